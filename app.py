@@ -1,0 +1,52 @@
+"""Touchpoint: the Streamlit entry point.
+
+A router only: it sets the page up, shows the workspace switcher and the shared filter
+bar in the sidebar, and hands over to the page chosen in ``st.navigation``.
+Open a link with ``?mode=view`` for the read-only executive view: only the
+read-only pages are offered and nothing can be edited.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cem import ui
+from cem.ui.filters import sidebar_filters
+
+st.set_page_config(page_title="Touchpoint", page_icon="🧭", layout="wide",
+                   initial_sidebar_state="expanded")
+
+read_only = st.query_params.get("mode") == "view"
+
+insight_pages = [
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+    st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="explorer"),
+    st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="drivers"),
+    st.Page("pages/journey_analytics.py", title="Journey analytics", icon="🔀",
+            url_path="journey-analytics"),
+]
+workshop_pages = [
+    st.Page("pages/journey_map.py", title="Journey map", icon="🗺️", url_path="journey-map"),
+]
+data_pages = [
+    st.Page("pages/import_data.py", title="Import data", icon="📥", url_path="import"),
+    st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="workspaces"),
+]
+
+if read_only:
+    navigation = st.navigation({"Insights": insight_pages})
+else:
+    navigation = st.navigation({"Insights": insight_pages, "Workshop": workshop_pages,
+                                "Data": data_pages})
+
+st.sidebar.markdown("### 🧭 Touchpoint")
+try:
+    workspace = ui.workspace_switcher() if not read_only else ui.current_workspace()
+    if workspace is not None:
+        if read_only:
+            st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only view")
+        sidebar_filters(workspace)
+except Exception as exc:  # noqa: BLE001 - the sidebar must never show a traceback
+    ui.show_error(exc)
+
+navigation.run()

@@ -1,0 +1,82 @@
+"""Chart builders: pure functions, DataFrame in, ``alt.Chart`` out.
+
+This module holds the visual language shared by every chart (DESIGN.md "Visual
+language"): the emotion scale, the marks for pain points and moments of truth, and
+a fixed colour per segment/persona name so "Enterprise" has one colour on every page.
+Builders live in submodules: :mod:`cem.charts.kpi`, :mod:`cem.charts.journey`,
+:mod:`cem.charts.flow`.
+
+>>> EMOTIONS[-2].face, EMOTIONS[2].colour
+('😡', '#1a9641')
+>>> group_colour("Enterprise") == group_colour("Enterprise")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import altair as alt
+
+
+@dataclass(frozen=True)
+class Emotion:
+    """One step of the −2..+2 emotion scale."""
+
+    score: int
+    face: str
+    colour: str
+    label: str
+
+
+EMOTIONS: dict[int, Emotion] = {
+    -2: Emotion(-2, "😡", "#d7191c", "Very negative"),
+    -1: Emotion(-1, "🙁", "#fdae61", "Negative"),
+    0: Emotion(0, "😐", "#bdbdbd", "Neutral"),
+    1: Emotion(1, "🙂", "#a6d96a", "Positive"),
+    2: Emotion(2, "😄", "#1a9641", "Very positive"),
+}
+EMOTION_DOMAIN: list[int] = list(EMOTIONS)
+EMOTION_RANGE: list[str] = [e.colour for e in EMOTIONS.values()]
+
+PAIN_POINT_MARK = "⚠"
+PAIN_POINT_COLOUR = "#d7191c"
+MOMENT_OF_TRUTH_MARK = "★"
+OPPORTUNITY_MARK = "💡"
+LOW_CONFIDENCE_COLOUR = "#9e9e9e"
+
+# Okabe–Ito, a colour-blind-safe qualitative palette (black left out).
+GROUP_PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
+                                  "#D55E00", "#F0E442", "#000000")
+ALL_GROUP_COLOUR = "#4d4d4d"
+
+
+def emotion_for(score: float | None) -> Emotion | None:
+    """The emotion step nearest to a (possibly fractional) score; None for no score."""
+    if score is None or score != score:  # None or NaN
+        return None
+    return EMOTIONS[max(-2, min(2, round(score)))]
+
+
+def group_colour(name: str) -> str:
+    """A fixed colour for a segment/persona/channel name, the same on every chart.
+
+    The colour depends only on the name (a stable hash), not on which other groups are
+    on the chart, so a name keeps its colour across pages and filters.
+    """
+    if name in ("All", "all", ""):
+        return ALL_GROUP_COLOUR
+    digest = hashlib.sha1(name.strip().lower().encode("utf-8")).digest()
+    return GROUP_PALETTE[digest[0] % (len(GROUP_PALETTE) - 1)]
+
+
+def group_scale(names: list[str]) -> alt.Scale:
+    """An Altair colour scale mapping each group name to its fixed colour."""
+    names = sorted({str(n) for n in names})
+    return alt.Scale(domain=names, range=[group_colour(n) for n in names])
+
+
+def emotion_scale() -> alt.Scale:
+    """The diverging emotion colour scale over −2..+2."""
+    return alt.Scale(domain=EMOTION_DOMAIN, range=EMOTION_RANGE)

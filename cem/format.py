@@ -1,0 +1,60 @@
+"""How numbers are written (DESIGN.md "Visual language").
+
+>>> format_nps(32.4, 4.1, 1204)
+'+32 ±4 (n=1,204)'
+>>> format_nps(None, None, 0)
+'— (n=0)'
+>>> format_percent(81.25, 312)
+'81% (n=312)'
+>>> format_mean(5.25, 40)
+'5.2 (n=40)'
+"""
+
+from __future__ import annotations
+
+import math
+
+LOW_CONFIDENCE_N = 30
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_count(n: int | float | None) -> str:
+    """An integer with thousands separators; '—' for none."""
+    return "—" if _missing(n) else f"{int(n):,}"  # type: ignore[arg-type]
+
+
+def format_signed(value: float | None) -> str:
+    """A signed integer, e.g. NPS '+32' or '-5'; '—' for none."""
+    if _missing(value):
+        return "—"
+    rounded = int(round(value))  # type: ignore[arg-type]
+    return f"{rounded:+d}" if rounded else "0"
+
+
+def format_nps(value: float | None, moe: float | None, n: int | None) -> str:
+    """NPS as a signed integer with its margin of error and n, never with '%'."""
+    count = f"(n={format_count(n or 0)})"
+    if _missing(value):
+        return f"— {count}"
+    margin = "" if _missing(moe) else f" ±{int(round(moe))}"  # type: ignore[arg-type]
+    return f"{format_signed(value)}{margin} {count}"
+
+
+def format_percent(value: float | None, n: int | None = None) -> str:
+    """A share in percent (value already ×100), with n when given."""
+    text = "—" if _missing(value) else f"{value:.0f}%"
+    return text if n is None else f"{text} (n={format_count(n)})"
+
+
+def format_mean(value: float | None, n: int | None = None) -> str:
+    """A mean with one decimal, with n when given."""
+    text = "—" if _missing(value) else f"{value:.1f}"
+    return text if n is None else f"{text} (n={format_count(n)})"
+
+
+def is_low_confidence(n: int | None) -> bool:
+    """A KPI from fewer than 30 answers is low-confidence."""
+    return n is None or n < LOW_CONFIDENCE_N

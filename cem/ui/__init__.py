@@ -1,0 +1,135 @@
+"""The thin Streamlit layer: the only part of ``cem`` that imports Streamlit.
+
+Pages call these helpers for the shared database, the current workspace, the shared
+filters, cached queries and safe text display; the domain logic stays in ``cem``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from cem.db import Database, resolve_db_path
+from cem.errors import TouchpointError
+from cem.filters import Filters
+from cem.workspaces import DEMO_WORKSPACE, list_workspaces
+
+T = TypeVar("T")
+
+CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 512
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str | None) -> Database:
+    return Database(path)
+
+
+def get_database() -> Database:
+    """The process-wide database (one connection; each thread uses its own cursor)."""
+    return _database(resolve_db_path())
+
+
+# -- workspace -----------------------------------------------------------------------
+def current_workspace() -> str | None:
+    """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
+    names = list_workspaces(get_database())
+    if not names:
+        return None
+    wanted = st.query_params.get("workspace")
+    if wanted in names:
+        return wanted
+    return DEMO_WORKSPACE if DEMO_WORKSPACE in names else names[0]
+
+
+def set_workspace(name: str) -> None:
+    """Switch the session (and the URL) to another workspace, dropping its filters."""
+    keep = {k: v for k, v in st.query_params.to_dict().items() if k in {"page"}}
+    st.query_params.clear()
+    st.query_params.update(keep)
+    st.query_params["workspace"] = name
+
+
+def workspace_switcher() -> str | None:
+    """The sidebar's workspace select box; returns the chosen workspace."""
+    names = list_workspaces(get_database())
+    current = current_workspace()
+    if not names or current is None:
+        st.sidebar.info("No workspace yet. Create one on the **Workspaces** page, "
+                        "or run `python -m cem demo` to load the demo.")
+        return None
+    choice = st.sidebar.selectbox("Workspace", names, index=names.index(current),
+                                  key="workspace_switcher")
+    if choice != current:
+        set_workspace(choice)
+        st.rerun()
+    elif st.query_params.get("workspace") != current:
+        st.query_params["workspace"] = current
+    return current
+
+
+def require_workspace() -> str:
+    """The current workspace, or stop the page with a hint when there is none."""
+    workspace = current_workspace()
+    if workspace is None:
+        st.info("There is no workspace yet. Create one on the Workspaces page or "
+                "import a file.")
+        st.stop()
+    return workspace  # type: ignore[return-value]
+
+
+def current_filters() -> Filters:
+    """The shared filters, read from the URL query parameters."""
+    try:
+        return Filters.from_query_params(st.query_params.to_dict()
+                                         | {k: st.query_params.get_all(k)
+                                            for k in st.query_params.keys()
+                                            if len(st.query_params.get_all(k)) > 1})
+    except TouchpointError as exc:
+        st.warning(f"Ignored the filters in the link: {exc}")
+        return Filters()
+
+
+# -- cached queries ------------------------------------------------------------------
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _cached(func_module: str, func_name: str, workspace: str, revision: int,
+            args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+    import importlib
+
+    func = getattr(importlib.import_module(func_module), func_name)
+    return func(get_database(), workspace, *args, **dict(kwargs))
+
+
+def cached_query(func: Callable[..., T], workspace: str, *args: Any, **kwargs: Any) -> T:
+    """Call ``func(db, workspace, *args, **kwargs)`` through the cache.
+
+    The cache key holds the workspace's data revision, so any write to the workspace
+    (an import, a replace, a delete) makes the next call recompute.
+    """
+    revision = get_database().data_version(workspace)
+    return _cached(func.__module__, func.__qualname__, workspace, revision, args,
+                   tuple(sorted(kwargs.items())))
+
+
+# -- safe text ------------------------------------------------------------------------
+def escape_markdown(text: object) -> str:
+    """Escape user text for ``st.markdown``/``st.caption``: shown literally, never as
+    markup, links or HTML.
+
+    >>> escape_markdown("<b>*hi*</b>")
+    '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt;'
+    """
+    escaped = html.escape(str(text), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped).replace("\\&lt;", "&lt;").replace(
+        "\\&gt;", "&gt;")
+
+
+def show_error(exc: BaseException) -> None:
+    """Show a Touchpoint error as a one-line message (never a traceback)."""
+    st.error(str(exc) if isinstance(exc, TouchpointError) else
+             "Something went wrong while doing that. Nothing was changed.", icon="⚠️")
