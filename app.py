@@ -13,8 +13,9 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 
-st.set_page_config(page_title="Touchpoint", page_icon="🧭", layout="wide",
-                   initial_sidebar_state="expanded")
+st.set_page_config(
+    page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
+)
 
 read_only = st.query_params.get("mode") == "view"
 
@@ -22,8 +23,12 @@ insight_pages = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
     st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="explorer"),
     st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="drivers"),
-    st.Page("pages/journey_analytics.py", title="Journey analytics", icon="🔀",
-            url_path="journey-analytics"),
+    st.Page(
+        "pages/journey_analytics.py",
+        title="Journey analytics",
+        icon="🔀",
+        url_path="journey-analytics",
+    ),
 ]
 workshop_pages = [
     st.Page("pages/journey_map.py", title="Journey map", icon="🗺️", url_path="journey-map"),
@@ -36,8 +41,9 @@ data_pages = [
 if read_only:
     navigation = st.navigation({"Insights": insight_pages})
 else:
-    navigation = st.navigation({"Insights": insight_pages, "Workshop": workshop_pages,
-                                "Data": data_pages})
+    navigation = st.navigation(
+        {"Insights": insight_pages, "Workshop": workshop_pages, "Data": data_pages}
+    )
 
 st.sidebar.markdown("### 🧭 Touchpoint")
 try:

@@ -28,16 +28,22 @@ def _db(args: argparse.Namespace) -> Database:
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", default=None,
-                        help="database file (default: $TOUCHPOINT_DB or data/touchpoint.duckdb)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database file (default: $TOUCHPOINT_DB or data/touchpoint.duckdb)",
+    )
 
 
 # -- demo -------------------------------------------------------------------------------
 def add_demo_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="create or refresh the demo workspace 'demo'")
     _add_db_option(p)
-    p.add_argument("--if-missing", action="store_true",
-                   help="do nothing when the demo workspace already has data")
+    p.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when the demo workspace already has data",
+    )
     p.set_defaults(handler=cmd_demo)
 
 
@@ -60,12 +66,26 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--workspace", required=True)
     p.add_argument("--kind", required=True, choices=["responses", "events", "customers"])
     p.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
-    p.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN",
-                   help="use COLUMN for ROLE (overrides detection); repeatable")
-    p.add_argument("--set", action="append", default=[], metavar="ROLE=VALUE",
-                   help="a constant for a role the file lacks; repeatable")
-    p.add_argument("--on-duplicate", choices=["skip", "replace", "error"], default="error",
-                   help="what to do when the same file was imported before")
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="ROLE=COLUMN",
+        help="use COLUMN for ROLE (overrides detection); repeatable",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="ROLE=VALUE",
+        help="a constant for a role the file lacks; repeatable",
+    )
+    p.add_argument(
+        "--on-duplicate",
+        choices=["skip", "replace", "error"],
+        default="error",
+        help="what to do when the same file was imported before",
+    )
     _add_db_option(p)
     p.set_defaults(handler=cmd_import)
 
@@ -80,8 +100,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 def add_kpi_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("kpi", help="print a KPI, one row per group")
     p.add_argument("--workspace", required=True)
-    p.add_argument("--metric", required=True,
-                   choices=["nps", "csat", "ces", "churn", "retention", "responses"])
+    p.add_argument(
+        "--metric", required=True, choices=["nps", "csat", "ces", "churn", "retention", "responses"]
+    )
     p.add_argument("--by", default="", help="comma-separated: period and/or dimensions")
     p.add_argument("--period", default="month", choices=["week", "month", "quarter"])
     p.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE")
@@ -99,7 +120,9 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: ignore[type-arg]
-    add_demo_parser, add_import_parser, add_kpi_parser,
+    add_demo_parser,
+    add_import_parser,
+    add_kpi_parser,
 )
 
 

@@ -229,8 +229,10 @@ class Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(self.path, config={"autoinstall_known_extensions": False,
-                                                          "autoload_known_extensions": False})
+            self._con = duckdb.connect(
+                self.path,
+                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+            )
         except duckdb.IOException as exc:  # locked by another process, unreadable, ...
             raise TouchpointError(f"Cannot open the database {self.path}: {exc}") from exc
         self._local = threading.local()
@@ -247,10 +249,12 @@ class Database:
         return cur
 
     def ibis(self) -> IbisDuckDB:
-        """Return this thread's Ibis DuckDB backend, built on this thread's cursor."""
+        """Return this thread's Ibis DuckDB backend, built on its own cursor of the shared
+        connection (DuckDB 2 refuses new work on a cursor with an unfinished result, so a
+        ``db.execute(...).fetchone()`` on :meth:`cursor` must not block Ibis)."""
         backend = getattr(self._local, "ibis", None)
         if backend is None:
-            backend = ibis.duckdb.from_connection(self.cursor())
+            backend = ibis.duckdb.from_connection(self._con.cursor())
             self._local.ibis = backend
         return backend
 
@@ -274,10 +278,13 @@ class Database:
                 cur.execute("COMMIT")
                 cur.close()
 
-    def execute(self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] | None = None
-                ) -> duckdb.DuckDBPyConnection:
+    def execute(
+        self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """Run one parameterised statement on this thread's cursor."""
-        return self.cursor().execute(sql, params) if params is not None else self.cursor().execute(sql)
+        return (
+            self.cursor().execute(sql, params) if params is not None else self.cursor().execute(sql)
+        )
 
     def close(self) -> None:
         """Close the connection (and with it every cursor)."""
@@ -298,8 +305,11 @@ class Database:
 
         Every write to a workspace's data calls :func:`bump_revision` in its transaction.
         """
-        row = self.cursor().execute(
-            "SELECT revision FROM workspaces WHERE name = ?", [workspace]).fetchone()
+        row = (
+            self.cursor()
+            .execute("SELECT revision FROM workspaces WHERE name = ?", [workspace])
+            .fetchone()
+        )
         return int(row[0]) if row else -1
 
 

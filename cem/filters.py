@@ -30,16 +30,33 @@ Kind = Literal["responses", "events", "customers"]
 
 STANDARD_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint", "stage")
 ATTRIBUTE_PREFIX = "attr:"
-TIME_COLUMN: dict[str, str] = {"responses": "submitted_at", "events": "occurred_at",
-                               "customers": "first_seen"}
+TIME_COLUMN: dict[str, str] = {
+    "responses": "submitted_at",
+    "events": "occurred_at",
+    "customers": "first_seen",
+}
 KIND_COLUMNS: dict[str, frozenset[str]] = {
     "responses": frozenset(STANDARD_DIMENSIONS),
     "events": frozenset({"channel", "touchpoint", "stage"}),
     "customers": frozenset({"segment", "persona"}),
 }
 # Query-parameter names that are not dimensions.
-_RESERVED = frozenset({"from", "to", "page", "workspace", "journey", "metric", "period", "by",
-                       "outcome", "mode", "embed", "embed_options"})
+_RESERVED = frozenset(
+    {
+        "from",
+        "to",
+        "page",
+        "workspace",
+        "journey",
+        "metric",
+        "period",
+        "by",
+        "outcome",
+        "mode",
+        "embed",
+        "embed_options",
+    }
+)
 
 
 def _parse_date(text: str, what: str) -> dt.date:
@@ -59,8 +76,9 @@ class Filters:
     dimensions: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     @classmethod
-    def make(cls, date_from: dt.date | None = None, date_to: dt.date | None = None,
-             **dims: Iterable[str]) -> Filters:
+    def make(
+        cls, date_from: dt.date | None = None, date_to: dt.date | None = None, **dims: Iterable[str]
+    ) -> Filters:
         """Build filters from keyword dimensions: ``Filters.make(segment=["SMB"])``."""
         return cls(date_from, date_to, _normalise(dims))
 
@@ -108,6 +126,7 @@ class Filters:
     @classmethod
     def from_query_params(cls, params: Mapping[str, str | list[str]]) -> Filters:
         """Read filters back from query parameters; unknown non-dimension keys are ignored."""
+
         def as_list(value: str | list[str]) -> list[str]:
             return [value] if isinstance(value, str) else list(value)
 
@@ -140,8 +159,9 @@ def base_table(backend: ibis.BaseBackend, workspace: str, kind: Kind) -> ir.Tabl
     return table.filter(table.workspace == workspace)
 
 
-def filtered_table(backend: ibis.BaseBackend, workspace: str, kind: Kind,
-                   filters: Filters | None = None) -> ir.Table:
+def filtered_table(
+    backend: ibis.BaseBackend, workspace: str, kind: Kind, filters: Filters | None = None
+) -> ir.Table:
     """The rows of one kind in one workspace that pass ``filters``, as an Ibis expression.
 
     Dimensions a kind does not have as a column are applied through the customer: an
@@ -153,11 +173,16 @@ def filtered_table(backend: ibis.BaseBackend, workspace: str, kind: Kind,
     table = base_table(backend, workspace, kind)
     time_col = TIME_COLUMN[kind]
     if filters.date_from is not None:
-        table = table.filter(table[time_col] >= ibis.timestamp(
-            dt.datetime.combine(filters.date_from, dt.time.min)))
+        table = table.filter(
+            table[time_col] >= ibis.timestamp(dt.datetime.combine(filters.date_from, dt.time.min))
+        )
     if filters.date_to is not None:
-        table = table.filter(table[time_col] < ibis.timestamp(
-            dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min)))
+        table = table.filter(
+            table[time_col]
+            < ibis.timestamp(
+                dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min)
+            )
+        )
     for dim, values in filters.dimensions:
         allowed = list(values)
         if dim.startswith(ATTRIBUTE_PREFIX):
@@ -173,12 +198,20 @@ def filtered_table(backend: ibis.BaseBackend, workspace: str, kind: Kind,
     return table
 
 
-def _filter_by_attribute(backend: ibis.BaseBackend, workspace: str, kind: Kind,
-                         table: ir.Table, dim: str, allowed: list[str]) -> ir.Table:
+def _filter_by_attribute(
+    backend: ibis.BaseBackend,
+    workspace: str,
+    kind: Kind,
+    table: ir.Table,
+    dim: str,
+    allowed: list[str],
+) -> ir.Table:
     name = dim.removeprefix(ATTRIBUTE_PREFIX)
     attrs = backend.table("attributes")
     matching = attrs.filter(
-        (attrs.workspace == workspace) & (attrs.kind == kind) & (attrs.name == name)
+        (attrs.workspace == workspace)
+        & (attrs.kind == kind)
+        & (attrs.name == name)
         & attrs.text_value.isin(allowed)
     ).select("row_id")
     key = {"responses": "response_id", "events": "event_id", "customers": "customer_id"}[kind]

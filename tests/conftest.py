@@ -21,16 +21,24 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def shared_dataset(relative: str) -> Path:
     """A file of ../shared/datasets, or skip the test when that folder is absent."""
     path = SHARED_DATASETS / relative
     if not path.exists():
-        pytest.skip(f"{path} is absent: the real datasets live in ../shared/datasets beside "
-                    "the project (a user's clone has none)")
+        pytest.skip(
+            f"{path} is absent: the real datasets live in ../shared/datasets beside "
+            "the project (a user's clone has none)"
+        )
     return path
 
 
@@ -96,10 +104,28 @@ class StreamlitServer:
         env = os.environ | {"TOUCHPOINT_DB": str(db_path)}
         self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.headless",
+                "true",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         self.log_path = log_path
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -122,8 +148,9 @@ class StreamlitServer:
 
 
 @pytest.fixture(scope="module")
-def streamlit_server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
-                     ) -> Iterator[StreamlitServer]:
+def streamlit_server(
+    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
     """The app served on loopback over a private copy of the demo database."""
     folder = tmp_path_factory.mktemp("server")
     db_path = folder / "server.duckdb"
@@ -141,8 +168,9 @@ def browser():  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                      headless=True)
+        instance = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         yield instance
         instance.close()
 
@@ -153,6 +181,7 @@ def wait_for_streamlit(page, timeout_ms: int = 30_000) -> None:  # type: ignore[
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')?.dataset?.teststate"
         " !== 'running' && !document.querySelector('[data-testid=\"stStatusWidget\"] "
-        "[data-testid=\"stStatusWidgetRunningIcon\"]')",
-        timeout=timeout_ms)
+        '[data-testid="stStatusWidgetRunningIcon"]\')',
+        timeout=timeout_ms,
+    )
     page.wait_for_timeout(300)

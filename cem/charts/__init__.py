@@ -47,8 +47,16 @@ OPPORTUNITY_MARK = "💡"
 LOW_CONFIDENCE_COLOUR = "#9e9e9e"
 
 # Okabe–Ito, a colour-blind-safe qualitative palette (black left out).
-GROUP_PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
-                                  "#D55E00", "#F0E442", "#000000")
+GROUP_PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
 ALL_GROUP_COLOUR = "#4d4d4d"
 
 

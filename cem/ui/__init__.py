@@ -60,11 +60,14 @@ def workspace_switcher() -> str | None:
     names = list_workspaces(get_database())
     current = current_workspace()
     if not names or current is None:
-        st.sidebar.info("No workspace yet. Create one on the **Workspaces** page, "
-                        "or run `python -m cem demo` to load the demo.")
+        st.sidebar.info(
+            "No workspace yet. Create one on the **Workspaces** page, "
+            "or run `python -m cem demo` to load the demo."
+        )
         return None
-    choice = st.sidebar.selectbox("Workspace", names, index=names.index(current),
-                                  key="workspace_switcher")
+    choice = st.sidebar.selectbox(
+        "Workspace", names, index=names.index(current), key="workspace_switcher"
+    )
     if choice != current:
         set_workspace(choice)
         st.rerun()
@@ -77,8 +80,7 @@ def require_workspace() -> str:
     """The current workspace, or stop the page with a hint when there is none."""
     workspace = current_workspace()
     if workspace is None:
-        st.info("There is no workspace yet. Create one on the Workspaces page or "
-                "import a file.")
+        st.info("There is no workspace yet. Create one on the Workspaces page or import a file.")
         st.stop()
     return workspace  # type: ignore[return-value]
 
@@ -86,10 +88,14 @@ def require_workspace() -> str:
 def current_filters() -> Filters:
     """The shared filters, read from the URL query parameters."""
     try:
-        return Filters.from_query_params(st.query_params.to_dict()
-                                         | {k: st.query_params.get_all(k)
-                                            for k in st.query_params.keys()
-                                            if len(st.query_params.get_all(k)) > 1})
+        return Filters.from_query_params(
+            st.query_params.to_dict()
+            | {
+                k: st.query_params.get_all(k)
+                for k in st.query_params.keys()
+                if len(st.query_params.get_all(k)) > 1
+            }
+        )
     except TouchpointError as exc:
         st.warning(f"Ignored the filters in the link: {exc}")
         return Filters()
@@ -97,8 +103,14 @@ def current_filters() -> Filters:
 
 # -- cached queries ------------------------------------------------------------------
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _cached(func_module: str, func_name: str, workspace: str, revision: int,
-            args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
+def _cached(
+    func_module: str,
+    func_name: str,
+    workspace: str,
+    revision: int,
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
+) -> Any:
     import importlib
 
     func = getattr(importlib.import_module(func_module), func_name)
@@ -112,8 +124,9 @@ def cached_query(func: Callable[..., T], workspace: str, *args: Any, **kwargs: A
     (an import, a replace, a delete) makes the next call recompute.
     """
     revision = get_database().data_version(workspace)
-    return _cached(func.__module__, func.__qualname__, workspace, revision, args,
-                   tuple(sorted(kwargs.items())))
+    return _cached(
+        func.__module__, func.__qualname__, workspace, revision, args, tuple(sorted(kwargs.items()))
+    )
 
 
 # -- safe text ------------------------------------------------------------------------
@@ -125,11 +138,16 @@ def escape_markdown(text: object) -> str:
     '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt;'
     """
     escaped = html.escape(str(text), quote=False)
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped).replace("\\&lt;", "&lt;").replace(
-        "\\&gt;", "&gt;")
+    return (
+        _MARKDOWN_SPECIAL.sub(r"\\\1", escaped).replace("\\&lt;", "&lt;").replace("\\&gt;", "&gt;")
+    )
 
 
 def show_error(exc: BaseException) -> None:
     """Show a Touchpoint error as a one-line message (never a traceback)."""
-    st.error(str(exc) if isinstance(exc, TouchpointError) else
-             "Something went wrong while doing that. Nothing was changed.", icon="⚠️")
+    st.error(
+        str(exc)
+        if isinstance(exc, TouchpointError)
+        else "Something went wrong while doing that. Nothing was changed.",
+        icon="⚠️",
+    )

@@ -63,7 +63,9 @@ def safe_title(text: object) -> str:
     return html.escape(_CONTROL.sub("", str(text)), quote=True).replace("\n", "<br>")
 
 
-def graph_payload(nodes: list[GraphNode], edges: list[GraphEdge]) -> dict[str, list[dict[str, Any]]]:
+def graph_payload(
+    nodes: list[GraphNode], edges: list[GraphEdge]
+) -> dict[str, list[dict[str, Any]]]:
     """The JSON-ready data the component receives (escaping applied).
 
     >>> p = graph_payload([GraphNode("1", "<b>x</b>", "<b>x</b>")], [])
@@ -73,9 +75,12 @@ def graph_payload(nodes: list[GraphNode], edges: list[GraphEdge]) -> dict[str, l
     node_dicts = []
     for node in nodes:
         item: dict[str, Any] = {
-            "id": node.id, "label": safe_label(node.label),
-            "title": safe_title(node.title or node.label), "size": node.size,
-            "color": node.colour, "shape": node.shape,
+            "id": node.id,
+            "label": safe_label(node.label),
+            "title": safe_title(node.title or node.label),
+            "size": node.size,
+            "color": node.colour,
+            "shape": node.shape,
             "font": {"multi": False, "size": 16, "face": "sans-serif"},
         }
         if node.level is not None:
@@ -85,37 +90,61 @@ def graph_payload(nodes: list[GraphNode], edges: list[GraphEdge]) -> dict[str, l
         item.update(node.extra)
         node_dicts.append(item)
     edge_dicts = [
-        {"source": e.source, "from": e.source, "to": e.target, "label": safe_label(e.label),
-         "title": safe_title(e.title or e.label), "width": e.width,
-         "color": e.colour, "dashes": e.dashes, "font": {"multi": False, "size": 12}}
+        {
+            "source": e.source,
+            "from": e.source,
+            "to": e.target,
+            "label": safe_label(e.label),
+            "title": safe_title(e.title or e.label),
+            "width": e.width,
+            "color": e.colour,
+            "dashes": e.dashes,
+            "font": {"multi": False, "size": 12},
+        }
         for e in edges
     ]
     return {"nodes": node_dicts, "edges": edge_dicts}
 
 
-def graph_config(*, height: int = 520, hierarchical: bool = False, direction: str = "LR",
-                 physics: bool = False) -> dict[str, Any]:
+def graph_config(
+    *, height: int = 520, hierarchical: bool = False, direction: str = "LR", physics: bool = False
+) -> dict[str, Any]:
     """The vis-network options used by :func:`render_graph`."""
     return {
-        "height": f"{height}px", "width": "100%", "directed": True,
+        "height": f"{height}px",
+        "width": "100%",
+        "directed": True,
         "physics": {"enabled": physics, "stabilization": {"enabled": True, "fit": True}},
-        "layout": {"hierarchical": {"enabled": hierarchical, "direction": direction,
-                                    "sortMethod": "directed", "levelSeparation": 190,
-                                    "nodeSpacing": 110}},
+        "layout": {
+            "hierarchical": {
+                "enabled": hierarchical,
+                "direction": direction,
+                "sortMethod": "directed",
+                "levelSeparation": 190,
+                "nodeSpacing": 110,
+            }
+        },
         "interaction": {"hover": True, "tooltipDelay": 120},
         "edges": {"arrows": "to", "smooth": {"enabled": True, "type": "cubicBezier"}},
     }
 
 
-def render_graph(nodes: list[GraphNode], edges: list[GraphEdge], *, key: str,
-                 height: int = 520, hierarchical: bool = False, direction: str = "LR",
-                 physics: bool = False) -> str | None:
+def render_graph(
+    nodes: list[GraphNode],
+    edges: list[GraphEdge],
+    *,
+    key: str,
+    height: int = 520,
+    hierarchical: bool = False,
+    direction: str = "LR",
+    physics: bool = False,
+) -> str | None:
     """Draw the graph with streamlit-agraph; returns the id of the clicked node, if any."""
     from streamlit_agraph import _agraph  # the component itself, so we can give it a key
 
     payload = graph_payload(nodes, edges)
-    config = graph_config(height=height, hierarchical=hierarchical, direction=direction,
-                          physics=physics)
-    value = _agraph(data=json.dumps(payload), config=json.dumps(config), key=key,
-                    default=None)
+    config = graph_config(
+        height=height, hierarchical=hierarchical, direction=direction, physics=physics
+    )
+    value = _agraph(data=json.dumps(payload), config=json.dumps(config), key=key, default=None)
     return str(value) if value not in (None, "") else None
