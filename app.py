@@ -20,9 +20,9 @@ st.set_page_config(
 read_only = st.query_params.get("mode") == "view"
 
 insight_pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
-    st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="explorer"),
-    st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="drivers"),
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home", default=True),
+    st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="kpi-explorer"),
+    st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="key-drivers"),
     st.Page(
         "pages/journey_analytics.py",
         title="Journey analytics",
@@ -35,7 +35,7 @@ workshop_pages = [
 ]
 data_pages = [
     st.Page("pages/import_data.py", title="Import data", icon="📥", url_path="import"),
-    st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="workspaces"),
+    st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="manage-workspaces"),
 ]
 
 if read_only:

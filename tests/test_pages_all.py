@@ -28,7 +28,7 @@ def test_every_page_file_is_in_the_navigation() -> None:
 
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
 def test_page_renders_on_demo_workspace(app_env: Path, page: str) -> None:
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page(page)
@@ -40,7 +40,7 @@ def test_page_renders_on_demo_workspace(app_env: Path, page: str) -> None:
 
 @pytest.mark.parametrize("page", READ_ONLY_PAGES)
 def test_read_only_view_renders(app_env: Path, page: str) -> None:
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.query_params["mode"] = "view"
     at.run()
     at.switch_page(page)

@@ -1,0 +1,177 @@
+"""Import benchmark: N survey responses as CSV through the import page's code path
+(:func:`cem.ingest.import_file`: sniffing, detection, validation, rejects, attributes and
+bookkeeping included) beside DuckDB's plain ``CREATE TABLE ... AS SELECT * FROM read_csv``
+and beside pandas ``read_csv`` + insert into DuckDB.
+
+Each route runs in its own subprocess on a fresh database file, so its peak memory
+(``ru_maxrss``) is its own. Targets: import <= 1.3x plain DuckDB, faster than pandas,
+peak < 1 GB.
+
+    .venv/bin/python bench/import_bench.py --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+ROUTES = ("touchpoint", "duckdb", "pandas")
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write ``rows`` realistic responses (with ~1% invalid rows) as CSV, using DuckDB."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        f"""COPY (
+        SELECT
+            'C' || lpad(CAST(hash(i) % 200000 AS VARCHAR), 6, '0') AS "Customer ID",
+            strftime(TIMESTAMP '2023-01-01' + to_seconds(CAST(hash(i * 7) % 47304000 AS BIGINT)),
+                     '%Y-%m-%d %H:%M:%S') AS "Submitted at",
+            CASE WHEN i % 97 = 0 THEN '11' ELSE CAST(hash(i * 3) % 11 AS VARCHAR) END
+                AS "How likely are you to recommend us?",
+            CAST(1 + hash(i * 5) % 5 AS VARCHAR) AS "CSAT",
+            CAST(1 + hash(i * 11) % 7 AS VARCHAR) AS "Customer effort",
+            CASE WHEN i % 3 = 0 THEN NULL ELSE
+                ['Quick and friendly', 'Waited too long on the phone', 'App keeps crashing',
+                 'Great value, will recommend', 'Bill was higher than expected'][CAST(1 + hash(i) % 5 AS BIGINT)]
+            END AS "Comment",
+            ['web', 'app', 'phone', 'store', 'email'][CAST(1 + hash(i * 13) % 5 AS BIGINT)] AS "Channel",
+            ['Checkout', 'Delivery', 'Installation', 'Support call', 'First bill'][CAST(1 + hash(i * 17) % 5 AS BIGINT)]
+                AS "Touchpoint",
+            ['Consumer', 'Family', 'Small Business', 'Enterprise'][CAST(1 + hash(i * 19) % 4 AS BIGINT)] AS "Segment",
+            CAST(hash(i * 23) % 6 AS VARCHAR) AS "Rating: app",
+            ['North', 'South', 'East', 'West'][CAST(1 + hash(i * 29) % 4 AS BIGINT)] AS "Region"
+        FROM range({int(rows)}) t(i)
+    ) TO '{path}' (HEADER, DELIMITER ',')"""
+    )
+    con.close()
+
+
+def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
+    """Run one route in this process; return seconds and peak RSS (MB)."""
+    started = time.perf_counter()
+    extra: dict[str, float] = {}
+    if route == "touchpoint":
+        from cem.db import Database
+        from cem.ingest import import_file
+        from cem.workspaces import ensure_workspace
+
+        db = Database(db_path)
+        ensure_workspace(db, "bench")
+        started = time.perf_counter()
+        result = import_file(db, "bench", csv_path, "responses")
+        extra = {"loaded": result.rows_loaded, "rejected": result.rows_rejected}
+        db.close()
+    elif route == "duckdb":
+        import duckdb
+
+        con = duckdb.connect(db_path)
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
+        extra = {"loaded": con.execute("SELECT count(*) FROM t").fetchone()[0], "rejected": 0}
+        con.close()
+    elif route == "pandas":
+        import duckdb
+        import pandas as pd
+
+        frame = pd.read_csv(csv_path)
+        con = duckdb.connect(db_path)
+        con.register("frame", frame)
+        con.execute("CREATE TABLE t AS SELECT * FROM frame")
+        extra = {"loaded": len(frame), "rejected": 0}
+        con.close()
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak_mb, **extra}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per route (best is kept)")
+    parser.add_argument("--route", choices=ROUTES, help=argparse.SUPPRESS)
+    parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.route:  # child process
+        print(json.dumps(run_route(args.route, args.file, args.db)))
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="touchpoint-bench-") as folder:
+        csv_path = Path(folder) / "responses.csv"
+        t0 = time.perf_counter()
+        generate(csv_path, args.rows)
+        size_mb = csv_path.stat().st_size / 1048576
+        print(
+            f"Generated {args.rows:,} responses ({size_mb:,.1f} MB) in "
+            f"{time.perf_counter() - t0:.1f}s"
+        )
+        results: dict[str, dict[str, float]] = {}
+        for route in ROUTES:
+            best: dict[str, float] | None = None
+            for k in range(args.repeat):
+                db_path = Path(folder) / f"{route}-{k}.duckdb"
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--route",
+                        route,
+                        "--file",
+                        str(csv_path),
+                        "--db",
+                        str(db_path),
+                    ],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    cwd=PROJECT_ROOT,
+                    env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT)},
+                )
+                res = json.loads(out.stdout.strip().splitlines()[-1])
+                if best is None or res["seconds"] < best["seconds"]:
+                    best = res
+                db_path.unlink(missing_ok=True)
+            assert best is not None
+            results[route] = best
+        base = results["duckdb"]["seconds"]
+        print()
+        print(
+            f"{'route':<34} {'seconds':>8} {'x duckdb':>9} {'peak MB':>8} {'loaded':>10} "
+            f"{'rejected':>9}"
+        )
+        labels = {
+            "touchpoint": "Touchpoint import_file (page/CLI)",
+            "duckdb": "DuckDB CREATE TABLE AS read_csv",
+            "pandas": "pandas read_csv + insert",
+        }
+        for route in ROUTES:
+            r = results[route]
+            print(
+                f"{labels[route]:<34} {r['seconds']:>8.2f} {r['seconds'] / base:>9.2f} "
+                f"{r['peak_mb']:>8.0f} {int(r['loaded']):>10,} {int(r['rejected']):>9,}"
+            )
+        tp = results["touchpoint"]
+        print()
+        print(
+            f"targets: <= 1.3x DuckDB: {'yes' if tp['seconds'] <= 1.3 * base else 'NO'} "
+            f"({tp['seconds'] / base:.2f}x); faster than pandas: "
+            f"{'yes' if tp['seconds'] < results['pandas']['seconds'] else 'NO'}; "
+            f"peak < 1 GB: {'yes' if tp['peak_mb'] < 1024 else 'NO'} ({tp['peak_mb']:.0f} MB)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1184 @@
+"""Import files into a workspace: read, map columns to roles, validate, load in one go.
+
+One code path for the import page and ``python -m cem import``:
+
+1. :func:`read_upload` (``cem.readers``) sniffs the file and takes a sample;
+2. :func:`detect_mapping` proposes a role for every column (``cem.detect``) or reuses the
+   mapping saved for a file with the same columns; :func:`apply_overrides` applies the
+   user's choices (``--map``/``--set`` or the page's editor);
+3. :func:`import_file` loads the file into a DuckDB staging table (all text), validates
+   every row in SQL (``TRY_CAST``/``try_strptime``), and in **one transaction** inserts the
+   valid rows, their attributes, the rejects, the ``imports`` record and the saved mapping.
+   Any failure rolls everything back: the database is exactly as before.
+
+What a valid row is: a response needs at least one answer (NPS, CSAT, CES, a comment, or a
+rating attribute); an event needs a customer, a time and a touchpoint; a customer needs an
+id. Scores out of range (NPS 0-10, CSAT 1-5, CES 1-7), text where a number or date belongs,
+malformed rows and missing required values are rejected with the file's row number (row 1 is
+the header, as in a spreadsheet; for workbooks, the sheet's own row number), the column and
+the reason. Blank optional values are not errors: they load as NULL.
+
+Columns without a role are kept as *attributes* (``attributes``, one row per value) and
+described in ``attribute_columns``: numeric if every non-blank value is a number, else text.
+A numeric attribute is a *rating* when its values are whole numbers from 0 up to 4-10 with at
+least three distinct values; a rating whose scale tops at 5 or 10 and where 0 occurs is
+flagged ``zero_means_na`` (0 = not applicable, as survey tools export unanswered items).
+
+Ids: a response/event loaded from an import gets ``import_id * 2**32 + its position in the
+file`` as its id, so ids are unique without a sequence and attributes can refer to them.
+
+DuckDB cannot bind ``read_csv`` arguments as parameters: file paths are quoted with
+:func:`cem.db.sql_string`; user column names never reach SQL (the staging table's columns are
+``c0, c1, ...``); every user value (constants, names, workspace) is a bound parameter. The
+reject handling relies on DuckDB's CSV reader (``store_rejects``), so this module uses
+parameterised SQL rather than Ibis.
+
+>>> import tempfile, os
+>>> from cem.db import Database
+>>> folder = tempfile.mkdtemp()
+>>> path = os.path.join(folder, "survey.csv")
+>>> _ = open(path, "w").write("Date,NPS,Comment\\n2024-03-01,9,Great\\n2024-03-02,12,Bad\\n"
+...                          "2024-03-03,7,OK\\n")
+>>> db = Database(":memory:")
+>>> from cem.workspaces import ensure_workspace
+>>> _ = ensure_workspace(db, "acme")
+>>> result = import_file(db, "acme", path, "responses")
+>>> result.rows_loaded, result.rows_rejected, result.rejects.iloc[0]["reason"]
+(2, 1, 'NPS must be a whole number from 0 to 10')
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from cem.dates import DateFormat, alternative_format, detect_date_format
+from cem.db import Database, bump_revision
+from cem.detect import (
+    ATTRIBUTE,
+    DATE_ROLES,
+    FALSE_WORDS,
+    IGNORE,
+    KIND_HELP,
+    ROLE_LABELS,
+    ROLES,
+    SCORE_RANGES,
+    TRUE_WORDS,
+    ColumnGuess,
+    detect_roles,
+    fallback_touchpoint,
+    normalise_header,
+)
+from cem.errors import DuplicateImportError, FileFormatError, InputError, MappingError
+from cem.readers import Upload, read_upload
+
+__all__ = [
+    "KINDS",
+    "KIND_HELP",
+    "ROLES",
+    "ImportResult",
+    "Mapping",
+    "Upload",
+    "apply_overrides",
+    "delete_import",
+    "detect_mapping",
+    "import_file",
+    "import_rejects",
+    "list_imports",
+    "read_upload",
+    "run_cli_import",
+    "workspace_counts",
+]
+
+KINDS = tuple(ROLES)
+NO_COLUMN = "(none)"  # the mapping editor's "no column" choice
+CONSTANT_ROLES = frozenset({"channel", "touchpoint", "stage", "segment", "persona"})
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "responses": (),
+    "events": ("customer_id", "occurred_at", "touchpoint"),
+    "customers": ("customer_id",),
+}
+ANSWER_ROLES = ("nps", "csat", "ces", "comment")
+ID_STRIDE = 1 << 32
+RESULT_REJECTS = 1000
+MOSTLY_RAGGED = 0.5
+
+Progress = Callable[[float, str], None]
+
+
+# -- mapping ---------------------------------------------------------------------------
+@dataclass
+class Mapping:
+    """Which column plays which role, for one kind of data.
+
+    ``roles`` maps a role to a column name; ``constants`` gives a value for a role the file
+    lacks; ``ignored`` columns are not loaded at all; every other column is an attribute.
+    ``guesses`` keeps detection's per-column reasons for the page.
+    """
+
+    kind: str
+    roles: dict[str, str]
+    constants: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    date_formats: dict[str, DateFormat] = field(default_factory=dict)
+    guesses: list[ColumnGuess] = field(default_factory=list)
+    source: str = "detected"  # 'detected' | 'saved' | 'edited'
+    notes: list[str] = field(default_factory=list)
+
+    def role_of(self, column: str) -> str:
+        """The role(s) of a column (``'channel + touchpoint'``), ``attribute`` or ``ignore``."""
+        roles = [r for r, c in self.roles.items() if c == column]
+        if roles:
+            return " + ".join(roles)
+        return IGNORE if column in self.ignored else ATTRIBUTE
+
+    def attribute_columns(self, columns: list[str]) -> list[str]:
+        """Columns kept as attributes (no role, not ignored)."""
+        used = set(self.roles.values()) | set(self.ignored)
+        return [c for c in columns if c not in used]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-able form, stored with the import and in ``column_mappings``."""
+        return {
+            "kind": self.kind,
+            "roles": dict(self.roles),
+            "constants": dict(self.constants),
+            "ignored": list(self.ignored),
+            "date_formats": {c: f.to_json() for c, f in self.date_formats.items()},
+        }
+
+    def summary(self) -> str:
+        """One line: ``nps=NPS_SCORE, submitted_at=Date (DD/MM/YYYY), touchpoint='purchase'``."""
+        parts = []
+        for role in ROLES[self.kind]:
+            if role in self.roles:
+                col = self.roles[role]
+                fmt = self.date_formats.get(col)
+                parts.append(f"{role}={col}" + (f" ({fmt.label})" if fmt else ""))
+            elif role in self.constants:
+                parts.append(f"{role}='{self.constants[role]}'")
+        return ", ".join(parts) or "(no roles)"
+
+    def editor_frame(self, upload: Upload) -> pd.DataFrame:
+        """One row per role of the kind: the column used, or a constant (for the page)."""
+        rows = []
+        for role in ROLES[self.kind]:
+            col = self.roles.get(role)
+            guess = next((g for g in self.guesses if g.column == col), None)
+            fmt = self.date_formats.get(col) if col else None
+            rows.append(
+                {
+                    "role": role,
+                    "meaning": ROLE_LABELS[role]
+                    + (" (required)" if role in REQUIRED[self.kind] else ""),
+                    "column": col or NO_COLUMN,
+                    "constant": self.constants.get(role, ""),
+                    "date format": fmt.label if fmt else "",
+                    "why": (
+                        guess.why
+                        if guess and guess.role == role
+                        else "no touchpoint column: the channel column is used"
+                        if guess and role == "touchpoint" and guess.role == "channel"
+                        else "chosen by you"
+                        if col
+                        else ""
+                    ),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def columns_frame(self, upload: Upload) -> pd.DataFrame:
+        """One row per file column: its role, confidence, reason and sample values."""
+        rows = []
+        guesses = {g.column: g for g in self.guesses}
+        for col in upload.columns:
+            g = guesses.get(col)
+            role = self.role_of(col)
+            values = [str(v) for v in upload.sample[col].head(50).tolist() if v is not None]
+            examples = ", ".join(list(dict.fromkeys(values))[:3])
+            rows.append(
+                {
+                    "column": col,
+                    "role": role,
+                    "confidence": g.confidence if g and g.role in role.split(" + ") else None,
+                    "why": g.why
+                    if g and g.role in role.split(" + ")
+                    else (
+                        "chosen by you" if role not in (ATTRIBUTE, IGNORE) else (g.why if g else "")
+                    ),
+                    "examples": examples[:80],
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def columns_signature(columns: list[str]) -> str:
+    """Identifies a file layout: the sorted, normalised column names, hashed.
+
+    >>> columns_signature(["NPS", "Date"]) == columns_signature([" date", "nps"])
+    True
+    """
+    key = "\x1f".join(sorted(normalise_header(c) or c.strip().lower() for c in columns))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _date_format_for(upload: Upload, column: str) -> DateFormat | None:
+    norm = normalise_header(column)
+    hint = bool(re.search(r"\b(date|time|ts|ds|day|since|at|on|when|seen|timestamp|dt)\b", norm))
+    return detect_date_format(upload.sample[column].tolist(), allow_serial=hint or True)
+
+
+def detect_mapping(
+    upload: Upload, kind: str, db: Database | None = None, workspace: str | None = None
+) -> Mapping:
+    """Propose a mapping: the one saved for this layout in the workspace, else detection."""
+    if kind not in ROLES:
+        raise InputError(f"Unknown kind “{kind}”: choose responses, events or customers.")
+    guesses = detect_roles(upload.sample, kind)
+    if db is not None and workspace is not None:
+        saved = _saved_mapping(db, workspace, kind, upload.columns)
+        if saved is not None:
+            saved.guesses = guesses
+            return saved
+    roles = {g.role: g.column for g in guesses if g.role not in (ATTRIBUTE, IGNORE)}
+    ignored = [g.column for g in guesses if g.role == IGNORE]
+    date_formats = {
+        g.column: g.date_format for g in guesses if g.role in DATE_ROLES and g.date_format
+    }
+    notes: list[str] = []
+    if kind == "events" and "touchpoint" not in roles:
+        fb = fallback_touchpoint(guesses)
+        if fb is not None:
+            roles["touchpoint"] = fb.column
+            notes.append(
+                f"No touchpoint column: the channel column “{fb.column}” is used as the "
+                "touchpoint too (the journey is the path across channels/devices). Choose "
+                "another column or set a constant to change it."
+            )
+    for g in guesses:
+        if g.role in DATE_ROLES and g.date_format and g.date_format.ambiguous:
+            notes.append(f"“{g.column}”: {g.date_format.note}.")
+    return Mapping(kind, roles, {}, ignored, date_formats, guesses, "detected", notes)
+
+
+def _saved_mapping(db: Database, workspace: str, kind: str, columns: list[str]) -> Mapping | None:
+    row = db.execute(
+        "SELECT mapping FROM column_mappings WHERE workspace = ? AND kind = ? "
+        "AND columns_signature = ?",
+        [workspace, kind, columns_signature(columns)],
+    ).fetchone()
+    if row is None:
+        return None
+    data = json.loads(row[0])
+    by_norm = {c.strip().lower(): c for c in columns}
+
+    def find(col: str) -> str | None:
+        return col if col in columns else by_norm.get(col.strip().lower())
+
+    roles = {
+        r: c2 for r, c in data.get("roles", {}).items() if (c2 := find(c)) and r in ROLES[kind]
+    }
+    ignored = [c2 for c in data.get("ignored", []) if (c2 := find(c))]
+    formats = {}
+    for c, f in data.get("date_formats", {}).items():
+        c2 = find(c)
+        if c2:
+            formats[c2] = DateFormat.from_json(f)
+    return Mapping(
+        kind,
+        roles,
+        dict(data.get("constants", {})),
+        ignored,
+        formats,
+        [],
+        "saved",
+        ["Using the mapping saved when a file with the same columns was imported before."],
+    )
+
+
+def _find_column(upload: Upload, name: str) -> str:
+    if name in upload.columns:
+        return name
+    lowered = {c.lower(): c for c in upload.columns}
+    if name.strip().lower() in lowered:
+        return lowered[name.strip().lower()]
+    normed = {normalise_header(c): c for c in upload.columns}
+    if normalise_header(name) in normed and normalise_header(name):
+        return normed[normalise_header(name)]
+    raise MappingError(
+        f"{upload.file_name} has no column “{name}”. Its columns are: "
+        + ", ".join(upload.columns[:40])
+        + ("…" if len(upload.columns) > 40 else "")
+    )
+
+
+def apply_overrides(
+    mapping: Mapping,
+    upload: Upload,
+    overrides: dict[str, str | None] | None = None,
+    constants: dict[str, str | None] | None = None,
+    ignored: list[str] | None = None,
+    date_formats: dict[str, DateFormat] | None = None,
+) -> Mapping:
+    """A new mapping with the user's choices: ``overrides`` role -> column (``None``/"" =
+    no column), ``constants`` role -> value (``None``/"" removes it), ``ignored`` columns.
+    """
+    kind = mapping.kind
+    roles = dict(mapping.roles)
+    consts = dict(mapping.constants)
+    formats = dict(mapping.date_formats)
+    for role, column in (overrides or {}).items():
+        if role not in ROLES[kind]:
+            raise MappingError(
+                f"“{role}” is not a role of {kind}; roles are: {', '.join(ROLES[kind])}."
+            )
+        if column is None or str(column).strip() == "":
+            roles.pop(role, None)
+            continue
+        col = _find_column(upload, str(column))
+        # A column plays one role, except the events fallback (touchpoint = channel).
+        for other, c in list(roles.items()):
+            if c == col and other != role and {other, role} != {"channel", "touchpoint"}:
+                roles.pop(other)
+        roles[role] = col
+        consts.pop(role, None)
+        if role in DATE_ROLES and col not in formats:
+            fmt = _date_format_for(upload, col)
+            if fmt is None:
+                examples = [str(v) for v in upload.sample[col].dropna().head(3).tolist()]
+                raise MappingError(
+                    f"Column “{col}” does not look like dates (e.g. {', '.join(examples)!s}); "
+                    f"choose another column for {ROLE_LABELS[role]}."
+                )
+            formats[col] = fmt
+    for role, value in (constants or {}).items():
+        if role not in ROLES[kind]:
+            raise MappingError(
+                f"“{role}” is not a role of {kind}; roles are: {', '.join(ROLES[kind])}."
+            )
+        if value is None or str(value).strip() == "":
+            consts.pop(role, None)
+            continue
+        if role not in CONSTANT_ROLES:
+            raise MappingError(
+                f"A constant can be set only for {', '.join(sorted(CONSTANT_ROLES))}, "
+                f"not for {role}."
+            )
+        if role in roles and role not in (overrides or {}):
+            roles.pop(role)
+        consts[role] = str(value).strip()
+    ign = list(mapping.ignored if ignored is None else ignored)
+    for col in ign:
+        if col not in upload.columns:
+            raise MappingError(f"{upload.file_name} has no column “{col}”.")
+    if date_formats:
+        formats.update(date_formats)
+    used = set(roles.values())
+    formats = {c: f for c, f in formats.items() if c in used}
+    changed = roles != mapping.roles or consts != mapping.constants or ign != mapping.ignored
+    return Mapping(
+        kind,
+        roles,
+        consts,
+        [c for c in ign if c not in used],
+        formats,
+        mapping.guesses,
+        "edited" if changed else mapping.source,
+        mapping.notes,
+    )
+
+
+def check_mapping(mapping: Mapping, upload: Upload) -> None:
+    """Raise :class:`MappingError` when the kind's required roles have no column/constant."""
+    kind = mapping.kind
+    missing = [r for r in REQUIRED[kind] if r not in mapping.roles and r not in mapping.constants]
+    if missing:
+        hint = " or ".join(f"--map {r}=COLUMN" for r in missing)
+        extra = ""
+        if "touchpoint" in missing:
+            extra = " (or give a constant: --set touchpoint=purchase)"
+        raise MappingError(
+            f"{upload.file_name}: no column looks like the "
+            + ", ".join(ROLE_LABELS[r] for r in missing)
+            + f" that {kind} need. Choose the column on the import page or use {hint}{extra}."
+        )
+    if kind == "responses" and not any(r in mapping.roles for r in ANSWER_ROLES):
+        if not _sample_has_rating(mapping, upload):
+            raise MappingError(
+                f"{upload.file_name}: no column looks like an answer (NPS, CSAT, CES, a comment "
+                "or a 0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN "
+                "(e.g. --map nps=Score)."
+            )
+
+
+def _sample_has_rating(mapping: Mapping, upload: Upload) -> bool:
+    for col in mapping.attribute_columns(upload.columns):
+        vals = [str(v).strip() for v in upload.sample[col].tolist() if v is not None]
+        vals = [v for v in vals if v]
+        try:
+            nums = [float(v) for v in vals]
+        except ValueError:
+            continue
+        if nums and _is_rating(
+            min(nums), max(nums), all(x.is_integer() for x in nums), len(set(nums))
+        ):
+            return True
+    return False
+
+
+def _is_rating(vmin: float, vmax: float, integer: bool, distinct: int) -> bool:
+    return integer and vmin >= 0 and 4 <= vmax <= 10 and distinct >= 3
+
+
+# -- results ---------------------------------------------------------------------------
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    import_id: int | None
+    workspace: str
+    kind: str
+    file_name: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rejects: pd.DataFrame  # the first RESULT_REJECTS: row, column, value, reason
+    mapping: Mapping
+    date_formats: dict[str, str]
+    described: str = ""
+    skipped_duplicate_of: int | None = None
+    replaced_import_id: int | None = None
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """The line the CLI prints."""
+        if self.skipped_duplicate_of is not None:
+            return (
+                f"{self.file_name}: already imported (import #{self.skipped_duplicate_of}); "
+                "skipped, nothing loaded."
+            )
+        return (
+            f"{self.file_name}: {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected "
+            f"(of {self.rows_read:,} read) into {self.kind} of workspace '{self.workspace}' "
+            f"as import #{self.import_id}."
+        )
+
+
+# -- SQL building blocks ---------------------------------------------------------------
+def _num(col: str, decimal_comma: bool = False) -> str:
+    """SQL: a text column as DOUBLE (NULL when blank or not a number). Plain numbers take
+    the fast cast; only the others are cleaned of currency signs and thousands separators."""
+    if decimal_comma:
+        text = f"replace(replace(trim({col}), '.', ''), ',', '.')"
+        return f"TRY_CAST({text} AS DOUBLE)"
+    cleaned = f"replace(regexp_replace(trim({col}), '^[£$€¥]\\s*|\\s*[£$€¥%]$', ''), ',', '')"
+    return (
+        f"coalesce(TRY_CAST({col} AS DOUBLE), CASE WHEN {col} IS NOT NULL THEN "
+        f"TRY_CAST({cleaned} AS DOUBLE) END)"
+    )
+
+
+def _blank(col: str) -> str:
+    return f"({col} IS NULL OR trim({col}) = '')"
+
+
+def _date(col: str, fmt: DateFormat) -> str:
+    v = f"NULLIF(trim({col}), '')"
+    if fmt.kind == "iso":
+        return f"TRY_CAST({v} AS TIMESTAMP)"
+    if fmt.kind == "excel":
+        x = f"TRY_CAST({v} AS DOUBLE)"
+        return (
+            f"CASE WHEN {x} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
+            f"to_microseconds(CAST(round({x} * 86400000000) AS BIGINT)) END"
+        )
+    formats = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in fmt.formats) + "]"
+    return f"try_strptime({v}, {formats})"
+
+
+def _decimal_comma(upload: Upload, column: str) -> bool:
+    if upload.delimiter == ",":
+        return False
+    vals = [str(v).strip() for v in upload.sample[column].tolist() if v is not None]
+    comma = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d{1,3}(\.\d{3})*,\d+", v))
+    dot = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d+\.\d+", v))
+    return comma > 0 and dot == 0
+
+
+@dataclass
+class _Check:
+    column: str  # the file's column name (reported)
+    sql_col: str  # c<i>: its raw text is kept for the reject's value
+    bad: str  # SQL condition over the typed row: this cell is invalid
+    reason: str
+
+
+@dataclass
+class _Plan:
+    typed: dict[str, str]  # t_<role> / a<k> -> SQL expression over the staging columns
+    final: dict[str, str]  # table column -> SQL expression over the typed table
+    params: list[Any]  # bound values in ``final`` (constants), in order of appearance
+    checks: list[_Check]
+    answer: str | None  # responses: SQL condition over the typed row, "has an answer"
+    attributes: list[tuple[str, str, str]]  # (name, typed column a<k>, 'numeric'|'text')
+    stats: dict[str, dict[str, Any]]
+
+
+def _role_plan(upload: Upload, mapping: Mapping, stats: dict[str, dict[str, Any]]) -> _Plan:
+    """Typed expressions (computed once, into a typed staging table) and the validation
+    checks over them, for every role of the mapping."""
+    kind = mapping.kind
+    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
+    typed: dict[str, str] = {}
+    final: dict[str, str] = {}
+    params: list[Any] = []
+    checks: list[_Check] = []
+    for role in ROLES[kind]:
+        col = mapping.roles.get(role)
+        label = ROLE_LABELS[role]
+        t = f"t_{role}"
+        if col is None:
+            if role in mapping.constants:
+                final[role] = f"CAST({_param(params, mapping.constants[role])} AS VARCHAR)"
+            else:
+                final[role] = "NULL"
+            continue
+        c = idx[col]
+        filled = f"NOT {_blank(c)}"
+        if role in SCORE_RANGES:
+            lo, hi = SCORE_RANGES[role]
+            typed[t] = _num(c)
+            final[role] = f"CAST({t} AS SMALLINT)"
+            checks.append(
+                _Check(col, c, f"({t} IS NULL AND {filled})", f"{role.upper()} is not a number")
+            )
+            checks.append(
+                _Check(
+                    col,
+                    c,
+                    f"({t} <> floor({t}) OR {t} < {lo} OR {t} > {hi})",
+                    f"{role.upper()} must be a whole number from {lo} to {hi}",
+                )
+            )
+        elif role in DATE_ROLES:
+            fmt = mapping.date_formats.get(col) or _date_format_for(upload, col)
+            if fmt is None:
+                raise MappingError(f"Column “{col}” does not look like dates; choose another.")
+            mapping.date_formats[col] = fmt
+            typed[t] = _date(c, fmt)
+            final[role] = t
+            checks.append(
+                _Check(
+                    col, c, f"({t} IS NULL AND {filled})", f"not a date in the format {fmt.label}"
+                )
+            )
+        elif role == "churned":
+            trues = ", ".join("'" + w + "'" for w in sorted(TRUE_WORDS))
+            falses = ", ".join("'" + w + "'" for w in sorted(FALSE_WORDS))
+            typed[t] = (
+                f"CASE WHEN lower(trim({c})) IN ({trues}) THEN true "
+                f"WHEN lower(trim({c})) IN ({falses}) THEN false END"
+            )
+            final[role] = t
+            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "not a yes/no value"))
+        elif role == "revenue":
+            typed[t] = _num(c, _decimal_comma(upload, col))
+            final[role] = t
+            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
+        else:
+            typed[t] = f"NULLIF(trim({c}), '')"
+            final[role] = t
+        if role in REQUIRED[kind]:
+            checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
+    attrs: list[tuple[str, str, str]] = []
+    for k, col in enumerate(mapping.attribute_columns(upload.columns)):
+        a = f"a{k}"
+        s = stats[col]
+        typed[a] = s["num_sql"] if s["dtype"] == "numeric" else f"NULLIF(trim({idx[col]}), '')"
+        attrs.append((col, a, s["dtype"]))
+    answer = None
+    if kind == "responses":
+        parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
+        for name, a, _dtype in attrs:
+            s = stats[name]
+            if s["rating"]:
+                parts.append(f"coalesce({a}, 0) <> 0" if s["zero_means_na"] else f"{a} IS NOT NULL")
+        answer = "(" + " OR ".join(parts) + ")" if parts else "false"
+    return _Plan(typed, final, params, checks, answer, attrs, stats)
+
+
+def _param(params: list[Any], value: Any) -> str:
+    params.append(value)
+    return "?"
+
+
+def _attribute_stats(
+    cur: Any, upload: Upload, mapping: Mapping, staging: str
+) -> dict[str, dict[str, Any]]:
+    """dtype, min/max, rating and zero_means_na of every attribute column (full data)."""
+    cols = mapping.attribute_columns(upload.columns)
+    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
+    out: dict[str, dict[str, Any]] = {}
+    if not cols:
+        return out
+    parts = []
+    nums = {}
+    for col in cols:
+        c = idx[col]
+        num = _num(c, _decimal_comma(upload, col))
+        nums[col] = num
+        parts.append(
+            f"count(*) FILTER (WHERE NOT {_blank(c)}), count({num}), min({num}), max({num}), "
+            f"count(*) FILTER (WHERE {num} <> floor({num})), approx_count_distinct({c})"
+        )
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {staging}").fetchone()
+    for k, col in enumerate(cols):
+        nonblank, numeric, vmin, vmax, fractional, distinct = row[k * 6 : k * 6 + 6]
+        is_num = nonblank > 0 and numeric == nonblank
+        integer = is_num and fractional == 0
+        rating = bool(is_num and _is_rating(vmin, vmax, integer, int(distinct or 0)))
+        out[col] = {
+            "dtype": "numeric" if is_num else "text",
+            "min": float(vmin) if is_num else None,
+            "max": float(vmax) if is_num else None,
+            "distinct": int(distinct or 0),
+            "rating": rating,
+            "zero_means_na": bool(rating and vmin == 0 and vmax in (5, 10)),
+            "num_sql": nums[col],
+        }
+    return out
+
+
+# -- import ----------------------------------------------------------------------------
+def _noop(_fraction: float, _message: str) -> None:
+    return None
+
+
+def _existing_import(cur: Any, workspace: str, content_hash: str) -> int | None:
+    row = cur.execute(
+        "SELECT import_id FROM imports WHERE workspace = ? AND content_hash = ? "
+        "ORDER BY import_id LIMIT 1",
+        [workspace, content_hash],
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
+def import_file(
+    db: Database,
+    workspace: str,
+    path: str | os.PathLike[str] | bytes | Upload,
+    kind: str,
+    *,
+    file_name: str | None = None,
+    sheet: str | None = None,
+    mapping: Mapping | None = None,
+    overrides: dict[str, str | None] | None = None,
+    constants: dict[str, str | None] | None = None,
+    ignored: list[str] | None = None,
+    on_duplicate: str = "error",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file into ``workspace`` as ``kind`` (responses, events or customers).
+
+    ``path`` is a file path, the file's bytes, or an :class:`Upload` already read (the page).
+    ``mapping`` (else the saved or detected one) is adjusted by ``overrides``/``constants``/
+    ``ignored``. ``on_duplicate``: ``'error'`` raises :class:`DuplicateImportError` when the
+    same content was imported into the workspace before, ``'skip'`` loads nothing and says so,
+    ``'replace'`` deletes the earlier import's rows and loads anew (one transaction).
+    ``progress(fraction, message)`` is called as the work advances.
+    """
+    report = progress or _noop
+    started = time.perf_counter()
+    if kind not in ROLES:
+        raise InputError(f"Unknown kind “{kind}”: choose responses, events or customers.")
+    if on_duplicate not in ("error", "skip", "replace"):
+        raise InputError("on_duplicate must be error, skip or replace.")
+    report(0.02, "Reading the file")
+    own_upload = not isinstance(path, Upload)
+    upload = path if isinstance(path, Upload) else read_upload(path, file_name, sheet)
+    try:
+        report(0.1, "Matching columns to roles")
+        if mapping is None:
+            mapping = detect_mapping(upload, kind, db, workspace)
+        elif mapping.kind != kind:
+            raise InputError(f"The mapping is for {mapping.kind}, not {kind}.")
+        if overrides or constants or ignored is not None:
+            mapping = apply_overrides(mapping, upload, overrides, constants, ignored)
+        else:
+            mapping = replace(mapping, date_formats=dict(mapping.date_formats))
+        check_mapping(mapping, upload)
+        try:
+            return _load(db, workspace, upload, mapping, on_duplicate, report, started)
+        except duckdb.Error as exc:  # the transaction has rolled back: nothing was loaded
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise FileFormatError(
+                f"{upload.file_name} could not be imported ({first}). Nothing was loaded."
+            ) from exc
+    finally:
+        if own_upload:
+            upload.close()
+
+
+def _load(
+    db: Database,
+    workspace: str,
+    upload: Upload,
+    mapping: Mapping,
+    on_duplicate: str,
+    report: Progress,
+    started: float,
+) -> ImportResult:
+    kind = mapping.kind
+    with db.transaction() as cur:
+        existing = _existing_import(cur, workspace, upload.content_hash)
+        replaced = None
+        if existing is not None:
+            if on_duplicate == "skip":
+                return ImportResult(
+                    None,
+                    workspace,
+                    kind,
+                    upload.file_name,
+                    0,
+                    0,
+                    0,
+                    _empty_rejects(),
+                    mapping,
+                    {},
+                    upload.described,
+                    skipped_duplicate_of=existing,
+                    seconds=time.perf_counter() - started,
+                )
+            if on_duplicate == "error":
+                raise DuplicateImportError(
+                    f"{upload.file_name} was already imported into '{workspace}' "
+                    f"(import #{existing}). Skip it, or replace the earlier import.",
+                    existing,
+                )
+            report(0.12, f"Removing the earlier import #{existing}")
+            _delete_import_rows(cur, workspace, existing)
+            replaced = existing
+        cur.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [workspace])
+        import_id = int(cur.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+        staging = f"tp_staging_{import_id}"
+        rj_table, rj_scan = f"tp_rejects_{import_id}", f"tp_scans_{import_id}"
+
+        report(0.15, f"Loading {upload.file_name} ({upload.described})")
+        upload.register(cur)
+        is_csv = upload.format == "csv"
+        source = upload.source_sql(rejects=(rj_table, rj_scan) if is_csv else None)
+        try:
+            cur.execute(f"CREATE TEMP TABLE {staging} AS SELECT * FROM {source}")
+        except Exception as exc:  # noqa: BLE001 - DuckDB's reader errors become one line
+            raise FileFormatError(
+                f"{upload.file_name} cannot be read as {upload.described}: "
+                f"{str(exc).splitlines()[0][:200]}"
+            ) from exc
+        staged, base = cur.execute(
+            f"SELECT count(*), coalesce(min(rowid), 0) FROM {staging}"
+        ).fetchall()[0]
+        staged, base = int(staged), int(base)
+        # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
+        # the record's 0-based position in the file.
+        pos = f"(rowid - {base})"
+        n_cols = len(upload.columns)
+
+        # Malformed rows (ragged): DuckDB's reject table (CSV) or the field count (whitespace).
+        malformed: list[tuple[int, str, str]] = []  # (row, value, reason)
+        if is_csv:
+            for line, etype, message, csv_line in cur.execute(
+                f"SELECT line, error_type, error_message, csv_line FROM {rj_table} ORDER BY line"
+            ).fetchall():
+                found = re.search(r"Found: (\d+)", message or "")
+                if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS") and found:
+                    reason = f"row {line} has {found.group(1)} fields, the header has {n_cols}"
+                else:
+                    reason = f"row {line} cannot be read: {(message or etype).splitlines()[0]}"
+                malformed.append((int(line), (csv_line or "").strip()[:200], reason))
+            seen = set()
+            malformed = [m for m in malformed if not (m[0] in seen or seen.add(m[0]))]
+        total = staged + len(malformed)
+        row_expr = "__row" if upload.format == "xlsx" else f"({pos} + 2)"
+        if upload.format == "whitespace":
+            bad_width = int(
+                cur.execute(
+                    f"SELECT count(*) FROM {staging} WHERE __nfields <> {n_cols}"
+                ).fetchone()[0]
+            )
+            ragged_count = bad_width
+        else:
+            ragged_count = len(malformed)
+        if total == 0:
+            raise FileFormatError(
+                f"{upload.file_name} has a header but no data rows. Export the data again."
+            )
+        if ragged_count and ragged_count > MOSTLY_RAGGED * total:
+            example = malformed[0][2] if malformed else "rows have a different number of fields"
+            raise FileFormatError(
+                f"{upload.file_name}: most rows do not have the header's {n_cols} fields "
+                f"({example}). Check the delimiter, or export the file again."
+            )
+        if malformed:
+            # Rows after a skipped malformed line shift down: rebuild the row numbers.
+            lines = sorted({m[0] for m in malformed})
+            by_t: dict[int, int] = {}
+            for k, ln in enumerate(lines):
+                by_t[ln - 2 - k] = k + 1  # the last (largest k) wins for equal thresholds
+            thresholds = sorted(by_t.items())
+            cur.execute(f"CREATE TEMP TABLE {staging}_map (t BIGINT, k BIGINT)")
+            cur.executemany(f"INSERT INTO {staging}_map VALUES (?, ?)", thresholds)
+            cur.execute(
+                f"CREATE TEMP TABLE {staging}_n AS SELECT s.* EXCLUDE (__pos), "
+                f"s.__pos + 2 + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
+                f"FROM {staging}) s ASOF LEFT JOIN {staging}_map m ON s.__pos >= m.t "
+                "ORDER BY s.__pos"
+            )
+            cur.execute(f"DROP TABLE {staging}")
+            cur.execute(f"ALTER TABLE {staging}_n RENAME TO {staging}")
+            row_expr = "__row"
+            base = int(cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {staging}").fetchone()[0])
+            pos = f"(rowid - {base})"
+
+        report(0.4, "Checking dates and values")
+        _settle_ambiguous_dates(cur, upload, mapping, staging)
+        stats = _attribute_stats(cur, upload, mapping, staging)
+        plan = _role_plan(upload, mapping, stats)
+        if kind == "responses" and plan.answer == "false":
+            raise MappingError(
+                f"{upload.file_name}: no column holds an answer (NPS, CSAT, CES, a comment or a "
+                "0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN."
+            )
+        typed = f"{staging}_typed"
+        raw_cols = sorted({ch.sql_col for ch in plan.checks}, key=lambda c: int(c[1:]))
+        inner = [f"{pos} AS __pos", f"{row_expr} AS __row", *raw_cols]
+        inner += [f"{expr} AS {name}" for name, expr in plan.typed.items()]
+        width_ok = "true"
+        if upload.format == "whitespace":
+            inner.append("__nfields")
+            width_ok = f"__nfields = {n_cols}"
+        flags = [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
+        any_bad = " OR ".join(f"coalesce({ch.bad}, false)" for ch in plan.checks) or "false"
+        flags.append(f"({width_ok}) AS __width_ok")
+        flags.append(f"(NOT ({any_bad})) AS __cells_ok")
+        flags.append(f"coalesce({plan.answer or 'true'}, false) AS __answer")
+        cur.execute(
+            f"CREATE TEMP TABLE {typed} AS SELECT *, {', '.join(flags)} "
+            f"FROM (SELECT {', '.join(inner)} FROM {staging})"
+        )
+        row_ok = "__width_ok AND __cells_ok AND __answer"
+
+        report(0.55, "Loading the valid rows")
+        id_expr = f"({import_id} * {ID_STRIDE} + __pos)"
+        table_cols = list(ROLES[kind])
+        exprs = [plan.final[r] for r in table_cols]
+        if kind in ("responses", "events"):
+            id_col = "response_id" if kind == "responses" else "event_id"
+            sql = (
+                f"INSERT INTO {kind} ({id_col}, workspace, import_id, source_row, "
+                f"{', '.join(table_cols)}) SELECT {id_expr}, ?, ?, __row, "
+                f"{', '.join(exprs)} FROM {typed} WHERE {row_ok}"
+            )
+            row_id_expr = f"CAST({id_expr} AS VARCHAR)"
+        else:
+            sql = (
+                f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
+                f" SELECT ?, ?, __row, {', '.join(exprs)} FROM {typed} WHERE {row_ok}"
+            )
+            row_id_expr = plan.final["customer_id"]
+        loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
+
+        report(0.7, "Keeping the other columns as attributes")
+        _load_attributes(cur, workspace, kind, import_id, plan, typed, row_ok, row_id_expr)
+
+        report(0.85, "Recording rejected rows")
+        _record_rejects(cur, import_id, upload, plan, typed, malformed, n_cols)
+        rejected = total - loaded
+        cur.execute(
+            "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
+            " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                import_id,
+                workspace,
+                kind,
+                upload.file_name,
+                upload.content_hash,
+                total,
+                loaded,
+                rejected,
+                json.dumps(mapping.to_json()),
+            ],
+        )
+        cur.execute(
+            "INSERT INTO column_mappings (workspace, kind, columns_signature, mapping) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET mapping = excluded.mapping, "
+            "updated_at = current_localtimestamp()",
+            [workspace, kind, columns_signature(upload.columns), json.dumps(mapping.to_json())],
+        )
+        for obj in (typed, staging, f"{staging}_map", rj_table, rj_scan):
+            cur.execute(f"DROP TABLE IF EXISTS {obj}")
+        bump_revision(cur, workspace)
+        rejects = cur.execute(
+            "SELECT source_row AS row, column_name AS column, value, reason FROM import_rejects "
+            "WHERE import_id = ? ORDER BY source_row NULLS FIRST, column_name LIMIT ?",
+            [import_id, RESULT_REJECTS],
+        ).df()
+    report(1.0, f"Done: {loaded:,} rows loaded, {rejected:,} rejected")
+    return ImportResult(
+        import_id,
+        workspace,
+        kind,
+        upload.file_name,
+        total,
+        loaded,
+        rejected,
+        rejects,
+        mapping,
+        {c: f.label for c, f in mapping.date_formats.items()},
+        upload.described,
+        replaced_import_id=replaced,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping, staging: str) -> None:
+    """When the sample could not tell day-first from month-first, ask the whole column."""
+    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
+    for col, fmt in list(mapping.date_formats.items()):
+        if not fmt.ambiguous or col not in idx:
+            continue
+        alt = alternative_format(fmt)
+        if alt is None:
+            continue
+        c = idx[col]
+        a, b = cur.execute(
+            f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {staging}"
+        ).fetchone()
+        if b > a:
+            mapping.date_formats[col] = alt
+
+
+def _load_attributes(
+    cur: Any,
+    workspace: str,
+    kind: str,
+    import_id: int,
+    plan: _Plan,
+    typed: str,
+    row_ok: str,
+    row_id_expr: str,
+) -> None:
+    """Insert the attribute values of the valid rows and describe the attribute columns.
+
+    One simple scan per attribute (UNION ALL): blank values get no row. ``row_ok`` and
+    ``row_id_expr`` hold no bound parameters; the names are bound.
+    """
+    if not plan.attributes:
+        return
+    selects = []
+    params: list[Any] = []
+    for name, a, dtype in plan.attributes:
+        num, txt = (a, "NULL") if dtype == "numeric" else ("NULL", a)
+        selects.append(
+            f"SELECT {row_id_expr} AS rid, ? AS n, {num} AS num, {txt} AS txt FROM {typed} "
+            f"WHERE {row_ok} AND {a} IS NOT NULL"
+        )
+        params.append(name)
+    cur.execute(
+        "INSERT INTO attributes (workspace, kind, import_id, row_id, name, num_value, text_value)"
+        f" SELECT ?, ?, ?, rid, n, num, txt FROM ({' UNION ALL '.join(selects)})",
+        [workspace, kind, import_id, *params],
+    )
+    for name, _c, dtype in plan.attributes:
+        s = plan.stats[name]
+        cur.execute(
+            "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
+            "zero_means_na, distinct_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO UPDATE SET dtype = CASE WHEN attribute_columns.dtype = excluded.dtype "
+            "THEN excluded.dtype ELSE 'text' END, "
+            "min_value = least(attribute_columns.min_value, excluded.min_value), "
+            "max_value = greatest(attribute_columns.max_value, excluded.max_value), "
+            "zero_means_na = attribute_columns.zero_means_na OR excluded.zero_means_na, "
+            "distinct_values = greatest(attribute_columns.distinct_values, "
+            "excluded.distinct_values)",
+            [workspace, kind, name, dtype, s["min"], s["max"], s["zero_means_na"], s["distinct"]],
+        )
+
+
+def _record_rejects(
+    cur: Any,
+    import_id: int,
+    upload: Upload,
+    plan: _Plan,
+    typed: str,
+    malformed: list[tuple[int, str, str]],
+    n_cols: int,
+) -> None:
+    """One reject row per invalid cell (and per malformed or answerless row)."""
+    if malformed:
+        cur.executemany(
+            "INSERT INTO import_rejects VALUES (?, ?, NULL, ?, ?)",
+            [(import_id, row, value, reason) for row, value, reason in malformed],
+        )
+    selects: list[str] = []
+    params: list[Any] = []
+    if upload.format == "whitespace":
+        selects.append(
+            f"SELECT __row, NULL, NULL, 'row ' || __row || ' has ' || __nfields || "
+            f"' fields, the header has {n_cols}' FROM {typed} WHERE NOT __width_ok"
+        )
+    for k, ch in enumerate(plan.checks):
+        selects.append(
+            f"SELECT __row, ?, left({ch.sql_col}, 200), ? FROM {typed} WHERE __width_ok AND __b{k}"
+        )
+        params.extend([ch.column, ch.reason])
+    if plan.answer is not None:
+        selects.append(
+            f"SELECT __row, NULL, NULL, 'no answer: no score, comment or rating' "
+            f"FROM {typed} WHERE __width_ok AND __cells_ok AND NOT __answer"
+        )
+    if not selects:
+        return
+    cur.execute(
+        "INSERT INTO import_rejects (import_id, source_row, column_name, value, reason) "
+        f"SELECT {import_id}, * FROM ({' UNION ALL '.join(selects)})",
+        params,
+    )
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame({"row": [], "column": [], "value": [], "reason": []})
+
+
+# -- bookkeeping -----------------------------------------------------------------------
+def list_imports(db: Database, workspace: str) -> pd.DataFrame:
+    """The workspace's imports, newest first."""
+    return db.execute(
+        "SELECT import_id, file_name, kind, rows_read, rows_loaded, rows_rejected, created_at "
+        "FROM imports WHERE workspace = ? ORDER BY import_id DESC",
+        [workspace],
+    ).df()
+
+
+def workspace_counts(db: Database, workspace: str) -> dict[str, int]:
+    """Rows per kind of data in a workspace: ``{'responses': 2385, 'events': 0, ...}``."""
+    out = {}
+    for table in KINDS:
+        row = db.execute(f"SELECT count(*) FROM {table} WHERE workspace = ?", [workspace])
+        out[table] = int(row.fetchone()[0])
+    return out
+
+
+def import_rejects(
+    db: Database, workspace: str, import_id: int, limit: int | None = None
+) -> pd.DataFrame:
+    """The rejected rows of one import: row (as in a spreadsheet), column, value, reason."""
+    sql = (
+        "SELECT r.source_row AS row, r.column_name AS column, r.value, r.reason "
+        "FROM import_rejects r JOIN imports i USING (import_id) "
+        "WHERE i.workspace = ? AND r.import_id = ? ORDER BY r.source_row NULLS FIRST, "
+        "r.column_name"
+    )
+    params: list[Any] = [workspace, import_id]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return db.execute(sql, params).df()
+
+
+def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
+    for table in ("responses", "events", "customers", "attributes"):
+        cur.execute(
+            f"DELETE FROM {table} WHERE workspace = ? AND import_id = ?", [workspace, import_id]
+        )
+    cur.execute("DELETE FROM import_rejects WHERE import_id = ?", [import_id])
+    cur.execute("DELETE FROM imports WHERE workspace = ? AND import_id = ?", [workspace, import_id])
+    cur.execute(
+        "DELETE FROM attribute_columns a WHERE workspace = ? AND NOT EXISTS (SELECT 1 FROM "
+        "attributes b WHERE b.workspace = a.workspace AND b.kind = a.kind AND b.name = a.name)",
+        [workspace],
+    )
+
+
+def delete_import(db: Database, workspace: str, import_id: int) -> None:
+    """Delete one import and every row it loaded, in one transaction."""
+    from cem.errors import NotFoundError
+
+    with db.transaction() as cur:
+        row = cur.execute(
+            "SELECT count(*) FROM imports WHERE workspace = ? AND import_id = ?",
+            [workspace, import_id],
+        ).fetchone()
+        if not row or row[0] == 0:
+            raise NotFoundError(f"There is no import #{import_id} in '{workspace}'.")
+        _delete_import_rows(cur, workspace, import_id)
+        bump_revision(cur, workspace)
+
+
+# -- CLI -------------------------------------------------------------------------------
+def _pairs(items: list[str], flag: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"{flag} expects ROLE=VALUE, got “{item}”.")
+        role, value = item.split("=", 1)
+        out[role.strip()] = value
+    return out
+
+
+def run_cli_import(db: Database, args: argparse.Namespace) -> int:
+    """``python -m cem import``: prints rows loaded/rejected and the first reject reasons.
+
+    Exit status 0 when the file was read (even with rejected rows); errors raise a
+    :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
+    """
+    from cem.workspaces import ensure_workspace
+
+    path = Path(args.file)
+    if not path.exists():
+        raise FileFormatError(f"{args.file}: there is no such file.")
+    workspace = ensure_workspace(db, args.workspace)
+    last = [-1.0]
+
+    def progress(fraction: float, message: str) -> None:
+        if fraction - last[0] >= 0.1 or fraction >= 1.0:
+            last[0] = fraction
+            print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+    result = import_file(
+        db,
+        workspace,
+        str(path),
+        args.kind,
+        file_name=path.name,
+        sheet=args.sheet,
+        overrides=_pairs(args.map, "--map") or None,
+        constants=_pairs(args.set, "--set") or None,
+        on_duplicate=args.on_duplicate,
+        progress=progress,
+    )
+    print(result.summary())
+    if result.skipped_duplicate_of is None:
+        print(f"Read as {result.described}; mapping: {result.mapping.summary()}")
+        if result.replaced_import_id is not None:
+            print(f"Replaced import #{result.replaced_import_id}.")
+        if result.rows_rejected:
+            print("First rejected rows (row 1 is the header):")
+            for rec in result.rejects.head(10).itertuples(index=False):
+                where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
+                value = (
+                    f" (value: {rec.value!s})" if rec.value not in (None, "") and rec.column else ""
+                )
+                print(f"  {where}: {rec.reason}{value}")
+    return 0

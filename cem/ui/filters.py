@@ -1,0 +1,176 @@
+"""The sidebar filter bar shared by every page, mirrored to the URL.
+
+:func:`sidebar_filters` draws the date range, segment, persona, channel and touchpoint
+pickers and, under "More filters", the stage and every text attribute of the uploads.
+The URL query parameters are the shared state (:class:`cem.filters.Filters`):
+
+- the first time a session shows a workspace, the widgets are filled FROM the URL, so a
+  copied link reproduces the sender's view;
+- on every run, the widgets' values are written back TO the URL (only the filter keys;
+  ``workspace``, ``mode`` and the page's own keys are kept), before the page runs, so
+  ``ui.current_filters()`` on any page sees exactly what the sidebar shows, and links
+  survive page switches.
+
+Pages read the filters with :func:`cem.ui.current_filters`, never from the widgets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from cem import ui
+from cem.filters import ATTRIBUTE_PREFIX, Filters
+from cem.metrics import date_bounds, dimension_label, dimension_values
+
+MAIN_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint")
+DATES_KEY = "flt:dates"
+LOADED_KEY = "_flt_workspace"
+
+
+def widget_key(dim: str) -> str:
+    """The session-state key of a dimension's multiselect (AppTest finds it by this).
+
+    >>> widget_key("segment")
+    'flt:segment'
+    """
+    return f"flt:{dim}"
+
+
+def _load_widgets(
+    filters: Filters, dims: Sequence[str], low: dt.date | None, high: dt.date | None
+) -> None:
+    """Put the URL's filters into the widgets' session state (before they are drawn)."""
+    for dim in dims:
+        st.session_state[widget_key(dim)] = list(filters.values(dim))
+    if low is not None and high is not None:
+        start = filters.date_from or low
+        end = filters.date_to or high
+        st.session_state[DATES_KEY] = (start, end)
+
+
+def _clear(dims: Sequence[str], low: dt.date | None, high: dt.date | None) -> None:
+    """The "Clear filters" button's callback: empty every picker, full date range."""
+    _load_widgets(Filters(), dims, low, high)
+
+
+def _widget_filters(dims: Sequence[str], low: dt.date | None, high: dt.date | None) -> Filters:
+    """The filters the widgets currently show."""
+    date_from = date_to = None
+    chosen = st.session_state.get(DATES_KEY)
+    if low is not None and isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+        start, end = chosen
+        date_from = start if start and start != low else None
+        date_to = end if end and end != high else None
+    picked = {dim: st.session_state.get(widget_key(dim)) or [] for dim in dims}
+    return Filters.make(date_from, date_to, **picked)
+
+
+def _sync_url(filters: Filters) -> None:
+    """Make the URL's filter keys equal ``filters`` (other keys untouched)."""
+    wanted = filters.to_query_params()
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    current_filters = {
+        k: v
+        for k, v in current.items()
+        if k in ("from", "to") or k in dict(Filters.from_query_params({k: v}).dimensions)
+    }
+    for key in current_filters:
+        if key not in wanted:
+            del st.query_params[key]
+    for key, value in wanted.items():
+        as_list = [value] if isinstance(value, str) else list(value)
+        if current.get(key) != as_list:
+            st.query_params[key] = value
+
+
+def share_link(read_only: bool = False) -> str:
+    """The current page's URL with its query (filters, workspace), optionally read-only."""
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    if read_only:
+        params["mode"] = ["view"]
+    base = ""
+    try:
+        base = str(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        base = ""
+    base = base.split("?", 1)[0]
+    return f"{base}?{urlencode(params, doseq=True)}"
+
+
+def sidebar_filters(workspace: str) -> None:
+    """Draw the shared filter bar in the sidebar and mirror it to ``st.query_params``."""
+    values = ui.cached_query(dimension_values, workspace)
+    low, high = ui.cached_query(date_bounds, workspace)
+    main = [d for d in MAIN_DIMENSIONS if d in values]
+    more = [d for d in values if d not in MAIN_DIMENSIONS]
+    url_filters = ui.current_filters()
+    # Values in a link that this workspace does not have are kept (as options), so the
+    # view matches the link exactly (and shows "no answers") rather than silently widening.
+    options = {d: sorted(set(values.get(d, [])) | set(url_filters.values(d))) for d in values}
+    for dim, chosen in url_filters.dimensions:
+        if dim not in options:
+            options[dim] = list(chosen)
+            more.append(dim)
+    dims = main + more
+    if st.session_state.get(LOADED_KEY) != workspace:
+        _load_widgets(url_filters, dims, low, high)
+        st.session_state[LOADED_KEY] = workspace
+
+    sidebar = st.sidebar
+    sidebar.markdown("**Filters**")
+    if low is not None and high is not None:
+        chosen = st.session_state.get(DATES_KEY)
+        lo_bound = min([low, *[d for d in (chosen or ()) if isinstance(d, dt.date)]])
+        hi_bound = max([high, *[d for d in (chosen or ()) if isinstance(d, dt.date)]])
+        if DATES_KEY not in st.session_state:
+            st.session_state[DATES_KEY] = (low, high)
+        sidebar.date_input(
+            "Date range", min_value=lo_bound, max_value=hi_bound, key=DATES_KEY, format="YYYY-MM-DD"
+        )
+    else:
+        sidebar.caption(
+            "No dates in this data — upload a file with a date column to filter by date."
+        )
+    for dim in main:
+        _multiselect(sidebar, dim, options[dim])
+    active_more = sum(bool(st.session_state.get(widget_key(d))) for d in more)
+    if more:
+        label = "More filters" + (f" ({active_more} active)" if active_more else "")
+        with sidebar.expander(label, expanded=bool(active_more)):
+            for dim in more:
+                _multiselect(st, dim, options[dim])
+
+    filters = _widget_filters(dims, low, high)
+    _sync_url(filters)
+
+    cols = sidebar.columns(2)
+    cols[0].button(
+        "Clear filters",
+        key="flt:clear",
+        on_click=_clear,
+        args=(dims, low, high),
+        disabled=filters.is_empty,
+        width="stretch",
+    )
+    with cols[1].popover("🔗 Share", width="stretch"):
+        st.caption("Anyone with this link (and access to this Touchpoint) sees this exact view:")
+        st.code(share_link(), language=None, wrap_lines=True)
+        st.caption("Read-only link for executives (no editing pages):")
+        st.code(share_link(read_only=True), language=None, wrap_lines=True)
+    sidebar.caption("Showing: " + ui.escape_markdown(filters.describe()))
+
+
+def _multiselect(container: object, dim: str, options: list[str]) -> None:
+    key = widget_key(dim)
+    current = st.session_state.get(key) or []
+    st.session_state[key] = [v for v in current if v in options]
+    container.multiselect(  # type: ignore[attr-defined]
+        dimension_label(dim),
+        options,
+        key=key,
+        placeholder="All" if not dim.startswith(ATTRIBUTE_PREFIX) else "Any",
+    )

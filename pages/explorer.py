@@ -1,0 +1,205 @@
+"""KPI explorer: pick a metric, a period and a "split by" dimension; a trend per group
+with its 95% band, the same numbers in a table (n, MoE, low confidence, significance),
+the verbatims behind a chosen row, and exports of exactly what is on screen.
+The metric, period and split live in the URL with the filters, so links reproduce it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cem import export, metrics, ui
+from cem.charts.kpi import split_bar_chart, trend_chart
+from cem.errors import TouchpointError
+from cem.filters import STANDARD_DIMENSIONS
+
+PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+NO_SPLIT = "none"
+
+
+def url_choice(key: str, param: str, options: list[str], default: str) -> None:
+    """Initialise a widget from the URL on first load (links work); options may change."""
+    wanted = st.query_params.get(param)
+    if key not in st.session_state:
+        st.session_state[key] = wanted if wanted in options else default
+    elif st.session_state[key] not in options:
+        st.session_state[key] = default
+
+
+def to_url(param: str, value: str, default: str) -> None:
+    if value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+
+
+st.title("📈 KPI explorer")
+workspace = ui.require_workspace()
+filters = ui.current_filters()
+
+try:
+    available = ui.cached_query(metrics.available_metrics, workspace)
+    if not available:
+        st.info(
+            "No survey answers in this workspace yet. Import a survey export on "
+            "**Import data** to explore NPS, CSAT, CES and rating columns."
+        )
+        st.stop()
+    values = ui.cached_query(metrics.dimension_values, workspace)
+    split_options = (
+        [NO_SPLIT]
+        + [d for d in STANDARD_DIMENSIONS if d in values]
+        + [d for d in values if d not in STANDARD_DIMENSIONS]
+    )
+    metric_keys = list(available)
+    url_choice("exp:metric", "metric", metric_keys, metric_keys[0])
+    url_choice("exp:period", "period", list(PERIODS), "month")
+    url_choice("exp:by", "by", split_options, NO_SPLIT)
+
+    c1, c2, c3 = st.columns([2, 2, 2])
+    metric = c1.selectbox(
+        "Metric", metric_keys, format_func=lambda k: available[k], key="exp:metric"
+    )
+    period = (
+        c2.segmented_control("Period", list(PERIODS), format_func=PERIODS.get, key="exp:period")
+        or "month"
+    )
+    by = c3.selectbox(
+        "Split by",
+        split_options,
+        key="exp:by",
+        format_func=lambda d: "— no split —" if d == NO_SPLIT else metrics.dimension_label(d),
+    )
+    to_url("metric", metric, metric_keys[0])
+    to_url("period", period, "month")
+    to_url("by", by, NO_SPLIT)
+    dim = None if by == NO_SPLIT else by
+    label = metrics.metric_label(metric)
+
+    first, last = ui.cached_query(metrics.date_bounds, workspace)
+    st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
+    if last is not None:
+        frame = ui.cached_query(
+            metrics.kpi_trend,
+            workspace,
+            metric,
+            period=period,
+            by=tuple([dim] if dim else []),
+            filters=filters,
+        )
+        if frame.empty or not (frame.n > 0).any():
+            st.info(
+                f"No {ui.escape_markdown(label)} answers for these filters. Widen the "
+                "date range or clear a filter in the sidebar."
+            )
+            st.stop()
+        chart = trend_chart(frame, label, group=dim, metric=metric, band=metric != "responses")
+        st.altair_chart(chart, width="stretch")
+        st.caption(
+            "Shaded: 95% interval. Click a legend entry to highlight that group "
+            "(click the background to reset). Hollow grey triangles: fewer than 30 "
+            "answers."
+        )
+    else:
+        st.info(
+            "No dates in this file — upload one with a date column to see trends. "
+            "Below: the whole file, split by the chosen dimension."
+        )
+        if dim:
+            frame = ui.cached_query(metrics.kpi_split, workspace, metric, dim, filters)
+        else:
+            frame = ui.cached_query(metrics.kpi_frame, workspace, metric, filters=filters)
+        chart = split_bar_chart(frame, dim, label, metric=metric) if dim else None
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")
+
+    table = metrics.kpi_table(frame, metric, dim)
+    st.markdown("**The numbers** — select a row to read the comments behind it.")
+    selection = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        key="exp:table",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            label: st.column_config.NumberColumn(format="%+.0f" if metric == "nps" else "%.1f"),
+            "± (95%)": st.column_config.NumberColumn(format="%.1f"),
+            "n": st.column_config.NumberColumn(format="localized"),
+        },
+    )
+
+    d1, d2, d3, d4 = st.columns(4)
+    stem = f"{workspace}-{metric}-{period}" + (f"-{dim}" if dim else "")
+    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
+    d1.download_button(
+        "⬇ Table (CSV)",
+        export.frame_to_csv_bytes(table),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        key="exp:csv",
+    )
+    d2.download_button(
+        "⬇ Table (XLSX)",
+        lambda: export.frame_to_xlsx_bytes(table, label),
+        file_name=f"{stem}.xlsx",
+        key="exp:xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    if chart is not None:
+        d3.download_button(
+            "⬇ Chart (PNG)",
+            lambda: export.chart_to_png(chart),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            key="exp:png",
+        )
+        d4.download_button(
+            "⬇ Chart (SVG)",
+            lambda: export.chart_to_svg(chart),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            key="exp:svg",
+        )
+
+    rows = selection.selection.rows if selection is not None else []
+    if rows:
+        row = frame.iloc[rows[0]]
+        picked_period = row["period"] if "period" in frame.columns else None
+        picked_group = str(row[dim]) if dim else None
+        quotes = ui.cached_query(
+            metrics.verbatims,
+            workspace,
+            metric,
+            filters=filters,
+            period=period if picked_period is not None else None,
+            period_start=picked_period,
+            dim=dim,
+            dim_value=picked_group,
+            limit=200,
+        )
+        what = " · ".join(
+            ui.escape_markdown(p)
+            for p in (
+                f"{picked_period:%d %b %Y}" if picked_period is not None else None,
+                picked_group,
+            )
+            if p
+        )
+        st.subheader(f"Comments behind {ui.escape_markdown(label)} · {what or 'all'}")
+        if quotes.empty:
+            st.info("No comments were left with these answers.")
+        else:
+            st.caption(f"{len(quotes):,} most recent comments (up to 200).")
+            st.dataframe(
+                quotes,
+                hide_index=True,
+                width="stretch",
+                key="exp:verbatims",
+                column_config={
+                    "comment": st.column_config.TextColumn("Comment", width="large"),
+                    "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD"),
+                },
+            )
+except TouchpointError as exc:
+    ui.show_error(exc)

@@ -1,0 +1,40 @@
+"""A link with filters, opened in a fresh browser, shows the filtered numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from cem.db import Database
+from cem.filters import Filters
+from cem.format import format_signed
+from cem.metrics import kpi_snapshot
+from tests.conftest import wait_for_streamlit
+
+pytestmark = pytest.mark.browser
+
+
+def test_shared_link_reproduces_the_filtered_overview(  # type: ignore[no-untyped-def]
+    streamlit_server, browser, demo_db_copy
+) -> None:
+    # The server holds its own copy of the same demo database (DuckDB locks files per
+    # process, so the expected numbers come from another copy).
+    db = Database(demo_db_copy)
+    try:
+        filtered = kpi_snapshot(db, "demo", "nps", Filters.make(segment=["Enterprise"]))
+        everyone = kpi_snapshot(db, "demo", "nps")
+    finally:
+        db.close()
+    assert round(filtered["value"]) != round(everyone["value"])
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{streamlit_server.url}/?workspace=demo&segment=Enterprise&mode=view")
+        wait_for_streamlit(page)
+        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
+        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert values[0].strip() == format_signed(filtered["value"])
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Enterprise" in sidebar
+        assert "segment=Enterprise" in page.url
+    finally:
+        context.close()

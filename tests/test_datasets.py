@@ -1,0 +1,230 @@
+"""The real public datasets in ../shared/datasets import with no manual mapping (except the
+documented ``--set touchpoint=purchase`` for a purchase log without a touchpoint column), with
+counts and key values checked against an independent reading of each file (pandas/csv).
+
+Each import runs twice: through the CLI (``python -m cem import``'s ``main``) and through the
+page's code path (the uploaded bytes -> ``read_upload`` -> ``detect_mapping`` -> ``import_file``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cem.cli import main
+from cem.db import Database
+from cem.ingest import detect_mapping, import_file, read_upload
+from cem.workspaces import ensure_workspace
+from tests.conftest import shared_dataset
+
+pytestmark = pytest.mark.datasets
+
+
+def _cli(path: Path, kind: str, db_path: Path, *extra: str) -> Database:
+    status = main(
+        ["import", str(path), "--workspace", "w", "--kind", kind, "--db", str(db_path), *extra]
+    )
+    assert status == 0
+    return Database(db_path)
+
+
+def _page(path: Path, kind: str, db: Database, constants: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    ensure_workspace(db, "p")
+    upload = read_upload(path.read_bytes(), path.name)
+    try:
+        mapping = detect_mapping(upload, kind, db, "p")
+        return import_file(db, "p", upload, kind, mapping=mapping, constants=constants)
+    finally:
+        upload.close()
+
+
+def one(db: Database, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]
+    return db.execute(sql, params or []).fetchone()
+
+
+def test_nps_verbatims(tmp_path: Path) -> None:
+    path = shared_dataset("nps_verbatims/nps_verbatims.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    scores = pd.to_numeric(df["NPS_SCORE"], errors="coerce").dropna()
+    expected_nps = round(100 * ((scores >= 9).sum() - (scores <= 6).sum()) / len(scores), 1)
+    assert expected_nps == -24.7 and len(scores) == 2353
+    dates = pd.to_datetime(df["CUSTOMER_RESPONSE_DATE"], format="%d/%m/%Y %H:%M")
+
+    db = _cli(path, "responses", tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (2385, 2385, 0)
+    n, answered, nps, first, last, no_score = one(
+        db,
+        "SELECT count(*), count(nps), round(100.0 * (count(*) FILTER (WHERE nps >= 9) - "
+        "count(*) FILTER (WHERE nps <= 6)) / count(nps), 1), min(submitted_at), "
+        "max(submitted_at), count(*) FILTER (WHERE nps IS NULL AND comment IS NOT NULL) "
+        "FROM responses",
+    )
+    assert (n, answered, nps, no_score) == (2385, 2353, expected_nps, 32)
+    assert (first, last) == (dates.min().to_pydatetime(), dates.max().to_pydatetime())
+    # Day-first: 01/05/2018 is the 1st of May.
+    assert one(db, "SELECT count(*) FROM responses WHERE submitted_at >= '2018-06-21'") == (0,)
+    stages = dict(db.execute("SELECT touchpoint, count(*) FROM responses GROUP BY 1").fetchall())
+    assert stages == df["SURVEY_SUB_TYPE"].value_counts().to_dict()
+    db.close()
+
+    page_db = Database(tmp_path / "p.duckdb")
+    result = _page(path, "responses", page_db)
+    assert (result.rows_loaded, result.rows_rejected) == (2385, 0)
+    assert result.date_formats == {"CUSTOMER_RESPONSE_DATE": "DD/MM/YYYY hh:mm (day-first)"}
+    page_db.close()
+
+
+def test_airline_satisfaction(tmp_path: Path) -> None:
+    path = shared_dataset("airline_satisfaction/test.csv")
+    df = pd.read_csv(path)
+    db = _cli(path, "responses", tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (
+        len(df),
+        25976,
+        0,
+    )
+    assert one(
+        db, "SELECT count(DISTINCT customer_id), count(nps), count(submitted_at) FROM responses"
+    ) == (df["id"].nunique(), 0, 0)
+    cols = (
+        db.execute("SELECT name, dtype, min_value, max_value, zero_means_na FROM attribute_columns")
+        .df()
+        .set_index("name")
+    )
+    assert "number" not in cols.index  # the leftover index column is ignored
+    ratings = [c for c in df.columns[8:22]]
+    assert len(ratings) == 14
+    for col in ratings:
+        assert cols.loc[col, "dtype"] == "numeric"
+        assert cols.loc[col, "zero_means_na"] == bool((df[col] == 0).any()), col
+        assert (cols.loc[col, "min_value"], cols.loc[col, "max_value"]) == (
+            df[col].min(),
+            df[col].max(),
+        )
+    assert int(cols["zero_means_na"].sum()) == 10
+    assert cols.loc["satisfaction", "dtype"] == "text"
+    satisfied = one(
+        db,
+        "SELECT count(*) FROM attributes WHERE name = 'satisfaction' AND text_value = ?",
+        ["satisfied"],
+    )[0]
+    assert satisfied == (df["satisfaction"] == "satisfied").sum()
+    # Blank "Arrival Delay in Minutes" cells are NULL (no attribute row), not errors.
+    delays = one(db, "SELECT count(*) FROM attributes WHERE name = 'Arrival Delay in Minutes'")
+    assert delays == (df["Arrival Delay in Minutes"].notna().sum(),)
+    wifi = one(
+        db,
+        "SELECT avg(num_value) FROM attributes WHERE name = 'Inflight wifi service' "
+        "AND num_value > 0",
+    )[0]
+    assert wifi == pytest.approx(
+        df.loc[df["Inflight wifi service"] > 0, "Inflight wifi service"].mean()
+    )
+    db.close()
+    page_db = Database(tmp_path / "p.duckdb")
+    assert _page(path, "responses", page_db).rows_loaded == 25976
+    page_db.close()
+
+
+def test_telco_churn(tmp_path: Path) -> None:
+    path = shared_dataset("telco_churn/Telco-Customer-Churn.csv")
+    df = pd.read_csv(path, dtype=str)
+    total = pd.to_numeric(df["TotalCharges"].str.strip(), errors="coerce")
+    db = _cli(path, "customers", tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (7043, 7043, 0)
+    n, churned, revenue_n, revenue = one(
+        db,
+        "SELECT count(*), count(*) FILTER (WHERE churned), count(revenue), sum(revenue) "
+        "FROM customers",
+    )
+    assert (n, churned, revenue_n) == (7043, 1869, int(total.notna().sum()))
+    assert revenue == pytest.approx(total.sum())
+    assert one(db, "SELECT count(DISTINCT customer_id) FROM customers") == (7043,)
+    senior = one(db, "SELECT sum(num_value) FROM attributes WHERE name = 'SeniorCitizen'")
+    assert senior == (df["SeniorCitizen"].astype(int).sum(),)
+    db.close()
+    page_db = Database(tmp_path / "p.duckdb")
+    assert _page(path, "customers", page_db).rows_loaded == 7043
+    page_db.close()
+
+
+def test_airbnb_sessions_as_events(tmp_path: Path) -> None:
+    path = shared_dataset("airbnb_sessions/airbnb-session-data.txt")
+    df = pd.read_csv(path, sep="|", dtype=str, keep_default_na=False)
+    db = _cli(path, "events", tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (7756, 7756, 0)
+    assert one(
+        db, "SELECT count(DISTINCT customer_id), min(occurred_at), max(occurred_at) FROM events"
+    ) == (
+        630,
+        pd.Timestamp(df["ts_min"].min()).to_pydatetime(),
+        pd.Timestamp(df["ts_min"].max()).to_pydatetime(),
+    )
+    # No touchpoint column: the device/app channel is the touchpoint too (documented rule).
+    by_channel = dict(db.execute("SELECT channel, count(*) FROM events GROUP BY 1").fetchall())
+    assert by_channel == df["dim_device_app_combo"].value_counts().to_dict()
+    assert one(db, "SELECT count(*) FROM events WHERE touchpoint <> channel") == (0,)
+    searches = one(db, "SELECT sum(num_value) FROM attributes WHERE name = 'did_search'")
+    assert searches == (1236,)
+    db.close()
+    page_db = Database(tmp_path / "p.duckdb")
+    assert _page(path, "events", page_db).rows_loaded == 7756
+    page_db.close()
+
+
+def test_cdnow_purchases_as_events(tmp_path: Path) -> None:
+    path = shared_dataset("cdnow_transactions/CDNOW_master.txt")
+    with open(path, newline="") as fh:
+        lines = [ln.split() for ln in fh.read().splitlines()[1:] if ln.strip()]
+    db_path = tmp_path / "a.duckdb"
+    # Without a touchpoint the CLI says what to do.
+    assert (
+        main(["import", str(path), "--workspace", "w", "--kind", "events", "--db", str(db_path)])
+        == 2
+    )
+    db = _cli(path, "events", db_path, "--set", "touchpoint=purchase")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (
+        len(lines),
+        69659,
+        0,
+    )
+    assert one(
+        db,
+        "SELECT count(DISTINCT customer_id), min(customer_id), min(occurred_at), "
+        "max(occurred_at), count(*) FILTER (WHERE touchpoint = 'purchase') FROM events",
+    ) == (
+        len({ln[0] for ln in lines}),
+        "00001",
+        pd.Timestamp("1997-01-01").to_pydatetime(),
+        pd.Timestamp("1998-06-30").to_pydatetime(),
+        69659,
+    )
+    value = one(
+        db,
+        "SELECT round(sum(num_value), 2), count(*) FILTER (WHERE num_value = 0) "
+        "FROM attributes WHERE name = 'dollar_value'",
+    )
+    assert value == (round(sum(float(ln[3]) for ln in lines), 2), 80)
+    db.close()
+    page_db = Database(tmp_path / "p.duckdb")
+    result = _page(path, "events", page_db, constants={"touchpoint": "purchase"})
+    assert result.rows_loaded == 69659
+    page_db.close()
+
+
+def test_every_shared_data_file_is_covered() -> None:
+    folder = shared_dataset("").resolve()
+    files = sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix not in (".md", ".rda")
+    )
+    assert files == [
+        "airbnb_sessions/airbnb-session-data.txt",
+        "airline_satisfaction/test.csv",
+        "cdnow_transactions/CDNOW_master.txt",
+        "nps_verbatims/nps_verbatims.csv",
+        "telco_churn/Telco-Customer-Churn.csv",
+    ]

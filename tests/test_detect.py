@@ -1,0 +1,153 @@
+"""Role detection from header names and value ranges, and date format detection."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cem.dates import alternative_format, detect_date_format
+from cem.detect import ATTRIBUTE, IGNORE, detect_roles, fallback_touchpoint
+
+
+def roles(data: dict[str, list[str | None]], kind: str) -> dict[str, str]:
+    return {g.column: g.role for g in detect_roles(pd.DataFrame(data), kind)}
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "role"),
+    [
+        ("How likely are you to recommend Acme to a friend?", ["9", "10", "3"], "nps"),
+        ("NPS", ["0", "7", "10"], "nps"),
+        ("Rating", ["1", "4", "5"], "csat"),
+        ("Score", ["2", "5", "4"], "csat"),
+        ("CSAT", ["1", "2", "5"], "csat"),
+        ("Customer Effort Score", ["1", "7", "4"], "ces"),
+        ("Review Text", ["Loved it, will come back", "Too slow", "ok"], "comment"),
+        ("Comments", ["Nice staff", "Cold food", "meh"], "comment"),
+        ("Date", ["2024-01-02", "2024-02-03", "2024-03-04"], "submitted_at"),
+        (
+            "Created at",
+            ["2024-01-02 10:00", "2024-02-03 11:00", "2024-03-04 12:00"],
+            "submitted_at",
+        ),
+        ("customerID", ["7590-VHVEG", "5575-GNVDE", "3668-QPYBK"], "customer_id"),
+        ("Channel", ["web", "app", "phone"], "channel"),
+        ("Journey stage", ["Buy", "Use", "Pay"], "stage"),
+        ("Persona", ["Busy Parent", "Student", "Busy Parent"], "persona"),
+    ],
+)
+def test_response_header_variants(header: str, values: list[str], role: str) -> None:
+    assert roles({header: values}, "responses")[header] == role
+
+
+def test_customer_headers_prefer_total_revenue_and_churn_flags() -> None:
+    got = roles(
+        {
+            "customerID": ["a", "b", "c"],
+            "MonthlyCharges": ["29.85", "56.95", "53.85"],
+            "TotalCharges": ["29.85", " ", "108.15"],
+            "Churn": ["No", "Yes", "No"],
+            "SignUpDate": ["2023-01-05", "2023-02-01", "2023-03-09"],
+            "Segment": ["SMB", "Consumer", "SMB"],
+        },
+        "customers",
+    )
+    assert got == {
+        "customerID": "customer_id",
+        "MonthlyCharges": ATTRIBUTE,
+        "TotalCharges": "revenue",
+        "Churn": "churned",
+        "SignUpDate": "first_seen",
+        "Segment": "segment",
+    }
+
+
+def test_event_timestamps_prefer_start_times_and_skip_next_columns() -> None:
+    got = roles(
+        {
+            "id_visitor": ["v1", "v2", "v3"],
+            "ds": ["2015-02-16", "2015-02-17", "2015-02-18"],
+            "ts_min": ["2015-02-16 21:50:41", "2015-02-17 01:00:00", "2015-02-18 02:00:00"],
+            "ts_max": ["2015-02-16 22:13:42", "2015-02-17 01:10:00", "2015-02-18 02:30:00"],
+            "dim_device_app_combo": ["iPhone - iOS", "Desktop - Chrome", "iPad - Web"],
+            "next_dim_device_app_combo": ["Desktop - Chrome", "iPad - Web", None],
+        },
+        "events",
+    )
+    assert got["id_visitor"] == "customer_id"
+    assert got["ts_min"] == "occurred_at"
+    assert got["dim_device_app_combo"] == "channel"
+    assert got["next_dim_device_app_combo"] == ATTRIBUTE
+    guesses = detect_roles(
+        pd.DataFrame({"user": ["a"], "timestamp": ["2024-01-01"], "device": ["web"]}), "events"
+    )
+    fb = fallback_touchpoint(guesses)
+    assert fb is not None and fb.column == "device"
+
+
+def test_value_ranges_alone() -> None:
+    # No header hints: a single 0-10 column is an NPS candidate, a single 1-5 one CSAT.
+    got = roles(
+        {
+            "q1": ["0", "9", "10", "7", "3"],
+            "q2": ["1", "4", "5", "2", "3"],
+            "remarks_col": ["x", "y", "z", "w", "v"],
+        },
+        "responses",
+    )
+    assert got["q1"] == "nps" and got["q2"] == "csat"
+    # Two 1-5 columns: ambiguous, neither is guessed.
+    got = roles({"a": ["1", "4", "5"], "b": ["2", "3", "5"]}, "responses")
+    assert got == {"a": ATTRIBUTE, "b": ATTRIBUTE}
+
+
+def test_values_that_contradict_the_header_win() -> None:
+    got = roles(
+        {"NPS_RATING": ["Promoter", "Detractor", "Passive"], "NPS_SCORE": ["10", "0", "7"]},
+        "responses",
+    )
+    assert got == {"NPS_RATING": ATTRIBUTE, "NPS_SCORE": "nps"}
+    # A 0-5 "ease" rating where 0 = not applicable is not a CES score.
+    got = roles({"Ease of booking": ["0", "3", "5", "1"]}, "responses")
+    assert got["Ease of booking"] == ATTRIBUTE
+
+
+@pytest.mark.parametrize("header", ["", "Unnamed: 0", "number", "index"])
+def test_leftover_index_columns_are_ignored(header: str) -> None:
+    df = pd.DataFrame({header: ["0", "1", "2", "3"], "NPS": ["9", "8", "7", "6"]})
+    assert detect_roles(df, "responses")[0].role == IGNORE
+    # A column counting up but with a real name is kept.
+    df = pd.DataFrame({"visits": ["0", "1", "2", "3"], "NPS": ["9", "8", "7", "6"]})
+    assert detect_roles(df, "responses")[0].role == ATTRIBUTE
+
+
+def test_every_guess_says_why() -> None:
+    for g in detect_roles(pd.DataFrame({"Date": ["2024-01-01"], "NPS": ["9"]}), "responses"):
+        assert g.why and 0 < g.confidence <= 1
+
+
+@pytest.mark.parametrize(
+    ("values", "label", "ambiguous"),
+    [
+        (["2024-03-01", "2024-12-31"], "ISO (YYYY-MM-DD)", False),
+        (["2024-03-01T10:00:00Z"], "ISO (YYYY-MM-DD)", False),
+        (["13/04/2018 20:09", "01/05/2018 20:23"], "DD/MM/YYYY hh:mm (day-first)", False),
+        (["04/13/2018", "05/01/2018"], "MM/DD/YYYY (month-first)", False),
+        (["03.04.2018", "05.06.2018"], "DD.MM.YYYY (day-first)", True),
+        (["19970101", "19980630"], "YYYYMMDD", False),
+        (["5 Jan 2024", "17 Feb 2024"], "D Mon YYYY", False),
+        (["2024/01/31"], "YYYY/MM/DD", False),
+    ],
+)
+def test_date_formats(values: list[str], label: str, ambiguous: bool) -> None:
+    fmt = detect_date_format(values)
+    assert fmt is not None and fmt.label == label and fmt.ambiguous == ambiguous
+
+
+def test_excel_serials_need_a_date_header_and_alternative_reading() -> None:
+    assert detect_date_format(["45352", "45353"]) is None
+    assert detect_date_format(["45352", "45353"], allow_serial=True).kind == "excel"
+    fmt = detect_date_format(["03/04/2018"])
+    alt = alternative_format(fmt)
+    assert alt is not None and alt.label == "MM/DD/YYYY (month-first)"
+    assert alt.formats[-1] == "%m/%d/%Y"

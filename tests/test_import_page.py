@@ -1,0 +1,116 @@
+"""AppTest of the import page: upload through the widget, the mapping is shown, rows load,
+rejects are listed, duplicates are offered skip/replace, bad files get one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cem.db import Database
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
+SURVEY = (FIXTURES / "survey_small.csv").read_bytes()
+
+
+def _page(app_env: Path) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = "demo"
+    at.run()
+    at.switch_page("pages/import_data.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> None:
+    at.file_uploader(key="import_file").set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # drop markdown escapes
+
+
+def test_upload_shows_roles_and_imports(app_env: Path) -> None:
+    at = _page(app_env)
+    assert "Upload a file" in _texts(at)
+    _upload(at, "survey_small.csv", SURVEY)
+    roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+    assert dict(zip(roles["column"], roles["role"], strict=True)) == {
+        "Response date": "submitted_at",
+        "How likely are you to recommend us?": "nps",
+        "Satisfaction rating": "csat",
+        "Comment": "comment",
+        "Channel": "channel",
+        "Region": "attribute",
+    }
+    assert "Response date → DD/MM/YYYY (day-first)" in _texts(at)
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows loaded"] == "4" and metrics["Rows rejected"] == "2"
+    rejects = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert list(rejects["row"]) == [5, 7]
+    db = Database(app_env)
+    assert db.execute(
+        "SELECT count(*) FROM responses WHERE workspace = 'demo' AND import_id = "
+        "(SELECT max(import_id) FROM imports WHERE file_name = 'survey_small.csv')"
+    ).fetchone() == (4,)
+    db.close()
+
+    # The same file again: offered skip or replace, never silently duplicated.
+    at.button(key="import_button").click().run()
+    assert "already imported" in _texts(at)
+    at.button(key="import_replace").click().run()
+    assert not at.exception
+    assert "replacing import" in _texts(at)
+
+
+def test_missing_roles_are_explained(app_env: Path) -> None:
+    at = _page(app_env)
+    at.radio(key="import_kind").set_value("events").run()
+    data = b"who,when,what\nu1,2024-01-01 10:00,x\nu2,2024-01-02 11:00,y\n"
+    _upload(at, "log.csv", data)
+    # No role detected for the customer: the page says what is missing on import.
+    at.button(key="import_button").click().run()
+    assert "no column looks like the" in _texts(at)
+
+
+def test_bad_file_is_one_line(app_env: Path) -> None:
+    at = _page(app_env)
+    _upload(at, "junk.csv", bytes(range(256)) * 10)
+    errors = [e.value for e in at.error]
+    assert errors and "does not look like a text file" in errors[0]
+    assert "\n" not in errors[0]
+
+
+def test_size_limit_message(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHPOINT_MAX_UPLOAD_MB", "1")
+    at = _page(app_env)
+    _upload(at, "big.csv", b"Comment\n" + b"x" * (1024 * 1024 + 10))
+    assert any("the limit is 1 MB" in e.value for e in at.error)
+
+
+def test_delete_an_import_from_the_history(app_env: Path) -> None:
+    at = _page(app_env)
+    _upload(at, "survey_small.csv", SURVEY)
+    at.button(key="import_button").click().run()
+    newest = at.selectbox(key="import_delete_choice").value
+    at.checkbox(key="import_delete_confirm").check().run()
+    at.button(key="import_delete_button").click().run()
+    assert not at.exception
+    db = Database(app_env)
+    assert db.execute("SELECT count(*) FROM imports WHERE import_id = ?", [newest]).fetchone() == (
+        0,
+    )
+    assert db.execute(
+        "SELECT count(*) FROM responses WHERE import_id = ?", [newest]
+    ).fetchone() == (0,)
+    db.close()

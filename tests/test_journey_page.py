@@ -1,0 +1,110 @@
+"""AppTest of the journey map page on the demo journey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from cem import journeys as jm
+from cem import ui
+
+PAGE = "pages/journey_map.py"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _open(app_env: Path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _demo_journey(path: Path) -> jm.Journey:
+    # The app's own (process-wide) database object: AppTest runs in this process.
+    db = ui.get_database()
+    assert db.path == str(path)
+    jid = jm.find_journey(db, "demo", jm.DEMO_JOURNEY_NAME)
+    assert jid is not None
+    return jm.get_journey(db, "demo", jid)
+
+
+def test_page_shows_demo_journey(app_env: Path) -> None:
+    at = _open(app_env)
+    assert not at.error, [e.value for e in at.error]
+    journey = _demo_journey(app_env)
+    assert at.selectbox(key="journey_picker").value == journey.journey_id
+    at.run()  # from the second run on, the URL names the journey (shareable link)
+    assert at.query_params["journey"] in ([str(journey.journey_id)], str(journey.journey_id))
+    stages = at.data_editor(key="stage_editor").value
+    assert stages["stage"].tolist() == [s.name for s in journey.stages]
+    tps = at.data_editor(key="touchpoint_editor").value
+    assert tps["touchpoint"].tolist() == [t.name for t in journey.touchpoints]
+    installation = tps[tps["touchpoint"] == "Installation"].iloc[0]
+    assert bool(installation["pain_point"]) and bool(installation["moment_of_truth"])
+    assert installation["emotion"] == "-2 😡"
+
+
+def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> None:
+    at = _open(app_env)
+    journey = _demo_journey(app_env)
+    row = [t.name for t in journey.touchpoints].index("First bill")
+    before = journey.touchpoints[row]
+    at.session_state["touchpoint_editor"] = {
+        "edited_rows": {row: {"emotion": "+2 😄", "owner": "Finance team"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]
+    saved = _demo_journey(app_env).touchpoint(before.touchpoint_id)
+    assert (saved.emotion, saved.owner) == (2, "Finance team")
+    shown = at.data_editor(key="touchpoint_editor").value
+    assert shown.loc[row, "owner"] == "Finance team"
+    # A second run does not apply the same edit again.
+    version = _demo_journey(app_env).version
+    at.run()
+    assert _demo_journey(app_env).version == version
+
+    at.button(key="undo").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    restored = _demo_journey(app_env).touchpoint(before.touchpoint_id)
+    assert (restored.emotion, restored.owner) == (before.emotion, before.owner)
+    assert at.data_editor(key="touchpoint_editor").value.loc[row, "owner"] == before.owner
+
+
+def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
+    at = _open(app_env)
+    journey = _demo_journey(app_env)
+    tp = journey.touchpoints[0]
+    # Someone else changes the first touchpoint after this session drew its tables.
+    other = ui.get_database()
+    jm.update_touchpoint(
+        other, "demo", tp.touchpoint_id, expected_version=tp.version, owner="Bo", author="Bo"
+    )
+    at.session_state["touchpoint_editor"] = {
+        "edited_rows": {0: {"owner": "Ana"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = " ".join(w.value for w in at.warning)
+    assert "by Bo" in warnings
+    assert _demo_journey(app_env).touchpoint(tp.touchpoint_id).owner == "Bo"
+
+
+def test_journey_query_param_selects_the_journey(app_env: Path) -> None:
+    db = ui.get_database()
+    other = jm.create_journey(db, "demo", "Second map", outline=[("Only stage", ["Lonely"])])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["journey"] = str(other)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="journey_picker").value == other
+    assert at.data_editor(key="touchpoint_editor").value["touchpoint"].tolist() == ["Lonely"]

@@ -1,0 +1,100 @@
+"""Key-driver analysis on synthetic data where the true drivers are known."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from kpi_data import insert_attribute, insert_responses
+
+from cem.db import Database
+from cem.drivers import (
+    guess_positive,
+    key_drivers,
+    outcome_options,
+    quadrants,
+    relative_weights,
+    standardized_betas,
+)
+from cem.errors import InputError
+
+
+def test_relative_weights_sum_to_r2_and_match_betas_when_uncorrelated() -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4000, 3))
+    y = 0.6 * x[:, 0] + 0.3 * x[:, 1] + rng.normal(scale=0.5, size=4000)
+    data = np.column_stack([x, y])
+    weights = relative_weights(data)
+    betas, r2 = standardized_betas(data)
+    assert weights.sum() == pytest.approx(r2)
+    # Uncorrelated predictors: weight_i = beta_i^2
+    assert weights == pytest.approx(betas**2, abs=0.01)
+    # Cross-check betas with numpy least squares on the z-scores.
+    z = (data - data.mean(0)) / data.std(0)
+    direct, *_ = np.linalg.lstsq(z[:, :3], z[:, 3], rcond=None)
+    assert betas == pytest.approx(direct, abs=1e-9)
+
+
+def synthetic_survey(db: Database, n: int = 600, seed: int = 5) -> None:
+    """Wifi drives NPS strongly and is rated low; Food barely matters and is rated high;
+    Seat matters somewhat and is rated high. 0 means not applicable for Wifi."""
+    rng = np.random.default_rng(seed)
+    wifi = rng.integers(1, 4, n).astype(float)  # 1-3: weak
+    food = rng.integers(3, 6, n).astype(float)  # 3-5: strong
+    seat = rng.integers(2, 6, n).astype(float)
+    nps = np.clip(np.round(1.5 * wifi + 0.6 * seat + 0.05 * food + rng.normal(0, 0.8, n)), 0, 10)
+    na = rng.random(n) < 0.1
+    ids = insert_responses(db, [{"nps": int(v), "csat": None} for v in nps])
+    wifi_stored = np.where(na, 0.0, wifi)
+    insert_attribute(
+        db, "Wifi", dict(zip(ids, wifi_stored, strict=True)), zero_means_na=True, low=0, high=5
+    )
+    insert_attribute(db, "Food", dict(zip(ids, food, strict=True)), low=1, high=5)
+    insert_attribute(db, "Seat", dict(zip(ids, seat, strict=True)), low=1, high=5)
+    sat = {
+        rid: ("satisfied" if v >= 7 else "neutral or dissatisfied")
+        for rid, v in zip(ids, nps, strict=True)
+    }
+    insert_attribute(db, "satisfaction", sat, numeric=False)
+
+
+def test_true_driver_ranks_first_and_lands_in_fix_first(db: Database) -> None:
+    synthetic_survey(db)
+    ranking = key_drivers(db, "w", "nps").set_index("driver")
+    assert ranking.index.tolist()[0] == "Wifi"
+    assert ranking.importance.sum() == pytest.approx(100.0)
+    assert ranking.loc["Wifi", "importance"] > 60
+    assert ranking.loc["Food", "importance"] < 5
+    assert ranking.loc["Wifi", "quadrant"] == "Fix first"
+    # zero means n/a: the 10% zeros are not counted as answers or in the mean
+    assert ranking.loc["Wifi", "n"] < 600
+    assert ranking.loc["Wifi", "performance"] >= 1.0
+
+
+def test_binary_satisfaction_flag_outcome(db: Database) -> None:
+    synthetic_survey(db)
+    options = outcome_options(db, "w")
+    key = "attr:satisfaction=satisfied"
+    assert key in options
+    ranking = key_drivers(db, "w", key)
+    assert ranking.driver.iloc[0] == "Wifi"
+
+
+def test_too_little_data_is_explained(db: Database) -> None:
+    ids = insert_responses(db, [{"nps": v} for v in (1, 5, 9)])
+    insert_attribute(db, "Wifi", dict(zip(ids, [1, 2, 3], strict=True)))
+    with pytest.raises(InputError, match="Too few answers"):
+        key_drivers(db, "w", "nps")
+
+
+def test_quadrants_and_positive_guess() -> None:
+    import pandas as pd
+
+    assert quadrants(pd.Series([50.0, 30.0, 15.0, 5.0]), pd.Series([2.0, 4.0, 4.5, 1.0])) == [
+        "Fix first",
+        "Maintain",
+        "Nice to have",
+        "Low priority",
+    ]
+    assert guess_positive(["neutral or dissatisfied", "satisfied"]) == "satisfied"
+    assert guess_positive(["Unsatisfied", "Satisfied"]) == "Satisfied"
+    assert guess_positive(["red", "blue"]) is None

@@ -1,0 +1,180 @@
+"""The Journey analytics page on the demo workspace (AppTest), and in a real browser: the
+transition network renders and a touchpoint named like an HTML payload stays text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cem import journey_analytics as ja
+from cem.db import Database, bump_revision
+from cem.filters import Filters
+from cem.format import format_count
+from cem.ui.journey_network import transition_network
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGE = "pages/journey_analytics.py"
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _open_page(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.main.error, [e.value for e in at.main.error]
+    return at
+
+
+def test_page_shows_cem_values(app_env: Path) -> None:
+    at = _open_page(AppTest.from_file(APP, default_timeout=120))
+    db = Database(app_env)
+    try:
+        paths = ja.top_paths(db, "demo", Filters(), k=3, limit=15, collapse_repeats=True)
+        funnel = ja.stage_funnel(db, "demo", Filters(), ja.observed_stage_order(db, "demo"))
+    finally:
+        db.close()
+    metric = next(m for m in at.metric if m.label == "Most common path (journeys)")
+    assert metric.value == format_count(paths.loc[0, "journeys"])
+    table = next(
+        d.value for d in at.dataframe if "path" in d.value.columns and "rank" in d.value.columns
+    )
+    assert table["journeys"].tolist() == paths["journeys"].tolist()
+    assert table["path"].tolist() == paths["path"].tolist()
+    # The custom funnel starts filled from the top path, so it shows real numbers.
+    assert len(at.multiselect(key="ja:custom_steps").value) == 3
+    assert funnel.loc[0, "journeys"] > funnel.loc[len(funnel) - 1, "journeys"] > 0
+
+
+def test_page_settings_change_the_figures(app_env: Path) -> None:
+    at = _open_page(AppTest.from_file(APP, default_timeout=120))
+    at.checkbox(key="ja:collapse").uncheck()
+    at.slider(key="ja:k").set_value(2)
+    at.number_input(key="ja:gap").set_value(30.0)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = Database(app_env)
+    try:
+        paths = ja.top_paths(db, "demo", k=2, limit=15, gap_days=30.0)
+    finally:
+        db.close()
+    metric = next(m for m in at.metric if m.label == "Most common path (journeys)")
+    assert metric.value == format_count(paths.loc[0, "journeys"])
+
+
+def test_page_filters_apply(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["channel"] = "web"
+    _open_page(at)
+    db = Database(app_env)
+    try:
+        paths = ja.top_paths(
+            db, "demo", Filters.make(channel=["web"]), k=3, limit=15, collapse_repeats=True
+        )
+    finally:
+        db.close()
+    metric = next(m for m in at.metric if m.label == "Most common path (journeys)")
+    assert metric.value == format_count(paths.loc[0, "journeys"])
+
+
+def test_empty_workspace_explains_what_to_do(app_env: Path) -> None:
+    db = Database(app_env)
+    with db.transaction() as cur:
+        cur.execute("INSERT INTO workspaces(name) VALUES ('blank')")
+        bump_revision(cur, "blank")
+    db.close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["workspace"] = "blank"
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Import an event log" in i.value for i in at.info)
+
+
+# -- browser ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def xss_server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A server over a demo copy with events at a touchpoint named like an HTML payload."""
+    from tests.conftest import StreamlitServer
+
+    folder = tmp_path_factory.mktemp("ja-server")
+    db_path = folder / "server.duckdb"
+    shutil.copyfile(demo_db_file, db_path)
+    db = Database(db_path)
+    with db.transaction() as cur:
+        start = cur.execute("SELECT max(event_id) FROM events").fetchone()[0] + 1
+        for i in range(1500):  # enough to be among the busiest moves
+            when = dt.datetime(2025, 6, 1, 9) + dt.timedelta(minutes=i)
+            cur.execute(
+                "INSERT INTO events (event_id, workspace, import_id, customer_id, "
+                "occurred_at, touchpoint, channel, stage) VALUES (?,?,?,?,?,?,?,?)",
+                [start + 2 * i, "demo", 0, f"X-{i}", when, "Search result", "web", "Awareness"],
+            )
+            cur.execute(
+                "INSERT INTO events (event_id, workspace, import_id, customer_id, "
+                "occurred_at, touchpoint, channel, stage) VALUES (?,?,?,?,?,?,?,?)",
+                [
+                    start + 2 * i + 1,
+                    "demo",
+                    0,
+                    f"X-{i}",
+                    when + dt.timedelta(minutes=1),
+                    XSS,
+                    "web",
+                    "Research",
+                ],
+            )
+        bump_revision(cur, "demo")
+    # The page's default view (repeats collapsed, 25 busiest moves) draws the payload node.
+    trans = ja.transitions(db, "demo", collapse_repeats=True)
+    stats = ja.touchpoint_stats(db, "demo", collapse_repeats=True)
+    nodes, _ = transition_network(trans, stats, top_n=25)
+    assert XSS in {n.label for n in nodes}
+    db.close()
+    server = StreamlitServer(db_path, folder / "streamlit.log")
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+def test_network_renders_and_escapes_names(xss_server, browser) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import wait_for_streamlit
+
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(f"{xss_server.url}/journey-analytics", wait_until="domcontentloaded")
+        wait_for_streamlit(page, timeout_ms=60_000)
+        page.wait_for_selector("iframe", timeout=60_000)
+        frame_el = next(
+            f
+            for f in page.query_selector_all("iframe")
+            if "agraph" in (f.get_attribute("src") or "")
+            or "agraph" in (f.get_attribute("title") or "")
+        )
+        frame = frame_el.content_frame()
+        assert frame is not None
+        frame.wait_for_selector("canvas", timeout=60_000)
+        page.wait_for_timeout(1500)
+        # Hover every part of the canvas so vis-network shows tooltips (titles).
+        box = frame_el.bounding_box()
+        assert box is not None and box["height"] > 200
+        for x in range(20, int(box["width"]), 60):
+            for y in range(20, int(box["height"]), 60):
+                page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        assert frame.evaluate("document.querySelectorAll('img').length") == 0
+        assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+        text = frame.evaluate("document.body.innerHTML")
+        assert "onerror=alert" not in text or "&lt;img" in text
+    finally:
+        page.close()

@@ -1,0 +1,169 @@
+"""AppTests of the Overview, KPI explorer and Key drivers pages on the demo workspace:
+the numbers shown are cem.metrics' numbers, and the filters in the URL are applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cem.db import Database
+from cem.drivers import key_drivers
+from cem.filters import Filters
+from cem.format import format_signed
+from cem.metrics import kpi_frame, kpi_snapshot
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def expected(db_path: Path, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    db = Database(db_path)
+    try:
+        return func(db, "demo", *args, **kwargs)
+    finally:
+        db.close()
+
+
+def metric_value(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_overview_shows_the_metrics_values(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    snap = expected(app_env, kpi_snapshot, "nps")
+    assert metric_value(at, "NPS") == format_signed(snap["value"])
+    assert f"n={snap['n']:,}" in " ".join(c.value for c in at.caption)
+    csat = expected(app_env, kpi_snapshot, "csat")
+    assert metric_value(at, "CSAT") == f"{csat['value']:.0f}%"
+    assert metric_value(at, "Responses") == f"{expected(app_env, kpi_snapshot, 'responses')['n']:,}"
+
+
+def test_query_params_filter_the_overview(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["segment"] = "Enterprise"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    filtered = expected(app_env, kpi_snapshot, "nps", Filters.make(segment=["Enterprise"]))
+    everyone = expected(app_env, kpi_snapshot, "nps")
+    assert round(filtered["value"]) != round(everyone["value"])
+    assert metric_value(at, "NPS") == format_signed(filtered["value"])
+    assert at.multiselect(key="flt:segment").value == ["Enterprise"]
+
+
+def test_sidebar_change_is_written_to_the_url_and_cleared(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.multiselect(key="flt:persona").set_value(["Remote Worker"]).run()
+    assert not at.exception
+    assert Filters.from_query_params(at.query_params).values("persona") == ("Remote Worker",)
+    filtered = expected(app_env, kpi_snapshot, "nps", Filters.make(persona=["Remote Worker"]))
+    assert metric_value(at, "NPS") == format_signed(filtered["value"])
+    at.button(key="flt:clear").click().run()
+    assert "persona" not in at.query_params
+    assert at.multiselect(key="flt:persona").value == []
+    assert metric_value(at, "NPS") == format_signed(expected(app_env, kpi_snapshot, "nps")["value"])
+
+
+def test_date_range_from_the_url(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["from"] = "2026-01-01"
+    at.query_params["to"] = "2026-03-31"
+    at.run()
+    assert not at.exception
+    start, end = at.date_input(key="flt:dates").value
+    assert (str(start), str(end)) == ("2026-01-01", "2026-03-31")
+    filters = Filters.from_query_params({"from": "2026-01-01", "to": "2026-03-31"})
+    snap = expected(app_env, kpi_snapshot, "nps", filters)
+    assert metric_value(at, "NPS") == format_signed(snap["value"])
+
+
+def test_read_only_view_renders_overview(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["mode"] = "view"
+    at.query_params["segment"] = "Family"
+    at.run()
+    assert not at.exception
+    snap = expected(app_env, kpi_snapshot, "nps", Filters.make(segment=["Family"]))
+    assert metric_value(at, "NPS") == format_signed(snap["value"])
+
+
+@pytest.mark.parametrize("split", ["segment", "attr:Plan"])
+def test_explorer_table_has_the_metrics_numbers(app_env: Path, split: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["by"] = split
+    at.query_params["period"] = "quarter"
+    at.query_params["channel"] = ["web", "app"]
+    at.run()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    frame = expected(
+        app_env,
+        kpi_frame,
+        "nps",
+        by=[split],
+        period="quarter",
+        filters=Filters.make(channel=["web", "app"]),
+    )
+    assert table["n"].tolist() == frame.n.tolist()
+    assert table["NPS"].tolist() == pytest.approx(frame.value.tolist())
+    assert {b.label for b in at.get("download_button")} >= {"⬇ Table (CSV)", "⬇ Chart (PNG)"}
+
+
+def test_explorer_rating_attribute(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["metric"] = "attr:Speed rating"
+    at.run()
+    at.switch_page("pages/explorer.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    frame = expected(app_env, kpi_frame, "attr:Speed rating", period="month")
+    assert table["Speed rating"].tolist() == pytest.approx(frame.value.tolist())
+
+
+def test_sidebar_survives_a_rerun_on_every_insight_page(app_env: Path) -> None:
+    # A page whose url_path equals its file name is rerun without app.py (Streamlit 1.67
+    # resolves the rerun's page hash to the old-style pages/ file): no sidebar, no filters.
+    for page in ("pages/overview.py", "pages/explorer.py", "pages/drivers.py"):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.run()
+        at.switch_page(page)
+        at.run()
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.multiselect(key="flt:segment").value == [], page
+
+
+def test_drivers_ranking(app_env: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    at.switch_page("pages/drivers.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    ranking = expected(app_env, key_drivers, "nps", None, Filters())
+    assert table["Driver"].tolist() == ranking.driver.tolist()
+    assert table["Importance (% of R²)"].tolist() == pytest.approx(ranking.importance.tolist())
+    assert set(table["Quadrant"]) <= {"Fix first", "Maintain", "Nice to have", "Low priority"}
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/explorer.py", "pages/drivers.py"])
+def test_empty_workspace_explains_what_to_do(app_env: Path, page: str) -> None:
+    from cem.workspaces import create_workspace
+
+    db = Database(app_env)
+    create_workspace(db, "Empty <b>co</b>")
+    db.close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["workspace"] = "Empty <b>co</b>"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert any("Import" in i.value for i in at.info), [i.value for i in at.info]
