@@ -863,6 +863,9 @@ def _load(
         typed = f"{staging}_typed"
         raw_cols = sorted({ch.sql_col for ch in plan.checks}, key=lambda c: int(c[1:]))
         inner = [f"{pos} AS __pos", f"{row_expr} AS __row", *raw_cols]
+        if kind != "customers" and plan.attributes:
+            # The attributes' row id (text), cast once per row rather than once per value.
+            inner.append(f"CAST({import_id} * {ID_STRIDE} + {pos} AS VARCHAR) AS __rid")
         inner += [f"{expr} AS {name}" for name, expr in plan.typed.items()]
         width_ok = "true"
         if upload.format == "whitespace":
@@ -890,7 +893,7 @@ def _load(
                 f"{', '.join(table_cols)}) SELECT {id_expr}, ?, ?, __row, "
                 f"{', '.join(exprs)} FROM {typed} WHERE {row_ok}"
             )
-            row_id_expr = f"CAST({id_expr} AS VARCHAR)"
+            row_id_expr = "__rid"
         else:
             sql = (
                 f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"

@@ -1,4 +1,5 @@
-"""Browser tests of the journey map: two live sessions, script payloads, a screenshot."""
+"""Browser tests of the journey map: a screenshot (first, while the demo map is clean),
+two live sessions editing one journey, and script payloads shown as text."""
 
 from __future__ import annotations
 
@@ -70,9 +71,15 @@ def _open_form(page) -> None:  # type: ignore[no-untyped-def]
 def _pick(page, option: str) -> None:  # type: ignore[no-untyped-def]
     _open_form(page)
     combo = page.locator(".st-key-tp_pick input")
-    combo.click()
-    combo.fill(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
+    for _ in range(4):  # the live refresh may redraw the list while it is open: retry
+        try:
+            combo.click()
+            combo.fill(option)
+            page.get_by_role("option").filter(has_text=option).first.click(timeout=10_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright timeout/detached element
+            page.keyboard.press("Escape")
+            _settle(page)
     _settle(page)
     page.wait_for_function(
         "t => document.querySelector('.st-key-tp_pick input').value.includes(t)", arg=option
@@ -88,6 +95,20 @@ def _edit(page, field: str, value: str) -> None:  # type: ignore[no-untyped-def]
 
 def _value(page, field: str) -> str:  # type: ignore[no-untyped-def]
     return page.locator(f".st-key-edit_tp_{field} input").input_value()
+
+
+def test_screenshot_of_the_map(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    ctx, page, dialogs = _open(browser, journey_server, "Facilitator", height=720)
+    try:
+        page.wait_for_timeout(2000)
+        target = PROJECT_ROOT / "screenshots" / "journey_map.png"
+        target.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 20_000
+        assert page.locator('[data-testid="stVegaLiteChart"] svg').count() >= 1
+        assert dialogs == []
+    finally:
+        ctx.close()
 
 
 def test_two_sessions_edit_the_same_journey(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
@@ -183,20 +204,6 @@ def test_script_payloads_show_as_text(browser, journey_server: StreamlitServer) 
         page.get_by_role("tab", name="History").click()
         _settle(page)
         assert page.locator('img[src="x"]').count() == 0
-        assert dialogs == []
-    finally:
-        ctx.close()
-
-
-def test_screenshot_of_the_map(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
-    ctx, page, dialogs = _open(browser, journey_server, "Facilitator", height=720)
-    try:
-        page.wait_for_timeout(2000)
-        target = PROJECT_ROOT / "screenshots" / "journey_map.png"
-        target.parent.mkdir(exist_ok=True)
-        page.screenshot(path=str(target))
-        assert target.stat().st_size > 20_000
-        assert page.locator('[data-testid="stVegaLiteChart"] svg').count() >= 1
         assert dialogs == []
     finally:
         ctx.close()

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NAVIGATION_PAGES = re.findall(
-    r'st\.Page\("(pages/[a-z_]+\.py)"', (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
+    r'st\.Page\(\s*"(pages/[a-z_]+\.py)"', (PROJECT_ROOT / "app.py").read_text(encoding="utf-8")
 )
 READ_ONLY_PAGES = [
     "pages/overview.py",

@@ -52,12 +52,15 @@ GROUP_PALETTE: tuple[str, ...] = (
     "#E69F00",
     "#009E73",
     "#CC79A7",
-    "#56B4E9",
     "#D55E00",
+    "#56B4E9",
     "#F0E442",
-    "#000000",
 )
 ALL_GROUP_COLOUR = "#4d4d4d"
+# Mixed into the hash. Chosen once so that the demo's four segments and four personas
+# get clearly different hues (no two blues, no orange beside vermillion); any other
+# name still gets a fixed colour from the same palette.
+_COLOUR_SALT = "tp108"
 
 
 def emotion_for(score: float | None) -> Emotion | None:
@@ -75,8 +78,8 @@ def group_colour(name: str) -> str:
     """
     if name in ("All", "all", ""):
         return ALL_GROUP_COLOUR
-    digest = hashlib.sha1(name.strip().lower().encode("utf-8")).digest()
-    return GROUP_PALETTE[digest[0] % (len(GROUP_PALETTE) - 1)]
+    key = (_COLOUR_SALT + name.strip().lower()).encode("utf-8")
+    return GROUP_PALETTE[hashlib.sha1(key).digest()[0] % len(GROUP_PALETTE)]
 
 
 def group_scale(names: list[str]) -> alt.Scale:
