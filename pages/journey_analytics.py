@@ -83,7 +83,10 @@ try:
         )
         moves = int(trans.loc[~trans["is_exit"], "transitions"].sum())
         journeys = int(trans.loc[trans["is_exit"], "transitions"].sum())
-        top_n = int(st.session_state.get("ja:top_edges", min(25, max(5, len(trans)))))
+        most = max(5, len(trans))
+        if st.session_state.get("ja:top_edges", 0) > most:  # fewer moves after a filter
+            st.session_state["ja:top_edges"] = most
+        top_n = int(st.session_state.get("ja:top_edges", min(25, most)))
         nodes, edges = transition_network(trans, stats, top_n=top_n, stage_order=stage_order)
         render_graph(nodes, edges, key="ja:network", height=430)
         c_text, c_slider = st.columns([3, 1])
@@ -148,6 +151,9 @@ try:
             for p in (top3["path"].iloc[0].split(ja.PATH_SEPARATOR) if not top3.empty else [])
             if p in names
         ]
+        chosen = st.session_state.get("ja:custom_steps")
+        if chosen and any(n not in names for n in chosen):  # a filter removed a step
+            st.session_state["ja:custom_steps"] = [n for n in chosen if n in names]
         steps = st.multiselect(
             "Funnel steps, in order",
             names,

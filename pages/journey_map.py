@@ -587,7 +587,14 @@ def graph_tab(workspace: str, base: jm.Journey) -> None:
         return
     st.caption("Click a touchpoint to edit it below. ⚠ pain point (red ring) · ★ moment of truth.")
     clicked = render_graph(
-        nodes, edges, key="journey_graph", height=520, hierarchical=True, direction="LR"
+        nodes,
+        edges,
+        key="journey_graph",
+        height=560,
+        hierarchical=True,
+        direction="LR",
+        level_separation=120,
+        node_spacing=85,
     )
     if clicked and clicked.startswith("t:"):
         st.session_state["jm_graph_tp"] = int(clicked[2:])

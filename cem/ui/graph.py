@@ -107,7 +107,13 @@ def graph_payload(
 
 
 def graph_config(
-    *, height: int = 520, hierarchical: bool = False, direction: str = "LR", physics: bool = False
+    *,
+    height: int = 520,
+    hierarchical: bool = False,
+    direction: str = "LR",
+    physics: bool = False,
+    level_separation: int = 190,
+    node_spacing: int = 110,
 ) -> dict[str, Any]:
     """The vis-network options used by :func:`render_graph`."""
     return {
@@ -120,8 +126,8 @@ def graph_config(
                 "enabled": hierarchical,
                 "direction": direction,
                 "sortMethod": "directed",
-                "levelSeparation": 190,
-                "nodeSpacing": 110,
+                "levelSeparation": level_separation,
+                "nodeSpacing": node_spacing,
             }
         },
         "interaction": {"hover": True, "tooltipDelay": 120},
@@ -138,13 +144,20 @@ def render_graph(
     hierarchical: bool = False,
     direction: str = "LR",
     physics: bool = False,
+    level_separation: int = 190,
+    node_spacing: int = 110,
 ) -> str | None:
     """Draw the graph with streamlit-agraph; returns the id of the clicked node, if any."""
     from streamlit_agraph import _agraph  # the component itself, so we can give it a key
 
     payload = graph_payload(nodes, edges)
     config = graph_config(
-        height=height, hierarchical=hierarchical, direction=direction, physics=physics
+        height=height,
+        hierarchical=hierarchical,
+        direction=direction,
+        physics=physics,
+        level_separation=level_separation,
+        node_spacing=node_spacing,
     )
     value = _agraph(data=json.dumps(payload), config=json.dumps(config), key=key, default=None)
     return str(value) if value not in (None, "") else None

@@ -320,7 +320,7 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
                 shape="box",
                 level=2 * index,
                 extra={
-                    "font": {"multi": False, "size": 18, "face": "sans-serif", "color": "#ffffff"}
+                    "font": {"multi": False, "size": 24, "face": "sans-serif", "color": "#ffffff"}
                 },
             )
         )
@@ -356,6 +356,7 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
                     shape="dot",
                     level=2 * index + 1,
                     extra={
+                        "font": {"multi": False, "size": 24, "face": "sans-serif"},
                         "borderWidth": 4 if tp.pain_point else 1,
                         "color": {
                             "background": emo.colour if emo else "#e0e0e0",
