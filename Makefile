@@ -28,7 +28,7 @@ $(VENV)/.dev-installed: $(VENV)/.runtime-installed requirements-dev.txt
 
 run: $(VENV)/.runtime-installed
 	$(PY) -m cem demo --if-missing
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m cem serve --server.port $(PORT)
 
 demo: $(VENV)/.runtime-installed
 	$(PY) -m cem demo

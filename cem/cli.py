@@ -9,6 +9,7 @@ Examples::
     python -m cem demo
     python -m cem import survey.csv --workspace acme --kind responses
     python -m cem kpi --workspace demo --metric nps --by month,segment
+    python -m cem serve --server.port 8502
 """
 
 from __future__ import annotations
@@ -119,10 +120,31 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     return run_cli_kpi(_db(args), args)
 
 
+# -- serve ------------------------------------------------------------------------------
+def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "serve",
+        help="start the app (streamlit run app.py); extra options go to Streamlit",
+    )
+    _add_db_option(p)
+    p.set_defaults(handler=cmd_serve, streamlit_args=[])
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from cem.ui.server import serve
+
+    if args.db:
+        os.environ["TOUCHPOINT_DB"] = args.db
+    return serve(args.streamlit_args)
+
+
 PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: ignore[type-arg]
     add_demo_parser,
     add_import_parser,
     add_kpi_parser,
+    add_serve_parser,
 )
 
 
@@ -137,7 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.command != "serve":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.streamlit_args = extra  # e.g. --server.port 8502, passed on to Streamlit
     handler: Handler = args.handler
     try:
         return handler(args)

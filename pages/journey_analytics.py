@@ -19,6 +19,7 @@ from cem.ui.journey_network import transition_network
 
 EMPTY = "Import an event log (customer, time, touchpoint) on the Import page to see journeys."
 OBSERVED = "Observed order (from the data)"
+PER_JOURNEY_MAX_EVENTS = 2_000_000
 FUNNEL_MODES = {"Got at least this far": "reached", "Reached in order": "in_order"}
 
 st.title("Journey analytics")
@@ -76,7 +77,13 @@ try:
 
     with tab_flow:
         trans = ui.cached_query(
-            ja.transitions, workspace, filters, gap_days=gap_days, collapse_repeats=collapse
+            ja.transitions,
+            workspace,
+            filters,
+            gap_days=gap_days,
+            collapse_repeats=collapse,
+            # Per-journey shares double the time; skip them on very large logs.
+            per_journey=int(summary["events"]) <= PER_JOURNEY_MAX_EVENTS,
         )
         stats = ui.cached_query(
             ja.touchpoint_stats, workspace, filters, gap_days=gap_days, collapse_repeats=collapse

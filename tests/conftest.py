@@ -107,9 +107,8 @@ class StreamlitServer:
             [
                 sys.executable,
                 "-m",
-                "streamlit",
-                "run",
-                "app.py",
+                "cem",
+                "serve",
                 "--server.headless",
                 "true",
                 "--server.port",

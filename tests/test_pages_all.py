@@ -48,3 +48,23 @@ def test_read_only_view_renders(app_env: Path, page: str) -> None:
     assert not at.exception, [e.value for e in at.exception]
     # No workspace switcher and no editing pages in the executive view.
     assert not [w for w in at.sidebar.selectbox if w.key == "workspace_switcher"]
+
+
+@pytest.mark.parametrize("page", NAVIGATION_PAGES)
+def test_page_explains_what_to_do_on_an_empty_workspace(app_env: Path, page: str) -> None:
+    from cem.db import Database
+    from cem.workspaces import create_workspace
+
+    db = Database(app_env)
+    create_workspace(db, "Empty shop")
+    db.close()
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = "Empty shop"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.sidebar.selectbox(key="workspace_switcher").value == "Empty shop"
+    shown = " ".join(str(x.value) for x in [*at.info, *at.markdown, *at.caption])
+    assert shown.strip(), "an empty workspace must get an explanation, not a blank page"
