@@ -852,6 +852,9 @@ def _load(
             pos = f"(rowid - {base})"
 
         report(0.4, "Checking dates and values")
+        # From here on rows carry their file position in columns, so DuckDB may write them
+        # in any order: much faster parallel inserts of large files (this cursor only).
+        cur.execute("SET preserve_insertion_order = false")
         _settle_ambiguous_dates(cur, upload, mapping, staging)
         stats = _attribute_stats(cur, upload, mapping, staging)
         plan = _role_plan(upload, mapping, stats)

@@ -387,6 +387,33 @@ def _funnel_frame(
     return df.astype(dict.fromkeys(int_cols, "int64"))
 
 
+def _ordered_events_of(
+    db: Database,
+    workspace: str,
+    filters: Filters | None,
+    gap_days: float | None,
+    column: str,
+    wanted: list[str],
+) -> ir.Table:
+    """The ordered events whose ``column`` (touchpoint or stage) is one of ``wanted``.
+
+    Reaching steps "in order, others allowed between" depends only on the order of the
+    wanted events among themselves, so without a gap rule the ordering window runs over
+    just those events (a fraction of a large log). A gap rule needs every event to find
+    the gaps, so then the whole stream is ordered first.
+    """
+    if gap_days is not None:
+        return journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
+    t = filtered_table(db.ibis(), workspace, "events", filters)
+    t = t.select("customer_id", "event_id", "occurred_at", "touchpoint", "channel", "stage")
+    t = t.filter(_key(t[column]).isin(wanted))
+    w = ibis.window(group_by=t.customer_id, order_by=_order(t))
+    return t.mutate(
+        journey=ibis.literal(1, type="int64"),
+        step=(ibis.row_number().over(w) + 1).cast("int64"),
+    )
+
+
 def _in_order_reach(
     ev: ir.Table, key: ir.StringValue, wanted: list[str]
 ) -> tuple[list[int], list[float], list[float]]:
@@ -475,7 +502,7 @@ def stage_funnel(
     )
     wanted = [n.lower() for n in names]
     if mode == "in_order":
-        ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
+        ev = _ordered_events_of(db, workspace, filters, gap_days, "stage", wanted)
         reached, _, _ = _in_order_reach(ev, _key(ev.stage), wanted)
         return _funnel_frame(names, reached, None, "stage")
     if mode != "reached":
@@ -514,8 +541,9 @@ def touchpoint_funnel(
     drop_rate, median_hours, p90_hours`` (time from the previous step).
     """
     names = _clean_steps(steps, "touchpoint")
-    ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
-    reached, med, p90 = _in_order_reach(ev, _key(ev.touchpoint), [n.lower() for n in names])
+    wanted = [n.lower() for n in names]
+    ev = _ordered_events_of(db, workspace, filters, gap_days, "touchpoint", wanted)
+    reached, med, p90 = _in_order_reach(ev, _key(ev.touchpoint), wanted)
     df = _funnel_frame(names, reached, None, "touchpoint")
     df["median_hours"] = med
     df["p90_hours"] = p90

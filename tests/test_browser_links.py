@@ -1,0 +1,51 @@
+"""Deep links: the very first visit after the server starts can be a shared link to any
+page, with filters, in the read-only view — and it just works (no "Page not found")."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cem.db import Database
+from cem.filters import Filters, filtered_table
+from tests.conftest import StreamlitServer, wait_for_streamlit
+
+pytestmark = pytest.mark.browser
+
+
+def test_first_visit_is_a_deep_link_with_filters(  # type: ignore[no-untyped-def]
+    browser, demo_db_file: Path, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "fresh.duckdb"
+    shutil.copyfile(demo_db_file, db_path)
+    db = Database(demo_db_file)
+    try:
+        events = filtered_table(
+            db.ibis(), "demo", "events", Filters.make(persona=["Remote Worker"])
+        ).execute()
+    finally:
+        db.close()
+    server = StreamlitServer(db_path, tmp_path / "streamlit.log")  # a fresh process
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/journey-analytics?persona=Remote+Worker&mode=view&workspace=demo")
+        wait_for_streamlit(page)
+        page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+        wait_for_streamlit(page)
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body
+        assert "Journey analytics" in body
+        assert "Remote Worker" in page.locator('[data-testid="stSidebar"]').inner_text()
+        # Read-only: the editing pages are not offered.
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Journey map" not in nav and "Import data" not in nav
+        # The page counts exactly the filtered events (computed here without the app).
+        customers = events["customer_id"].nunique()
+        assert 0 < len(events) < 110_476
+        assert f"{len(events):,} events of {customers:,} customers" in body
+    finally:
+        context.close()
+        server.stop()
