@@ -602,6 +602,19 @@ def _role_plan(upload: Upload, mapping: Mapping, stats: dict[str, dict[str, Any]
             final[role] = t
         if role in REQUIRED[kind]:
             checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
+    if kind == "customers" and mapping.roles.get("customer_id"):
+        # One row per customer: a later row with the same id is rejected, naming the reason
+        # (the first one is kept, so re-exports with repeated rows still load cleanly).
+        col = mapping.roles["customer_id"]
+        checks.append(
+            _Check(
+                col,
+                idx[col],
+                "(t_customer_id IS NOT NULL AND row_number() OVER "
+                "(PARTITION BY t_customer_id ORDER BY __pos) > 1)",
+                "the same customer id is on an earlier row of this file",
+            )
+        )
     attrs: list[tuple[str, str, str]] = []
     for k, col in enumerate(mapping.attribute_columns(upload.columns)):
         a = f"a{k}"
@@ -1184,7 +1197,9 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
             for rec in result.rejects.head(10).itertuples(index=False):
                 where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
                 value = (
-                    f" (value: {rec.value!s})" if rec.value not in (None, "") and rec.column else ""
+                    f" (value: {rec.value!s})"
+                    if isinstance(rec.value, str) and rec.value and rec.column
+                    else ""
                 )
                 print(f"  {where}: {rec.reason}{value}")
     return 0

@@ -573,3 +573,25 @@ def test_utf16_with_bom(ws_db: Database, tmp_path: Path) -> None:
         assert (up.encoding, up.delimiter) == ("UTF-16", "\t")
     import_file(ws_db, WS, path, "responses")
     assert rows(ws_db, "SELECT comment, nps FROM responses") == [("Très bien", 10)]
+
+
+def test_customers_file_keeps_one_row_per_customer(ws_db: Database, tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "Customer ID,Segment,Churned,Revenue\nC1,SMB,No,10\nC2,SMB,Yes,20\n"
+        "C1,Enterprise,No,30\n,SMB,No,5\nC3,SMB,maybe,1\n",
+        encoding="utf-8",
+    )
+    result = import_file(ws_db, "w", path, "customers")
+    assert (result.rows_loaded, result.rows_rejected) == (2, 3)
+    rejects = result.rejects.sort_values("row")
+    assert rejects["row"].tolist() == [4, 5, 6]
+    assert rejects["reason"].tolist() == [
+        "the same customer id is on an earlier row of this file",
+        "missing customer id",
+        "not a yes/no value",
+    ]
+    kept = ws_db.execute(
+        "SELECT customer_id, segment, revenue FROM customers WHERE workspace = 'w' ORDER BY 1"
+    ).fetchall()
+    assert kept == [("C1", "SMB", 10.0), ("C2", "SMB", 20.0)]
