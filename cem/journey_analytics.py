@@ -414,6 +414,35 @@ def _ordered_events_of(
     )
 
 
+def _stage_steps(
+    db: Database, workspace: str, filters: Filters | None, stages: Sequence[str] | None
+) -> list[str]:
+    """The cleaned stage names of a stage funnel: ``stages``, or the observed order."""
+    return _clean_steps(
+        stages if stages is not None else observed_stage_order(db, workspace, filters), "stage"
+    )
+
+
+def _stage_indexed_events(
+    db: Database,
+    workspace: str,
+    filters: Filters | None,
+    gap_days: float | None,
+    wanted: list[str],
+) -> ir.Table:
+    """The filtered events whose stage is one of ``wanted`` (lower-cased), with ``journey``
+    (sessions with a gap rule, else 1) and ``_idx``, the stage's position in ``wanted``."""
+    if gap_days is not None:
+        ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
+    else:
+        t = filtered_table(db.ibis(), workspace, "events", filters)
+        ev = t.mutate(journey=ibis.literal(1, type="int64"))
+    idx = _key(ev.stage).substitute(
+        {name: i for i, name in enumerate(wanted)}, else_=ibis.null().cast("int64")
+    )
+    return ev.mutate(_idx=idx).filter(idx.notnull())
+
+
 def _in_order_reach(
     ev: ir.Table, key: ir.StringValue, wanted: list[str]
 ) -> tuple[list[int], list[float], list[float]]:
@@ -497,9 +526,7 @@ def stage_funnel(
     ``visited`` (mode "reached" only), ``conversion`` (from the previous step),
     ``share_of_start, dropped, drop_rate``.
     """
-    names = _clean_steps(
-        stages if stages is not None else observed_stage_order(db, workspace, filters), "stage"
-    )
+    names = _stage_steps(db, workspace, filters, stages)
     wanted = [n.lower() for n in names]
     if mode == "in_order":
         ev = _ordered_events_of(db, workspace, filters, gap_days, "stage", wanted)
@@ -507,15 +534,7 @@ def stage_funnel(
         return _funnel_frame(names, reached, None, "stage")
     if mode != "reached":
         raise InputError(f"Unknown funnel mode '{mode}'.")
-    if gap_days is not None:
-        ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
-    else:
-        t = filtered_table(db.ibis(), workspace, "events", filters)
-        ev = t.mutate(journey=ibis.literal(1, type="int64"))
-    idx = _key(ev.stage).substitute(
-        {name: i for i, name in enumerate(wanted)}, else_=ibis.null().cast("int64")
-    )
-    ev = ev.mutate(_idx=idx).filter(idx.notnull())
+    ev = _stage_indexed_events(db, workspace, filters, gap_days, wanted)
     visits = ev.select(*JOURNEY_KEYS, "_idx").distinct()
     visited_df = visits.group_by("_idx").aggregate(n=visits.count()).to_pandas()
     per = ev.group_by(list(JOURNEY_KEYS)).aggregate(furthest=ev._idx.max())
@@ -564,19 +583,9 @@ def time_between_stages(
     Columns: ``from_stage, to_stage, journeys, median_hours, p90_hours, median_days,
     p90_days``; one row per consecutive pair (journeys = 0 when none reached both).
     """
-    names = _clean_steps(
-        stages if stages is not None else observed_stage_order(db, workspace, filters), "stage"
-    )
+    names = _stage_steps(db, workspace, filters, stages)
     wanted = [n.lower() for n in names]
-    if gap_days is not None:
-        ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
-    else:
-        t = filtered_table(db.ibis(), workspace, "events", filters)
-        ev = t.mutate(journey=ibis.literal(1, type="int64"))
-    idx = _key(ev.stage).substitute(
-        {name: i for i, name in enumerate(wanted)}, else_=ibis.null().cast("int64")
-    )
-    ev = ev.mutate(_idx=idx).filter(idx.notnull())
+    ev = _stage_indexed_events(db, workspace, filters, gap_days, wanted)
     first = ev.group_by([*JOURNEY_KEYS, "_idx"]).aggregate(
         first=ev.occurred_at.epoch_seconds().min()
     )

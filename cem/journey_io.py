@@ -128,6 +128,16 @@ def _raise_collected(what: str, errors: list[str]) -> None:
         )
 
 
+def _decode(content: bytes, file_name: str) -> str:
+    """An uploaded file's text (FileFormatError when it is too large or not UTF-8)."""
+    if len(content) > MAX_IMPORT_BYTES:
+        raise FileFormatError(f"{file_name}: the file is larger than 5 MB.")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(f"{file_name}: the file is not UTF-8 text.") from exc
+
+
 def parse_csv(
     content: bytes, file_name: str = "journey.csv"
 ) -> tuple[str, list[tuple[str, list[dict[str, Any]]]]]:
@@ -135,12 +145,7 @@ def parse_csv(
 
     Stages appear in the order of their first row; touchpoints in row order.
     """
-    if len(content) > MAX_IMPORT_BYTES:
-        raise FileFormatError(f"{file_name}: the file is larger than 5 MB.")
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(f"{file_name}: the file is not UTF-8 text.") from exc
+    text = _decode(content, file_name)
     if not text.strip():
         raise FileFormatError(f"{file_name}: the file is empty.")
     try:
@@ -186,12 +191,7 @@ def parse_csv(
 def parse_json(content: bytes | str, file_name: str = "journey.json") -> dict[str, Any]:
     """Validate a journey JSON export; return clean data for :func:`create_journey`."""
     if isinstance(content, bytes):
-        if len(content) > MAX_IMPORT_BYTES:
-            raise FileFormatError(f"{file_name}: the file is larger than 5 MB.")
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise FileFormatError(f"{file_name}: the file is not UTF-8 text.") from exc
+        content = _decode(content, file_name)
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:

@@ -919,14 +919,7 @@ def rename_stage(
     """Rename a stage (conflicts when the stage changed since ``expected_version``)."""
     clean = clean_name(name, "A stage name")
     with db.transaction() as cur:
-        try:
-            journey_id, old, version, _ = _stage_row(cur, workspace, stage_id)
-        except NotFoundError:
-            _deleted_conflict(cur, workspace, "stage", f"stage:{stage_id}", stage_id)
-            raise
-        _check_version(
-            cur, journey_id, f"Stage '{old}'", f"stage:{stage_id}", expected_version, version
-        )
+        journey_id, old, _, _ = _live_stage_row(cur, workspace, stage_id, expected_version)
         if clean == old:
             return
         cur.execute(
@@ -954,14 +947,7 @@ def move_stage(
 ) -> None:
     """Move a stage to ``position`` (0-based; clamped); the others close up."""
     with db.transaction() as cur:
-        try:
-            journey_id, name, version, old_pos = _stage_row(cur, workspace, stage_id)
-        except NotFoundError:
-            _deleted_conflict(cur, workspace, "stage", f"stage:{stage_id}", stage_id)
-            raise
-        _check_version(
-            cur, journey_id, f"Stage '{name}'", f"stage:{stage_id}", expected_version, version
-        )
+        journey_id, name, _, _ = _live_stage_row(cur, workspace, stage_id, expected_version)
         ids = [i for i in _stage_ids(cur, journey_id) if i != stage_id]
         pos = _clamp_position(position, len(ids))
         if ids[:pos] + [stage_id] + ids[pos:] == _stage_ids(cur, journey_id):
@@ -993,14 +979,7 @@ def delete_stage(
     conflicts if any touchpoint of the stage changed or was added since.
     """
     with db.transaction() as cur:
-        try:
-            journey_id, name, version, _ = _stage_row(cur, workspace, stage_id)
-        except NotFoundError:
-            _deleted_conflict(cur, workspace, "stage", f"stage:{stage_id}", stage_id)
-            raise
-        _check_version(
-            cur, journey_id, f"Stage '{name}'", f"stage:{stage_id}", expected_version, version
-        )
+        journey_id, name, _, _ = _live_stage_row(cur, workspace, stage_id, expected_version)
         if touchpoint_versions is not None:
             current = dict(
                 cur.execute(
@@ -1049,11 +1028,7 @@ def add_touchpoint(
     """Insert a touchpoint into a stage at ``position`` (default: last); returns its id."""
     values = _clean_touchpoint_fields({"name": name, **fields})
     with db.transaction() as cur:
-        try:
-            journey_id, stage_name, _, _ = _stage_row(cur, workspace, stage_id)
-        except NotFoundError:
-            _deleted_conflict(cur, workspace, "stage", f"stage:{stage_id}", stage_id)
-            raise
+        journey_id, stage_name, _, _ = _live_stage_row(cur, workspace, stage_id, None)
         ids = _touchpoint_ids(cur, stage_id)
         pos = _clamp_position(position, len(ids))
         tp_id = _insert_touchpoint(cur, journey_id, stage_id, pos, values)
@@ -1082,6 +1057,41 @@ def _touchpoint_row(cur: Cursor, workspace: str, touchpoint_id: int) -> dict[str
         )
     names = [c.strip() for c in _TP_COLUMNS.split(",")] + ["journey_id"]
     return dict(zip(names, row, strict=True))  # type: ignore[arg-type]
+
+
+def _live_stage_row(
+    cur: Cursor, workspace: str, stage_id: int, expected_version: int | None
+) -> tuple[int, str, int, int]:
+    """The stage's row for an edit, after the deleted and version conflict checks.
+
+    Raises ConflictError when someone deleted the stage or changed it since
+    ``expected_version`` (no version check when that is None).
+    """
+    try:
+        journey_id, name, version, position = _stage_row(cur, workspace, stage_id)
+    except NotFoundError:
+        _deleted_conflict(cur, workspace, "stage", f"stage:{stage_id}", stage_id)
+        raise
+    _check_version(
+        cur, journey_id, f"Stage '{name}'", f"stage:{stage_id}", expected_version, version
+    )
+    return journey_id, name, version, position
+
+
+def _live_touchpoint_row(
+    cur: Cursor, workspace: str, touchpoint_id: int, expected_version: int | None
+) -> dict[str, Any]:
+    """The touchpoint's row for an edit, after the deleted and version conflict checks."""
+    row = _touchpoint_row(cur, workspace, touchpoint_id)
+    _check_version(
+        cur,
+        row["journey_id"],
+        f"Touchpoint '{row['name']}'",
+        f"touchpoint:{touchpoint_id}",
+        expected_version,
+        int(row["version"]),
+    )
+    return row
 
 
 def describe_touchpoint_change(name: str, diff: Mapping[str, Any]) -> str:
@@ -1125,15 +1135,7 @@ def update_touchpoint(
     Returns the touchpoint's version after the edit."""
     values = _clean_touchpoint_fields(changes)
     with db.transaction() as cur:
-        row = _touchpoint_row(cur, workspace, touchpoint_id)
-        _check_version(
-            cur,
-            row["journey_id"],
-            f"Touchpoint '{row['name']}'",
-            f"touchpoint:{touchpoint_id}",
-            expected_version,
-            int(row["version"]),
-        )
+        row = _live_touchpoint_row(cur, workspace, touchpoint_id, expected_version)
         diff = {k: v for k, v in values.items() if row[k] != v}
         if not diff:
             return int(row["version"])
@@ -1169,16 +1171,8 @@ def move_touchpoint(
     unchanged otherwise). Both stages keep dense positions. Returns the new version.
     """
     with db.transaction() as cur:
-        row = _touchpoint_row(cur, workspace, touchpoint_id)
+        row = _live_touchpoint_row(cur, workspace, touchpoint_id, expected_version)
         journey_id = row["journey_id"]
-        _check_version(
-            cur,
-            journey_id,
-            f"Touchpoint '{row['name']}'",
-            f"touchpoint:{touchpoint_id}",
-            expected_version,
-            int(row["version"]),
-        )
         source = int(row["stage_id"])
         target = source if stage_id is None else int(stage_id)
         target_journey, target_name, _, _ = _stage_row(cur, workspace, target)
@@ -1219,15 +1213,7 @@ def delete_touchpoint(
 ) -> None:
     """Delete a touchpoint (conflicts when it changed since ``expected_version``)."""
     with db.transaction() as cur:
-        row = _touchpoint_row(cur, workspace, touchpoint_id)
-        _check_version(
-            cur,
-            row["journey_id"],
-            f"Touchpoint '{row['name']}'",
-            f"touchpoint:{touchpoint_id}",
-            expected_version,
-            int(row["version"]),
-        )
+        row = _live_touchpoint_row(cur, workspace, touchpoint_id, expected_version)
         cur.execute("DELETE FROM touchpoints WHERE touchpoint_id = ?", [touchpoint_id])
         _renumber(cur, "touchpoints", "touchpoint_id", _touchpoint_ids(cur, int(row["stage_id"])))
         _write_version(
@@ -1341,6 +1327,49 @@ def can_redo(db: Database, workspace: str, journey_id: int) -> bool:
     return kind in ("undo", "redo") and shown + 1 < current
 
 
+def _undo_or_redo(
+    db: Database,
+    workspace: str,
+    journey_id: int,
+    kind: str,
+    expected_version: int | None,
+    author: str | None,
+) -> str:
+    """Shared body of :func:`undo` and :func:`redo` (``kind`` is "undo" or "redo").
+
+    Undo restores the state before the shown one and names the shown version's action;
+    redo restores the state after it and names that later version's action.
+    """
+    with db.transaction() as cur:
+        _journey_row(cur, workspace, journey_id)
+        _check_whole_journey(
+            cur, journey_id, expected_version, "undone" if kind == "undo" else "redone"
+        )
+        current, shown, last_kind = _effective_position(cur, journey_id)
+        if kind == "undo":
+            if shown <= 1:
+                raise InputError("There is nothing to undo.")
+            target, named = shown - 1, shown
+        else:
+            if last_kind not in ("undo", "redo") or shown + 1 >= current:
+                raise InputError("There is nothing to redo.")
+            target, named = shown + 1, shown + 1
+        action = cur.execute(
+            "SELECT action FROM journey_versions WHERE journey_id = ? AND version = ?",
+            [journey_id, named],
+        ).fetchone()[0]
+        _restore(
+            cur,
+            workspace,
+            journey_id,
+            target,
+            f"{kind.capitalize()}: {action}",
+            author,
+            {"restored_from": target, "kind": kind},
+        )
+    return str(action)
+
+
 def undo(
     db: Database,
     workspace: str,
@@ -1354,26 +1383,7 @@ def undo(
     Repeated undos step further back; an undo is itself a version (so it can be undone,
     or redone with :func:`redo`). Returns the action that was undone.
     """
-    with db.transaction() as cur:
-        _journey_row(cur, workspace, journey_id)
-        _check_whole_journey(cur, journey_id, expected_version, "undone")
-        _, shown, _ = _effective_position(cur, journey_id)
-        if shown <= 1:
-            raise InputError("There is nothing to undo.")
-        undone = cur.execute(
-            "SELECT action FROM journey_versions WHERE journey_id = ? AND version = ?",
-            [journey_id, shown],
-        ).fetchone()[0]
-        _restore(
-            cur,
-            workspace,
-            journey_id,
-            shown - 1,
-            f"Undo: {undone}",
-            author,
-            {"restored_from": shown - 1, "kind": "undo"},
-        )
-    return str(undone)
+    return _undo_or_redo(db, workspace, journey_id, "undo", expected_version, author)
 
 
 def redo(
@@ -1385,26 +1395,7 @@ def redo(
     author: str | None = None,
 ) -> str:
     """Redo the change that the last undo took back. Returns that change's action."""
-    with db.transaction() as cur:
-        _journey_row(cur, workspace, journey_id)
-        _check_whole_journey(cur, journey_id, expected_version, "redone")
-        current, shown, kind = _effective_position(cur, journey_id)
-        if kind not in ("undo", "redo") or shown + 1 >= current:
-            raise InputError("There is nothing to redo.")
-        action = cur.execute(
-            "SELECT action FROM journey_versions WHERE journey_id = ? AND version = ?",
-            [journey_id, shown + 1],
-        ).fetchone()[0]
-        _restore(
-            cur,
-            workspace,
-            journey_id,
-            shown + 1,
-            f"Redo: {action}",
-            author,
-            {"restored_from": shown + 1, "kind": "redo"},
-        )
-    return str(action)
+    return _undo_or_redo(db, workspace, journey_id, "redo", expected_version, author)
 
 
 def restore_version(

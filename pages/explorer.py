@@ -11,6 +11,7 @@ from cem import export, metrics, ui
 from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
 from cem.filters import STANDARD_DIMENSIONS
+from cem.ui.kpi_widgets import require_metrics
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"
@@ -38,13 +39,11 @@ workspace = ui.require_workspace()
 filters = ui.current_filters()
 
 try:
-    available = ui.cached_query(metrics.available_metrics, workspace)
-    if not available:
-        st.info(
-            "No survey answers in this workspace yet. Import a survey export on "
-            "**Import data** to explore NPS, CSAT, CES and rating columns."
-        )
-        st.stop()
+    available = require_metrics(
+        workspace,
+        "No survey answers in this workspace yet. Import a survey export on "
+        "**Import data** to explore NPS, CSAT, CES and rating columns.",
+    )
     values = ui.cached_query(metrics.dimension_values, workspace)
     split_options = (
         [NO_SPLIT]

@@ -8,6 +8,7 @@ The URL's ``?journey=<id>`` names the journey, so a copied link opens the same m
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -76,24 +77,21 @@ def _seen_version() -> int | None:
 
 
 # -- callbacks (run before the script, with the versions the user saw) ----------------------
-def _undo(workspace: str, journey_id: int) -> None:
+def _history_step(step: Callable[..., str], ok: str, workspace: str, journey_id: int) -> None:
+    """Run ``jm.undo`` or ``jm.redo`` against the version the user saw."""
     db = ui.get_database()
     _attempt(
-        lambda: jm.undo(
-            db, workspace, journey_id, expected_version=_seen_version(), author=_author()
-        ),
-        "Undone",
+        lambda: step(db, workspace, journey_id, expected_version=_seen_version(), author=_author()),
+        ok,
     )
+
+
+def _undo(workspace: str, journey_id: int) -> None:
+    _history_step(jm.undo, "Undone", workspace, journey_id)
 
 
 def _redo(workspace: str, journey_id: int) -> None:
-    db = ui.get_database()
-    _attempt(
-        lambda: jm.redo(
-            db, workspace, journey_id, expected_version=_seen_version(), author=_author()
-        ),
-        "Redone",
-    )
+    _history_step(jm.redo, "Redone", workspace, journey_id)
 
 
 def _restore(workspace: str, journey_id: int) -> None:
@@ -173,6 +171,17 @@ def _journey_label(summary: jm.JourneySummary) -> str:
     return f"{summary.name}{persona} ({summary.n_touchpoints} touchpoints)"
 
 
+def _open_new(make: Callable[[], int]) -> None:
+    """Create a journey with ``make`` and open it (or show why it could not be made)."""
+    try:
+        new_id = make()
+    except TouchpointError as exc:
+        ui.show_error(exc)
+    else:
+        _select(new_id)
+        st.rerun()
+
+
 def _personas(workspace: str) -> list[str]:
     return ui.cached_query(jm.list_personas, workspace)
 
@@ -200,13 +209,11 @@ def manage_panel(workspace: str, base: jm.Journey | None) -> None:
                 )
                 if st.form_submit_button("Create journey", key="create_journey", type="primary"):
                     chosen = None if persona in (None, "(none)") else persona
-                    try:
-                        if template == "blank":
-                            new_id = jm.create_journey(
-                                db, workspace, name, persona=chosen, author=author
-                            )
-                        else:
-                            new_id = create_journey_from_template(
+                    _open_new(
+                        lambda: (
+                            jm.create_journey(db, workspace, name, persona=chosen, author=author)
+                            if template == "blank"
+                            else create_journey_from_template(
                                 db,
                                 workspace,
                                 template,
@@ -214,11 +221,8 @@ def manage_panel(workspace: str, base: jm.Journey | None) -> None:
                                 persona=chosen,
                                 author=author,
                             )
-                    except TouchpointError as exc:
-                        ui.show_error(exc)
-                    else:
-                        _select(new_id)
-                        st.rerun()
+                        )
+                    )
         with duplicate:
             if base is None:
                 st.caption("Create or import a journey first.")
@@ -231,8 +235,8 @@ def manage_panel(workspace: str, base: jm.Journey | None) -> None:
                         "For persona", personas, key="dup_persona", accept_new_options=True
                     )
                     if st.form_submit_button("Duplicate journey", key="duplicate_journey"):
-                        try:
-                            new_id = jm.duplicate_journey(
+                        _open_new(
+                            lambda: jm.duplicate_journey(
                                 db,
                                 workspace,
                                 base.journey_id,
@@ -240,11 +244,7 @@ def manage_panel(workspace: str, base: jm.Journey | None) -> None:
                                 persona=None if dup_persona in (None, "(none)") else dup_persona,
                                 author=author,
                             )
-                        except TouchpointError as exc:
-                            ui.show_error(exc)
-                        else:
-                            _select(new_id)
-                            st.rerun()
+                        )
         with importer:
             st.caption(
                 "A JSON export of Touchpoint, or a CSV with the columns "
@@ -253,15 +253,11 @@ def manage_panel(workspace: str, base: jm.Journey | None) -> None:
             )
             upload = st.file_uploader("Journey file", type=["json", "csv"], key="import_file")
             if st.button("Import journey", key="import_journey", disabled=upload is None):
-                try:
-                    new_id = journey_io.import_journey(
+                _open_new(
+                    lambda: journey_io.import_journey(
                         db, workspace, upload.getvalue(), upload.name, author=author
                     )
-                except TouchpointError as exc:
-                    ui.show_error(exc)
-                else:
-                    _select(new_id)
-                    st.rerun()
+                )
         with details:
             if base is not None:
                 with st.form("details_form", border=False):
@@ -539,39 +535,36 @@ def history_tab(workspace: str, journey_id: int) -> None:
 def export_tab(workspace: str, journey: jm.Journey, filters: Filters) -> None:
     emotion = _data_emotion(workspace, journey, filters)
     stem = "".join(ch if ch.isalnum() else "_" for ch in journey.name).strip("_") or "journey"
-    cols = st.columns(4)
-    cols[0].download_button(
-        "PNG image",
-        data=lambda: journey_io.journey_to_png(journey_map_chart(journey, emotion)),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        key="export_png",
-        on_click="ignore",
+    downloads = (
+        (
+            "PNG image",
+            lambda: journey_io.journey_to_png(journey_map_chart(journey, emotion)),
+            "png",
+            "image/png",
+        ),
+        (
+            "SVG image",
+            lambda: journey_io.journey_to_svg(journey_map_chart(journey, emotion)),
+            "svg",
+            "image/svg+xml",
+        ),
+        (
+            "JSON (re-importable)",
+            lambda: journey_io.journey_to_json(journey),
+            "json",
+            "application/json",
+        ),
+        ("CSV of touchpoints", lambda: journey_io.journey_to_csv(journey), "csv", "text/csv"),
     )
-    cols[1].download_button(
-        "SVG image",
-        data=lambda: journey_io.journey_to_svg(journey_map_chart(journey, emotion)),
-        file_name=f"{stem}.svg",
-        mime="image/svg+xml",
-        key="export_svg",
-        on_click="ignore",
-    )
-    cols[2].download_button(
-        "JSON (re-importable)",
-        data=lambda: journey_io.journey_to_json(journey),
-        file_name=f"{stem}.json",
-        mime="application/json",
-        key="export_json",
-        on_click="ignore",
-    )
-    cols[3].download_button(
-        "CSV of touchpoints",
-        data=lambda: journey_io.journey_to_csv(journey),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="export_csv",
-        on_click="ignore",
-    )
+    for col, (label, data, ext, mime) in zip(st.columns(4), downloads, strict=True):
+        col.download_button(
+            label,
+            data=data,
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            key=f"export_{ext}",
+            on_click="ignore",
+        )
     st.caption("PNG and SVG show the whole map at print size; JSON imports back unchanged.")
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 from cem import metrics, ui
 from cem.errors import TouchpointError
 from cem.format import format_count, format_mean, format_percent, format_signed
-from cem.ui.kpi_widgets import show_chart
+from cem.ui.kpi_widgets import require_metrics, show_chart
 
 TILES: tuple[tuple[str, str], ...] = (
     ("nps", "NPS"),
@@ -90,14 +90,12 @@ workspace = ui.require_workspace()
 filters = ui.current_filters()
 
 try:
-    available = ui.cached_query(metrics.available_metrics, workspace)
-    if not available:
-        st.info(
-            "This workspace has no survey responses yet. Import a survey export on "
-            "**Import data** (or load the demo with `python -m cem demo`) to see "
-            "NPS, CSAT and CES here."
-        )
-        st.stop()
+    available = require_metrics(
+        workspace,
+        "This workspace has no survey responses yet. Import a survey export on "
+        "**Import data** (or load the demo with `python -m cem demo`) to see "
+        "NPS, CSAT and CES here.",
+    )
     first, last = ui.cached_query(metrics.date_bounds, workspace)
     if last is not None:
         snap0 = ui.cached_query(metrics.kpi_snapshot, workspace, "responses", filters, WINDOW_DAYS)

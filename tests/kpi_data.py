@@ -10,20 +10,10 @@ import numpy as np
 import pandas as pd
 
 from cem.db import Database, bump_revision
+from cem.detect import ROLES
 
-RESPONSE_COLUMNS = (
-    "customer_id",
-    "submitted_at",
-    "nps",
-    "csat",
-    "ces",
-    "comment",
-    "channel",
-    "touchpoint",
-    "stage",
-    "segment",
-    "persona",
-)
+# The responses table's columns are the response roles (as cem.ingest inserts them).
+RESPONSE_COLUMNS = ROLES["responses"]
 
 
 def make_workspace(db: Database, workspace: str = "w") -> str:

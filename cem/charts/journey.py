@@ -240,7 +240,13 @@ def emotion_long_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _tooltip() -> list[alt.Tooltip]:
+def _tooltip(*, with_means: bool = True) -> list[alt.Tooltip]:
+    """A touchpoint's tooltip; ``with_means=False`` leaves out the mean NPS, CSAT and CES."""
+    means = [
+        alt.Tooltip("nps_mean:Q", title="Mean NPS answer", format=".1f"),
+        alt.Tooltip("csat_mean:Q", title="Mean CSAT", format=".2f"),
+        alt.Tooltip("ces_mean:Q", title="Mean CES", format=".2f"),
+    ]
     return [
         alt.Tooltip("touchpoint:N", title="Touchpoint"),
         alt.Tooltip("stage:N", title="Stage"),
@@ -248,9 +254,7 @@ def _tooltip() -> list[alt.Tooltip]:
         alt.Tooltip("owner:N", title="Owner"),
         alt.Tooltip("emotion_label:N", title="Team's emotion"),
         alt.Tooltip("data_label:N", title="Customers' data"),
-        alt.Tooltip("nps_mean:Q", title="Mean NPS answer", format=".1f"),
-        alt.Tooltip("csat_mean:Q", title="Mean CSAT", format=".2f"),
-        alt.Tooltip("ces_mean:Q", title="Mean CES", format=".2f"),
+        *(means if with_means else []),
         alt.Tooltip("pain_note:N", title="Pain point"),
         alt.Tooltip("opportunity:N", title="Opportunity"),
     ]
@@ -381,16 +385,7 @@ def journey_map_chart(
                 color=alt.Color("fill:N", scale=None),
                 stroke=alt.Stroke("border:N", scale=None),
                 strokeWidth=alt.StrokeWidth("border_width:Q", scale=None),
-                tooltip=[
-                    alt.Tooltip("touchpoint:N", title="Touchpoint"),
-                    alt.Tooltip("stage:N", title="Stage"),
-                    alt.Tooltip("channel:N", title="Channel"),
-                    alt.Tooltip("owner:N", title="Owner"),
-                    alt.Tooltip("emotion_label:N", title="Team's emotion"),
-                    alt.Tooltip("data_label:N", title="Customers' data"),
-                    alt.Tooltip("pain_note:N", title="Pain point"),
-                    alt.Tooltip("opportunity:N", title="Opportunity"),
-                ],
+                tooltip=_tooltip(with_means=False),
             ),
             base.mark_text(
                 align="left",

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from cem import metrics, ui
 from cem.charts import kpi as kpi_charts
 
 
@@ -29,3 +30,13 @@ def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any
     """Draw ``cem.charts.kpi.<builder>(frame, **options)`` from its cached spec."""
     spec = chart_spec(builder, frame, tuple(sorted(options.items())))
     container.vega_lite_chart(spec, width="stretch")
+
+
+def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
+    """Metric key -> label for the workspace's metrics (cached); when it has none, show
+    ``empty_message`` and stop the page."""
+    available = ui.cached_query(metrics.available_metrics, workspace)
+    if not available:
+        st.info(empty_message)
+        st.stop()
+    return available

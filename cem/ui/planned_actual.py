@@ -7,6 +7,9 @@ revision), the picture from :func:`cem.charts.flow.planned_actual_chart`.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
 from cem import planned_actual as pa
@@ -28,6 +31,17 @@ def _compare(db: Database, workspace: str, journey_id: int, filters: Filters) ->
     if db is ui.get_database():
         return ui.cached_query(pa.compare, workspace, journey_id, filters)
     return pa.compare(db, workspace, journey_id, filters)
+
+
+def _table_or_note(
+    title: str, frame: pd.DataFrame, empty_note: str, column_config: dict[str, Any]
+) -> None:
+    """A bold ``title``, then ``frame`` as a table, or ``empty_note`` when it has no rows."""
+    st.markdown(f"**{title}**")
+    if frame.empty:
+        st.caption(empty_note)
+    else:
+        st.dataframe(frame, hide_index=True, column_config=column_config)
 
 
 def render_planned_vs_actual(
@@ -70,52 +84,42 @@ def render_planned_vs_actual(
     st.altair_chart(planned_actual_chart(result.stages, result.touchpoints))
     left, right = st.columns(2)
     with left:
-        st.markdown("**On the map, never seen in the data**")
-        if result.unseen.empty:
-            st.caption("Every planned touchpoint appears in the events.")
-        else:
-            st.dataframe(
-                result.unseen,
-                hide_index=True,
-                column_config={
-                    "stage": "Stage",
-                    "touchpoint": "Touchpoint",
-                    "channel": "Channel",
-                    "data_key": "Data key",
-                },
-            )
-    with right:
-        st.markdown("**In the data, missing from the map**")
-        if result.unmapped.empty:
-            st.caption("Every touchpoint of the events is on the map.")
-        else:
-            st.dataframe(
-                result.unmapped,
-                hide_index=True,
-                column_config={
-                    "touchpoint": "Touchpoint",
-                    "events": st.column_config.NumberColumn("Events", format="localized"),
-                    "customers": st.column_config.NumberColumn("Customers", format="localized"),
-                    "usual_stage": "Usual stage",
-                    "usual_channel": "Usual channel",
-                },
-            )
-    off_plan = result.moves[result.moves["kind"] != "next stage"]
-    st.markdown("**Moves against the planned order**")
-    if off_plan.empty:
-        st.caption("Every customer moves through the stages in the planned order.")
-    else:
-        st.dataframe(
-            off_plan,
-            hide_index=True,
-            column_config={
-                "from_stage": "From stage",
-                "to_stage": "To stage",
-                "kind": "Kind",
-                "moves": st.column_config.NumberColumn("Moves", format="localized"),
-                "journeys": st.column_config.NumberColumn("Journeys", format="localized"),
+        _table_or_note(
+            "On the map, never seen in the data",
+            result.unseen,
+            "Every planned touchpoint appears in the events.",
+            {
+                "stage": "Stage",
+                "touchpoint": "Touchpoint",
+                "channel": "Channel",
+                "data_key": "Data key",
             },
         )
+    with right:
+        _table_or_note(
+            "In the data, missing from the map",
+            result.unmapped,
+            "Every touchpoint of the events is on the map.",
+            {
+                "touchpoint": "Touchpoint",
+                "events": st.column_config.NumberColumn("Events", format="localized"),
+                "customers": st.column_config.NumberColumn("Customers", format="localized"),
+                "usual_stage": "Usual stage",
+                "usual_channel": "Usual channel",
+            },
+        )
+    _table_or_note(
+        "Moves against the planned order",
+        result.moves[result.moves["kind"] != "next stage"],
+        "Every customer moves through the stages in the planned order.",
+        {
+            "from_stage": "From stage",
+            "to_stage": "To stage",
+            "kind": "Kind",
+            "moves": st.column_config.NumberColumn("Moves", format="localized"),
+            "journeys": st.column_config.NumberColumn("Journeys", format="localized"),
+        },
+    )
     if not result.examples.empty:
         with st.expander("Example customers"):
             st.dataframe(
