@@ -33,6 +33,11 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
 ENV_DB_PATH = "TOUCHPOINT_DB"
 
 SCHEMA_VERSION = 1
+# Never download or auto-load extensions: Touchpoint works offline.
+OFFLINE_CONFIG: dict[str, object] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
 
 # Each statement is idempotent so a fresh database and an old one end in the same state.
 SCHEMA: tuple[str, ...] = (
@@ -229,10 +234,7 @@ class Database:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(
-                self.path,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
-            )
+            self._con = duckdb.connect(self.path, config=OFFLINE_CONFIG)
         except duckdb.IOException as exc:  # locked by another process, unreadable, ...
             raise TouchpointError(f"Cannot open the database {self.path}: {exc}") from exc
         self._local = threading.local()
@@ -316,6 +318,22 @@ class Database:
 def bump_revision(cur: duckdb.DuckDBPyConnection, workspace: str) -> None:
     """Mark a workspace's data as changed (call inside the writing transaction)."""
     cur.execute("UPDATE workspaces SET revision = revision + 1 WHERE name = ?", [workspace])
+
+
+@contextmanager
+def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private in-memory DuckDB connection, closed on exit: for looking into a file
+    before it is imported (sniffing, sampling), with no database attached.
+
+    >>> with scratch_connection() as con:
+    ...     con.execute("SELECT 1 + 1").fetchone()[0]
+    2
+    """
+    con = duckdb.connect(":memory:", config=OFFLINE_CONFIG)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def quote_identifier(name: str) -> str:

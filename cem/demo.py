@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from cem import demo_text
 from cem.db import Database, bump_revision
+from cem.detect import ROLES
 from cem.ingest import ID_STRIDE
 from cem.journeys import seed_demo_journey
 from cem.workspaces import DEMO_WORKSPACE, clear_workspace_data
@@ -837,6 +838,36 @@ def _insert(cur: object, name: str, table: pa.Table, sql: str, params: list[obje
         con.unregister(name)  # type: ignore[attr-defined]
 
 
+def _load_demo_rows(
+    cur: object,
+    kind: str,
+    seed: int,
+    frame: pd.DataFrame,
+    id_column: str | None = None,
+) -> tuple[int, int]:
+    """Record an import of ``kind`` and insert ``frame``'s role columns into that table,
+    numbering rows like the import does (``source_row`` from 1; ids ``import_id *
+    ID_STRIDE + position``). Returns (import_id, first id). Table and column names are
+    this module's constants, never user input."""
+    import_id = _new_import(cur, kind, seed, len(frame))
+    first_id = import_id * ID_STRIDE
+    extra = {"source_row": np.arange(1, len(frame) + 1)}
+    if id_column is not None:
+        extra[id_column] = np.arange(len(frame)) + first_id
+    columns = list(ROLES[kind])
+    keys = ([id_column] if id_column else []) + ["workspace", "import_id", "source_row"]
+    values = ([id_column] if id_column else []) + ["?", "?", "source_row"]
+    _insert(
+        cur,
+        f"demo_{kind}",
+        pa.Table.from_pandas(frame.assign(**extra), preserve_index=False),
+        f"INSERT INTO {kind}({', '.join(keys + columns)}) "
+        f"SELECT {', '.join(values + columns)} FROM demo_{kind}",
+        [DEMO_WORKSPACE, import_id],
+    )
+    return import_id, first_id
+
+
 def build_demo_workspace(
     db: Database, progress: Callable[[str], None] | None = None, seed: int = DEFAULT_SEED
 ) -> str:
@@ -856,19 +887,7 @@ def build_demo_workspace(
                 "INSERT INTO personas(workspace, name, description) VALUES (?, ?, ?)",
                 [ws, persona, description],
             )
-        # Customers.
-        imp = _new_import(cur, "customers", seed, len(data.customers))
-        frame = data.customers.assign(source_row=np.arange(1, len(data.customers) + 1))
-        _insert(
-            cur,
-            "demo_customers",
-            pa.Table.from_pandas(frame, preserve_index=False),
-            "INSERT INTO customers(workspace, import_id, source_row, customer_id, segment, "
-            "persona, first_seen, churned, churned_at, revenue) SELECT ?, ?, source_row, "
-            "customer_id, segment, persona, first_seen, churned, churned_at, revenue "
-            "FROM demo_customers",
-            [ws, imp],
-        )
+        imp, _ = _load_demo_rows(cur, "customers", seed, data.customers)
         _insert_attributes(
             cur,
             "customers",
@@ -876,23 +895,8 @@ def build_demo_workspace(
             data.customer_attributes.rename(columns={"customer_id": "row_id"}),
         )
         say(f"Wrote {len(data.customers):,} customers.")
-        # Responses.
-        imp = _new_import(cur, "responses", seed, len(data.responses))
-        first_id = imp * ID_STRIDE
-        frame = data.responses.assign(
-            response_id=np.arange(len(data.responses)) + first_id,
-            source_row=np.arange(1, len(data.responses) + 1),
-        )
-        _insert(
-            cur,
-            "demo_responses",
-            pa.Table.from_pandas(frame, preserve_index=False),
-            "INSERT INTO responses(response_id, workspace, import_id, source_row, "
-            "customer_id, submitted_at, nps, csat, ces, comment, channel, touchpoint, stage,"
-            " segment, persona) SELECT response_id, ?, ?, source_row, customer_id, "
-            "submitted_at, nps, csat, ces, comment, channel, touchpoint, stage, segment, "
-            "persona FROM demo_responses",
-            [ws, imp],
+        imp, first_id = _load_demo_rows(
+            cur, "responses", seed, data.responses, id_column="response_id"
         )
         attrs = data.response_attributes
         attrs = pd.DataFrame(
@@ -905,22 +909,7 @@ def build_demo_workspace(
         )
         _insert_attributes(cur, "responses", imp, attrs)
         say(f"Wrote {len(data.responses):,} survey responses.")
-        # Events.
-        imp = _new_import(cur, "events", seed, len(data.events))
-        first_id = imp * ID_STRIDE
-        frame = data.events.assign(
-            event_id=np.arange(len(data.events)) + first_id,
-            source_row=np.arange(1, len(data.events) + 1),
-        )
-        _insert(
-            cur,
-            "demo_events",
-            pa.Table.from_pandas(frame, preserve_index=False),
-            "INSERT INTO events(event_id, workspace, import_id, source_row, customer_id, "
-            "occurred_at, touchpoint, channel, stage) SELECT event_id, ?, ?, source_row, "
-            "customer_id, occurred_at, touchpoint, channel, stage FROM demo_events",
-            [ws, imp],
-        )
+        _load_demo_rows(cur, "events", seed, data.events, id_column="event_id")
         say(f"Wrote {len(data.events):,} touchpoint events.")
         bump_revision(cur, ws)
     say("Drawing the demo journey map…")

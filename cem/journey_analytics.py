@@ -224,6 +224,17 @@ def transitions(
     return df.reset_index(drop=True)
 
 
+def transition_totals(trans: pd.DataFrame) -> tuple[int, int]:
+    """(moves between touchpoints, journeys ended) of a :func:`transitions` frame.
+
+    >>> frame = pd.DataFrame({"transitions": [3, 2, 4], "is_exit": [False, True, False]})
+    >>> transition_totals(frame)
+    (7, 2)
+    """
+    exits = trans["is_exit"].astype(bool)
+    return int(trans.loc[~exits, "transitions"].sum()), int(trans.loc[exits, "transitions"].sum())
+
+
 def touchpoint_stats(
     db: Database,
     workspace: str,

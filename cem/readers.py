@@ -41,7 +41,7 @@ from typing import Any
 
 import pandas as pd
 
-from cem.db import sql_string
+from cem.db import scratch_connection, sql_string
 from cem.errors import FileFormatError
 
 SAMPLE_ROWS = 2000
@@ -428,8 +428,7 @@ def _sample(upload: Upload) -> pd.DataFrame:
     """The first rows (all text) with the clean column names."""
     import duckdb
 
-    con = duckdb.connect()  # a private in-memory connection: reading only, no database
-    try:
+    with scratch_connection() as con:
         upload.register(con)
         names = upload.column_sql_names()
         select = ", ".join(names)
@@ -440,8 +439,6 @@ def _sample(upload: Upload) -> pd.DataFrame:
                 f"{upload.file_name} cannot be read as {upload.described}: "
                 f"{str(exc).splitlines()[0]}"
             ) from exc
-    finally:
-        con.close()
     frame.columns = upload.columns
     return frame.astype(object).where(frame.notna(), None)
 
@@ -546,8 +543,7 @@ def _read_parquet(path: str, name: str) -> Upload:
     import duckdb
 
     digest, _, size = _hash_and_check_utf8(path)
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         try:
             rel = con.execute(f"SELECT * FROM read_parquet({sql_string(path)}) LIMIT 0")
             raw = [d[0] for d in rel.description]
@@ -558,8 +554,6 @@ def _read_parquet(path: str, name: str) -> Upload:
             raise FileFormatError(
                 f"{name} cannot be read as Parquet ({str(exc).splitlines()[0][:120]})."
             ) from exc
-    finally:
-        con.close()
     columns = clean_column_names(raw)
     upload = Upload(
         file_name=name,

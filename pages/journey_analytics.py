@@ -88,8 +88,7 @@ try:
         stats = ui.cached_query(
             ja.touchpoint_stats, workspace, filters, gap_days=gap_days, collapse_repeats=collapse
         )
-        moves = int(trans.loc[~trans["is_exit"], "transitions"].sum())
-        journeys = int(trans.loc[trans["is_exit"], "transitions"].sum())
+        moves, journeys = ja.transition_totals(trans)
         most = max(5, len(trans))
         if st.session_state.get("ja:top_edges", 0) > most:  # fewer moves after a filter
             st.session_state["ja:top_edges"] = most

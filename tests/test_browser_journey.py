@@ -1,11 +1,8 @@
 """Browser tests of the journey map: a screenshot (first, while the demo map is clean),
-two live sessions editing one journey, and script payloads shown as text."""
+two live sessions editing one journey, and script payloads shown as text. They share
+this module's private server (``streamlit_server``: its own copy of the demo database)."""
 
 from __future__ import annotations
-
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,23 +15,8 @@ SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 TIMEOUT = 90_000
 
 
-@pytest.fixture(scope="module")
-def journey_server(
-    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitServer]:
-    """A private server (the tests change data) over a copy of the demo database."""
-    folder = tmp_path_factory.mktemp("journey-server")
-    db_path = folder / "server.duckdb"
-    shutil.copyfile(demo_db_file, db_path)
-    server = StreamlitServer(db_path, folder / "streamlit.log")
-    yield server
-    server.stop()
-
-
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
     wait_for_streamlit(page, TIMEOUT)
-    if page.get_by_text("Page not found").count():
-        page.keyboard.press("Escape")
 
 
 def _open(browser, server: StreamlitServer, name: str, height: int = 900):  # type: ignore[no-untyped-def]
@@ -47,11 +29,6 @@ def _open(browser, server: StreamlitServer, name: str, height: int = 900):  # ty
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    # The app sometimes flashes Streamlit's "Page not found" notice on a deep link's first
-    # run (an app-level race, reported to the lead); close it whenever it covers the page.
-    page.add_locator_handler(
-        page.get_by_text("Page not found"), lambda: page.keyboard.press("Escape")
-    )
     page.goto(f"{server.url}/journey-map?workspace=demo", timeout=TIMEOUT)
     page.wait_for_selector('[data-testid="stVegaLiteChart"] svg', timeout=TIMEOUT)
     _settle(page)
@@ -97,8 +74,8 @@ def _value(page, field: str) -> str:  # type: ignore[no-untyped-def]
     return page.locator(f".st-key-edit_tp_{field} input").input_value()
 
 
-def test_screenshot_of_the_map(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
-    ctx, page, dialogs = _open(browser, journey_server, "Facilitator", height=720)
+def test_screenshot_of_the_map(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    ctx, page, dialogs = _open(browser, streamlit_server, "Facilitator", height=720)
     try:
         page.wait_for_timeout(2000)
         target = PROJECT_ROOT / "screenshots" / "journey_map.png"
@@ -111,9 +88,9 @@ def test_screenshot_of_the_map(browser, journey_server: StreamlitServer) -> None
         ctx.close()
 
 
-def test_two_sessions_edit_the_same_journey(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
-    ctx_a, ana, _ = _open(browser, journey_server, "Ana")
-    ctx_b, bo, _ = _open(browser, journey_server, "Bo")
+def test_two_sessions_edit_the_same_journey(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    ctx_a, ana, _ = _open(browser, streamlit_server, "Ana")
+    ctx_b, bo, _ = _open(browser, streamlit_server, "Bo")
     try:
         _pick(ana, "Website visit")
         _pick(bo, "Pricing page")
@@ -140,7 +117,7 @@ def test_two_sessions_edit_the_same_journey(browser, journey_server: StreamlitSe
             "Checkout by Ana", timeout=TIMEOUT
         )
 
-        ctx_c, carol, _ = _open(browser, journey_server, "Carol")
+        ctx_c, carol, _ = _open(browser, streamlit_server, "Carol")
         try:
             for option, owner in (
                 ("Website visit", "Owner by Ana"),
@@ -158,8 +135,8 @@ def test_two_sessions_edit_the_same_journey(browser, journey_server: StreamlitSe
         ctx_b.close()
 
 
-def test_script_payloads_show_as_text(browser, journey_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
-    ctx, page, dialogs = _open(browser, journey_server, "Mallory")
+def test_script_payloads_show_as_text(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    ctx, page, dialogs = _open(browser, streamlit_server, "Mallory")
     try:
         _pick(page, "Social media ad")
         _edit(page, "name", IMG_PAYLOAD)

@@ -36,9 +36,8 @@ def get_database() -> Database:
 
 
 # -- workspace -----------------------------------------------------------------------
-def current_workspace() -> str | None:
-    """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
-    names = list_workspaces(get_database())
+def _choose_workspace(names: list[str]) -> str | None:
+    """Of ``names``: the one in the URL (``?workspace=``), else the demo, else the first."""
     if not names:
         return None
     wanted = st.query_params.get("workspace")
@@ -47,19 +46,22 @@ def current_workspace() -> str | None:
     return DEMO_WORKSPACE if DEMO_WORKSPACE in names else names[0]
 
 
+def current_workspace() -> str | None:
+    """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
+    return _choose_workspace(list_workspaces(get_database()))
+
+
 def set_workspace(name: str) -> None:
     """Switch the session (and the URL) to another workspace, dropping its filters."""
-    keep = {k: v for k, v in st.query_params.to_dict().items() if k in {"page"}}
     st.query_params.clear()
-    st.query_params.update(keep)
     st.query_params["workspace"] = name
 
 
 def workspace_switcher() -> str | None:
     """The sidebar's workspace select box; returns the chosen workspace."""
     names = list_workspaces(get_database())
-    current = current_workspace()
-    if not names or current is None:
+    current = _choose_workspace(names)
+    if current is None:
         st.sidebar.info(
             "No workspace yet. Create one on the **Workspaces** page, "
             "or run `python -m cem demo` to load the demo."
