@@ -59,6 +59,30 @@ def generate(path: Path, rows: int) -> None:
     con.close()
 
 
+def attribute_queries(db: object) -> dict[str, float]:
+    """Seconds (best of 3) of KPI queries over the imported file's extra columns, which
+    are stored per import (cem.attributes): a rating column's KPI, NPS split by a text
+    column, NPS filtered by it."""
+    from cem.filters import Filters
+    from cem.metrics import kpi_frame
+
+    region = Filters(dimensions=(("attr:Region", ("North",)),))
+    queries = {
+        "'Rating: app' KPI (0 = n/a)": lambda: kpi_frame(db, "bench", "attr:Rating: app"),
+        "NPS by Region (text column)": lambda: kpi_frame(db, "bench", "nps", by=["attr:Region"]),
+        "NPS where Region = North": lambda: kpi_frame(db, "bench", "nps", filters=region),
+    }
+    out = {}
+    for label, query in queries.items():
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            query()
+            times.append(time.perf_counter() - start)
+        out[label] = min(times)
+    return out
+
+
 def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
     """Run one route in this process; return seconds and peak RSS (MB)."""
     started = time.perf_counter()
@@ -73,7 +97,11 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
         started = time.perf_counter()
         result = import_file(db, "bench", csv_path, "responses")
         extra = {"loaded": result.rows_loaded, "rejected": result.rows_rejected}
+        seconds = time.perf_counter() - started
+        extra |= {f"query: {k}": v for k, v in attribute_queries(db).items()}
         db.close()
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"seconds": seconds, "peak_mb": peak_mb, **extra}
     elif route == "duckdb":
         import duckdb
 
@@ -163,6 +191,11 @@ def main() -> int:
                 f"{r['peak_mb']:>8.0f} {int(r['loaded']):>10,} {int(r['rejected']):>9,}"
             )
         tp = results["touchpoint"]
+        print()
+        print(f"{'query on the imported rows':<34} {'seconds':>8}")
+        for key, value in tp.items():
+            if key.startswith("query: "):
+                print(f"{key.removeprefix('query: '):<34} {value:>8.3f}")
         print()
         print(
             f"targets: <= 1.3x DuckDB: {'yes' if tp['seconds'] <= 1.3 * base else 'NO'} "

@@ -32,7 +32,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
 ENV_DB_PATH = "TOUCHPOINT_DB"
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: attributes stored per import (cem.attributes)
 # Never download or auto-load extensions: Touchpoint works offline.
 OFFLINE_CONFIG: dict[str, object] = {
     "autoinstall_known_extensions": False,
@@ -115,17 +115,18 @@ SCHEMA: tuple[str, ...] = (
         churned_at TIMESTAMP,
         revenue DOUBLE
     )""",
-    # Columns of an upload that have no role are kept here, one row per (row, column):
-    # kind is 'responses' | 'events' | 'customers', row_id the response_id / event_id /
-    # customer_id (as text) of the row.
-    """CREATE TABLE IF NOT EXISTS attributes (
+    # Columns of an upload that have no role live in one table per import,
+    # tp_attrs_<import_id> (row_id + a0, a1, ...): see cem.attributes. This says which
+    # column of which import holds attribute ``name``.
+    """CREATE TABLE IF NOT EXISTS attribute_sources (
         workspace VARCHAR NOT NULL,
         kind VARCHAR NOT NULL,
         import_id BIGINT NOT NULL,
-        row_id VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
-        num_value DOUBLE,
-        text_value VARCHAR
+        table_name VARCHAR NOT NULL,
+        column_name VARCHAR NOT NULL,
+        dtype VARCHAR NOT NULL,
+        PRIMARY KEY (workspace, kind, import_id, name)
     )""",
     # What each attribute column is: numeric ones can be charted like a KPI and used as
     # drivers, text ones as filter dimensions.
@@ -299,7 +300,11 @@ class Database:
             for statement in SCHEMA:
                 cur.execute(statement)
             row = cur.execute("SELECT max(version) FROM schema_version").fetchone()
-            if row is None or row[0] is None:
+            version = None if row is None else row[0]
+            if version is not None and version < 2:
+                _attributes_per_import(cur)
+            if version is None or version < SCHEMA_VERSION:
+                cur.execute("DELETE FROM schema_version")
                 cur.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
 
     def data_version(self, workspace: str) -> int:
@@ -313,6 +318,45 @@ class Database:
             .fetchone()
         )
         return int(row[0]) if row else -1
+
+
+def _attributes_per_import(cur: duckdb.DuckDBPyConnection) -> None:
+    """Schema 1 -> 2: move the long ``attributes`` table (one row per value) into one wide
+    table per import (:mod:`cem.attributes`)."""
+    exists = cur.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'attributes' "
+        "AND table_schema = 'main'"
+    ).fetchone()[0]
+    if not exists:
+        return
+    groups = cur.execute(
+        "SELECT workspace, kind, import_id, list(DISTINCT name ORDER BY name), "
+        "list(DISTINCT name ORDER BY name) FILTER (WHERE text_value IS NOT NULL) "
+        "FROM attributes GROUP BY ALL ORDER BY import_id"
+    ).fetchall()
+    for workspace, kind, import_id, names, text_names in groups:
+        text = set(text_names or [])
+        table = f"tp_attrs_{int(import_id)}"
+        id_type = "VARCHAR" if kind == "customers" else "BIGINT"
+        cols, params = [], []
+        for k, name in enumerate(names):
+            value = "text_value" if name in text else "num_value"
+            cols.append(f"max({value}) FILTER (WHERE name = ?) AS a{k}")
+            params.append(name)
+        cur.execute(
+            f"CREATE TABLE {table} AS SELECT CAST(row_id AS {id_type}) AS row_id, "
+            f"{', '.join(cols)} FROM attributes WHERE workspace = ? AND kind = ? "
+            "AND import_id = ? GROUP BY row_id",
+            [*params, workspace, kind, import_id],
+        )
+        cur.executemany(
+            "INSERT INTO attribute_sources VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                [workspace, kind, import_id, n, table, f"a{k}", "text" if n in text else "numeric"]
+                for k, n in enumerate(names)
+            ],
+        )
+    cur.execute("DROP TABLE attributes")
 
 
 def bump_revision(cur: duckdb.DuckDBPyConnection, workspace: str) -> None:

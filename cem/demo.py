@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cem import demo_text
+from cem.attributes import NUMERIC, TEXT, AttributeColumn, store_attributes
 from cem.db import Database, bump_revision
 from cem.detect import ROLES
 from cem.ingest import ID_STRIDE
@@ -901,7 +902,7 @@ def build_demo_workspace(
         attrs = data.response_attributes
         attrs = pd.DataFrame(
             {
-                "row_id": (attrs.response_idx.to_numpy() + first_id).astype(str),
+                "row_id": attrs.response_idx.to_numpy() + first_id,
                 "name": attrs.name,
                 "num_value": attrs.num_value,
                 "text_value": attrs.text_value,
@@ -926,41 +927,34 @@ def build_demo_workspace(
 
 
 def _insert_attributes(cur: object, kind: str, import_id: int, attrs: pd.DataFrame) -> None:
-    """Insert long-form attributes (row_id, name, num_value, text_value) and describe each
-    attribute column in ``attribute_columns``."""
-    _insert(
-        cur,
-        "demo_attributes",
-        pa.Table.from_pandas(attrs, preserve_index=False),
-        "INSERT INTO attributes(workspace, kind, import_id, row_id, name, num_value, "
-        "text_value) SELECT ?, ?, ?, row_id, name, num_value, text_value "
-        "FROM demo_attributes",
-        [DEMO_WORKSPACE, kind, import_id],
-    )
-    execute = cur.execute  # type: ignore[attr-defined]
-    for name, group in attrs.groupby("name", sort=True):
-        if group.num_value.notna().any():
-            values = group.num_value
-            execute(
-                "INSERT INTO attribute_columns(workspace, kind, name, dtype, min_value, "
-                "max_value, zero_means_na, distinct_values) VALUES (?, ?, ?, 'numeric', ?, "
-                "?, true, ?)",
-                [
-                    DEMO_WORKSPACE,
-                    kind,
-                    str(name),
-                    float(values.min()),
-                    float(values.max()),
-                    int(group.num_value.nunique()),
-                ],
+    """Store long-form demo attributes (row_id, name, num_value, text_value) as an import
+    stores its own (:func:`cem.attributes.store_attributes`: one wide table, each column
+    described). Numeric demo columns are 0-10/1-5 ratings where 0 means not applicable."""
+    wide = pd.DataFrame({"row_id": pd.unique(attrs.row_id)})
+    columns = []
+    for k, (name, group) in enumerate(attrs.groupby("name", sort=True)):
+        numeric = bool(group.num_value.notna().any())
+        values = group.set_index("row_id")["num_value" if numeric else "text_value"]
+        wide[f"v{k}"] = wide.row_id.map(values)
+        columns.append(
+            AttributeColumn(
+                str(name),
+                f"v{k}",
+                NUMERIC if numeric else TEXT,
+                float(values.min()) if numeric else None,
+                float(values.max()) if numeric else None,
+                numeric,
+                int(values.nunique()),
             )
-        else:
-            execute(
-                "INSERT INTO attribute_columns(workspace, kind, name, dtype, min_value, "
-                "max_value, zero_means_na, distinct_values) VALUES (?, ?, ?, 'text', NULL, "
-                "NULL, false, ?)",
-                [DEMO_WORKSPACE, kind, str(name), int(group.text_value.nunique())],
-            )
+        )
+    con = cur  # a DuckDB cursor
+    con.register("demo_attributes", pa.Table.from_pandas(wide, preserve_index=False))  # type: ignore[attr-defined]
+    try:
+        store_attributes(
+            cur, DEMO_WORKSPACE, kind, import_id, "SELECT * FROM demo_attributes", columns
+        )
+    finally:
+        con.unregister("demo_attributes")  # type: ignore[attr-defined]
 
 
 # -- sample files for the import page -------------------------------------------------------

@@ -40,6 +40,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from cem.attributes import attribute_values
 from cem.db import Database
 from cem.errors import InputError
 from cem.filters import ATTRIBUTE_PREFIX, Filters, filtered_table
@@ -129,17 +130,11 @@ def _outcome_expr(db: Database, workspace: str, table: ibis.Table, outcome: str)
         return table.mutate(outcome=table[outcome].cast("float64"))
     if outcome.startswith(ATTRIBUTE_PREFIX) and "=" in outcome:
         name, positive = outcome.removeprefix(ATTRIBUTE_PREFIX).split("=", 1)
-        attrs = db.ibis().table("attributes")
-        flag = attrs.filter(
-            (attrs.workspace == workspace)
-            & (attrs.kind == "responses")
-            & (attrs.name == name)
-            & attrs.text_value.notnull()
-        )
-        flag = flag.select(
+        flag = attribute_values(db.ibis(), workspace, "responses", name)
+        flag = flag.filter(flag.text_value.notnull()).select(
             _row_id=flag.row_id, outcome=(flag.text_value == positive).cast("float64")
         )
-        joined = table.inner_join(flag, table.response_id.cast("string") == flag._row_id)
+        joined = table.inner_join(flag, table.response_id == flag._row_id)
         return joined.drop("_row_id")
     raise InputError(f"Unknown outcome '{outcome}'")
 
@@ -160,14 +155,9 @@ def driver_matrix(
     table = filtered_table(backend, workspace, "responses", filters or Filters())
     table = _outcome_expr(db, workspace, table, outcome)
     table = table.filter(table.outcome.notnull()).select(
-        _rid=table.response_id.cast("string"), outcome=table.outcome
+        _rid=table.response_id, outcome=table.outcome
     )
-    attrs = backend.table("attributes")
-    attrs = attrs.filter(
-        (attrs.workspace == workspace)
-        & (attrs.kind == "responses")
-        & attrs.name.isin(list(drivers))
-    )
+    attrs = attribute_values(backend, workspace, "responses", list(drivers))
     columns: dict[str, Any] = {}
     for i, name in enumerate(drivers):
         value = attrs.num_value

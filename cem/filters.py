@@ -24,6 +24,7 @@ from typing import Literal
 import ibis
 import ibis.expr.types as ir
 
+from cem.attributes import attribute_values
 from cem.errors import InputError
 
 Kind = Literal["responses", "events", "customers"]
@@ -207,12 +208,7 @@ def _filter_by_attribute(
     allowed: list[str],
 ) -> ir.Table:
     name = dim.removeprefix(ATTRIBUTE_PREFIX)
-    attrs = backend.table("attributes")
-    matching = attrs.filter(
-        (attrs.workspace == workspace)
-        & (attrs.kind == kind)
-        & (attrs.name == name)
-        & attrs.text_value.isin(allowed)
-    ).select("row_id")
+    attrs = attribute_values(backend, workspace, kind, name)
+    matching = attrs.filter(attrs.text_value.isin(allowed)).select("row_id")
     key = {"responses": "response_id", "events": "event_id", "customers": "customer_id"}[kind]
-    return table.filter(table[key].cast("string").isin(matching.row_id))
+    return table.filter(table[key].isin(matching.row_id))

@@ -6,10 +6,11 @@ One code path for the import page and ``python -m cem import``:
 2. :func:`detect_mapping` proposes a role for every column (``cem.detect``) or reuses the
    mapping saved for a file with the same columns; :func:`apply_overrides` applies the
    user's choices (``--map``/``--set`` or the page's editor);
-3. :func:`import_file` loads the file into a DuckDB staging table (all text), validates
-   every row in SQL (``TRY_CAST``/``try_strptime``), and in **one transaction** inserts the
-   valid rows, their attributes, the rejects, the ``imports`` record and the saved mapping.
-   Any failure rolls everything back: the database is exactly as before.
+3. :func:`import_file` reads the file once with DuckDB's reader into a typed table (every
+   role cast with ``TRY_CAST``/``try_strptime``, every invalid cell flagged, only invalid
+   cells' raw text kept), then in **one transaction** inserts the valid rows, their
+   attributes, the rejects, the ``imports`` record and the saved mapping. Any failure rolls
+   everything back: the database is exactly as before.
 
 What a valid row is: a response needs at least one answer (NPS, CSAT, CES, a comment, or a
 rating attribute); an event needs a customer, a time and a touchpoint; a customer needs an
@@ -18,8 +19,8 @@ malformed rows and missing required values are rejected with the file's row numb
 the header, as in a spreadsheet; for workbooks, the sheet's own row number), the column and
 the reason. Blank optional values are not errors: they load as NULL.
 
-Columns without a role are kept as *attributes* (``attributes``, one row per value) and
-described in ``attribute_columns``: numeric if every non-blank value is a number, else text.
+Columns without a role are kept as *attributes* (:mod:`cem.attributes`: one wide table per
+import) and described in ``attribute_columns``: numeric if every non-blank value is a number, else text.
 A numeric attribute is a *rating* when its values are whole numbers from 0 up to 4-10 with at
 least three distinct values; a rating whose scale tops at 5 or 10 and where 0 occurs is
 flagged ``zero_means_na`` (0 = not applicable, as survey tools export unanswered items).
@@ -28,7 +29,7 @@ Ids: a response/event loaded from an import gets ``import_id * 2**32 + its posit
 file`` as its id, so ids are unique without a sequence and attributes can refer to them.
 
 DuckDB cannot bind ``read_csv`` arguments as parameters: file paths are quoted with
-:func:`cem.db.sql_string`; user column names never reach SQL (the staging table's columns are
+:func:`cem.db.sql_string`; user column names never reach SQL (the reader's columns are
 ``c0, c1, ...``); every user value (constants, names, workspace) is a bound parameter. The
 reject handling relies on DuckDB's CSV reader (``store_rejects``), so this module uses
 parameterised SQL rather than Ibis.
@@ -64,6 +65,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cem.attributes import (
+    NUMERIC,
+    TEXT,
+    AttributeColumn,
+    drop_import_attributes,
+    forget_rows,
+    store_attributes,
+)
 from cem.dates import DateFormat, alternative_format, detect_date_format
 from cem.db import Database, bump_revision
 from cem.detect import (
@@ -461,6 +470,7 @@ class ImportResult:
     skipped_duplicate_of: int | None = None
     replaced_import_id: int | None = None
     seconds: float = 0.0
+    customers_updated: int = 0  # customers an earlier import had, now replaced by this file
 
     def summary(self) -> str:
         """The line the CLI prints."""
@@ -472,7 +482,12 @@ class ImportResult:
         return (
             f"{self.file_name}: {self.rows_loaded:,} rows loaded, {self.rows_rejected:,} rejected "
             f"(of {self.rows_read:,} read) into {self.kind} of workspace '{self.workspace}' "
-            f"as import #{self.import_id}."
+            f"as import #{self.import_id}"
+            + (
+                f"; {self.customers_updated:,} of them replace customers loaded before."
+                if self.customers_updated
+                else "."
+            )
         )
 
 
@@ -490,12 +505,25 @@ def _num(col: str, decimal_comma: bool = False) -> str:
     )
 
 
+def _trimmed(col: str) -> str:
+    """SQL: a text column without surrounding spaces, NULL when blank. Only values that
+    start or end with a space pay for ``trim`` (most values do not).
+
+    >>> _trimmed("c0")
+    "CASE WHEN prefix(c0, ' ') OR suffix(c0, ' ') THEN NULLIF(trim(c0), '') ELSE NULLIF(c0, '') END"
+    """
+    return (
+        f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
+        f"ELSE NULLIF({col}, '') END"
+    )
+
+
 def _blank(col: str) -> str:
     return f"({col} IS NULL OR trim({col}) = '')"
 
 
 def _date(col: str, fmt: DateFormat) -> str:
-    v = f"NULLIF(trim({col}), '')"
+    v = _trimmed(col)
     if fmt.kind == "iso":
         return f"TRY_CAST({v} AS TIMESTAMP)"
     if fmt.kind == "excel":
@@ -520,31 +548,44 @@ def _decimal_comma(upload: Upload, column: str) -> bool:
 @dataclass
 class _Check:
     column: str  # the file's column name (reported)
-    sql_col: str  # c<i>: its raw text is kept for the reject's value
+    sql_col: str  # c<i>: its raw text is kept (for invalid cells only) as the reject's value
     bad: str  # SQL condition over the typed row: this cell is invalid
     reason: str
 
 
 @dataclass
+class _Attribute:
+    name: str  # the file's column name
+    text: str  # x<k>: the trimmed text (NULL when blank)
+    number: str | None  # n<k>: the number, for columns whose sample is all numbers
+
+
+@dataclass
 class _Plan:
-    typed: dict[str, str]  # t_<role> / a<k> -> SQL expression over the staging columns
+    typed: dict[str, str]  # t_<role> / x<k> / n<k> -> SQL expression over the raw columns
     final: dict[str, str]  # table column -> SQL expression over the typed table
     params: list[Any]  # bound values in ``final`` (constants), in order of appearance
-    checks: list[_Check]
-    answer: str | None  # responses: SQL condition over the typed row, "has an answer"
-    attributes: list[tuple[str, str, str]]  # (name, typed column a<k>, 'numeric'|'text')
-    stats: dict[str, dict[str, Any]]
+    checks: list[_Check]  # per-cell checks, evaluated while typing
+    late_checks: list[_Check]  # checks across rows (window), evaluated over the typed table
+    attributes: list[_Attribute]
+
+    @property
+    def checked_columns(self) -> list[str]:
+        """The raw columns whose invalid cells are kept for the rejects (``c<i>``)."""
+        return sorted({ch.sql_col for ch in self.checks}, key=lambda c: int(c[1:]))
 
 
-def _role_plan(upload: Upload, mapping: Mapping, stats: dict[str, dict[str, Any]]) -> _Plan:
-    """Typed expressions (computed once, into a typed staging table) and the validation
-    checks over them, for every role of the mapping."""
+def _role_plan(upload: Upload, mapping: Mapping, numeric: set[str]) -> _Plan:
+    """Typed expressions (computed once, into a typed table straight from the file) and the
+    validation checks over them, for every role of the mapping. ``numeric``: the attribute
+    columns whose sample is all numbers (they get a number besides their text)."""
     kind = mapping.kind
     idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
     typed: dict[str, str] = {}
     final: dict[str, str] = {}
     params: list[Any] = []
     checks: list[_Check] = []
+    late: list[_Check] = []
     for role in ROLES[kind]:
         col = mapping.roles.get(role)
         label = ROLE_LABELS[role]
@@ -598,38 +639,32 @@ def _role_plan(upload: Upload, mapping: Mapping, stats: dict[str, dict[str, Any]
             final[role] = t
             checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
         else:
-            typed[t] = f"NULLIF(trim({c}), '')"
+            typed[t] = _trimmed(c)
             final[role] = t
         if role in REQUIRED[kind]:
             checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
     if kind == "customers" and mapping.roles.get("customer_id"):
         # One row per customer: a later row with the same id is rejected, naming the reason
         # (the first one is kept, so re-exports with repeated rows still load cleanly).
-        col = mapping.roles["customer_id"]
-        checks.append(
+        late.append(
             _Check(
-                col,
-                idx[col],
+                mapping.roles["customer_id"],
+                "t_customer_id",
                 "(t_customer_id IS NOT NULL AND row_number() OVER "
-                "(PARTITION BY t_customer_id ORDER BY __pos) > 1)",
+                "(PARTITION BY t_customer_id ORDER BY rowid) > 1)",
                 "the same customer id is on an earlier row of this file",
             )
         )
-    attrs: list[tuple[str, str, str]] = []
+    attrs: list[_Attribute] = []
     for k, col in enumerate(mapping.attribute_columns(upload.columns)):
-        a = f"a{k}"
-        s = stats[col]
-        typed[a] = s["num_sql"] if s["dtype"] == "numeric" else f"NULLIF(trim({idx[col]}), '')"
-        attrs.append((col, a, s["dtype"]))
-    answer = None
-    if kind == "responses":
-        parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
-        for name, a, _dtype in attrs:
-            s = stats[name]
-            if s["rating"]:
-                parts.append(f"coalesce({a}, 0) <> 0" if s["zero_means_na"] else f"{a} IS NOT NULL")
-        answer = "(" + " OR ".join(parts) + ")" if parts else "false"
-    return _Plan(typed, final, params, checks, answer, attrs, stats)
+        c = idx[col]
+        typed[f"x{k}"] = _trimmed(c)
+        number = None
+        if col in numeric:
+            number = f"n{k}"
+            typed[number] = _num(c, _decimal_comma(upload, col))
+        attrs.append(_Attribute(col, f"x{k}", number))
+    return _Plan(typed, final, params, checks, late, attrs)
 
 
 def _param(params: list[Any], value: Any) -> str:
@@ -637,41 +672,62 @@ def _param(params: list[Any], value: Any) -> str:
     return "?"
 
 
-def _attribute_stats(
-    cur: Any, upload: Upload, mapping: Mapping, staging: str
-) -> dict[str, dict[str, Any]]:
-    """dtype, min/max, rating and zero_means_na of every attribute column (full data)."""
-    cols = mapping.attribute_columns(upload.columns)
-    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
-    out: dict[str, dict[str, Any]] = {}
-    if not cols:
-        return out
+def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]:
+    """The columns whose sample values all read as numbers (with the import's own SQL): only
+    they can be numeric over the whole file, so only they are typed as numbers too."""
+    if not columns:
+        return set()
+    sample = pd.DataFrame(
+        {f"s{k}": upload.sample[col].astype(object) for k, col in enumerate(columns)}
+    )
+    cur.register("tp_upload_sample", sample)
+    try:
+        parts = [
+            f"count(NULLIF(trim(CAST(s{k} AS VARCHAR)), '')) = "
+            f"count({_num(f'CAST(s{k} AS VARCHAR)', _decimal_comma(upload, col))})"
+            for k, col in enumerate(columns)
+        ]
+        row = cur.execute(f"SELECT {', '.join(parts)} FROM tp_upload_sample").fetchall()[0]
+    finally:
+        cur.unregister("tp_upload_sample")
+    return {col for col, ok in zip(columns, row, strict=True) if ok}
+
+
+def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeColumn], set[str]]:
+    """Describe every attribute column over the whole file (from the typed table): numeric
+    if every non-blank value is a number; min/max; distinct values; and which are ratings
+    (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``."""
+    if not plan.attributes:
+        return [], set()
     parts = []
-    nums = {}
-    for col in cols:
-        c = idx[col]
-        num = _num(c, _decimal_comma(upload, col))
-        nums[col] = num
+    for a in plan.attributes:
+        n = a.number or "NULL::DOUBLE"
         parts.append(
-            f"count(*) FILTER (WHERE NOT {_blank(c)}), count({num}), min({num}), max({num}), "
-            f"count(*) FILTER (WHERE {num} <> floor({num})), approx_count_distinct({c})"
+            f"count({a.text}), count({n}), min({n}), max({n}), "
+            f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
         )
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {staging}").fetchone()
-    for k, col in enumerate(cols):
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchone()
+    out = []
+    ratings = set()
+    for k, a in enumerate(plan.attributes):
         nonblank, numeric, vmin, vmax, fractional, distinct = row[k * 6 : k * 6 + 6]
         is_num = nonblank > 0 and numeric == nonblank
         integer = is_num and fractional == 0
         rating = bool(is_num and _is_rating(vmin, vmax, integer, int(distinct or 0)))
-        out[col] = {
-            "dtype": "numeric" if is_num else "text",
-            "min": float(vmin) if is_num else None,
-            "max": float(vmax) if is_num else None,
-            "distinct": int(distinct or 0),
-            "rating": rating,
-            "zero_means_na": bool(rating and vmin == 0 and vmax in (5, 10)),
-            "num_sql": nums[col],
-        }
-    return out
+        if rating:
+            ratings.add(a.name)
+        out.append(
+            AttributeColumn(
+                a.name,
+                a.number if is_num and a.number else a.text,
+                NUMERIC if is_num else TEXT,
+                float(vmin) if is_num else None,
+                float(vmax) if is_num else None,
+                bool(rating and vmin == 0 and vmax in (5, 10)),
+                int(distinct or 0),
+            )
+        )
+    return out, ratings
 
 
 # -- import ----------------------------------------------------------------------------
@@ -785,167 +841,38 @@ def _load(
             replaced = existing
         cur.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [workspace])
         import_id = int(cur.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
-        staging = f"tp_staging_{import_id}"
-        rj_table, rj_scan = f"tp_rejects_{import_id}", f"tp_scans_{import_id}"
 
         report(0.15, f"Loading {upload.file_name} ({upload.described})")
         upload.register(cur)
-        is_csv = upload.format == "csv"
-        source = upload.source_sql(rejects=(rj_table, rj_scan) if is_csv else None)
-        try:
-            cur.execute(f"CREATE TEMP TABLE {staging} AS SELECT * FROM {source}")
-        except Exception as exc:  # noqa: BLE001 - DuckDB's reader errors become one line
-            raise FileFormatError(
-                f"{upload.file_name} cannot be read as {upload.described}: "
-                f"{str(exc).splitlines()[0][:200]}"
-            ) from exc
-        staged, base = cur.execute(
-            f"SELECT count(*), coalesce(min(rowid), 0) FROM {staging}"
-        ).fetchall()[0]
-        staged, base = int(staged), int(base)
-        # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
-        # the record's 0-based position in the file.
-        pos = f"(rowid - {base})"
-        n_cols = len(upload.columns)
+        _settle_ambiguous_dates(cur, upload, mapping)
+        numeric = _numeric_in_sample(cur, upload, mapping.attribute_columns(upload.columns))
+        plan = _role_plan(upload, mapping, numeric)
+        typed = _read_typed(cur, upload, plan, import_id)
 
-        # Malformed rows (ragged): DuckDB's reject table (CSV) or the field count (whitespace).
-        malformed: list[tuple[int, str, str]] = []  # (row, value, reason)
-        if is_csv:
-            for line, etype, message, csv_line in cur.execute(
-                f"SELECT line, error_type, error_message, csv_line FROM {rj_table} ORDER BY line"
-            ).fetchall():
-                found = re.search(r"Found: (\d+)", message or "")
-                if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS") and found:
-                    reason = f"row {line} has {found.group(1)} fields, the header has {n_cols}"
-                else:
-                    reason = f"row {line} cannot be read: {(message or etype).splitlines()[0]}"
-                malformed.append((int(line), (csv_line or "").strip()[:200], reason))
-            seen = set()
-            malformed = [m for m in malformed if not (m[0] in seen or seen.add(m[0]))]
-        total = staged + len(malformed)
-        row_expr = "__row" if upload.format == "xlsx" else f"({pos} + 2)"
-        if upload.format == "whitespace":
-            bad_width = int(
-                cur.execute(
-                    f"SELECT count(*) FROM {staging} WHERE __nfields <> {n_cols}"
-                ).fetchone()[0]
-            )
-            ragged_count = bad_width
-        else:
-            ragged_count = len(malformed)
-        if total == 0:
-            raise FileFormatError(
-                f"{upload.file_name} has a header but no data rows. Export the data again."
-            )
-        if ragged_count and ragged_count > MOSTLY_RAGGED * total:
-            example = malformed[0][2] if malformed else "rows have a different number of fields"
-            raise FileFormatError(
-                f"{upload.file_name}: most rows do not have the header's {n_cols} fields "
-                f"({example}). Check the delimiter, or export the file again."
-            )
-        if malformed:
-            # Rows after a skipped malformed line shift down: rebuild the row numbers.
-            lines = sorted({m[0] for m in malformed})
-            by_t: dict[int, int] = {}
-            for k, ln in enumerate(lines):
-                by_t[ln - 2 - k] = k + 1  # the last (largest k) wins for equal thresholds
-            thresholds = sorted(by_t.items())
-            cur.execute(f"CREATE TEMP TABLE {staging}_map (t BIGINT, k BIGINT)")
-            cur.executemany(f"INSERT INTO {staging}_map VALUES (?, ?)", thresholds)
-            cur.execute(
-                f"CREATE TEMP TABLE {staging}_n AS SELECT s.* EXCLUDE (__pos), "
-                f"s.__pos + 2 + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
-                f"FROM {staging}) s ASOF LEFT JOIN {staging}_map m ON s.__pos >= m.t "
-                "ORDER BY s.__pos"
-            )
-            cur.execute(f"DROP TABLE {staging}")
-            cur.execute(f"ALTER TABLE {staging}_n RENAME TO {staging}")
-            row_expr = "__row"
-            base = int(cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {staging}").fetchone()[0])
-            pos = f"(rowid - {base})"
-
-        report(0.4, "Checking dates and values")
+        report(0.45, "Checking dates and values")
         # From here on rows carry their file position in columns, so DuckDB may write them
         # in any order: much faster parallel inserts of large files (this cursor only).
         cur.execute("SET preserve_insertion_order = false")
-        _settle_ambiguous_dates(cur, upload, mapping, staging)
-        stats = _attribute_stats(cur, upload, mapping, staging)
-        plan = _role_plan(upload, mapping, stats)
-        if kind == "responses" and plan.answer == "false":
+        attributes, ratings = _attribute_stats(cur, plan, typed.table)
+        answer = _answer_condition(mapping, plan, attributes, ratings)
+        if answer == "false":
             raise MappingError(
                 f"{upload.file_name}: no column holds an answer (NPS, CSAT, CES, a comment or a "
                 "0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN."
             )
-        typed = f"{staging}_typed"
-        raw_cols = sorted({ch.sql_col for ch in plan.checks}, key=lambda c: int(c[1:]))
-        inner = [f"{pos} AS __pos", f"{row_expr} AS __row", *raw_cols]
-        if kind != "customers" and plan.attributes:
-            # The attributes' row id (text), cast once per row rather than once per value.
-            inner.append(f"CAST({import_id} * {ID_STRIDE} + {pos} AS VARCHAR) AS __rid")
-        inner += [f"{expr} AS {name}" for name, expr in plan.typed.items()]
-        width_ok = "true"
-        if upload.format == "whitespace":
-            inner.append("__nfields")
-            width_ok = f"__nfields = {n_cols}"
-        flags = [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
-        any_bad = " OR ".join(f"coalesce({ch.bad}, false)" for ch in plan.checks) or "false"
-        flags.append(f"({width_ok}) AS __width_ok")
-        flags.append(f"(NOT ({any_bad})) AS __cells_ok")
-        flags.append(f"coalesce({plan.answer or 'true'}, false) AS __answer")
-        cur.execute(
-            f"CREATE TEMP TABLE {typed} AS SELECT *, {', '.join(flags)} "
-            f"FROM (SELECT {', '.join(inner)} FROM {staging})"
-        )
-        row_ok = "__width_ok AND __cells_ok AND __answer"
+        checked, row_ok = _checked_rows(plan, typed, answer)
 
         report(0.55, "Loading the valid rows")
-        id_expr = f"({import_id} * {ID_STRIDE} + __pos)"
-        table_cols = list(ROLES[kind])
-        exprs = [plan.final[r] for r in table_cols]
-        if kind in ("responses", "events"):
-            id_col = "response_id" if kind == "responses" else "event_id"
-            sql = (
-                f"INSERT INTO {kind} ({id_col}, workspace, import_id, source_row, "
-                f"{', '.join(table_cols)}) SELECT {id_expr}, ?, ?, __row, "
-                f"{', '.join(exprs)} FROM {typed} WHERE {row_ok}"
-            )
-            row_id_expr = "__rid"
-        else:
-            sql = (
-                f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
-                f" SELECT ?, ?, __row, {', '.join(exprs)} FROM {typed} WHERE {row_ok}"
-            )
-            row_id_expr = plan.final["customer_id"]
-        loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
-
-        report(0.7, "Keeping the other columns as attributes")
-        _load_attributes(cur, workspace, kind, import_id, plan, typed, row_ok, row_id_expr)
+        loaded, updated = _insert_rows(
+            cur, workspace, kind, import_id, plan, checked, row_ok, attributes
+        )
 
         report(0.85, "Recording rejected rows")
-        _record_rejects(cur, import_id, upload, plan, typed, malformed, n_cols)
-        rejected = total - loaded
-        cur.execute(
-            "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
-            " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                import_id,
-                workspace,
-                kind,
-                upload.file_name,
-                upload.content_hash,
-                total,
-                loaded,
-                rejected,
-                json.dumps(mapping.to_json()),
-            ],
-        )
-        cur.execute(
-            "INSERT INTO column_mappings (workspace, kind, columns_signature, mapping) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET mapping = excluded.mapping, "
-            "updated_at = current_localtimestamp()",
-            [workspace, kind, columns_signature(upload.columns), json.dumps(mapping.to_json())],
-        )
-        for obj in (typed, staging, f"{staging}_map", rj_table, rj_scan):
+        _record_rejects(cur, import_id, plan, typed, checked, answer is not None)
+        rejected = typed.total - loaded
+        report(0.9, "Recording the import")
+        _record_import(cur, workspace, import_id, upload, mapping, typed.total, loaded)
+        for obj in typed.scratch_tables:
             cur.execute(f"DROP TABLE IF EXISTS {obj}")
         bump_revision(cur, workspace)
         rejects = cur.execute(
@@ -959,7 +886,7 @@ def _load(
         workspace,
         kind,
         upload.file_name,
-        total,
+        typed.total,
         loaded,
         rejected,
         rejects,
@@ -968,11 +895,273 @@ def _load(
         upload.described,
         replaced_import_id=replaced,
         seconds=time.perf_counter() - started,
+        customers_updated=updated,
     )
 
 
-def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping, staging: str) -> None:
-    """When the sample could not tell day-first from month-first, ask the whole column."""
+@dataclass
+class _Typed:
+    """The typed table of one import and how to find each record's place in the file."""
+
+    table: str
+    pos: str  # SQL: the record's 0-based position among the records read
+    row: str  # SQL: the record's row in the file (the header is row 1)
+    total: int  # records in the file, malformed ones included
+    n_cols: int
+    carried: list[str]  # source columns kept as they are (__row, __nfields)
+    malformed: list[tuple[int, str, str]]  # (row, raw line, reason) the reader skipped
+    scratch_tables: list[str]
+
+
+def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed:
+    """One pass over the file: parse, type every role, flag invalid cells, into a temp
+    table. Only the raw text of invalid cells is kept (for the rejects); rows keep the
+    file's order, so ``rowid`` gives each record's position. Then count the records,
+    refuse a mostly ragged file, and number the rows as the file does."""
+    typed = f"tp_typed_{import_id}"
+    rj_table, rj_scan = f"tp_rejects_{import_id}", f"tp_scans_{import_id}"
+    is_csv = upload.format == "csv"
+    carried = [c for c in ("__row", "__nfields") if c in upload.extra_columns]
+    inner = [f"{expr} AS {name}" for name, expr in plan.typed.items()]
+    inner += plan.checked_columns + carried
+    outer = [*plan.typed, *carried]
+    outer += [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
+    for col in plan.checked_columns:
+        flags = " OR ".join(f"__b{k}" for k, ch in enumerate(plan.checks) if ch.sql_col == col)
+        outer.append(f"CASE WHEN {flags} THEN left({col}, 200) END AS __v_{col}")
+    any_bad = " OR ".join(f"__b{k}" for k in range(len(plan.checks))) or "false"
+    source = upload.source_sql(rejects=(rj_table, rj_scan) if is_csv else None)
+    try:
+        cur.execute(
+            f"CREATE TEMP TABLE {typed} AS SELECT *, NOT ({any_bad}) AS __cells_ok FROM "
+            f"(SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source}))"
+        )
+    except duckdb.Error as exc:  # DuckDB's reader errors become one line
+        raise FileFormatError(
+            f"{upload.file_name} cannot be read as {upload.described}: "
+            f"{str(exc).splitlines()[0][:200]}"
+        ) from exc
+    n_cols = len(upload.columns)
+    # Malformed rows (ragged): DuckDB's reject table (CSV) or the field count (whitespace).
+    malformed = _malformed_rows(cur, rj_table, n_cols) if is_csv else []
+    read, base, bad_width = cur.execute(
+        "SELECT count(*), coalesce(min(rowid), 0), "
+        + (f"count(*) FILTER (WHERE __nfields <> {n_cols})" if "__nfields" in carried else "0")
+        + f" FROM {typed}"
+    ).fetchall()[0]
+    total = int(read) + len(malformed)
+    if total == 0:
+        raise FileFormatError(
+            f"{upload.file_name} has a header but no data rows. Export the data again."
+        )
+    ragged = len(malformed) + int(bad_width)
+    if ragged > MOSTLY_RAGGED * total:
+        example = malformed[0][2] if malformed else "rows have a different number of fields"
+        raise FileFormatError(
+            f"{upload.file_name}: most rows do not have the header's {n_cols} fields "
+            f"({example}). Check the delimiter, or export the file again."
+        )
+    # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
+    # the record's 0-based position in the file.
+    pos = f"(rowid - {int(base)})"
+    row = "__row" if "__row" in carried else f"({pos} + 2)"
+    skipped = sorted({m[0] for m in malformed} | set(upload.skipped_blank_rows()))
+    if skipped:
+        # Rows after a line the reader skipped (malformed or blank) shift down: rebuild
+        # the row numbers so they stay the file's.
+        _renumber_after_skipped(cur, typed, pos, skipped)
+        base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {typed}").fetchall()[0][0]
+        pos, row = f"(rowid - {int(base)})", "__row"
+    return _Typed(
+        typed,
+        pos,
+        row,
+        total,
+        n_cols,
+        carried,
+        malformed,
+        [typed, rj_table, rj_scan, f"{typed}_ids"],
+    )
+
+
+def _checked_rows(plan: _Plan, typed: _Typed, answer: str | None) -> tuple[str, str]:
+    """Every record with its position, row number and verdict (a query, not a table),
+    and the SQL condition of a row that loads."""
+    late = [f"coalesce({ch.bad}, false) AS __l{k}" for k, ch in enumerate(plan.late_checks)]
+    width_ok = f"__nfields = {typed.n_cols}" if "__nfields" in typed.carried else "true"
+    columns = [f"{typed.pos} AS __pos"]
+    if typed.row != "__row":
+        columns.append(f"{typed.row} AS __row")
+    columns += [
+        *late,
+        f"({width_ok}) AS __width_ok",
+        f"coalesce({answer or 'true'}, false) AS __answer",
+    ]
+    checked = f"(SELECT *, {', '.join(columns)} FROM {typed.table})"
+    row_ok = " AND ".join(
+        ["__width_ok", "__cells_ok", "__answer"]
+        + [f"NOT __l{k}" for k in range(len(plan.late_checks))]
+    )
+    return checked, row_ok
+
+
+def _insert_rows(
+    cur: Any,
+    workspace: str,
+    kind: str,
+    import_id: int,
+    plan: _Plan,
+    checked: str,
+    row_ok: str,
+    attributes: list[AttributeColumn],
+) -> tuple[int, int]:
+    """Insert the valid rows and their attributes; returns (rows loaded, customers that
+    replace earlier records)."""
+    table_cols = list(ROLES[kind])
+    exprs = ", ".join(plan.final[r] for r in table_cols)
+    updated = 0
+    if kind in ("responses", "events"):
+        id_col = "response_id" if kind == "responses" else "event_id"
+        row_id = f"({import_id} * {ID_STRIDE} + __pos)"
+        sql = (
+            f"INSERT INTO {kind} ({id_col}, workspace, import_id, source_row, "
+            f"{', '.join(table_cols)}) SELECT {row_id}, ?, ?, __row, {exprs} "
+            f"FROM {checked} WHERE {row_ok}"
+        )
+    else:
+        row_id = plan.final["customer_id"]
+        sql = (
+            f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
+            f" SELECT ?, ?, __row, {exprs} FROM {checked} WHERE {row_ok}"
+        )
+        updated = _replace_earlier_customers(cur, workspace, import_id, checked, row_ok)
+    loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
+    if attributes:
+        store_attributes(
+            cur,
+            workspace,
+            kind,
+            import_id,
+            f"SELECT {row_id} AS row_id, "
+            + ", ".join(f"{a.column} AS {a.column}" for a in attributes)
+            + f" FROM {checked} WHERE {row_ok}",
+            attributes,
+        )
+    return loaded, updated
+
+
+def _record_import(
+    cur: Any,
+    workspace: str,
+    import_id: int,
+    upload: Upload,
+    mapping: Mapping,
+    total: int,
+    loaded: int,
+) -> None:
+    """The ``imports`` record, and the mapping saved for files with the same columns."""
+    mapping_json = json.dumps(mapping.to_json())
+    cur.execute(
+        "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
+        " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            import_id,
+            workspace,
+            mapping.kind,
+            upload.file_name,
+            upload.content_hash,
+            total,
+            loaded,
+            total - loaded,
+            mapping_json,
+        ],
+    )
+    cur.execute(
+        "INSERT INTO column_mappings (workspace, kind, columns_signature, mapping) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET mapping = excluded.mapping, "
+        "updated_at = current_localtimestamp()",
+        [workspace, mapping.kind, columns_signature(upload.columns), mapping_json],
+    )
+
+
+def _replace_earlier_customers(
+    cur: Any, workspace: str, import_id: int, checked: str, row_ok: str
+) -> int:
+    """A customer list is the customers' current record: a customer id that an earlier
+    import loaded is replaced by this file's row (its attributes too). Returns how many."""
+    ids = f"tp_typed_{import_id}_ids"
+    cur.execute(
+        f"CREATE TEMP TABLE {ids} AS SELECT DISTINCT t_customer_id AS customer_id "
+        f"FROM {checked} WHERE {row_ok}"
+    )
+    updated = int(
+        cur.execute(
+            f"DELETE FROM customers WHERE workspace = ? AND customer_id IN "
+            f"(SELECT customer_id FROM {ids})",
+            [workspace],
+        ).fetchall()[0][0]
+    )
+    if updated:
+        forget_rows(cur, workspace, "customers", f"SELECT customer_id FROM {ids}")
+    return updated
+
+
+def _answer_condition(
+    mapping: Mapping, plan: _Plan, attributes: list[AttributeColumn], ratings: set[str]
+) -> str | None:
+    """Responses: SQL over the typed row, "this row has an answer" (a score, a comment or
+    a rating; a 0 in a zero-means-n/a rating is no answer). ``None`` for other kinds."""
+    if mapping.kind != "responses":
+        return None
+    parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
+    for a in attributes:
+        if a.name in ratings:
+            parts.append(
+                f"coalesce({a.column}, 0) <> 0" if a.zero_means_na else f"{a.column} IS NOT NULL"
+            )
+    return "(" + " OR ".join(parts) + ")" if parts else "false"
+
+
+def _malformed_rows(cur: Any, rj_table: str, n_cols: int) -> list[tuple[int, str, str]]:
+    """(row, raw line, reason) of the rows DuckDB's CSV reader could not read (ragged)."""
+    malformed: list[tuple[int, str, str]] = []
+    seen: set[int] = set()
+    for line, etype, message, csv_line in cur.execute(
+        f"SELECT line, error_type, error_message, csv_line FROM {rj_table} ORDER BY line"
+    ).fetchall():
+        if int(line) in seen:
+            continue
+        seen.add(int(line))
+        found = re.search(r"Found: (\d+)", message or "")
+        if etype in ("MISSING COLUMNS", "TOO MANY COLUMNS") and found:
+            reason = f"row {line} has {found.group(1)} fields, the header has {n_cols}"
+        else:
+            reason = f"row {line} cannot be read: {(message or etype).splitlines()[0]}"
+        malformed.append((int(line), (csv_line or "").strip()[:200], reason))
+    return malformed
+
+
+def _renumber_after_skipped(cur: Any, typed: str, pos: str, lines: list[int]) -> None:
+    """Give ``typed`` a ``__row`` column: the file row of each record when the ``lines``
+    the reader skipped (malformed or blank) are counted in. Keeps the records' order."""
+    by_t: dict[int, int] = {}
+    for k, ln in enumerate(sorted(set(lines))):
+        by_t[ln - 2 - k] = k + 1  # the last (largest k) wins for equal thresholds
+    cur.execute(f"CREATE TEMP TABLE {typed}_map (t BIGINT, k BIGINT)")
+    cur.executemany(f"INSERT INTO {typed}_map VALUES (?, ?)", sorted(by_t.items()))
+    cur.execute(
+        f"CREATE TEMP TABLE {typed}_n AS SELECT s.* EXCLUDE (__pos), "
+        f"s.__pos + 2 + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
+        f"FROM {typed}) s ASOF LEFT JOIN {typed}_map m ON s.__pos >= m.t ORDER BY s.__pos"
+    )
+    cur.execute(f"DROP TABLE {typed}")
+    cur.execute(f"DROP TABLE {typed}_map")
+    cur.execute(f"ALTER TABLE {typed}_n RENAME TO {typed}")
+
+
+def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping) -> None:
+    """When the sample could not tell day-first from month-first, ask the whole column
+    (one extra read of that column, only then)."""
     idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
     for col, fmt in list(mapping.date_formats.items()):
         if not fmt.ambiguous or col not in idx:
@@ -982,90 +1171,48 @@ def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping, staging:
             continue
         c = idx[col]
         a, b = cur.execute(
-            f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {staging}"
+            f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {upload.source_sql()}"
         ).fetchone()
         if b > a:
             mapping.date_formats[col] = alt
 
 
-def _load_attributes(
-    cur: Any,
-    workspace: str,
-    kind: str,
-    import_id: int,
-    plan: _Plan,
-    typed: str,
-    row_ok: str,
-    row_id_expr: str,
-) -> None:
-    """Insert the attribute values of the valid rows and describe the attribute columns.
-
-    One simple scan per attribute (UNION ALL): blank values get no row. ``row_ok`` and
-    ``row_id_expr`` hold no bound parameters; the names are bound.
-    """
-    if not plan.attributes:
-        return
-    selects = []
-    params: list[Any] = []
-    for name, a, dtype in plan.attributes:
-        num, txt = (a, "NULL") if dtype == "numeric" else ("NULL", a)
-        selects.append(
-            f"SELECT {row_id_expr} AS rid, ? AS n, {num} AS num, {txt} AS txt FROM {typed} "
-            f"WHERE {row_ok} AND {a} IS NOT NULL"
-        )
-        params.append(name)
-    cur.execute(
-        "INSERT INTO attributes (workspace, kind, import_id, row_id, name, num_value, text_value)"
-        f" SELECT ?, ?, ?, rid, n, num, txt FROM ({' UNION ALL '.join(selects)})",
-        [workspace, kind, import_id, *params],
-    )
-    for name, _c, dtype in plan.attributes:
-        s = plan.stats[name]
-        cur.execute(
-            "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
-            "zero_means_na, distinct_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET dtype = CASE WHEN attribute_columns.dtype = excluded.dtype "
-            "THEN excluded.dtype ELSE 'text' END, "
-            "min_value = least(attribute_columns.min_value, excluded.min_value), "
-            "max_value = greatest(attribute_columns.max_value, excluded.max_value), "
-            "zero_means_na = attribute_columns.zero_means_na OR excluded.zero_means_na, "
-            "distinct_values = greatest(attribute_columns.distinct_values, "
-            "excluded.distinct_values)",
-            [workspace, kind, name, dtype, s["min"], s["max"], s["zero_means_na"], s["distinct"]],
-        )
-
-
 def _record_rejects(
     cur: Any,
     import_id: int,
-    upload: Upload,
     plan: _Plan,
-    typed: str,
-    malformed: list[tuple[int, str, str]],
-    n_cols: int,
+    typed: _Typed,
+    checked: str,
+    has_answer_rule: bool,
 ) -> None:
-    """One reject row per invalid cell (and per malformed or answerless row)."""
-    if malformed:
+    """One reject row per invalid cell (and per malformed, duplicate or answerless row)."""
+    if typed.malformed:
         cur.executemany(
             "INSERT INTO import_rejects VALUES (?, ?, NULL, ?, ?)",
-            [(import_id, row, value, reason) for row, value, reason in malformed],
+            [(import_id, row, value, reason) for row, value, reason in typed.malformed],
         )
-    selects: list[str] = []
-    params: list[Any] = []
-    if upload.format == "whitespace":
+    selects = []
+    if "__nfields" in typed.carried:
         selects.append(
             f"SELECT __row, NULL, NULL, 'row ' || __row || ' has ' || __nfields || "
-            f"' fields, the header has {n_cols}' FROM {typed} WHERE NOT __width_ok"
+            f"' fields, the header has {typed.n_cols}' FROM {checked} WHERE NOT __width_ok"
         )
+    params: list[Any] = []
     for k, ch in enumerate(plan.checks):
         selects.append(
-            f"SELECT __row, ?, left({ch.sql_col}, 200), ? FROM {typed} WHERE __width_ok AND __b{k}"
+            f"SELECT __row, ?, __v_{ch.sql_col}, ? FROM {checked} WHERE __width_ok AND __b{k}"
         )
         params.extend([ch.column, ch.reason])
-    if plan.answer is not None:
+    for k, ch in enumerate(plan.late_checks):
+        selects.append(
+            f"SELECT __row, ?, left({ch.sql_col}, 200), ? FROM {checked} "
+            f"WHERE __width_ok AND __cells_ok AND __l{k}"
+        )
+        params.extend([ch.column, ch.reason])
+    if has_answer_rule:
         selects.append(
             f"SELECT __row, NULL, NULL, 'no answer: no score, comment or rating' "
-            f"FROM {typed} WHERE __width_ok AND __cells_ok AND NOT __answer"
+            f"FROM {checked} WHERE __width_ok AND __cells_ok AND NOT __answer"
         )
     if not selects:
         return
@@ -1117,17 +1264,13 @@ def import_rejects(
 
 
 def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
-    for table in ("responses", "events", "customers", "attributes"):
+    for table in ("responses", "events", "customers"):
         cur.execute(
             f"DELETE FROM {table} WHERE workspace = ? AND import_id = ?", [workspace, import_id]
         )
     cur.execute("DELETE FROM import_rejects WHERE import_id = ?", [import_id])
     cur.execute("DELETE FROM imports WHERE workspace = ? AND import_id = ?", [workspace, import_id])
-    cur.execute(
-        "DELETE FROM attribute_columns a WHERE workspace = ? AND NOT EXISTS (SELECT 1 FROM "
-        "attributes b WHERE b.workspace = a.workspace AND b.kind = a.kind AND b.name = a.name)",
-        [workspace],
-    )
+    drop_import_attributes(cur, workspace, import_id)
 
 
 def delete_import(db: Database, workspace: str, import_id: int) -> None:

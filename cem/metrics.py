@@ -32,6 +32,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from cem import kpis, retention
+from cem.attributes import attribute_values
 from cem.db import Database
 from cem.errors import InputError
 from cem.filters import ATTRIBUTE_PREFIX, STANDARD_DIMENSIONS, Filters, filtered_table
@@ -126,12 +127,15 @@ def dimension_values(db: Database, workspace: str) -> dict[str, list[str]]:
         if rows:
             out[dim] = [str(r[0]) for r in rows]
     for name in text_attributes(db, workspace):
-        rows = db.execute(
-            "SELECT DISTINCT coalesce(text_value, CAST(num_value AS VARCHAR)) FROM attributes "
-            "WHERE workspace = ? AND kind = 'responses' AND name = ? ORDER BY 1 LIMIT 500",
-            [workspace, name],
-        ).fetchall()
-        values = [str(r[0]) for r in rows if r[0] is not None]
+        attrs = attribute_values(db.ibis(), workspace, "responses", name)
+        distinct = (
+            attrs.select(value=attrs.text_value.coalesce(attrs.num_value.cast("string")))
+            .distinct()
+            .order_by("value")
+            .limit(500)
+            .to_pandas()
+        )
+        values = [str(v) for v in distinct.value if v is not None]
         if values:
             out[ATTRIBUTE_PREFIX + name] = values
     return out
@@ -170,10 +174,7 @@ def metric_label(metric: str) -> str:
 def _attribute(
     backend: ibis.BaseBackend, workspace: str, name: str, kind: str = "responses"
 ) -> ir.Table:
-    attrs = backend.table("attributes")
-    return attrs.filter(
-        (attrs.workspace == workspace) & (attrs.kind == kind) & (attrs.name == name)
-    )
+    return attribute_values(backend, workspace, kind, name)
 
 
 def with_dimensions(
@@ -186,7 +187,7 @@ def with_dimensions(
             attr = attr.select(
                 _row_id=attr.row_id, _dim=attr.text_value.coalesce(attr.num_value.cast("string"))
             )
-            joined = table.left_join(attr, table.response_id.cast("string") == attr._row_id)
+            joined = table.left_join(attr, table.response_id == attr._row_id)
             table = joined.mutate(**{dim: joined._dim}).drop("_row_id", "_dim")
         elif dim not in STANDARD_DIMENSIONS and dim != "period":
             raise InputError(
@@ -234,7 +235,7 @@ def kpi_expr(
         name = metric.removeprefix(ATTRIBUTE_PREFIX)
         info = rating_info(db, workspace, name)
         attr = _attribute(backend, workspace, name).select(_row_id="row_id", rating="num_value")
-        joined = table.inner_join(attr, table.response_id.cast("string") == attr._row_id)
+        joined = table.inner_join(attr, table.response_id == attr._row_id)
         return kpis.rating_table(
             joined, keys, top_from=info["top_from"], zero_means_na=info["zero_means_na"]
         )
@@ -627,7 +628,7 @@ def verbatims(
         attr = _attribute(backend, workspace, metric.removeprefix(ATTRIBUTE_PREFIX)).select(
             _row_id="row_id", score="num_value"
         )
-        table = table.inner_join(attr, table.response_id.cast("string") == attr._row_id)
+        table = table.inner_join(attr, table.response_id == attr._row_id)
         score_col = "score"
     elif score:
         table = table.filter(table[score].notnull()).mutate(score=table[score])

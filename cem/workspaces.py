@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cem.attributes import drop_workspace_attributes
 from cem.db import Database, bump_revision
 from cem.errors import InputError, NotFoundError
 
@@ -27,7 +28,7 @@ _WORKSPACE_TABLES = (
     "responses",
     "events",
     "customers",
-    "attributes",
+    "attribute_sources",
     "attribute_columns",
     "personas",
     "journeys",
@@ -120,6 +121,7 @@ def clear_workspace_data(cur: object, name: str) -> None:
         "(SELECT import_id FROM imports WHERE workspace = ?)",
         [name],
     )
+    drop_workspace_attributes(cur, name)
     for table in _WORKSPACE_TABLES:
         execute(f"DELETE FROM {table} WHERE workspace = ?", [name])
     bump_revision(cur, name)  # type: ignore[arg-type]

@@ -75,6 +75,11 @@ def _show_result(result: dict) -> None:
     a.metric("Rows loaded", format_count(result["loaded"]))
     b.metric("Rows rejected", format_count(result["rejected"]))
     c.metric("Rows read", format_count(result["read"]))
+    if result.get("customers_updated"):
+        st.caption(
+            f"{format_count(result['customers_updated'])} of these customers were in an earlier "
+            "import: their records (and extra columns) now come from this file."
+        )
     if result["date_formats"]:
         st.caption(
             "Dates read as: "
@@ -152,6 +157,7 @@ def _run_import(upload, mapping, on_duplicate: str) -> None:  # type: ignore[no-
         "date_formats": result.date_formats,
         "skipped_of": result.skipped_duplicate_of,
         "replaced": result.replaced_import_id,
+        "customers_updated": result.customers_updated,
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cem.attributes import AttributeColumn, store_attributes
 from cem.db import Database, bump_revision
 from cem.detect import ROLES
 
@@ -57,32 +58,31 @@ def insert_attribute(
     low: float | None = None,
     high: float | None = None,
 ) -> None:
-    """Insert one attribute column for some response ids and describe it."""
+    """Store one attribute column for some response ids (as its own import, the way
+    cem.attributes stores an upload's columns) and describe it."""
+    nums = [float(v) for v in values.values()] if numeric else []
+    column = AttributeColumn(
+        name,
+        "v",
+        "numeric" if numeric else "text",
+        low if low is not None else (min(nums) if nums else None),
+        high if high is not None else (max(nums) if nums else None),
+        zero_means_na,
+        len(set(values.values())),
+    )
+    frame = pd.DataFrame(
+        {
+            "row_id": list(values),
+            "v": [float(v) if numeric else str(v) for v in values.values()],
+        }
+    )
     with db.transaction() as cur:
-        for rid, value in values.items():
-            cur.execute(
-                "INSERT INTO attributes VALUES (?, 'responses', 1, ?, ?, ?, ?)",
-                [
-                    workspace,
-                    str(rid),
-                    name,
-                    float(value) if numeric else None,
-                    None if numeric else str(value),
-                ],
-            )
-        nums = [float(v) for v in values.values()] if numeric else []
-        cur.execute(
-            "INSERT INTO attribute_columns VALUES (?, 'responses', ?, ?, ?, ?, ?, ?)",
-            [
-                workspace,
-                name,
-                "numeric" if numeric else "text",
-                low if low is not None else (min(nums) if nums else None),
-                high if high is not None else (max(nums) if nums else None),
-                zero_means_na,
-                len(set(values.values())),
-            ],
+        import_id = 1000 + cur.execute("SELECT count(*) FROM attribute_sources").fetchall()[0][0]
+        cur.register("test_attribute", frame)
+        store_attributes(
+            cur, workspace, "responses", import_id, "SELECT * FROM test_attribute", [column]
         )
+        cur.unregister("test_attribute")
         bump_revision(cur, workspace)
 
 

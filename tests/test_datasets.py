@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cem.attributes import attribute_values
 from cem.cli import main
 from cem.db import Database
 from cem.ingest import detect_mapping, import_file, read_upload
@@ -42,6 +43,11 @@ def _page(path: Path, kind: str, db: Database, constants: dict[str, str] | None 
 
 def one(db: Database, sql: str, params: list | None = None):  # type: ignore[no-untyped-def]
     return db.execute(sql, params or []).fetchone()
+
+
+def attribute(db: Database, kind: str, name: str) -> pd.DataFrame:
+    """One attribute's stored values (row_id, num_value, text_value) in workspace 'w'."""
+    return attribute_values(db.ibis(), "w", kind, name).to_pandas()
 
 
 def test_nps_verbatims(tmp_path: Path) -> None:
@@ -105,21 +111,13 @@ def test_airline_satisfaction(tmp_path: Path) -> None:
         )
     assert int(cols["zero_means_na"].sum()) == 10
     assert cols.loc["satisfaction", "dtype"] == "text"
-    satisfied = one(
-        db,
-        "SELECT count(*) FROM attributes WHERE name = 'satisfaction' AND text_value = ?",
-        ["satisfied"],
-    )[0]
+    satisfied = (attribute(db, "responses", "satisfaction").text_value == "satisfied").sum()
     assert satisfied == (df["satisfaction"] == "satisfied").sum()
     # Blank "Arrival Delay in Minutes" cells are NULL (no attribute row), not errors.
-    delays = one(db, "SELECT count(*) FROM attributes WHERE name = 'Arrival Delay in Minutes'")
-    assert delays == (df["Arrival Delay in Minutes"].notna().sum(),)
-    wifi = one(
-        db,
-        "SELECT avg(num_value) FROM attributes WHERE name = 'Inflight wifi service' "
-        "AND num_value > 0",
-    )[0]
-    assert wifi == pytest.approx(
+    delays = attribute(db, "responses", "Arrival Delay in Minutes")
+    assert len(delays) == df["Arrival Delay in Minutes"].notna().sum()
+    wifi = attribute(db, "responses", "Inflight wifi service").num_value
+    assert wifi[wifi > 0].mean() == pytest.approx(
         df.loc[df["Inflight wifi service"] > 0, "Inflight wifi service"].mean()
     )
     db.close()
@@ -142,8 +140,8 @@ def test_telco_churn(tmp_path: Path) -> None:
     assert (n, churned, revenue_n) == (7043, 1869, int(total.notna().sum()))
     assert revenue == pytest.approx(total.sum())
     assert one(db, "SELECT count(DISTINCT customer_id) FROM customers") == (7043,)
-    senior = one(db, "SELECT sum(num_value) FROM attributes WHERE name = 'SeniorCitizen'")
-    assert senior == (df["SeniorCitizen"].astype(int).sum(),)
+    senior = attribute(db, "customers", "SeniorCitizen").num_value.sum()
+    assert senior == df["SeniorCitizen"].astype(int).sum()
     db.close()
     page_db = Database(tmp_path / "p.duckdb")
     assert _page(path, "customers", page_db).rows_loaded == 7043
@@ -166,8 +164,7 @@ def test_airbnb_sessions_as_events(tmp_path: Path) -> None:
     by_channel = dict(db.execute("SELECT channel, count(*) FROM events GROUP BY 1").fetchall())
     assert by_channel == df["dim_device_app_combo"].value_counts().to_dict()
     assert one(db, "SELECT count(*) FROM events WHERE touchpoint <> channel") == (0,)
-    searches = one(db, "SELECT sum(num_value) FROM attributes WHERE name = 'did_search'")
-    assert searches == (1236,)
+    assert attribute(db, "events", "did_search").num_value.sum() == 1236
     db.close()
     page_db = Database(tmp_path / "p.duckdb")
     assert _page(path, "events", page_db).rows_loaded == 7756
@@ -201,12 +198,11 @@ def test_cdnow_purchases_as_events(tmp_path: Path) -> None:
         pd.Timestamp("1998-06-30").to_pydatetime(),
         69659,
     )
-    value = one(
-        db,
-        "SELECT round(sum(num_value), 2), count(*) FILTER (WHERE num_value = 0) "
-        "FROM attributes WHERE name = 'dollar_value'",
+    value = attribute(db, "events", "dollar_value").num_value
+    assert (round(value.sum(), 2), int((value == 0).sum())) == (
+        round(sum(float(ln[3]) for ln in lines), 2),
+        80,
     )
-    assert value == (round(sum(float(ln[3]) for ln in lines), 2), 80)
     db.close()
     page_db = Database(tmp_path / "p.duckdb")
     result = _page(path, "events", page_db, constants={"touchpoint": "purchase"})

@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cem.attributes import attribute_values
 from cem.db import Database
 from cem.demo import (
     DEMO_PERSONAS,
@@ -49,12 +50,16 @@ def _checksum(db: Database) -> str:
         " segment, persona FROM responses WHERE workspace = 'demo' ORDER BY source_row",
         "SELECT customer_id, occurred_at, touchpoint, channel, stage FROM events "
         "WHERE workspace = 'demo' ORDER BY source_row",
-        "SELECT r.source_row, a.name, a.num_value, a.text_value FROM attributes a JOIN responses"
-        " r ON a.workspace = r.workspace AND a.row_id = CAST(r.response_id AS VARCHAR) "
-        "WHERE a.workspace = 'demo' AND a.kind = 'responses' ORDER BY 1, 2",
     ):
         frame = db.execute(sql).df()
         parts.append(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    ids = db.execute("SELECT response_id, source_row FROM responses WHERE workspace = 'demo'").df()
+    attrs = attribute_values(db.ibis(), "demo", "responses").to_pandas()
+    attrs = attrs.merge(ids, left_on="row_id", right_on="response_id")
+    attrs = attrs.sort_values(["source_row", "name"])[
+        ["source_row", "name", "num_value", "text_value"]
+    ]
+    parts.append(pd.util.hash_pandas_object(attrs, index=False).to_numpy().tobytes())
     return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
@@ -104,7 +109,7 @@ def test_refresh_replaces_rather_than_duplicates(db: Database) -> None:
     first = build_demo_workspace(db, progress=messages.append)
     counts = {
         t: db.execute(f"SELECT count(*) FROM {t} WHERE workspace = 'demo'").fetchall()[0][0]
-        for t in ("responses", "events", "customers", "attributes", "personas", "imports")
+        for t in ("responses", "events", "customers", "attribute_sources", "personas", "imports")
     }
     revision = db.data_version(DEMO_WORKSPACE)
     second = build_demo_workspace(db)
@@ -234,13 +239,10 @@ def test_rating_attributes(demo: Database, responses: pd.DataFrame) -> None:
         assert cols.loc[name, "min_value"] in (0.0, 1.0)
         assert cols.loc[name, "max_value"] == 5.0
     assert cols.loc["Region", "dtype"] == "text"
-    attrs = _frame(
-        demo,
-        "SELECT row_id, name, num_value FROM attributes WHERE workspace = 'demo' "
-        "AND kind = 'responses' AND num_value IS NOT NULL",
-    )
+    attrs = attribute_values(demo.ibis(), "demo", "responses").to_pandas()
+    attrs = attrs[attrs.num_value.notna()]
     wide = attrs.pivot(index="row_id", columns="name", values="num_value")
-    scores = responses.assign(row_id=responses.response_id.astype(str)).set_index("row_id").nps
+    scores = responses.assign(row_id=responses.response_id).set_index("row_id").nps
     wide = wide.join(scores).dropna(subset=["nps"])
     assert wide[list(RATING_ATTRIBUTES)].isin([0, 1, 2, 3, 4, 5]).all().all()
     assert (wide["Staff helpfulness"] == 0).mean() > 0.3  # not asked: not applicable

@@ -20,6 +20,7 @@ from cem.export import frame_to_csv_bytes, frame_to_xlsx_bytes, neutralise_cell
 from cem.filters import Filters, filtered_table
 from cem.format import format_mean, format_nps, format_percent, is_low_confidence
 from cem.ui.graph import GraphEdge, GraphNode, graph_payload
+from tests.kpi_data import insert_attribute
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -144,7 +145,7 @@ def test_attribute_filter_and_customer_dimension(db: Database) -> None:
     workspaces.create_workspace(db, "w")
     _insert_response(db, "w", 1, customer_id="c1", nps=10)
     _insert_response(db, "w", 2, customer_id="c2", nps=0)
-    db.execute("INSERT INTO attributes VALUES ('w','responses',1,'2','Class',NULL,'Eco')")
+    insert_attribute(db, "Class", {2: "Eco"}, numeric=False)
     db.execute(
         "INSERT INTO events (event_id, workspace, import_id, customer_id, occurred_at,"
         " touchpoint) VALUES (1,'w',1,'c1',TIMESTAMP '2025-01-01','a'),"

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import cem.ingest as ingest
+from cem.attributes import attribute_values
 from cem.cli import main
 from cem.db import Database
 from cem.errors import DuplicateImportError, FileFormatError, MappingError
@@ -54,10 +55,8 @@ def test_semicolon_day_first_and_decimal_comma(ws_db: Database, tmp_path: Path) 
         (dt.datetime(2024, 4, 13, 10, 30), 9),
         (dt.datetime(2024, 5, 2, 8, 0), 6),
     ]
-    assert rows(ws_db, "SELECT num_value FROM attributes WHERE name='Amount' ORDER BY 1") == [
-        (12.5,),
-        (1234.0,),
-    ]
+    amounts = attribute_values(ws_db.ibis(), WS, "responses", "Amount").to_pandas()
+    assert sorted(amounts.num_value) == [12.5, 1234.0]
 
 
 def test_month_first_is_detected_from_a_second_part_above_12(
@@ -262,6 +261,45 @@ def test_ragged_rows_are_rejected_with_their_row_numbers(ws_db: Database, tmp_pa
     assert rows(ws_db, "SELECT source_row, nps FROM responses ORDER BY 1") == [(2, 9), (5, 6)]
 
 
+def test_blank_lines_keep_the_file_row_numbers(ws_db: Database, tmp_path: Path) -> None:
+    """DuckDB's reader skips blank lines; rejects and source rows still name the row a
+    spreadsheet shows (a quoted comment spanning a blank line is one row)."""
+    text = (
+        "Date,NPS,Comment\r\n"
+        "2024-01-01,9,ok\r\n"
+        "\r\n"
+        '2024-01-02,12,"two\r\n\r\nparagraphs"\r\n'
+        "\r\n"
+        "\r\n"
+        "2024-01-03,x,slow\r\n"
+        "2024-01-04,8\r\n"
+        "2024-01-05,7,fine\r\n"
+        "\r\n"
+    )
+    path = write(tmp_path, "blanks.csv", text)
+    result = import_file(ws_db, WS, path, "responses", overrides={"nps": "NPS"})
+    rejects = result.rejects[["row", "reason"]].values.tolist()
+    assert rejects == [
+        [4, "NPS must be a whole number from 0 to 10"],
+        [7, "NPS is not a number"],
+        [8, "row 8 has 2 fields, the header has 3"],
+    ]
+    assert rows(ws_db, "SELECT source_row, nps FROM responses ORDER BY 1") == [(2, 9), (9, 7)]
+
+
+def test_blank_lines_in_whitespace_aligned_text(ws_db: Database, tmp_path: Path) -> None:
+    text = " id  date  amount\n 001 19970101 1.5\n\n 002 19970102\n 003 19970103 2\n"
+    path = write(tmp_path, "cd.txt", text)
+    result = import_file(ws_db, WS, path, "events", constants={"touchpoint": "purchase"})
+    assert result.rejects[["row", "reason"]].values.tolist() == [
+        [4, "row 4 has 2 fields, the header has 3"]
+    ]
+    assert rows(ws_db, "SELECT source_row, customer_id FROM events ORDER BY 1") == [
+        (2, "001"),
+        (5, "003"),
+    ]
+
+
 def test_mostly_ragged_file_is_a_file_level_message(ws_db: Database, tmp_path: Path) -> None:
     text = "a,b,c\n1,2\n3,4\n5,6\n7,8,9\n"
     path = write(tmp_path, "bad.csv", text)
@@ -390,7 +428,7 @@ def test_a_failure_mid_import_rolls_everything_back(
         import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
     for table in (
         "responses",
-        "attributes",
+        "attribute_sources",
         "imports",
         "import_rejects",
         "column_mappings",
@@ -419,7 +457,8 @@ def test_saved_mapping_is_reused_for_the_same_columns(ws_db: Database, tmp_path:
 def test_delete_import(ws_db: Database) -> None:
     result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
     delete_import(ws_db, WS, result.import_id)
-    for table in ("responses", "attributes", "imports", "import_rejects", "attribute_columns"):
+    tables = ("responses", "attribute_sources", "imports", "import_rejects", "attribute_columns")
+    for table in tables:
         assert rows(ws_db, f"SELECT count(*) FROM {table}") == [(0,)], table
 
 
@@ -595,3 +634,33 @@ def test_customers_file_keeps_one_row_per_customer(ws_db: Database, tmp_path: Pa
         "SELECT customer_id, segment, revenue FROM customers WHERE workspace = 'w' ORDER BY 1"
     ).fetchall()
     assert kept == [("C1", "SMB", 10.0), ("C2", "SMB", 20.0)]
+
+
+def test_a_later_customers_file_replaces_earlier_records(ws_db: Database, tmp_path: Path) -> None:
+    """Customers re-exported with new churn/revenue replace the earlier rows (and their
+    extra columns) instead of counting twice."""
+    first = write(
+        tmp_path,
+        "jan.csv",
+        "Customer ID,Churned,Revenue,Favourite store\nC1,No,10,Gold\nC2,No,20,Basic\n",
+    )
+    second = write(
+        tmp_path,
+        "feb.csv",
+        "Customer ID,Churned,Revenue,Favourite store\nC2,Yes,25,Basic\nC3,No,5,Gold\n",
+    )
+    import_file(ws_db, WS, first, "customers")
+    result = import_file(ws_db, WS, second, "customers")
+    assert (result.rows_loaded, result.customers_updated) == (2, 1)
+    assert "1 of them replace customers loaded before" in result.summary()
+    assert rows(ws_db, "SELECT customer_id, churned, revenue FROM customers ORDER BY 1") == [
+        ("C1", False, 10.0),
+        ("C2", True, 25.0),
+        ("C3", False, 5.0),
+    ]
+    plans = attribute_values(ws_db.ibis(), WS, "customers", "Favourite store").to_pandas()
+    assert sorted(zip(plans.row_id, plans.text_value, strict=True)) == [
+        ("C1", "Gold"),
+        ("C2", "Basic"),
+        ("C3", "Gold"),
+    ]

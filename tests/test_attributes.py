@@ -1,0 +1,148 @@
+"""Attributes stored per import (cem.attributes): writing, reading in long form across
+imports, dropping, the schema-1 migration, and how an import types its extra columns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cem.attributes import (
+    AttributeColumn,
+    attribute_values,
+    drop_import_attributes,
+    drop_workspace_attributes,
+    store_attributes,
+)
+from cem.db import SCHEMA_VERSION, Database
+from cem.ingest import delete_import, import_file
+from cem.metrics import attribute_columns
+from cem.readers import SAMPLE_ROWS
+from cem.workspaces import delete_workspace, ensure_workspace
+
+
+def _store(db: Database, workspace: str, import_id: int, frame: pd.DataFrame, cols: list) -> None:
+    with db.transaction() as cur:
+        cur.register("attrs_in", frame)
+        store_attributes(cur, workspace, "responses", import_id, "SELECT * FROM attrs_in", cols)
+        cur.unregister("attrs_in")
+
+
+def _values(db: Database, workspace: str, names: list[str] | None = None) -> pd.DataFrame:
+    frame = attribute_values(db.ibis(), workspace, "responses", names).to_pandas()
+    return frame.sort_values(["name", "row_id"]).reset_index(drop=True)
+
+
+@pytest.fixture
+def db() -> Database:
+    database = Database(":memory:")
+    for ws in ("a", "b"):
+        ensure_workspace(database, ws)
+    return database
+
+
+def test_long_form_skips_blanks_and_unions_imports(db: Database) -> None:
+    rating = AttributeColumn("Rating", "r", "numeric", 1.0, 5.0, False, 3)
+    region = AttributeColumn("Region", "g", "text", distinct_values=2)
+    _store(
+        db,
+        "a",
+        1,
+        pd.DataFrame({"row_id": [10, 11, 12], "r": [5.0, None, 1.0], "g": ["N", "S", None]}),
+        [rating, region],
+    )
+    _store(db, "a", 2, pd.DataFrame({"row_id": [20], "r": [3.0]}), [rating])
+    _store(db, "b", 3, pd.DataFrame({"row_id": [30], "r": [4.0]}), [rating])
+    got = _values(db, "a")
+    assert got.astype(object).where(got.notna(), None).to_dict("list") == {
+        "row_id": [10, 12, 20, 10, 11],
+        "name": ["Rating", "Rating", "Rating", "Region", "Region"],
+        "num_value": [5.0, 1.0, 3.0, None, None],
+        "text_value": [None, None, None, "N", "S"],
+    }
+    assert _values(db, "a", ["Region"]).text_value.tolist() == ["N", "S"]
+    assert _values(db, "b").row_id.tolist() == [30]  # workspaces do not mix
+    assert _values(db, "a", ["Nothing"]).empty
+    # Descriptions merge over imports: the widest range, the most distinct values.
+    cols = attribute_columns(db, "a").set_index("name")
+    assert (cols.loc["Rating", "min_value"], cols.loc["Rating", "max_value"]) == (1.0, 5.0)
+
+
+def test_drop_import_and_workspace(db: Database) -> None:
+    rating = AttributeColumn("Rating", "r", "numeric", 1.0, 5.0, False, 2)
+    only_first = AttributeColumn("Only", "o", "text", distinct_values=1)
+    _store(db, "a", 1, pd.DataFrame({"row_id": [1], "r": [2.0], "o": ["x"]}), [rating, only_first])
+    _store(db, "a", 2, pd.DataFrame({"row_id": [2], "r": [4.0]}), [rating])
+    with db.transaction() as cur:
+        drop_import_attributes(cur, "a", 1)
+    assert _values(db, "a").row_id.tolist() == [2]
+    assert attribute_columns(db, "a").name.tolist() == ["Rating"]  # "Only" is gone
+    tables = db.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'tp_attrs_%'")
+    assert [r[0] for r in tables.fetchall()] == ["tp_attrs_2"]
+    with db.transaction() as cur:
+        drop_workspace_attributes(cur, "a")
+    assert _values(db, "a").empty and attribute_columns(db, "a").empty
+
+
+def test_schema_1_long_attributes_are_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    db = Database(path)
+    ensure_workspace(db, "w")
+    with db.transaction() as cur:  # what a schema-1 database held
+        cur.execute(
+            "CREATE TABLE attributes (workspace VARCHAR NOT NULL, kind VARCHAR NOT NULL, "
+            "import_id BIGINT NOT NULL, row_id VARCHAR NOT NULL, name VARCHAR NOT NULL, "
+            "num_value DOUBLE, text_value VARCHAR)"
+        )
+        cur.execute(
+            "INSERT INTO attributes VALUES ('w', 'responses', 4, '17', 'Wifi', 3, NULL), "
+            "('w', 'responses', 4, '18', 'Wifi', 0, NULL), "
+            "('w', 'responses', 4, '17', 'Class', NULL, 'Eco'), "
+            "('w', 'customers', 5, 'C-1', 'Plan', NULL, 'Gold')"
+        )
+        cur.execute("UPDATE schema_version SET version = 1")
+    db.close()
+
+    migrated = Database(path)
+    assert migrated.execute("SELECT max(version) FROM schema_version").fetchone()[0] == (
+        SCHEMA_VERSION
+    )
+    left = migrated.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'attributes'"
+    ).fetchone()[0]
+    assert left == 0
+    got = _values(migrated, "w")
+    assert got[["row_id", "name"]].values.tolist() == [[17, "Class"], [17, "Wifi"], [18, "Wifi"]]
+    assert got.num_value.tolist()[1:] == [3.0, 0.0]
+    assert got.text_value.tolist()[0] == "Eco"
+    plan = attribute_values(migrated.ibis(), "w", "customers", "Plan").to_pandas()
+    assert plan[["row_id", "text_value"]].values.tolist() == [["C-1", "Gold"]]
+    migrated.close()
+
+
+def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) -> None:
+    """The sample decides only which columns *may* be numbers; the whole file decides."""
+    rows = SAMPLE_ROWS + 300
+    codes = [str(100 + i % 7) for i in range(rows)]
+    codes[SAMPLE_ROWS + 100] = "A7"
+    lines = ["NPS,Code,Stars"] + [
+        f"{i % 11},{codes[i]},{i % 6}" for i in range(rows)
+    ]  # Stars: 0-5 with 0 = not rated
+    path = tmp_path / "late_text.csv"
+    path.write_text("\n".join(lines) + "\n")
+    db = Database(":memory:")
+    ensure_workspace(db, "w")
+    result = import_file(db, "w", path, "responses")
+    assert (result.rows_loaded, result.rows_rejected) == (rows, 0)
+    cols = attribute_columns(db, "w").set_index("name")
+    assert cols.loc["Code", "dtype"] == "text"
+    assert cols.loc["Stars", "dtype"] == "numeric" and bool(cols.loc["Stars", "zero_means_na"])
+    codes_stored = attribute_values(db.ibis(), "w", "responses", "Code").to_pandas()
+    assert sorted(codes_stored.text_value.unique()) == sorted(set(codes))  # text kept as is
+    stars = attribute_values(db.ibis(), "w", "responses", "Stars").to_pandas()
+    assert stars.num_value.sum() == sum(i % 6 for i in range(rows))
+    delete_import(db, "w", result.import_id)
+    assert attribute_columns(db, "w").empty
+    delete_workspace(db, "w")
+    assert db.execute("SELECT count(*) FROM attribute_sources").fetchone()[0] == 0
