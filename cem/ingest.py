@@ -484,7 +484,9 @@ class ImportResult:
             f"(of {self.rows_read:,} read) into {self.kind} of workspace '{self.workspace}' "
             f"as import #{self.import_id}"
             + (
-                f"; {self.customers_updated:,} of them replace customers loaded before."
+                f"; {self.customers_updated:,} of them "
+                + ("replaces a customer" if self.customers_updated == 1 else "replace customers")
+                + " loaded before."
                 if self.customers_updated
                 else "."
             )

@@ -27,13 +27,16 @@ generated (``c0``...), never taken from the file.
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import csv
 import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
+import time as clock
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -371,6 +374,34 @@ def sniff_delimiter(text: str) -> tuple[str, int]:
         return " ", tokens[0]
     # One column: no delimiter at all, so commas inside unquoted text stay in the value.
     return SINGLE_COLUMN, 1
+
+
+# -- where uploads wait -------------------------------------------------------------------
+STASH_PREFIX = "touchpoint-uploads-"
+STALE_STASH_SECONDS = 24 * 3600
+_stash_dir: str | None = None
+
+
+def stash_dir() -> str:
+    """This process's folder for uploaded files waiting to be imported. It is removed when
+    the process exits; folders that a killed process left behind are removed once they are
+    a day old. (A browser tab closed mid-import leaves its file here until then.)"""
+    global _stash_dir
+    if _stash_dir is None or not os.path.isdir(_stash_dir):
+        _sweep_stale_stashes()
+        _stash_dir = tempfile.mkdtemp(prefix=STASH_PREFIX)
+        atexit.register(shutil.rmtree, _stash_dir, True)
+    return _stash_dir
+
+
+def _sweep_stale_stashes() -> None:
+    cutoff = clock.time() - STALE_STASH_SECONDS
+    for folder in Path(tempfile.gettempdir()).glob(f"{STASH_PREFIX}*"):
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 # -- public ----------------------------------------------------------------------------

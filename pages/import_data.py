@@ -75,10 +75,11 @@ def _show_result(result: dict) -> None:
     a.metric("Rows loaded", format_count(result["loaded"]))
     b.metric("Rows rejected", format_count(result["rejected"]))
     c.metric("Rows read", format_count(result["read"]))
-    if result.get("customers_updated"):
+    if updated := result.get("customers_updated"):
         st.caption(
-            f"{format_count(result['customers_updated'])} of these customers were in an earlier "
-            "import: their records (and extra columns) now come from this file."
+            f"{format_count(updated)} of these customers "
+            + ("was" if updated == 1 else "were")
+            + " in an earlier import: their records (and extra columns) now come from this file."
         )
     if result["date_formats"]:
         st.caption(

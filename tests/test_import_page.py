@@ -114,3 +114,23 @@ def test_delete_an_import_from_the_history(app_env: Path) -> None:
         "SELECT count(*) FROM responses WHERE import_id = ?", [newest]
     ).fetchone() == (0,)
     db.close()
+
+
+def test_a_second_customers_file_says_what_it_replaced(app_env: Path) -> None:
+    at = _page(app_env)
+    at.radio(key="import_kind").set_value("customers").run()
+    head = b"Customer ID,Churned,Revenue\n"
+    _upload(at, "jan.csv", head + b"K1,No,10\nK2,No,20\n")
+    at.button(key="import_button").click().run()
+    _upload(at, "feb.csv", head + b"K2,Yes,25\nK3,No,5\n")
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Rows loaded"] == "2"
+    assert "1 of these customers was in an earlier import" in _texts(at)
+    db = Database(app_env)
+    rows = db.execute(
+        "SELECT customer_id, churned, revenue FROM customers WHERE workspace = 'demo' "
+        "AND customer_id LIKE 'K%' ORDER BY 1"
+    ).fetchall()
+    db.close()
+    assert rows == [("K1", False, 10.0), ("K2", True, 25.0), ("K3", False, 5.0)]

@@ -652,7 +652,7 @@ def test_a_later_customers_file_replaces_earlier_records(ws_db: Database, tmp_pa
     import_file(ws_db, WS, first, "customers")
     result = import_file(ws_db, WS, second, "customers")
     assert (result.rows_loaded, result.customers_updated) == (2, 1)
-    assert "1 of them replace customers loaded before" in result.summary()
+    assert "1 of them replaces a customer loaded before" in result.summary()
     assert rows(ws_db, "SELECT customer_id, churned, revenue FROM customers ORDER BY 1") == [
         ("C1", False, 10.0),
         ("C2", True, 25.0),
@@ -664,3 +664,24 @@ def test_a_later_customers_file_replaces_earlier_records(ws_db: Database, tmp_pa
         ("C2", "Basic"),
         ("C3", "Gold"),
     ]
+
+
+def test_upload_stash_folder_is_per_process_and_stale_ones_go(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from cem import readers
+
+    monkeypatch.setattr(readers.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(readers, "_stash_dir", None)
+    stale = tmp_path / f"{readers.STASH_PREFIX}old"
+    stale.mkdir()
+    (stale / "upload-1.csv").write_text("a\n")
+    old = time.time() - readers.STALE_STASH_SECONDS - 60
+    os.utime(stale, (old, old))
+    fresh = tmp_path / f"{readers.STASH_PREFIX}other-process"
+    fresh.mkdir()
+    folder = readers.stash_dir()
+    assert Path(folder).parent == tmp_path and Path(folder).is_dir()
+    assert readers.stash_dir() == folder  # one folder per process
+    assert not stale.exists() and fresh.exists()

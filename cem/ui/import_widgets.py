@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cem.ingest import CONSTANT_ROLES, NO_COLUMN, Mapping, Upload
+from cem.readers import stash_dir
 
 ENV_MAX_UPLOAD_MB = "TOUCHPOINT_MAX_UPLOAD_MB"
 DEFAULT_MAX_UPLOAD_MB = 200
@@ -50,7 +51,7 @@ def stash_upload(uploaded: Any) -> str:
         if key in PER_FILE_KEYS or str(key).startswith("import_mapping"):
             st.session_state.pop(key, None)
     suffix = Path(uploaded.name).suffix
-    fd, path = tempfile.mkstemp(prefix="touchpoint-upload-", suffix=suffix)
+    fd, path = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=stash_dir())
     with os.fdopen(fd, "wb") as fh:
         for chunk in iter(lambda: uploaded.read(1 << 20), b""):
             fh.write(chunk)
