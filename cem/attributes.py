@@ -183,11 +183,22 @@ def forget_rows(cur: Any, workspace: str, kind: str, ids_sql: str) -> None:
         cur.execute(f"DELETE FROM {attribute_table_name(import_id)} WHERE row_id IN ({ids_sql})")
 
 
+NOT_APPLICABLE = "n/a (0)"  # the label of a 0 in a zero-means-not-applicable rating
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    table_name: str
+    column: str
+    dtype: str
+    zero_means_na: bool
+
+
 def _sources(
     backend: ibis.BaseBackend, workspace: str, kind: str, names: Iterable[str] | None
-) -> list[tuple[str, str, str, str]]:
-    """(name, table_name, column_name, dtype) of every import column holding ``names``
-    (every attribute when ``names`` is None)."""
+) -> list[_Source]:
+    """Every import column holding ``names`` (every attribute when ``names`` is None)."""
     src = backend.table("attribute_sources")
     where = (src.workspace == workspace) & (src.kind == kind)
     if names is not None:
@@ -195,16 +206,31 @@ def _sources(
         if not wanted:
             return []
         where &= src.name.isin(wanted)
+    described = backend.table("attribute_columns")
     rows = (
         src.filter(where)
-        .select("name", "table_name", "column_name", "dtype", "import_id")
+        .left_join(described, ["workspace", "kind", "name"])
+        .mutate(zero_means_na=described.zero_means_na.fill_null(False))
+        .select("name", "table_name", "column_name", "dtype", "zero_means_na", "import_id")
         .order_by(["import_id", "column_name"])
         .execute()
     )
     return [
-        (str(r.name), str(r.table_name), str(r.column_name), str(r.dtype))
+        _Source(
+            str(r.name),
+            str(r.table_name),
+            str(r.column_name),
+            str(r.dtype),
+            bool(r.zero_means_na),
+        )
         for r in rows.itertuples(index=False)
     ]
+
+
+def _number_label(value: ir.FloatingValue, zero_means_na: bool) -> ir.StringValue:
+    """``3`` for whole numbers (not ``3.0``); ``n/a (0)`` for a not-applicable 0."""
+    text = (value == value.floor()).ifelse(value.cast("int64").cast("string"), value.cast("string"))
+    return (value == 0).ifelse(ibis.literal(NOT_APPLICABLE), text) if zero_means_na else text
 
 
 def attribute_values(
@@ -214,32 +240,36 @@ def attribute_values(
     names: str | Sequence[str] | None = None,
 ) -> ir.Table:
     """Long form of some attributes of a workspace (all of them when ``names`` is None):
-    ``row_id, name, num_value, text_value``, one row per non-blank value, over every import
-    that has them (an empty table when none has). ``row_id`` is the response/event id
-    (int64) or the customer id (string)."""
+    ``row_id, name, num_value, text_value, label``, one row per non-blank value, over every
+    import that has them (an empty table when none has). ``row_id`` is the response/event
+    id (int64) or the customer id (string); ``label`` is how the value reads in filters and
+    splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating)."""
     wanted = [names] if isinstance(names, str) else None if names is None else list(names)
     id_type = "string" if kind == "customers" else "int64"
     parts: list[ir.Table] = []
-    for name, table_name, column, dtype in _sources(backend, workspace, kind, wanted):
-        table = backend.table(table_name)
-        value = table[column]
-        numeric = dtype == NUMERIC
+    for source in _sources(backend, workspace, kind, wanted):
+        table = backend.table(source.table_name)
+        value = table[source.column]
+        numeric = source.dtype == NUMERIC
+        number = value.cast("float64")
         parts.append(
             table.filter(value.notnull()).select(
                 row_id=table.row_id.cast(id_type),
-                name=ibis.literal(name, "string"),
-                num_value=value.cast("float64") if numeric else ibis.null("float64"),
+                name=ibis.literal(source.name, "string"),
+                num_value=number if numeric else ibis.null("float64"),
                 text_value=ibis.null("string") if numeric else value.cast("string"),
+                label=_number_label(number, source.zero_means_na)
+                if numeric
+                else value.cast("string"),
             )
         )
     if not parts:
-        return ibis.memtable(
-            {"row_id": [], "name": [], "num_value": [], "text_value": []},
-            schema={
-                "row_id": id_type,
-                "name": "string",
-                "num_value": "float64",
-                "text_value": "string",
-            },
-        )
+        schema = {
+            "row_id": id_type,
+            "name": "string",
+            "num_value": "float64",
+            "text_value": "string",
+            "label": "string",
+        }
+        return ibis.memtable({k: [] for k in schema}, schema=schema)
     return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)

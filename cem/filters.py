@@ -209,6 +209,6 @@ def _filter_by_attribute(
 ) -> ir.Table:
     name = dim.removeprefix(ATTRIBUTE_PREFIX)
     attrs = attribute_values(backend, workspace, kind, name)
-    matching = attrs.filter(attrs.text_value.isin(allowed)).select("row_id")
+    matching = attrs.filter(attrs.label.isin(allowed)).select("row_id")
     key = {"responses": "response_id", "events": "event_id", "customers": "customer_id"}[kind]
     return table.filter(table[key].isin(matching.row_id))

@@ -89,13 +89,17 @@ def rating_attributes(db: Database, workspace: str) -> list[str]:
     return [str(n) for n, d in zip(cols.name, cols.dtype, strict=True) if _is_numeric(d)]
 
 
-def text_attributes(db: Database, workspace: str, max_distinct: int = 60) -> list[str]:
-    """Names of the text attribute columns with few distinct values (filters, splits)."""
+def dimension_attributes(
+    db: Database, workspace: str, max_distinct: int = 60, max_numeric_distinct: int = 12
+) -> list[str]:
+    """Attribute columns usable as filters and splits: text ones with few distinct values
+    (regions, classes, flags) and numeric ones with very few (0-10 ratings, 0/1 flags)."""
     cols = attribute_columns(db, workspace)
     if cols.empty:
         return []
-    keep = cols[~cols.dtype.map(_is_numeric).astype(bool)]
-    keep = keep[keep.distinct_values.isna() | (keep.distinct_values <= max_distinct)]
+    numeric = cols.dtype.map(_is_numeric).astype(bool)
+    limit = numeric.map({True: max_numeric_distinct, False: max_distinct})
+    keep = cols[cols.distinct_values.isna() | (cols.distinct_values <= limit)]
     return [str(n) for n in keep.name]
 
 
@@ -116,7 +120,8 @@ def available_metrics(db: Database, workspace: str) -> dict[str, str]:
 
 
 def dimension_values(db: Database, workspace: str) -> dict[str, list[str]]:
-    """Distinct values of every filter dimension of responses (standard and text attrs)."""
+    """Distinct values of every filter dimension of responses: the standard ones, then the
+    attributes of :func:`dimension_attributes` (numbers in numeric order)."""
     out: dict[str, list[str]] = {}
     for dim in STANDARD_DIMENSIONS:
         rows = db.execute(
@@ -126,12 +131,12 @@ def dimension_values(db: Database, workspace: str) -> dict[str, list[str]]:
         ).fetchall()
         if rows:
             out[dim] = [str(r[0]) for r in rows]
-    for name in text_attributes(db, workspace):
+    for name in dimension_attributes(db, workspace):
         attrs = attribute_values(db.ibis(), workspace, "responses", name)
         distinct = (
-            attrs.select(value=attrs.text_value.coalesce(attrs.num_value.cast("string")))
+            attrs.select(value=attrs.label, number=attrs.num_value)
             .distinct()
-            .order_by("value")
+            .order_by(["number", "value"])
             .limit(500)
             .to_pandas()
         )
@@ -184,9 +189,7 @@ def with_dimensions(
     for dim in by:
         if dim.startswith(ATTRIBUTE_PREFIX):
             attr = _attribute(backend, workspace, dim.removeprefix(ATTRIBUTE_PREFIX))
-            attr = attr.select(
-                _row_id=attr.row_id, _dim=attr.text_value.coalesce(attr.num_value.cast("string"))
-            )
+            attr = attr.select(_row_id=attr.row_id, _dim=attr.label)
             joined = table.left_join(attr, table.response_id == attr._row_id)
             table = joined.mutate(**{dim: joined._dim}).drop("_row_id", "_dim")
         elif dim not in STANDARD_DIMENSIONS and dim != "period":

@@ -37,7 +37,7 @@ def _values(db: Database, workspace: str, names: list[str] | None = None) -> pd.
 @pytest.fixture
 def db() -> Database:
     database = Database(":memory:")
-    for ws in ("a", "b"):
+    for ws in ("a", "b", "c"):
         ensure_workspace(database, ws)
     return database
 
@@ -60,8 +60,13 @@ def test_long_form_skips_blanks_and_unions_imports(db: Database) -> None:
         "name": ["Rating", "Rating", "Rating", "Region", "Region"],
         "num_value": [5.0, 1.0, 3.0, None, None],
         "text_value": [None, None, None, "N", "S"],
+        "label": ["5", "1", "3", "N", "S"],
     }
     assert _values(db, "a", ["Region"]).text_value.tolist() == ["N", "S"]
+    # A 0 in a zero-means-n/a rating reads "n/a (0)"; fractions keep their decimals.
+    stars = AttributeColumn("Stars", "s", "numeric", 0.0, 5.0, True, 3)
+    _store(db, "c", 4, pd.DataFrame({"row_id": [1, 2, 3], "s": [0.0, 4.0, 2.5]}), [stars])
+    assert _values(db, "c", ["Stars"]).label.tolist() == ["n/a (0)", "4", "2.5"]
     assert _values(db, "b").row_id.tolist() == [30]  # workspaces do not mix
     assert _values(db, "a", ["Nothing"]).empty
     # Descriptions merge over imports: the widest range, the most distinct values.

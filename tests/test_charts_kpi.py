@@ -88,3 +88,14 @@ def test_split_bar_and_touchpoint_and_quadrant() -> None:
     marks = [layer["mark"]["type"] for layer in quad["layer"]]
     assert marks == ["rule", "rule", "circle", "text"]
     assert quad["layer"][2]["encoding"]["x"]["field"] == "importance"
+
+
+def test_groups_of_one_chart_never_share_a_colour_up_to_seven() -> None:
+    from cem.charts import GROUP_PALETTE, group_colours
+
+    segments = ["Consumer", "Family", "Small Business", "Enterprise"]
+    assert group_colours(segments) == {s: group_colour(s) for s in segments}  # fixed colours
+    ratings = ["(not set)", "1", "2", "3", "4", "5", "n/a (0)"]
+    colours = group_colours(ratings)
+    assert sorted(colours.values()) == sorted(GROUP_PALETTE)
+    assert group_colours(list(reversed(ratings))) == colours  # the same whatever the order

@@ -18,7 +18,14 @@ from cem import kpis
 from cem.db import Database
 from cem.errors import InputError
 from cem.filters import Filters
-from cem.metrics import kpi_frame, kpi_snapshot, kpi_table, touchpoint_ranking, verbatims
+from cem.metrics import (
+    dimension_values,
+    kpi_frame,
+    kpi_snapshot,
+    kpi_table,
+    touchpoint_ranking,
+    verbatims,
+)
 
 
 def nps_of(db: Database, scores: list[int | None]) -> pd.Series:
@@ -322,3 +329,23 @@ def test_nps_properties(scores: list[int | None], groups: list[str]) -> None:
         assert total.moe >= 0
     else:
         assert total.value is None or np.isnan(total.value)
+
+
+def test_numeric_attributes_with_few_values_filter_and_split(db: Database) -> None:
+    """A 0-5 rating (0 = not applicable) is a filter and a split like a text column: values
+    in numeric order, 0 read as "n/a (0)"; a many-valued number (an age) is not."""
+    ids = insert_responses(db, [{"nps": n} for n in [10, 9, 3, 7, 0, 10, 8]])
+    stars = [0, 5, 1, 5, 1, 0, 4]
+    insert_attribute(db, "Stars", dict(zip(ids, stars, strict=True)), zero_means_na=True)
+    insert_attribute(db, "Age", {rid: 20 + 7 * k for k, rid in enumerate(ids)})
+    # Age has 7 distinct values in this tiny file; a real one has dozens.
+    with db.transaction() as cur:
+        cur.execute("UPDATE attribute_columns SET distinct_values = 60 WHERE name = 'Age'")
+    values = dimension_values(db, "w")
+    assert values["attr:Stars"] == ["n/a (0)", "1", "4", "5"]
+    assert "attr:Age" not in values
+    split = kpi_frame(db, "w", "nps", by=["attr:Stars"]).set_index("attr:Stars")
+    assert split.loc["5", "n"] == 2 and split.loc["5", "value"] == pytest.approx(50.0)
+    assert split.loc["1", "n"] == 2 and split.loc["1", "value"] == pytest.approx(-100.0)
+    only = kpi_frame(db, "w", "nps", filters=Filters.make(**{"attr:Stars": ["n/a (0)", "4"]}))
+    assert (only.iloc[0].n, only.iloc[0].value) == (3, pytest.approx(200 / 3))  # 10, 10, 8

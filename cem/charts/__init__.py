@@ -82,10 +82,31 @@ def group_colour(name: str) -> str:
     return GROUP_PALETTE[hashlib.sha1(key).digest()[0] % len(GROUP_PALETTE)]
 
 
+def group_colours(names: list[str]) -> dict[str, str]:
+    """The colour of each group of one chart: its fixed colour (:func:`group_colour`), unless
+    another group of the chart already has it; then the next free colour of the palette, so
+    that up to seven groups never share a colour.
+
+    >>> colours = group_colours(["1", "2", "3", "4", "5", "n/a (0)", "(not set)"])
+    >>> len(set(colours.values()))
+    7
+    """
+    out: dict[str, str] = {}
+    for name in sorted({str(n) for n in names}):
+        colour = group_colour(name)
+        taken = set(out.values())
+        if colour in taken and colour in GROUP_PALETTE and len(taken) < len(GROUP_PALETTE):
+            start = GROUP_PALETTE.index(colour)
+            free = (GROUP_PALETTE[(start + k) % len(GROUP_PALETTE)] for k in range(1, 8))
+            colour = next(c for c in free if c not in taken)
+        out[name] = colour
+    return out
+
+
 def group_scale(names: list[str]) -> alt.Scale:
-    """An Altair colour scale mapping each group name to its fixed colour."""
-    names = sorted({str(n) for n in names})
-    return alt.Scale(domain=names, range=[group_colour(n) for n in names])
+    """An Altair colour scale mapping each group name of a chart to its colour."""
+    colours = group_colours(names)
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
 def emotion_scale() -> alt.Scale:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from cem.charts import ALL_GROUP_COLOUR, LOW_CONFIDENCE_COLOUR, group_colour, group_scale
+from cem.charts import ALL_GROUP_COLOUR, LOW_CONFIDENCE_COLOUR, group_scale
 
 GROUP = "group"
 QUADRANT_COLOURS: dict[str, str] = {
@@ -243,8 +243,3 @@ def quadrant_chart(
         .encode(y="y:Q")
     )
     return alt.layer(vline, hline, points, labels).properties(height=height)
-
-
-def colour_of(name: str) -> str:
-    """The fixed colour of a group name (re-exported for pages' legends)."""
-    return group_colour(name)

@@ -110,7 +110,7 @@ def sidebar_filters(workspace: str) -> None:
     url_filters = ui.current_filters()
     # Values in a link that this workspace does not have are kept (as options), so the
     # view matches the link exactly (and shows "no answers") rather than silently widening.
-    options = {d: sorted(set(values.get(d, [])) | set(url_filters.values(d))) for d in values}
+    options = {d: list(dict.fromkeys([*values[d], *url_filters.values(d)])) for d in values}
     for dim, chosen in url_filters.dimensions:
         if dim not in options:
             options[dim] = list(chosen)
