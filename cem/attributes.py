@@ -48,6 +48,7 @@ __all__ = [
     "drop_workspace_attributes",
     "forget_rows",
     "row_id_type",
+    "store_attribute_frame",
     "store_attributes",
 ]
 
@@ -117,6 +118,24 @@ def store_attributes(
     )
     for c in columns:
         describe_attribute(cur, workspace, kind, c)
+
+
+def store_attribute_frame(
+    cur: Any,
+    workspace: str,
+    kind: str,
+    import_id: int,
+    frame: Any,
+    columns: Sequence[AttributeColumn],
+) -> None:
+    """:func:`store_attributes` from an in-memory table (pandas or Arrow) that has
+    ``row_id`` and each column's ``column``: for data built in Python (demo, tests)."""
+    name = f"tp_attrs_in_{int(import_id)}"
+    cur.register(name, frame)
+    try:
+        store_attributes(cur, workspace, kind, import_id, f"SELECT * FROM {name}", columns)
+    finally:
+        cur.unregister(name)
 
 
 def describe_attribute(cur: Any, workspace: str, kind: str, column: AttributeColumn) -> None:

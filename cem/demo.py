@@ -40,7 +40,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cem import demo_text
-from cem.attributes import NUMERIC, TEXT, AttributeColumn, store_attributes
+from cem.attributes import NUMERIC, TEXT, AttributeColumn, store_attribute_frame
 from cem.db import Database, bump_revision
 from cem.detect import ROLES
 from cem.ingest import ID_STRIDE
@@ -947,14 +947,14 @@ def _insert_attributes(cur: object, kind: str, import_id: int, attrs: pd.DataFra
                 int(values.nunique()),
             )
         )
-    con = cur  # a DuckDB cursor
-    con.register("demo_attributes", pa.Table.from_pandas(wide, preserve_index=False))  # type: ignore[attr-defined]
-    try:
-        store_attributes(
-            cur, DEMO_WORKSPACE, kind, import_id, "SELECT * FROM demo_attributes", columns
-        )
-    finally:
-        con.unregister("demo_attributes")  # type: ignore[attr-defined]
+    store_attribute_frame(
+        cur,
+        DEMO_WORKSPACE,
+        kind,
+        import_id,
+        pa.Table.from_pandas(wide, preserve_index=False),
+        columns,
+    )
 
 
 # -- sample files for the import page -------------------------------------------------------

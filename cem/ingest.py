@@ -866,7 +866,7 @@ def _load(
 
         report(0.55, "Loading the valid rows")
         loaded, updated = _insert_rows(
-            cur, workspace, kind, import_id, plan, checked, row_ok, attributes
+            cur, workspace, kind, import_id, plan, typed.table, checked, row_ok, attributes
         )
 
         report(0.85, "Recording rejected rows")
@@ -1013,6 +1013,7 @@ def _insert_rows(
     kind: str,
     import_id: int,
     plan: _Plan,
+    typed: str,
     checked: str,
     row_ok: str,
     attributes: list[AttributeColumn],
@@ -1036,7 +1037,7 @@ def _insert_rows(
             f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
             f" SELECT ?, ?, __row, {exprs} FROM {checked} WHERE {row_ok}"
         )
-        updated = _replace_earlier_customers(cur, workspace, import_id, checked, row_ok)
+        updated = _replace_earlier_customers(cur, workspace, typed, checked, row_ok)
     loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
     if attributes:
         store_attributes(
@@ -1087,11 +1088,12 @@ def _record_import(
 
 
 def _replace_earlier_customers(
-    cur: Any, workspace: str, import_id: int, checked: str, row_ok: str
+    cur: Any, workspace: str, typed: str, checked: str, row_ok: str
 ) -> int:
     """A customer list is the customers' current record: a customer id that an earlier
-    import loaded is replaced by this file's row (its attributes too). Returns how many."""
-    ids = f"tp_typed_{import_id}_ids"
+    import loaded is replaced by this file's row (its attributes too). Returns how many.
+    The ids go to ``<typed>_ids``, one of the import's scratch tables."""
+    ids = f"{typed}_ids"
     cur.execute(
         f"CREATE TEMP TABLE {ids} AS SELECT DISTINCT t_customer_id AS customer_id "
         f"FROM {checked} WHERE {row_ok}"

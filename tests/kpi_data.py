@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cem.attributes import AttributeColumn, store_attributes
+from cem.attributes import AttributeColumn, store_attribute_frame
 from cem.db import Database, bump_revision
 from cem.detect import ROLES
 
@@ -78,11 +78,7 @@ def insert_attribute(
     )
     with db.transaction() as cur:
         import_id = 1000 + cur.execute("SELECT count(*) FROM attribute_sources").fetchall()[0][0]
-        cur.register("test_attribute", frame)
-        store_attributes(
-            cur, workspace, "responses", import_id, "SELECT * FROM test_attribute", [column]
-        )
-        cur.unregister("test_attribute")
+        store_attribute_frame(cur, workspace, "responses", import_id, frame, [column])
         bump_revision(cur, workspace)
 
 

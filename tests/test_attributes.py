@@ -13,7 +13,7 @@ from cem.attributes import (
     attribute_values,
     drop_import_attributes,
     drop_workspace_attributes,
-    store_attributes,
+    store_attribute_frame,
 )
 from cem.db import SCHEMA_VERSION, Database
 from cem.ingest import delete_import, import_file
@@ -24,9 +24,7 @@ from cem.workspaces import delete_workspace, ensure_workspace
 
 def _store(db: Database, workspace: str, import_id: int, frame: pd.DataFrame, cols: list) -> None:
     with db.transaction() as cur:
-        cur.register("attrs_in", frame)
-        store_attributes(cur, workspace, "responses", import_id, "SELECT * FROM attrs_in", cols)
-        cur.unregister("attrs_in")
+        store_attribute_frame(cur, workspace, "responses", import_id, frame, cols)
 
 
 def _values(db: Database, workspace: str, names: list[str] | None = None) -> pd.DataFrame:
