@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cem import demo  # noqa: E402
-from cem.db import Database  # noqa: E402
+from cem.demo import workspace as demo  # noqa: E402
+from cem.store.db import Database  # noqa: E402
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Benchmark: journey analytics over a large synthetic event log.
 
 Generates ``--rows`` events (default 10 million) directly in DuckDB SQL, then times the
-Ibis code of :mod:`cem.journey_analytics` (transitions, the stage funnel in both modes,
+Ibis code of :mod:`cem.analytics.events.flows` (transitions, the stage funnel in both modes,
 a custom touchpoint funnel and top paths) and, for scale, the plain pandas equivalent of
 transitions and the stage funnel on the whole event logs of a subset of the customers,
 about ``--pandas-rows`` events (default 2 million; pandas needs the log in memory).
@@ -25,9 +25,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cem import journey_analytics as ja  # noqa: E402
-from cem.db import Database  # noqa: E402
-from cem.demo import DEMO_STAGES  # noqa: E402
+from cem.analytics.events import flows as ja  # noqa: E402
+from cem.demo.workspace import DEMO_STAGES  # noqa: E402
+from cem.store.db import Database  # noqa: E402
 
 WORKSPACE = "bench"
 STAGES = [stage for stage, _ in DEMO_STAGES]

@@ -1,5 +1,5 @@
 """Import benchmark: N survey responses as CSV through the import page's code path
-(:func:`cem.ingest.import_file`: sniffing, detection, validation, rejects, attributes and
+(:func:`cem.ingest.load.import_file`: sniffing, detection, validation, rejects, attributes and
 bookkeeping included) beside DuckDB's plain ``CREATE TABLE ... AS SELECT * FROM read_csv``
 and beside pandas ``read_csv`` + insert into DuckDB.
 
@@ -61,10 +61,10 @@ def generate(path: Path, rows: int) -> None:
 
 def attribute_queries(db: object) -> dict[str, float]:
     """Seconds (best of 3) of KPI queries over the imported file's extra columns, which
-    are stored per import (cem.attributes): a rating column's KPI, NPS split by a text
+    are stored per import (cem.analytics.attributes): a rating column's KPI, NPS split by a text
     column, NPS filtered by it."""
-    from cem.filters import Filters
-    from cem.metrics import kpi_frame
+    from cem.analytics.filters import Filters
+    from cem.analytics.metrics import kpi_frame
 
     region = Filters(dimensions=(("attr:Region", ("North",)),))
     queries = {
@@ -88,9 +88,9 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
     started = time.perf_counter()
     extra: dict[str, float] = {}
     if route == "touchpoint":
-        from cem.db import Database
-        from cem.ingest import import_file
-        from cem.workspaces import ensure_workspace
+        from cem.ingest.load import import_file
+        from cem.store.db import Database
+        from cem.store.workspaces import ensure_workspace
 
         db = Database(db_path)
         ensure_workspace(db, "bench")

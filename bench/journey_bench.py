@@ -20,11 +20,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cem import journeys as jm  # noqa: E402
 from cem.charts.journey import journey_map_chart  # noqa: E402
-from cem.db import Database  # noqa: E402
-from cem.journey_emotion import journey_data_emotion  # noqa: E402
-from cem.workspaces import ensure_workspace  # noqa: E402
+from cem.journeys import model as jm  # noqa: E402
+from cem.journeys.data_emotion import journey_data_emotion  # noqa: E402
+from cem.store.db import Database  # noqa: E402
+from cem.store.workspaces import ensure_workspace  # noqa: E402
 
 TARGET_SECONDS = 1.0
 CHANNELS = ["web", "app", "email", "phone", "chat", "store"]

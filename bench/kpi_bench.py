@@ -2,7 +2,7 @@
 
 Compares three ways of computing the same numbers:
 
-- ``ibis``: Touchpoint's path, ``cem.metrics.kpi_frame`` (Ibis -> DuckDB -> pandas);
+- ``ibis``: Touchpoint's path, ``cem.analytics.metrics.kpi_frame`` (Ibis -> DuckDB -> pandas);
 - ``hand SQL``: one hand-written DuckDB query;
 - ``pandas``: a groupby on an in-memory DataFrame (loading it is not timed);
 
@@ -28,8 +28,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cem.db import Database  # noqa: E402
-from cem.metrics import kpi_frame  # noqa: E402
+from cem.analytics.metrics import kpi_frame  # noqa: E402
+from cem.store.db import Database  # noqa: E402
 
 WORKSPACE = "bench"
 HAND_SQL = """
@@ -138,7 +138,7 @@ def bench_kpis(rows: int, path: Path) -> None:
 def bench_overview() -> None:
     from streamlit.testing.v1 import AppTest
 
-    from cem.demo import build_demo_workspace
+    from cem.demo.workspace import build_demo_workspace
 
     folder = Path(tempfile.mkdtemp(prefix="kpi-bench-app-"))
     db_path = folder / "demo.duckdb"

@@ -45,3 +45,7 @@ class DuplicateImportError(InputError):
     def __init__(self, message: str, import_id: int) -> None:
         super().__init__(message)
         self.import_id = import_id
+
+
+class AccessDenied(TouchpointError, PermissionError):
+    """The acting principal may not do this (see :mod:`cem.access`)."""

@@ -1,12 +1,13 @@
 """Key drivers: which ratings move the chosen outcome, and how well each performs.
 A ranking table and an importance x performance quadrant, under the shared filters.
-All numbers come from cem.drivers."""
+All numbers come from cem.analytics.drivers."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cem import drivers, export, metrics, ui
+from cem import export, ui
+from cem.analytics import drivers, metrics
 from cem.charts.kpi import QUADRANT_COLOURS, quadrant_chart
 from cem.errors import TouchpointError
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cem import export, metrics, ui
+from cem import export, ui
+from cem.analytics import metrics
+from cem.analytics.filters import STANDARD_DIMENSIONS
 from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
-from cem.filters import STANDARD_DIMENSIONS
-from cem.ui.kpi_widgets import require_metrics
+from cem.ui.analytics.kpi import require_metrics
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"

@@ -1,7 +1,7 @@
 """Import data: upload a CSV/TSV/TXT, XLSX or Parquet file as responses, events or customers,
 check the detected column roles, import, and see what was loaded and what was rejected.
 
-Thin: all reading, detection, validation and loading is :mod:`cem.ingest` (the same code
+Thin: all reading, detection, validation and loading is :mod:`cem.ingest.load` (the same code
 path as ``python -m cem import``).
 """
 
@@ -13,7 +13,7 @@ from cem import ui
 from cem.errors import DuplicateImportError, TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_count
-from cem.ingest import (
+from cem.ingest.load import (
     KIND_HELP,
     KINDS,
     apply_overrides,
@@ -25,8 +25,8 @@ from cem.ingest import (
     read_upload,
     workspace_counts,
 )
-from cem.ui.import_widgets import clear_stash, mapping_editor, max_upload_mb, stash_upload
-from cem.workspaces import ensure_workspace
+from cem.store.workspaces import ensure_workspace
+from cem.ui.ingest.widgets import clear_stash, mapping_editor, max_upload_mb, stash_upload
 
 st.title("Import data")
 db = ui.get_database()
@@ -89,11 +89,11 @@ def _show_result(result: dict) -> None:
                 for col, fmt in result["date_formats"].items()
             )
         )
-    # Headline KPI right after a responses import (cem.metrics; counts when it has none).
+    # Headline KPI right after a responses import (cem.analytics.metrics; counts when it has none).
     if result["kind"] == "responses":
         try:
+            from cem.analytics.metrics import kpi_frame
             from cem.format import format_nps
-            from cem.metrics import kpi_frame
 
             row = kpi_frame(db, result["workspace"], "nps").iloc[0]
             if int(row.n) > 0:

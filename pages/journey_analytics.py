@@ -1,6 +1,6 @@
 """Journey analytics: what customers actually do, from the event log.
 
-Thin page: widgets -> cem.journey_analytics (cached) -> charts. The shared sidebar
+Thin page: widgets -> cem.analytics.events.flows (cached) -> charts. The shared sidebar
 filters apply to every figure.
 """
 
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cem import journey_analytics as ja
-from cem import planned_actual as pa
 from cem import ui
+from cem.analytics.events import flows as ja
 from cem.charts import flow
 from cem.errors import TouchpointError
 from cem.format import format_count, format_percent
+from cem.journeys import planned_actual as pa
 from cem.ui.graph import render_graph
-from cem.ui.journey_network import transition_network
+from cem.ui.journeys.network import transition_network
 
 EMPTY = "Import an event log (customer, time, touchpoint) on the Import page to see journeys."
 OBSERVED = "Observed order (from the data)"

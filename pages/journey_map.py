@@ -14,20 +14,21 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cem import journey_io, ui
-from cem import journeys as jm
+from cem import ui
+from cem.analytics.filters import Filters
 from cem.charts.journey import journey_map_chart
 from cem.errors import ConflictError, TouchpointError
-from cem.filters import Filters
-from cem.journey_emotion import (
+from cem.journeys import io as journey_io
+from cem.journeys import model as jm
+from cem.journeys.data_emotion import (
     attach_to_touchpoints,
     emotion_by_key,
     responses_fingerprint,
     touchpoint_keys,
 )
-from cem.journey_templates import TEMPLATES, create_journey_from_template
-from cem.ui import journey_widgets as jw
+from cem.journeys.templates import TEMPLATES, create_journey_from_template
 from cem.ui.graph import render_graph
+from cem.ui.journeys import widgets as jw
 
 LIVE_SECONDS = 2.5
 MAP_WIDTH = 760
@@ -740,7 +741,7 @@ with history_t:
 with planned_t:
     if _is_open(planned_t):
         try:
-            from cem.ui.planned_actual import render_planned_vs_actual
+            from cem.ui.journeys.planned_actual import render_planned_vs_actual
         except ImportError:
             st.info("The planned-vs-actual comparison is not available in this build yet.")
         else:

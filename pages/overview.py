@@ -1,6 +1,6 @@
 """Overview: the executive landing page. Headline KPIs with their uncertainty and change,
 12-month trends, best and worst touchpoints, open detractors and revenue at risk.
-Read-only; nothing to click to make it work. Numbers come from cem.metrics only."""
+Read-only; nothing to click to make it work. Numbers come from cem.analytics.metrics only."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import math
 
 import streamlit as st
 
-from cem import metrics, ui
+from cem import ui
+from cem.analytics import metrics
 from cem.errors import TouchpointError
 from cem.format import format_count, format_mean, format_percent, format_signed
-from cem.ui.kpi_widgets import require_metrics, show_chart
+from cem.ui.analytics.kpi import require_metrics, show_chart
 
 TILES: tuple[tuple[str, str], ...] = (
     ("nps", "NPS"),

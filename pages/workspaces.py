@@ -1,16 +1,17 @@
 """Workspaces: list them with what they hold; open, create, rename, delete (with
-confirmation); reload the demo data. All logic lives in :mod:`cem.workspaces` and
-:mod:`cem.demo`; actions run in button callbacks so the sidebar switcher follows them.
+confirmation); reload the demo data. All logic lives in :mod:`cem.store.workspaces` and
+:mod:`cem.demo.workspace`; actions run in button callbacks so the sidebar switcher follows them.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from cem import ui, workspaces
-from cem.demo import DEMO_COMPANY, build_demo_workspace
+from cem import ui
+from cem.demo.workspace import DEMO_COMPANY, build_demo_workspace
 from cem.errors import InputError, TouchpointError
 from cem.format import format_count
+from cem.store import workspaces
 
 _FLASH = "ws_flash"
 _ERROR = "ws_error"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cem.db import Database
+from cem.store.db import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
@@ -54,7 +54,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database file with the demo workspace, built once per test session (read it,
     don't write it: use ``demo_db_copy`` for tests that change data)."""
-    from cem.demo import build_demo_workspace
+    from cem.demo.workspace import build_demo_workspace
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     database = Database(path)

@@ -9,11 +9,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cem.attributes import AttributeColumn, store_attribute_frame
-from cem.db import Database, bump_revision
-from cem.detect import ROLES
+from cem.analytics.attributes import AttributeColumn, store_attribute_frame
+from cem.ingest.detect import ROLES
+from cem.store.db import Database, bump_revision
 
-# The responses table's columns are the response roles (as cem.ingest inserts them).
+# The responses table's columns are the response roles (as cem.ingest.load inserts them).
 RESPONSE_COLUMNS = ROLES["responses"]
 
 
@@ -59,7 +59,7 @@ def insert_attribute(
     high: float | None = None,
 ) -> None:
     """Store one attribute column for some response ids (as its own import, the way
-    cem.attributes stores an upload's columns) and describe it."""
+    cem.analytics.attributes stores an upload's columns) and describe it."""
     nums = [float(v) for v in values.values()] if numeric else []
     column = AttributeColumn(
         name,

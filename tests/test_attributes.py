@@ -1,4 +1,4 @@
-"""Attributes stored per import (cem.attributes): writing, reading in long form across
+"""Attributes stored per import (cem.analytics.attributes): writing, reading in long form across
 imports, dropping, the schema-1 migration, and how an import types its extra columns."""
 
 from __future__ import annotations
@@ -8,18 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cem.attributes import (
+from cem.analytics.attributes import (
     AttributeColumn,
     attribute_values,
     drop_import_attributes,
     drop_workspace_attributes,
     store_attribute_frame,
 )
-from cem.db import SCHEMA_VERSION, Database
-from cem.ingest import delete_import, import_file
-from cem.metrics import attribute_columns
-from cem.readers import SAMPLE_ROWS
-from cem.workspaces import delete_workspace, ensure_workspace
+from cem.analytics.metrics import attribute_columns
+from cem.ingest.load import delete_import, import_file
+from cem.ingest.readers import SAMPLE_ROWS
+from cem.store.db import SCHEMA_VERSION, Database
+from cem.store.workspaces import delete_workspace, ensure_workspace
 
 
 def _store(db: Database, workspace: str, import_id: int, frame: pd.DataFrame, cols: list) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cem.db import Database
-from cem.filters import Filters
+from cem.analytics.filters import Filters
+from cem.analytics.metrics import kpi_snapshot
 from cem.format import format_signed
-from cem.metrics import kpi_snapshot
+from cem.store.db import Database
 from tests.conftest import wait_for_streamlit
 
 pytestmark = pytest.mark.browser

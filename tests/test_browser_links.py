@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cem.db import Database
-from cem.filters import Filters, filtered_table
+from cem.analytics.filters import Filters, filtered_table
+from cem.store.db import Database
 from tests.conftest import StreamlitServer, wait_for_streamlit
 
 pytestmark = pytest.mark.browser

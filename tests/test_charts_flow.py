@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cem.charts import flow
-from cem.ui.journey_network import EXIT_ID, transition_network
+from cem.ui.journeys.network import EXIT_ID, transition_network
 
 XSS = "<img src=x onerror=alert(1)>"
 

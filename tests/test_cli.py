@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cem.cli import main
-from cem.db import Database
+from cem.cli.main import main
+from cem.store.db import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

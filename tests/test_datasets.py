@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cem.attributes import attribute_values
-from cem.cli import main
-from cem.db import Database
-from cem.ingest import detect_mapping, import_file, read_upload
-from cem.workspaces import ensure_workspace
+from cem.analytics.attributes import attribute_values
+from cem.cli.main import main
+from cem.ingest.load import detect_mapping, import_file, read_upload
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 from tests.conftest import shared_dataset
 
 pytestmark = pytest.mark.datasets

@@ -12,9 +12,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cem.attributes import attribute_values
-from cem.db import Database
-from cem.demo import (
+from cem.analytics.attributes import attribute_values
+from cem.demo.workspace import (
     DEMO_PERSONAS,
     DEMO_SEGMENTS,
     DEMO_STAGES,
@@ -24,7 +23,8 @@ from cem.demo import (
     generate_demo,
     write_demo_samples,
 )
-from cem.workspaces import DEMO_WORKSPACE
+from cem.store.db import Database
+from cem.store.workspaces import DEMO_WORKSPACE
 
 STAGE_OF = {tp: stage for stage, tps in DEMO_STAGES for tp, _ in tps}
 CHANNEL_OF = {tp: ch for _, tps in DEMO_STAGES for tp, ch in tps}
@@ -425,8 +425,8 @@ EXPECTED_ROLES = {
 def test_samples_import_without_manual_mapping(
     db: Database, name: str, kind: str, rows: int
 ) -> None:
-    from cem.ingest import import_file
-    from cem.workspaces import create_workspace
+    from cem.ingest.load import import_file
+    from cem.store.workspaces import create_workspace
 
     create_workspace(db, "samples")
     result = import_file(db, "samples", SAMPLES / name, kind)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cem.dates import alternative_format, detect_date_format
-from cem.detect import ATTRIBUTE, IGNORE, detect_roles, fallback_touchpoint
+from cem.ingest.dates import alternative_format, detect_date_format
+from cem.ingest.detect import ATTRIBUTE, IGNORE, detect_roles, fallback_touchpoint
 
 
 def roles(data: dict[str, list[str | None]], kind: str) -> dict[str, str]:

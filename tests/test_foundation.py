@@ -13,12 +13,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cem import workspaces
-from cem.db import Database, bump_revision, quote_identifier, resolve_db_path
+from cem.analytics.filters import Filters, filtered_table
 from cem.errors import InputError, NotFoundError, TouchpointError
 from cem.export import frame_to_csv_bytes, frame_to_xlsx_bytes, neutralise_cell
-from cem.filters import Filters, filtered_table
 from cem.format import format_mean, format_nps, format_percent, is_low_confidence
+from cem.store import workspaces
+from cem.store.db import Database, bump_revision, quote_identifier, resolve_db_path
 from cem.ui.graph import GraphEdge, GraphNode, graph_payload
 from tests.kpi_data import insert_attribute
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from cem.db import Database
-from cem.workspaces import ensure_workspace
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 from tests.conftest import PROJECT_ROOT
 
 CHILD = textwrap.dedent(
     """
     import sys, time
-    import cem.ingest as ingest
-    from cem.db import Database
+    import cem.ingest.load as ingest
+    from cem.store.db import Database
 
     real_insert = ingest._insert_rows
 

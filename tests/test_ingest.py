@@ -12,14 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import cem.ingest as ingest
-from cem.attributes import attribute_values
-from cem.cli import main
-from cem.db import Database
+import cem.ingest.load as ingest
+from cem.analytics.attributes import attribute_values
+from cem.cli.main import main
 from cem.errors import DuplicateImportError, FileFormatError, MappingError
-from cem.ingest import delete_import, detect_mapping, import_file, import_rejects, list_imports
-from cem.readers import read_upload
-from cem.workspaces import ensure_workspace
+from cem.ingest.load import delete_import, detect_mapping, import_file, import_rejects, list_imports
+from cem.ingest.readers import read_upload
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 WS = "acme"
@@ -670,7 +670,7 @@ def test_upload_stash_folder_is_per_process_and_stale_ones_go(tmp_path: Path, mo
     import os
     import time
 
-    from cem import readers
+    from cem.ingest import readers
 
     monkeypatch.setattr(readers.tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(readers, "_stash_dir", None)

@@ -31,11 +31,11 @@ import math
 import pandas as pd
 import pytest
 
-from cem import journey_analytics as ja
-from cem.db import Database
+from cem.analytics.events import flows as ja
+from cem.analytics.filters import Filters
 from cem.errors import InputError
-from cem.filters import Filters
-from cem.workspaces import ensure_workspace
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 
 D1 = dt.datetime(2025, 3, 1)
 STAGES = ["Awareness", "Research", "Purchase", "Support"]

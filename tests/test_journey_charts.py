@@ -7,7 +7,6 @@ import math
 import pandas as pd
 import pytest
 
-from cem import journeys as jm
 from cem.charts import EMOTIONS, PAIN_POINT_COLOUR
 from cem.charts.journey import (
     DATA_SERIES,
@@ -17,11 +16,12 @@ from cem.charts.journey import (
     map_frame,
     stage_frame,
 )
-from cem.db import Database
 from cem.errors import ConflictError
-from cem.ui import journey_widgets as jw
+from cem.journeys import model as jm
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 from cem.ui.graph import graph_payload
-from cem.workspaces import ensure_workspace
+from cem.ui.journeys import widgets as jw
 
 T = jm.Touchpoint
 

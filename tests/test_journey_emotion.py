@@ -6,10 +6,9 @@ import math
 
 import pytest
 
-from cem import journeys as jm
-from cem.db import Database
-from cem.filters import Filters
-from cem.journey_emotion import (
+from cem.analytics.filters import Filters
+from cem.journeys import model as jm
+from cem.journeys.data_emotion import (
     combine,
     emotion_by_key,
     journey_data_emotion,
@@ -17,7 +16,8 @@ from cem.journey_emotion import (
     rescale_csat,
     rescale_nps,
 )
-from cem.workspaces import ensure_workspace
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 
 WS = "ws"
 # (touchpoint, nps, csat, ces, segment)

@@ -7,12 +7,12 @@ import json
 import pandas as pd
 import pytest
 
-from cem import journey_io
-from cem import journeys as jm
 from cem.charts.journey import journey_map_chart
-from cem.db import Database
 from cem.errors import InputError
-from cem.workspaces import ensure_workspace
+from cem.journeys import io as journey_io
+from cem.journeys import model as jm
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 
 WS = "ws"
 PAYLOAD = "<img src=x onerror=alert(1)>"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from cem import journeys as jm
 from cem import ui
+from cem.journeys import model as jm
 
 PAGE = "pages/journey_map.py"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

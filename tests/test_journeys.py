@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from cem import journeys as jm
-from cem.db import Database
 from cem.errors import ConflictError, InputError
-from cem.journey_templates import TEMPLATES, create_journey_from_template
-from cem.workspaces import ensure_workspace
+from cem.journeys import model as jm
+from cem.journeys.templates import TEMPLATES, create_journey_from_template
+from cem.store.db import Database
+from cem.store.workspaces import ensure_workspace
 
 WS = "ws"
 
@@ -355,7 +355,7 @@ def test_templates_are_valid(wdb: Database, key: str) -> None:
 
 
 def test_seed_demo_journey_is_idempotent(wdb: Database) -> None:
-    from cem.demo import DEMO_STAGES
+    from cem.demo.workspace import DEMO_STAGES
 
     first = jm.seed_demo_journey(wdb, WS)
     second = jm.seed_demo_journey(wdb, WS)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from kpi_data import random_responses
 
-from cem import kpis
+from cem.analytics import kpis
 
 polars = pytest.importorskip("polars")
 

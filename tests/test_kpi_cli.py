@@ -1,4 +1,4 @@
-"""``python -m cem kpi`` prints the same numbers as ``cem.metrics.kpi_frame``."""
+"""``python -m cem kpi`` prints the same numbers as ``cem.analytics.metrics.kpi_frame``."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from kpi_data import frame_rows, insert_customers, insert_responses, random_responses
 
-from cem.cli import main
-from cem.db import Database
-from cem.filters import Filters
-from cem.metrics import kpi_frame
+from cem.analytics.filters import Filters
+from cem.analytics.metrics import kpi_frame
+from cem.cli.main import main
+from cem.store.db import Database
 
 
 @pytest.fixture

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 from kpi_data import insert_attribute, insert_responses
 
-from cem.db import Database
-from cem.drivers import (
+from cem.analytics.drivers import (
     guess_positive,
     key_drivers,
     outcome_options,
@@ -16,6 +15,7 @@ from cem.drivers import (
     standardized_betas,
 )
 from cem.errors import InputError
+from cem.store.db import Database
 
 
 def test_relative_weights_sum_to_r2_and_match_betas_when_uncorrelated() -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from kpi_data import insert_customers, insert_responses
 
-from cem.db import Database
-from cem.metrics import kpi_frame, revenue_at_risk
+from cem.analytics.metrics import kpi_frame, revenue_at_risk
+from cem.store.db import Database
 
 D = dt.datetime
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from cem.significance import (
+from cem.analytics.significance import (
     change_vs_previous,
     change_words,
     nps_difference_significant,

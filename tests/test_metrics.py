@@ -14,11 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kpi_data import frame_rows, insert_attribute, insert_responses, random_responses
 
-from cem import kpis
-from cem.db import Database
-from cem.errors import InputError
-from cem.filters import Filters
-from cem.metrics import (
+from cem.analytics import kpis
+from cem.analytics.filters import Filters
+from cem.analytics.metrics import (
     dimension_values,
     kpi_frame,
     kpi_snapshot,
@@ -26,6 +24,8 @@ from cem.metrics import (
     touchpoint_ranking,
     verbatims,
 )
+from cem.errors import InputError
+from cem.store.db import Database
 
 
 def nps_of(db: Database, scores: list[int | None]) -> pd.Series:

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem import journey_analytics as ja
-from cem.db import Database, bump_revision
-from cem.filters import Filters
+from cem.analytics.events import flows as ja
+from cem.analytics.filters import Filters
 from cem.format import format_count
-from cem.ui.journey_network import transition_network
+from cem.store.db import Database, bump_revision
+from cem.ui.journeys.network import transition_network
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/journey_analytics.py"

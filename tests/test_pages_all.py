@@ -52,8 +52,8 @@ def test_read_only_view_renders(app_env: Path, page: str) -> None:
 
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
 def test_page_explains_what_to_do_on_an_empty_workspace(app_env: Path, page: str) -> None:
-    from cem.db import Database
-    from cem.workspaces import create_workspace
+    from cem.store.db import Database
+    from cem.store.workspaces import create_workspace
 
     db = Database(app_env)
     create_workspace(db, "Empty shop")

@@ -1,5 +1,5 @@
 """AppTests of the Overview, KPI explorer and Key drivers pages on the demo workspace:
-the numbers shown are cem.metrics' numbers, and the filters in the URL are applied."""
+the numbers shown are cem.analytics.metrics' numbers, and the filters in the URL are applied."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem.db import Database
-from cem.drivers import key_drivers
-from cem.filters import Filters
+from cem.analytics.drivers import key_drivers
+from cem.analytics.filters import Filters
+from cem.analytics.metrics import kpi_frame, kpi_snapshot
 from cem.format import format_signed
-from cem.metrics import kpi_frame, kpi_snapshot
+from cem.store.db import Database
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -154,7 +154,7 @@ def test_drivers_ranking(app_env: Path) -> None:
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/explorer.py", "pages/drivers.py"])
 def test_empty_workspace_explains_what_to_do(app_env: Path, page: str) -> None:
-    from cem.workspaces import create_workspace
+    from cem.store.workspaces import create_workspace
 
     db = Database(app_env)
     create_workspace(db, "Empty <b>co</b>")

@@ -16,11 +16,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from cem import planned_actual as pa
+from cem.analytics.filters import Filters
 from cem.charts.flow import planned_actual_chart
-from cem.db import Database
 from cem.errors import NotFoundError
-from cem.filters import Filters
+from cem.journeys import planned_actual as pa
+from cem.store.db import Database
 from tests.test_journey_analytics import insert_customer, insert_events
 
 T0 = dt.datetime(2025, 5, 1, 9)

@@ -9,15 +9,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from cem.db import Database, bump_revision
+from cem.store.db import Database, bump_revision
 from tests.test_journey_analytics import insert_events
 from tests.test_planned_actual import make_plan, seq
 
 
 def _view(journey_id: int) -> None:
     from cem import ui
-    from cem.filters import Filters
-    from cem.ui.planned_actual import render_planned_vs_actual
+    from cem.analytics.filters import Filters
+    from cem.ui.journeys.planned_actual import render_planned_vs_actual
 
     render_planned_vs_actual(ui.get_database(), "w", journey_id, Filters())
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem.db import Database
+from cem.analytics.filters import filtered_table
 from cem.errors import InputError, NotFoundError
-from cem.filters import filtered_table
-from cem.workspaces import (
+from cem.store.db import Database
+from cem.store.workspaces import (
     DEMO_WORKSPACE,
     MAX_NAME_LENGTH,
     create_workspace,
@@ -46,7 +46,7 @@ def _add_rows(db: Database, workspace: str, n_responses: int, n_events: int = 0)
             )
 
 
-# -- cem.workspaces ---------------------------------------------------------------------------
+# -- cem.store.workspaces ---------------------------------------------------------------------------
 def test_create_lists_and_trims(db: Database) -> None:
     assert create_workspace(db, "  Acme Retail  ") == "Acme Retail"
     create_workspace(db, "beta")

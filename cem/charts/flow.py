@@ -1,7 +1,7 @@
 """Journey-flow charts: funnels and drop-off, time between stages, channel switching,
 top paths, outcomes by group, and the planned-vs-actual stage view.
 
-Pure functions: a frame from :mod:`cem.journey_analytics` / :mod:`cem.planned_actual`
+Pure functions: a frame from :mod:`cem.analytics.events.flows` / :mod:`cem.journeys.planned_actual`
 in, an Altair chart out. Labels shown on the chart are precomputed text columns (user
 text is data, never part of a format string or HTML); Vega shows tooltips as text.
 

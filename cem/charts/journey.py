@@ -16,7 +16,7 @@ bottom and sharing one x axis (each stage is one equal-width column):
 All user text reaches Vega as data (text marks and tooltips), never as format strings
 or HTML.
 
->>> from cem.journeys import Journey, Stage, Touchpoint
+>>> from cem.journeys.model import Journey, Stage, Touchpoint
 >>> tp = Touchpoint(1, 10, 0, "Checkout", channel="web", emotion=-1, pain_point=True)
 >>> j = Journey(1, "w", "Shop", None, None, 1, None, None, (Stage(10, 0, "Buy", 1, (tp,)),))
 >>> map_frame(j)[["touchpoint", "stage", "x", "row", "emotion", "marks"]].to_dict("records")
@@ -40,7 +40,7 @@ from cem.charts import (
     emotion_for,
     emotion_scale,
 )
-from cem.journeys import Journey
+from cem.journeys.model import Journey
 
 TEAM_SERIES = "Team's emotion"
 DATA_SERIES = "Customers' data"
@@ -151,7 +151,7 @@ def map_frame(journey: Journey, data_emotion: pd.DataFrame | None = None) -> pd.
 
     ``x`` places the touchpoint inside its stage's column (stage i spans i..i+1) for the
     emotion curve; ``row`` is its card row in that column. ``data_emotion`` is
-    :func:`cem.journey_emotion.attach_to_touchpoints` output (optional).
+    :func:`cem.journeys.data_emotion.attach_to_touchpoints` output (optional).
     """
     extra: dict[int, dict[str, Any]] = {}
     if data_emotion is not None and not data_emotion.empty:

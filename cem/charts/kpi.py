@@ -1,5 +1,5 @@
 """KPI charts: trends with a shaded 95% band, splits, touchpoint rankings and the
-key-driver quadrant. Pure functions: a KPI frame from :mod:`cem.metrics` in, an
+key-driver quadrant. Pure functions: a KPI frame from :mod:`cem.analytics.metrics` in, an
 ``alt.Chart`` out (no Streamlit, no database).
 
 Every group keeps its fixed colour (:func:`cem.charts.group_scale`); low-confidence

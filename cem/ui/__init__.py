@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from cem.db import Database, resolve_db_path
+from cem.access.principal import LOCAL_ADMIN, Principal
+from cem.analytics.engine import Engine, duckdb_engine
+from cem.analytics.filters import Filters
 from cem.errors import TouchpointError
-from cem.filters import Filters
-from cem.workspaces import DEMO_WORKSPACE, list_workspaces
+from cem.store.db import Database, resolve_db_path
+from cem.store.workspaces import DEMO_WORKSPACE, list_workspaces
 
 T = TypeVar("T")
 
@@ -33,6 +35,16 @@ def _database(path: str | None) -> Database:
 def get_database() -> Database:
     """The process-wide database (one connection; each thread uses its own cursor)."""
     return _database(resolve_db_path())
+
+
+def get_engine() -> Engine:
+    """The analytics engine for this thread: DuckDB on the process-wide database."""
+    return duckdb_engine(get_database())
+
+
+def current_principal() -> Principal:
+    """Who acts in this session (single-user mode: the local admin)."""
+    return LOCAL_ADMIN
 
 
 # -- workspace -----------------------------------------------------------------------
@@ -112,11 +124,13 @@ def _cached(
     revision: int,
     args: tuple[Any, ...],
     kwargs: tuple[tuple[str, Any], ...],
+    on_engine: bool = False,
 ) -> Any:
     import importlib
 
     func = getattr(importlib.import_module(func_module), func_name)
-    return func(get_database(), workspace, *args, **dict(kwargs))
+    source = get_engine() if on_engine else get_database()
+    return func(source, workspace, *args, **dict(kwargs))
 
 
 def cached_query(func: Callable[..., T], workspace: str, *args: Any, **kwargs: Any) -> T:
@@ -128,6 +142,21 @@ def cached_query(func: Callable[..., T], workspace: str, *args: Any, **kwargs: A
     revision = get_database().data_version(workspace)
     return _cached(
         func.__module__, func.__qualname__, workspace, revision, args, tuple(sorted(kwargs.items()))
+    )
+
+
+def cached_analytics(func: Callable[..., T], workspace: str, *args: Any, **kwargs: Any) -> T:
+    """Call ``func(engine, workspace, *args, **kwargs)`` through the cache (see
+    :func:`cached_query`): for analytics functions, which take the :class:`Engine`."""
+    revision = get_database().data_version(workspace)
+    return _cached(
+        func.__module__,
+        func.__qualname__,
+        workspace,
+        revision,
+        args,
+        tuple(sorted(kwargs.items())),
+        on_engine=True,
     )
 
 

@@ -2,7 +2,7 @@
 
 :func:`sidebar_filters` draws the date range, segment, persona, channel and touchpoint
 pickers and, under "More filters", the stage and every text attribute of the uploads.
-The URL query parameters are the shared state (:class:`cem.filters.Filters`):
+The URL query parameters are the shared state (:class:`cem.analytics.filters.Filters`):
 
 - the first time a session shows a workspace, the widgets are filled FROM the URL, so a
   copied link reproduces the sender's view;
@@ -23,8 +23,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cem import ui
-from cem.filters import ATTRIBUTE_PREFIX, Filters
-from cem.metrics import date_bounds, dimension_label, dimension_values
+from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters
+from cem.analytics.metrics import date_bounds, dimension_label, dimension_values
 
 MAIN_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint")
 DATES_KEY = "flt:dates"

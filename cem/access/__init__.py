@@ -1,0 +1,1 @@
+"""Who may do what: principals, roles, the one permission check, share links, audit."""

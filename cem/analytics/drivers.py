@@ -1,0 +1,289 @@
+"""Key-driver analysis: which ratings move the outcome, and how well each performs.
+
+Given numeric rating attributes (e.g. an airline survey's 14 service ratings scored
+0-5, or "Speed rating" 1-5) and an outcome (the NPS score 0-10, CSAT 1-5, or a
+satisfied / not-satisfied text flag mapped to 1/0), each driver gets:
+
+- ``correlation``: Pearson r with the outcome (pairwise complete answers);
+- ``beta``: its standardized regression coefficient (numpy least squares on the
+  correlation matrix's normal equations — on complete data this is exactly least
+  squares on the z-scored complete cases; with survey gaps it uses every pair of
+  answers, see :func:`driver_correlations`);
+- ``importance``: its **relative weight** (Johnson 2000) as a share of the model R², in
+  percent — unlike betas, relative weights split the explained variance fairly between
+  correlated drivers and always sum to 100;
+- ``performance``: its mean rating and ``top2_share`` (answers at or above max - 1);
+- ``quadrant``: importance above/below the mean importance x performance above/below
+  the mean performance: "Fix first" (important, weak), "Maintain" (important, strong),
+  "Nice to have" (less important, strong), "Low priority" (less important, weak).
+
+Ratings whose column says 0 means "not applicable" (``zero_means_na``) treat 0 as
+missing. The filtering and the pivot (one column per driver) are Ibis expressions; the
+pivoted sample (one row per response with an outcome, one column per driver, at most
+``max_rows`` rows) is pulled into pandas/numpy for the correlations and the regression.
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(1)
+>>> x = rng.normal(size=(500, 2))
+>>> y = 2 * x[:, 0] + 0.1 * rng.normal(size=500)
+>>> w = relative_weights(np.column_stack([x, y]))
+>>> bool(w[0] > 0.9 and w[1] < 0.05)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from cem.analytics.attributes import attribute_values
+from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters, filtered_table
+from cem.errors import InputError
+from cem.store.db import Database
+
+QUADRANTS: dict[str, str] = {
+    "Fix first": "Important and below-average: improving these moves the outcome most.",
+    "Maintain": "Important and already strong: protect them, they carry the score.",
+    "Nice to have": "Strong but matter less to the outcome: keep, don't over-invest.",
+    "Low priority": "Weak but matter little: fix when cheap, after the 'Fix first' list.",
+}
+OUTCOME_LABELS = {"nps": "NPS score (0-10)", "csat": "CSAT (1-5)", "ces": "CES (1-7)"}
+MIN_COMPLETE = 30
+POSITIVE_WORDS = (
+    "satisfied",
+    "yes",
+    "true",
+    "1",
+    "promoter",
+    "happy",
+    "positive",
+    "good",
+    "recommend",
+    "loyal",
+)
+
+
+def guess_positive(values: Sequence[str]) -> str | None:
+    """Which value of a two-valued flag means "satisfied".
+
+    >>> guess_positive(["neutral or dissatisfied", "satisfied"])
+    'satisfied'
+    >>> guess_positive(["No", "Yes"])
+    'Yes'
+    """
+    for value in values:
+        text = str(value).strip().lower()
+        if text.startswith(("not", "un", "dis", "neutral", "no")):
+            continue
+        if any(text == w or text.startswith(w) for w in POSITIVE_WORDS):
+            return str(value)
+    return None
+
+
+def outcome_options(db: Database, workspace: str) -> dict[str, str]:
+    """Outcome key -> label: nps/csat/ces when answered, and ``attr:<flag>=<value>`` for
+    every two-valued text attribute (e.g. airline ``satisfaction``)."""
+    from cem.analytics.metrics import attribute_columns, available_metrics, dimension_values
+
+    available = available_metrics(db, workspace)
+    out = {k: v for k, v in OUTCOME_LABELS.items() if k in available}
+    cols = attribute_columns(db, workspace)
+    flags = (
+        []
+        if cols.empty
+        else cols[(cols.dtype == "text") & (cols.distinct_values == 2)].name.tolist()
+    )
+    values = dimension_values(db, workspace)
+    flag_options: dict[str, str] = {}
+    for name in flags:
+        options = values.get(ATTRIBUTE_PREFIX + name, [])
+        positive = guess_positive(options) if len(options) == 2 else None
+        if positive is None:  # e.g. Gender: two values, but not an outcome
+            continue
+        flag_options[f"{ATTRIBUTE_PREFIX}{name}={positive}"] = f"{name} = “{positive}” (yes/no)"
+    # An explicit satisfied/not flag is the outcome the file was made for: offer it first.
+    return flag_options | out
+
+
+def driver_candidates(db: Database, workspace: str) -> list[str]:
+    """Numeric attributes that look like rating scales (at most 0-10, few distinct values):
+    the default drivers. Ages, distances and delays are left out."""
+    from cem.analytics.metrics import attribute_columns, rating_attributes
+
+    cols = attribute_columns(db, workspace).set_index("name")
+    out = []
+    for name in rating_attributes(db, workspace):
+        high = cols.loc[name, "max_value"]
+        distinct = cols.loc[name, "distinct_values"]
+        if (pd.isna(high) or high <= 10) and (pd.isna(distinct) or distinct <= 11):
+            out.append(name)
+    return out
+
+
+def _outcome_expr(db: Database, workspace: str, table: ibis.Table, outcome: str) -> ibis.Table:
+    """Responses with an ``outcome`` column (float; flags as 1/0)."""
+    if outcome in OUTCOME_LABELS:
+        return table.mutate(outcome=table[outcome].cast("float64"))
+    if outcome.startswith(ATTRIBUTE_PREFIX) and "=" in outcome:
+        name, positive = outcome.removeprefix(ATTRIBUTE_PREFIX).split("=", 1)
+        flag = attribute_values(db.ibis(), workspace, "responses", name)
+        flag = flag.filter(flag.text_value.notnull()).select(
+            _row_id=flag.row_id, outcome=(flag.text_value == positive).cast("float64")
+        )
+        joined = table.inner_join(flag, table.response_id == flag._row_id)
+        return joined.drop("_row_id")
+    raise InputError(f"Unknown outcome '{outcome}'")
+
+
+def driver_matrix(
+    db: Database,
+    workspace: str,
+    outcome: str,
+    drivers: Sequence[str],
+    filters: Filters | None = None,
+    max_rows: int = 200_000,
+) -> pd.DataFrame:
+    """One row per filtered response with an outcome: ``outcome`` and one column per
+    driver (NaN where unanswered, or 0 in a zero-means-n/a column). Pivot in Ibis."""
+    from cem.analytics.metrics import rating_info
+
+    backend = db.ibis()
+    table = filtered_table(backend, workspace, "responses", filters or Filters())
+    table = _outcome_expr(db, workspace, table, outcome)
+    table = table.filter(table.outcome.notnull()).select(
+        _rid=table.response_id, outcome=table.outcome
+    )
+    attrs = attribute_values(backend, workspace, "responses", list(drivers))
+    columns: dict[str, Any] = {}
+    for i, name in enumerate(drivers):
+        value = attrs.num_value
+        if rating_info(db, workspace, name)["zero_means_na"]:
+            value = value.nullif(0.0)
+        columns[f"d{i}"] = value.max(where=attrs.name == name)
+    pivot = attrs.group_by(_rid=attrs.row_id).aggregate(**columns)
+    joined = table.inner_join(pivot, "_rid").limit(max_rows)
+    frame = joined.to_pandas()
+    frame = frame.rename(columns={f"d{i}": name for i, name in enumerate(drivers)})
+    return frame[["outcome", *drivers]].astype("float64")
+
+
+def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
+    """Johnson's relative weights from a correlation matrix whose last row/column is the
+    outcome: one weight per predictor, as fractions of R² (they sum to R²)."""
+    rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
+    evals, evecs = np.linalg.eigh(rxx)
+    evals = np.clip(evals, 1e-12, None)  # pairwise matrices can be slightly non-PSD
+    lam = evecs @ np.diag(np.sqrt(evals)) @ evecs.T
+    beta = np.linalg.solve(lam, rxy)
+    return (lam**2) @ (beta**2)
+
+
+def relative_weights(data: np.ndarray) -> np.ndarray:
+    """Relative weights of the predictor columns (all but the last) for the last column
+    of a complete data matrix."""
+    return relative_weights_from_corr(np.corrcoef(data, rowvar=False))
+
+
+def standardized_betas_from_corr(corr: np.ndarray) -> tuple[np.ndarray, float]:
+    """Standardized regression coefficients (numpy least squares on the normal equations
+    ``Rxx b = rxy``) and R² = b . rxy."""
+    rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
+    beta, *_ = np.linalg.lstsq(rxx, rxy, rcond=None)
+    return beta, float(beta @ rxy)
+
+
+def standardized_betas(data: np.ndarray) -> tuple[np.ndarray, float]:
+    """Standardized regression coefficients and R² of a complete data matrix."""
+    return standardized_betas_from_corr(np.corrcoef(data, rowvar=False))
+
+
+def driver_correlations(frame: pd.DataFrame, drivers: Sequence[str]) -> np.ndarray:
+    """The pairwise-complete correlation matrix of the drivers and the outcome (last).
+
+    Surveys ask each rating of only some respondents (the touchpoints they used), so
+    few rows answer every driver; each correlation uses every row that answered both of
+    its columns. Pairs never answered together count as uncorrelated.
+    """
+    corr = frame[[*drivers, "outcome"]].corr(min_periods=MIN_COMPLETE).to_numpy()
+    corr = np.nan_to_num(corr, nan=0.0)
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def key_drivers(
+    db: Database,
+    workspace: str,
+    outcome: str,
+    drivers: Sequence[str] | None = None,
+    filters: Filters | None = None,
+) -> pd.DataFrame:
+    """The driver ranking (one row per driver, most important first) with ``driver``,
+    ``importance`` (relative weight, % of R²), ``correlation``, ``beta``,
+    ``performance`` (mean), ``top2_share``, ``n`` (answers with an outcome), ``r2`` and
+    ``quadrant``. Correlations, weights and betas use the pairwise-complete correlation
+    matrix (:func:`driver_correlations`); on complete data that equals least squares on
+    the z-scored complete cases. Raises :class:`InputError` when there is too little data.
+    """
+    from cem.analytics.metrics import rating_info
+
+    drivers = list(drivers) if drivers else driver_candidates(db, workspace)
+    if len(drivers) < 1:
+        raise InputError(
+            "Key drivers need numeric rating columns (e.g. 'Speed rating' "
+            "1-5) in the uploaded responses; this workspace has none."
+        )
+    frame = driver_matrix(db, workspace, outcome, drivers, filters)
+    # A driver with too few answers (in this filter) or no spread cannot be ranked.
+    usable = [
+        d
+        for d in drivers
+        if frame[[d, "outcome"]].dropna().shape[0] >= MIN_COMPLETE and frame[d].std() > 0
+    ]
+    if not usable or frame.outcome.std() == 0 or not frame.outcome.std() == frame.outcome.std():
+        raise InputError(
+            f"Too few answers to rank drivers: each driver needs at least "
+            f"{MIN_COMPLETE} responses that also answered the outcome, and the "
+            "outcome needs some spread. Widen the filters."
+        )
+    corr = driver_correlations(frame, usable)
+    weights = relative_weights_from_corr(corr)
+    betas, r2 = standardized_betas_from_corr(corr)
+    rows = []
+    for i, name in enumerate(usable):
+        info = rating_info(db, workspace, name)
+        col = frame[name].dropna()
+        rows.append(
+            {
+                "driver": name,
+                "importance": 100.0 * weights[i] / weights.sum() if weights.sum() > 0 else 0.0,
+                "correlation": float(corr[i, -1]),
+                "beta": float(betas[i]),
+                "performance": float(col.mean()),
+                "top2_share": float(100.0 * (col >= info["top_from"]).mean()),
+                "n": int(len(col)),
+            }
+        )
+    result = pd.DataFrame(rows)
+    result["r2"] = r2
+    result["quadrant"] = quadrants(result.importance, result.performance)
+    return result.sort_values("importance", ascending=False).reset_index(drop=True)
+
+
+def quadrants(importance: pd.Series, performance: pd.Series) -> list[str]:
+    """The quadrant of each driver against the mean importance and mean performance.
+
+    >>> quadrants(pd.Series([40, 40, 10, 10]), pd.Series([3.0, 4.0, 4.0, 3.0]))
+    ['Fix first', 'Maintain', 'Nice to have', 'Low priority']
+    """
+    imp_mid, perf_mid = importance.mean(), performance.mean()
+    out = []
+    for imp, perf in zip(importance, performance, strict=True):
+        if imp >= imp_mid:
+            out.append("Fix first" if perf < perf_mid else "Maintain")
+        else:
+            out.append("Nice to have" if perf >= perf_mid else "Low priority")
+    return out

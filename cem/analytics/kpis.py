@@ -1,0 +1,188 @@
+"""KPI definitions as pure Ibis expressions (DESIGN.md "KPI definitions").
+
+Every function here takes an Ibis table expression and returns one, so the same
+definition runs on DuckDB (the app), Polars, or any SQL engine Ibis compiles to
+(Trino, BigQuery, Snowflake, Spark ...). Nothing here touches a database: the
+DuckDB-facing layer is :mod:`cem.analytics.metrics`.
+
+Conventions shared by every KPI table: the group keys first, then ``n`` (answers
+that count), ``value`` (the KPI), ``moe`` (half-width of its 95% interval, NULL when
+not defined), ``ci_low``/``ci_high`` and ``low_confidence`` (n < 30). A group with no
+answers has ``n = 0`` and ``value`` NULL — never 0.
+
+>>> import pandas as pd
+>>> t = ibis.memtable(pd.DataFrame({"nps": [10, 9, 8, 3, None]}))
+>>> row = ibis.duckdb.connect().execute(nps_table(t)).iloc[0]
+>>> int(row.n), int(row.promoters), int(row.detractors), round(float(row.value), 1)
+(4, 2, 1, 25.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+Z95 = 1.96
+LOW_CONFIDENCE_N = 30
+PERIODS: dict[str, str] = {"week": "W", "month": "M", "quarter": "Q"}
+
+
+def _div(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
+    """``numerator / denominator`` as a float, NULL when the denominator is 0."""
+    return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
+
+
+def _finish(table: ir.Table) -> ir.Table:
+    """Add the confidence interval and the low-confidence flag."""
+    return table.mutate(
+        ci_low=table.value - table.moe,
+        ci_high=table.value + table.moe,
+        low_confidence=table.n < LOW_CONFIDENCE_N,
+    )
+
+
+def with_period(table: ir.Table, period: str | None, column: str = "submitted_at") -> ir.Table:
+    """Add a ``period`` column (the start date of the row's week/month/quarter).
+
+    Rows without a date cannot be placed in a period and are dropped.
+    """
+    if period is None:
+        return table
+    if period not in PERIODS:
+        from cem.errors import InputError
+
+        raise InputError(f"Unknown period '{period}' (use week, month or quarter)")
+    table = table.filter(table[column].notnull())
+    return table.mutate(period=table[column].truncate(PERIODS[period]).date())
+
+
+def _group(table: ir.Table, by: Sequence[str]) -> ir.Table | ir.GroupedTable:
+    return table.group_by(list(by)) if by else table
+
+
+def nps_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """NPS per group: promoters 9-10, passives 7-8, detractors 0-6 of the answered.
+
+    ``value = 100 * (P - D) / n``; ``moe = 100 * 1.96 * sqrt((pP + pD - (pP - pD)^2) / n)``.
+    ``promoters``/``passives``/``detractors`` are counts; ``share_*`` are fractions of n.
+    """
+    nps = responses.nps
+    agg = _group(responses, by).aggregate(
+        n=nps.count(),
+        promoters=nps.count(where=nps >= 9),
+        detractors=nps.count(where=nps <= 6),
+    )
+    agg = agg.mutate(passives=agg.n - agg.promoters - agg.detractors)
+    agg = agg.mutate(
+        share_promoters=_div(agg.promoters, agg.n),
+        share_passives=_div(agg.passives, agg.n),
+        share_detractors=_div(agg.detractors, agg.n),
+    )
+    variance = (
+        agg.share_promoters
+        + agg.share_detractors
+        - (agg.share_promoters - agg.share_detractors) ** 2
+    ) / agg.n.cast("float64")
+    agg = agg.mutate(
+        value=100.0 * (agg.share_promoters - agg.share_detractors),
+        moe=100.0 * Z95 * variance.clip(lower=0.0).sqrt(),
+    )
+    return _finish(agg)
+
+
+def _proportion_table(
+    table: ir.Table,
+    by: Sequence[str],
+    answered: ir.BooleanValue,
+    hit: ir.BooleanValue,
+    hit_name: str,
+) -> ir.Table:
+    """Share (in %) of answered rows where ``hit`` holds, with a normal-approximation MoE."""
+    agg = _group(table, by).aggregate(
+        n=answered.sum().coalesce(0),
+        **{hit_name: (answered & hit).sum().coalesce(0)},
+    )
+    share = _div(agg[hit_name], agg.n)
+    agg = agg.mutate(
+        value=100.0 * share,
+        moe=100.0 * Z95 * (share * (1.0 - share) / agg.n.cast("float64")).clip(lower=0.0).sqrt(),
+    )
+    return _finish(agg)
+
+
+def csat_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """CSAT per group: share (in %) of 1-5 answers that are 4 or 5, with ``satisfied`` count."""
+    csat = responses.csat
+    return _proportion_table(responses, by, csat.notnull(), csat >= 4, "satisfied")
+
+
+def ces_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """CES per group: mean 1-7 score (``value``), ``easy_share`` (% of 5-7), ``sd``.
+
+    ``moe`` is ``1.96 * sd / sqrt(n)`` (normal approximation of the mean's interval).
+    """
+    ces = responses.ces
+    agg = _group(responses, by).aggregate(
+        n=ces.count(),
+        value=ces.mean(),
+        easy=(ces >= 5).sum().coalesce(0),
+        sd=ces.std(how="sample"),
+    )
+    agg = agg.mutate(
+        easy_share=100.0 * _div(agg.easy, agg.n),
+        moe=Z95 * agg.sd / agg.n.cast("float64").sqrt(),
+    )
+    return _finish(agg)
+
+
+def responses_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """Response count per group (``value`` = ``n``); no interval."""
+    agg = _group(responses, by).aggregate(n=responses.count())
+    agg = agg.mutate(value=agg.n.cast("float64"), moe=ibis.null("float64"))
+    return _finish(agg)
+
+
+def comment_share_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
+    """Share (in %) of responses with a non-blank comment; ``n`` is all responses."""
+    has_comment = responses.comment.notnull() & (responses.comment.strip().length() > 0)
+    return _proportion_table(
+        responses, by, responses.response_id.notnull(), has_comment.fill_null(False), "commented"
+    )
+
+
+def rating_table(
+    ratings: ir.Table,
+    by: Sequence[str] = (),
+    *,
+    top_from: float = 4.0,
+    zero_means_na: bool = False,
+    column: str = "rating",
+) -> ir.Table:
+    """A numeric rating attribute as a KPI: mean (``value``), ``top2_share`` (% of answers
+    at or above ``top_from``), ``n``; 0 counts as "not applicable" when ``zero_means_na``.
+    """
+    rating = ratings[column]
+    if zero_means_na:
+        rating = rating.nullif(0)
+    agg = _group(ratings, by).aggregate(
+        n=rating.count(),
+        value=rating.mean(),
+        top2=(rating >= top_from).sum().coalesce(0),
+        sd=rating.std(how="sample"),
+    )
+    agg = agg.mutate(
+        top2_share=100.0 * _div(agg.top2, agg.n),
+        moe=Z95 * agg.sd / agg.n.cast("float64").sqrt(),
+    )
+    return _finish(agg)
+
+
+KPI_TABLES = {
+    "nps": nps_table,
+    "csat": csat_table,
+    "ces": ces_table,
+    "responses": responses_table,
+    "comment_share": comment_share_table,
+}

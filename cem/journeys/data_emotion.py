@@ -1,0 +1,170 @@
+"""Data-derived emotion: what the customers' own answers say at each touchpoint.
+
+A touchpoint is matched to survey responses by its ``data_key`` when set, else by its
+name; the match is on the ``touchpoint`` column of ``responses``, case-insensitive and
+ignoring surrounding spaces. The shared :class:`~cem.analytics.filters.Filters` apply (so a
+persona or date filter changes the curve). Computed with Ibis, so it runs on any Ibis
+backend.
+
+Rescaling to the team's −2..+2 emotion scale (each clipped to −2..+2):
+
+* NPS answer mean ``x`` on 0..10: ``(x − 5) / 2.5``  (0 → −2, 5 → 0, 10 → +2)
+* CSAT mean on 1..5:               ``x − 3``          (1 → −2, 3 → 0, 5 → +2)
+* CES mean on 1..7 (7 = easy):     ``(x − 4) / 1.5``  (1 → −2, 4 → 0, 7 → +2)
+
+The touchpoint's data emotion is the **n-weighted mean** of the rescaled scores it has
+(a score with 300 answers counts three times one with 100); ``n`` is the number of
+responses matched (any score). Comment sentiment is not used (no reliable offline
+model; the verbatims stay on the text pages).
+
+>>> rescale_nps(10.0), rescale_csat(4.0), rescale_ces(5.5)
+(2.0, 1.0, 1.0)
+>>> combine([(1.0, 100), (-1.0, 300), (None, 0)])
+-0.5
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+from cem.analytics.filters import Filters, filtered_table
+from cem.journeys.model import Journey
+from cem.store.db import Database
+
+EMOTION_COLUMNS: tuple[str, ...] = (
+    "key",
+    "n",
+    "nps_mean",
+    "nps_n",
+    "csat_mean",
+    "csat_n",
+    "ces_mean",
+    "ces_n",
+    "data_emotion",
+)
+
+
+def _clip(value: float) -> float:
+    return max(-2.0, min(2.0, value))
+
+
+def rescale_nps(mean: float) -> float:
+    """NPS answer mean (0..10) on −2..+2."""
+    return _clip((mean - 5.0) / 2.5)
+
+
+def rescale_csat(mean: float) -> float:
+    """CSAT mean (1..5) on −2..+2."""
+    return _clip(mean - 3.0)
+
+
+def rescale_ces(mean: float) -> float:
+    """CES mean (1..7, higher = easier) on −2..+2."""
+    return _clip((mean - 4.0) / 1.5)
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def combine(scores: Iterable[tuple[float | None, int]]) -> float | None:
+    """The n-weighted mean of the available rescaled scores (None when there are none)."""
+    total = weight = 0.0
+    for score, n in scores:
+        if _missing(score) or not n:
+            continue
+        total += float(score) * n  # type: ignore[arg-type]
+        weight += n
+    return total / weight if weight else None
+
+
+def match_key(text: str | None) -> str:
+    """The normalised key a touchpoint is matched on.
+
+    >>> match_key("  Phone Support ")
+    'phone support'
+    """
+    return (text or "").strip().lower()
+
+
+def touchpoint_keys(journey: Journey) -> tuple[str, ...]:
+    """The distinct match keys of a journey's touchpoints (data_key, else name)."""
+    return tuple(sorted({match_key(tp.data_key or tp.name) for tp in journey.touchpoints}))
+
+
+def emotion_by_key(
+    db: Database, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per match key: n, mean NPS/CSAT/CES with their n, and the combined data emotion.
+
+    Keys without any response are left out.
+    """
+    if not keys:
+        return pd.DataFrame(columns=list(EMOTION_COLUMNS))
+    table = filtered_table(db.ibis(), workspace, "responses", filters)
+    table = table.mutate(key=table.touchpoint.strip().lower())
+    table = table.filter(table.key.isin(list(keys)))
+    agg = table.group_by("key").aggregate(
+        n=table.count(),
+        nps_mean=table.nps.mean(),
+        nps_n=table.nps.count(),
+        csat_mean=table.csat.mean(),
+        csat_n=table.csat.count(),
+        ces_mean=table.ces.mean(),
+        ces_n=table.ces.count(),
+    )
+    frame = agg.execute()
+    if frame.empty:
+        return pd.DataFrame(columns=list(EMOTION_COLUMNS))
+    emotions = []
+    for rec in frame.to_dict("records"):
+        parts = []
+        if rec["nps_n"]:
+            parts.append((rescale_nps(float(rec["nps_mean"])), int(rec["nps_n"])))
+        if rec["csat_n"]:
+            parts.append((rescale_csat(float(rec["csat_mean"])), int(rec["csat_n"])))
+        if rec["ces_n"]:
+            parts.append((rescale_ces(float(rec["ces_mean"])), int(rec["ces_n"])))
+        emotions.append(combine(parts))
+    frame["data_emotion"] = emotions
+    for col in ("n", "nps_n", "csat_n", "ces_n"):
+        frame[col] = frame[col].astype("int64")
+    return frame[list(EMOTION_COLUMNS)].sort_values("key").reset_index(drop=True)
+
+
+def journey_data_emotion(
+    db: Database, workspace: str, journey: Journey, filters: Filters | None = None
+) -> pd.DataFrame:
+    """One row per touchpoint (journey order): touchpoint_id and the emotion columns
+    (NaN / 0 where no response matched)."""
+    by_key = emotion_by_key(db, workspace, touchpoint_keys(journey), filters)
+    return attach_to_touchpoints(journey, by_key)
+
+
+def attach_to_touchpoints(journey: Journey, by_key: pd.DataFrame) -> pd.DataFrame:
+    """Join :func:`emotion_by_key` output onto the journey's touchpoints (journey order)."""
+    rows = [
+        {"touchpoint_id": tp.touchpoint_id, "key": match_key(tp.data_key or tp.name)}
+        for tp in journey.touchpoints
+    ]
+    base = pd.DataFrame(rows, columns=["touchpoint_id", "key"])
+    out = base.merge(by_key, on="key", how="left")
+    for col in ("n", "nps_n", "csat_n", "ces_n"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("nps_mean", "csat_mean", "ces_mean", "data_emotion"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
+    return out
+
+
+def responses_fingerprint(db: Database, workspace: str) -> tuple[int, int]:
+    """(count, max response_id) of the workspace's responses: a cheap cache key that
+    changes when responses are imported or replaced, but not when a journey is edited."""
+    from cem.analytics.filters import base_table
+
+    table = base_table(db.ibis(), workspace, "responses")
+    row = table.aggregate(n=table.count(), last=table.response_id.max()).execute().iloc[0]
+    last = row["last"]
+    return int(row["n"]), int(last) if last == last and last is not None else -1

@@ -1,0 +1,43 @@
+"""Streamlit helpers for the KPI pages: charts drawn from cached Vega-Lite specs.
+
+Building an Altair chart and turning it into a spec costs 50-300 ms of Python per chart;
+the Overview draws five. :func:`show_chart` builds a chart with a pure builder from
+:mod:`cem.charts.kpi` once per (builder, data, options) and caches the resulting spec,
+so a warm rerun only ships the cached spec to the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cem import ui
+from cem.analytics import metrics
+from cem.charts import kpi as kpi_charts
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def chart_spec(
+    builder: str, frame: pd.DataFrame, options: tuple[tuple[str, Any], ...]
+) -> dict[str, Any]:
+    """The Vega-Lite spec of ``cem.charts.kpi.<builder>(frame, **options)`` (cached on the
+    frame's content and the options)."""
+    return getattr(kpi_charts, builder)(frame, **dict(options)).to_dict()
+
+
+def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any) -> None:
+    """Draw ``cem.charts.kpi.<builder>(frame, **options)`` from its cached spec."""
+    spec = chart_spec(builder, frame, tuple(sorted(options.items())))
+    container.vega_lite_chart(spec, width="stretch")
+
+
+def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
+    """Metric key -> label for the workspace's metrics (cached); when it has none, show
+    ``empty_message`` and stop the page."""
+    available = ui.cached_query(metrics.available_metrics, workspace)
+    if not available:
+        st.info(empty_message)
+        st.stop()
+    return available
