@@ -63,14 +63,21 @@ def attribute_queries(db: object) -> dict[str, float]:
     """Seconds (best of 3) of KPI queries over the imported file's extra columns, which
     are stored per import (cem.analytics.attributes): a rating column's KPI, NPS split by a text
     column, NPS filtered by it."""
+    from cem.analytics.engine import duckdb_engine
     from cem.analytics.filters import Filters
-    from cem.analytics.metrics import kpi_frame
+    from cem.analytics.kpi_frames import kpi_frame
 
     region = Filters(dimensions=(("attr:Region", ("North",)),))
     queries = {
-        "'Rating: app' KPI (0 = n/a)": lambda: kpi_frame(db, "bench", "attr:Rating: app"),
-        "NPS by Region (text column)": lambda: kpi_frame(db, "bench", "nps", by=["attr:Region"]),
-        "NPS where Region = North": lambda: kpi_frame(db, "bench", "nps", filters=region),
+        "'Rating: app' KPI (0 = n/a)": lambda: kpi_frame(
+            duckdb_engine(db), "bench", "attr:Rating: app"
+        ),
+        "NPS by Region (text column)": lambda: kpi_frame(
+            duckdb_engine(db), "bench", "nps", by=["attr:Region"]
+        ),
+        "NPS where Region = North": lambda: kpi_frame(
+            duckdb_engine(db), "bench", "nps", filters=region
+        ),
     }
     out = {}
     for label, query in queries.items():

@@ -20,6 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from cem.analytics.engine import duckdb_engine  # noqa: E402
 from cem.charts.journey import journey_map_chart  # noqa: E402
 from cem.journeys import model as jm  # noqa: E402
 from cem.journeys.data_emotion import journey_data_emotion  # noqa: E402
@@ -74,7 +75,7 @@ def main() -> None:
 
     t, journey = timed(lambda: jm.get_journey(db, "bench", jid))
     rows.append(("load journey", t))
-    t, emotion = timed(lambda: journey_data_emotion(db, "bench", journey))
+    t, emotion = timed(lambda: journey_data_emotion(duckdb_engine(db), "bench", journey))
     rows.append(("data-derived emotion (Ibis)", t))
     t, _ = timed(lambda: journey_map_chart(journey, emotion).to_dict())
     rows.append(("build map chart, all touchpoints (+ to_dict)", t))

@@ -2,7 +2,7 @@
 
 Compares three ways of computing the same numbers:
 
-- ``ibis``: Touchpoint's path, ``cem.analytics.metrics.kpi_frame`` (Ibis -> DuckDB -> pandas);
+- ``ibis``: Touchpoint's path, ``cem.analytics.kpi_frames.kpi_frame`` (Ibis -> DuckDB -> pandas);
 - ``hand SQL``: one hand-written DuckDB query;
 - ``pandas``: a groupby on an in-memory DataFrame (loading it is not timed);
 
@@ -28,7 +28,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from cem.analytics.metrics import kpi_frame  # noqa: E402
+from cem.analytics.engine import duckdb_engine  # noqa: E402
+from cem.analytics.kpi_frames import kpi_frame  # noqa: E402
 from cem.store.db import Database  # noqa: E402
 
 WORKSPACE = "bench"
@@ -108,7 +109,7 @@ def bench_kpis(rows: int, path: Path) -> None:
     print(f"generated {rows:,} responses in {time.perf_counter() - start:.1f} s")
 
     t_ibis, ibis_frame = best_of(
-        lambda: kpi_frame(db, WORKSPACE, "nps", by=["segment"], period="month")
+        lambda: kpi_frame(duckdb_engine(db), WORKSPACE, "nps", by=["segment"], period="month")
     )
     t_sql, sql_frame = best_of(lambda: db.execute(HAND_SQL, [WORKSPACE]).df())
     frame = db.execute(

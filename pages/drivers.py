@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cem import export, ui
-from cem.analytics import drivers, metrics
+from cem.analytics import catalogue, drivers
 from cem.charts.kpi import QUADRANT_COLOURS, quadrant_chart
 from cem.errors import TouchpointError
 
@@ -16,9 +16,9 @@ workspace = ui.require_workspace()
 filters = ui.current_filters()
 
 try:
-    ratings = ui.cached_query(metrics.rating_attributes, workspace)
-    default_drivers = ui.cached_query(drivers.driver_candidates, workspace)
-    outcomes = ui.cached_query(drivers.outcome_options, workspace)
+    ratings = ui.cached_analytics(catalogue.rating_attributes, workspace)
+    default_drivers = ui.cached_analytics(drivers.driver_candidates, workspace)
+    outcomes = ui.cached_analytics(drivers.outcome_options, workspace)
     if not ratings or not outcomes:
         st.info(
             "Key drivers need an outcome (an NPS, CSAT or CES score, or a yes/no "
@@ -47,7 +47,7 @@ try:
     )
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
 
-    ranking = ui.cached_query(
+    ranking = ui.cached_analytics(
         drivers.key_drivers, workspace, outcome, tuple(chosen) or None, filters
     )
     r2 = float(ranking.r2.iloc[0])

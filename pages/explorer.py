@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from cem import export, ui
-from cem.analytics import metrics
+from cem.analytics import catalogue, kpi_frames, labels, overview
 from cem.analytics.filters import STANDARD_DIMENSIONS
 from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
@@ -45,7 +45,7 @@ try:
         "No survey answers in this workspace yet. Import a survey export on "
         "**Import data** to explore NPS, CSAT, CES and rating columns.",
     )
-    values = ui.cached_query(metrics.dimension_values, workspace)
+    values = ui.cached_analytics(catalogue.dimension_values, workspace)
     split_options = (
         [NO_SPLIT]
         + [d for d in STANDARD_DIMENSIONS if d in values]
@@ -68,19 +68,19 @@ try:
         "Split by",
         split_options,
         key="exp:by",
-        format_func=lambda d: "— no split —" if d == NO_SPLIT else metrics.dimension_label(d),
+        format_func=lambda d: "— no split —" if d == NO_SPLIT else labels.dimension_label(d),
     )
     to_url("metric", metric, metric_keys[0])
     to_url("period", period, "month")
     to_url("by", by, NO_SPLIT)
     dim = None if by == NO_SPLIT else by
-    label = metrics.metric_label(metric)
+    label = labels.metric_label(metric)
 
-    first, last = ui.cached_query(metrics.date_bounds, workspace)
+    first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
     if last is not None:
-        frame = ui.cached_query(
-            metrics.kpi_trend,
+        frame = ui.cached_analytics(
+            overview.kpi_trend,
             workspace,
             metric,
             period=period,
@@ -106,14 +106,14 @@ try:
             "Below: the whole file, split by the chosen dimension."
         )
         if dim:
-            frame = ui.cached_query(metrics.kpi_split, workspace, metric, dim, filters)
+            frame = ui.cached_analytics(overview.kpi_split, workspace, metric, dim, filters)
         else:
-            frame = ui.cached_query(metrics.kpi_frame, workspace, metric, filters=filters)
+            frame = ui.cached_analytics(kpi_frames.kpi_frame, workspace, metric, filters=filters)
         chart = split_bar_chart(frame, dim, label, metric=metric) if dim else None
         if chart is not None:
             st.altair_chart(chart, width="stretch")
 
-    table = metrics.kpi_table(frame, metric, dim)
+    table = labels.kpi_table(frame, metric, dim)
     st.markdown("**The numbers** — select a row to read the comments behind it.")
     selection = st.dataframe(
         table,
@@ -167,8 +167,8 @@ try:
         row = frame.iloc[rows[0]]
         picked_period = row["period"] if "period" in frame.columns else None
         picked_group = str(row[dim]) if dim else None
-        quotes = ui.cached_query(
-            metrics.verbatims,
+        quotes = ui.cached_analytics(
+            overview.verbatims,
             workspace,
             metric,
             filters=filters,

@@ -92,10 +92,10 @@ def _show_result(result: dict) -> None:
     # Headline KPI right after a responses import (cem.analytics.metrics; counts when it has none).
     if result["kind"] == "responses":
         try:
-            from cem.analytics.metrics import kpi_frame
+            from cem.analytics.kpi_frames import kpi_frame
             from cem.format import format_nps
 
-            row = kpi_frame(db, result["workspace"], "nps").iloc[0]
+            row = kpi_frame(ui.get_engine(), result["workspace"], "nps").iloc[0]
             if int(row.n) > 0:
                 st.metric("Workspace NPS now", format_nps(row.value, row.moe, int(row.n)))
         except Exception:  # noqa: BLE001 - the KPI is a bonus; the import result stands

@@ -305,11 +305,11 @@ def _emotion_by_key(
     workspace: str, keys: tuple[str, ...], filters: Filters, fingerprint: tuple[int, int]
 ) -> pd.DataFrame:
     # Keyed on the responses (not the workspace revision), so journey edits reuse it.
-    return emotion_by_key(ui.get_database(), workspace, keys, filters)
+    return emotion_by_key(ui.get_engine(), workspace, keys, filters)
 
 
 def _data_emotion(workspace: str, journey: jm.Journey, filters: Filters) -> pd.DataFrame:
-    fingerprint = responses_fingerprint(ui.get_database(), workspace)
+    fingerprint = responses_fingerprint(ui.get_engine(), workspace)
     by_key = _emotion_by_key(workspace, touchpoint_keys(journey), filters, fingerprint)
     return attach_to_touchpoints(journey, by_key)
 

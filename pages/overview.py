@@ -1,6 +1,6 @@
 """Overview: the executive landing page. Headline KPIs with their uncertainty and change,
 12-month trends, best and worst touchpoints, open detractors and revenue at risk.
-Read-only; nothing to click to make it work. Numbers come from cem.analytics.metrics only."""
+Read-only; nothing to click to make it work. Numbers come from cem.analytics (overview, kpi_frames) only."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import math
 import streamlit as st
 
 from cem import ui
-from cem.analytics import metrics
+from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.errors import TouchpointError
 from cem.format import format_count, format_mean, format_percent, format_signed
 from cem.ui.analytics.kpi import require_metrics, show_chart
@@ -97,9 +97,11 @@ try:
         "**Import data** (or load the demo with `python -m cem demo`) to see "
         "NPS, CSAT and CES here.",
     )
-    first, last = ui.cached_query(metrics.date_bounds, workspace)
+    first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     if last is not None:
-        snap0 = ui.cached_query(metrics.kpi_snapshot, workspace, "responses", filters, WINDOW_DAYS)
+        snap0 = ui.cached_analytics(
+            overview.kpi_snapshot, workspace, "responses", filters, WINDOW_DAYS
+        )
         st.caption(
             f"Last {WINDOW_DAYS} days of data ({snap0['window']}) · filters: "
             f"{ui.escape_markdown(filters.describe())}"
@@ -110,12 +112,12 @@ try:
     tiles = [(m, label) for m, label in TILES if m in available]
     columns = st.columns(len(tiles))
     for column, (metric, label) in zip(columns, tiles, strict=True):
-        snap = ui.cached_query(metrics.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
+        snap = ui.cached_analytics(overview.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
         show_tile(column, metric, label, snap)
 
     left, right = st.columns(2)
     left, right = left.container(border=True), right.container(border=True)
-    detractors = ui.cached_query(metrics.open_detractors, workspace, filters, 30)
+    detractors = ui.cached_analytics(overview.open_detractors, workspace, filters, 30)
     since = detractors["since"]
     left.metric(
         "Open detractors",
@@ -124,7 +126,7 @@ try:
         "case. Follow them up to close the loop.",
     )
     left.caption(f"since {since:%d %b %Y}" if since else "all responses (no dates)")
-    risk = ui.cached_query(metrics.revenue_at_risk, workspace, filters)
+    risk = ui.cached_analytics(customer_kpis.revenue_at_risk, workspace, filters)
     if (
         risk["customers"]
         and risk["total_revenue"] == risk["total_revenue"]
@@ -148,7 +150,7 @@ try:
         )
 
     st.subheader("Trends, last 12 months")
-    window = ui.cached_query(metrics.last_months_filters, workspace, filters, 12)
+    window = ui.cached_analytics(overview.last_months_filters, workspace, filters, 12)
     if window is None:
         st.info("No dates in this file — upload one with a date column to see trends.")
     else:
@@ -158,8 +160,8 @@ try:
             for col, (metric, label) in zip(
                 cols, trend_metrics[row_start : row_start + 2], strict=False
             ):
-                trend = ui.cached_query(
-                    metrics.kpi_frame, workspace, metric, period="month", filters=window
+                trend = ui.cached_analytics(
+                    kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
                 )
                 if trend.empty or not (trend.n > 0).any():
                     col.info(f"No {label} answers in the last 12 months.")
@@ -180,7 +182,7 @@ try:
 
     if "nps" in available:
         st.subheader("Touchpoints: best and worst NPS")
-        ranking = ui.cached_query(metrics.touchpoint_ranking, workspace, filters, 3)
+        ranking = ui.cached_analytics(overview.touchpoint_ranking, workspace, filters, 3)
         if ranking["worst"].empty:
             st.info(
                 "No touchpoint names in these responses — map a touchpoint column on "

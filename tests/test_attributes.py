@@ -15,7 +15,8 @@ from cem.analytics.attributes import (
     drop_workspace_attributes,
     store_attribute_frame,
 )
-from cem.analytics.metrics import attribute_columns
+from cem.analytics.catalogue import attribute_columns
+from cem.analytics.engine import duckdb_engine
 from cem.ingest.load import delete_import, import_file
 from cem.ingest.readers import SAMPLE_ROWS
 from cem.store.db import SCHEMA_VERSION, Database
@@ -28,7 +29,7 @@ def _store(db: Database, workspace: str, import_id: int, frame: pd.DataFrame, co
 
 
 def _values(db: Database, workspace: str, names: list[str] | None = None) -> pd.DataFrame:
-    frame = attribute_values(db.ibis(), workspace, "responses", names).to_pandas()
+    frame = attribute_values(duckdb_engine(db), workspace, "responses", names).to_pandas()
     return frame.sort_values(["name", "row_id"]).reset_index(drop=True)
 
 
@@ -68,7 +69,7 @@ def test_long_form_skips_blanks_and_unions_imports(db: Database) -> None:
     assert _values(db, "b").row_id.tolist() == [30]  # workspaces do not mix
     assert _values(db, "a", ["Nothing"]).empty
     # Descriptions merge over imports: the widest range, the most distinct values.
-    cols = attribute_columns(db, "a").set_index("name")
+    cols = attribute_columns(duckdb_engine(db), "a").set_index("name")
     assert (cols.loc["Rating", "min_value"], cols.loc["Rating", "max_value"]) == (1.0, 5.0)
 
 
@@ -80,12 +81,12 @@ def test_drop_import_and_workspace(db: Database) -> None:
     with db.transaction() as cur:
         drop_import_attributes(cur, "a", 1)
     assert _values(db, "a").row_id.tolist() == [2]
-    assert attribute_columns(db, "a").name.tolist() == ["Rating"]  # "Only" is gone
+    assert attribute_columns(duckdb_engine(db), "a").name.tolist() == ["Rating"]  # "Only" is gone
     tables = db.execute("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'tp_attrs_%'")
     assert [r[0] for r in tables.fetchall()] == ["tp_attrs_2"]
     with db.transaction() as cur:
         drop_workspace_attributes(cur, "a")
-    assert _values(db, "a").empty and attribute_columns(db, "a").empty
+    assert _values(db, "a").empty and attribute_columns(duckdb_engine(db), "a").empty
 
 
 def test_schema_1_long_attributes_are_migrated(tmp_path: Path) -> None:
@@ -119,7 +120,7 @@ def test_schema_1_long_attributes_are_migrated(tmp_path: Path) -> None:
     assert got[["row_id", "name"]].values.tolist() == [[17, "Class"], [17, "Wifi"], [18, "Wifi"]]
     assert got.num_value.tolist()[1:] == [3.0, 0.0]
     assert got.text_value.tolist()[0] == "Eco"
-    plan = attribute_values(migrated.ibis(), "w", "customers", "Plan").to_pandas()
+    plan = attribute_values(duckdb_engine(migrated), "w", "customers", "Plan").to_pandas()
     assert plan[["row_id", "text_value"]].values.tolist() == [["C-1", "Gold"]]
     migrated.close()
 
@@ -138,14 +139,14 @@ def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) ->
     ensure_workspace(db, "w")
     result = import_file(db, "w", path, "responses")
     assert (result.rows_loaded, result.rows_rejected) == (rows, 0)
-    cols = attribute_columns(db, "w").set_index("name")
+    cols = attribute_columns(duckdb_engine(db), "w").set_index("name")
     assert cols.loc["Code", "dtype"] == "text"
     assert cols.loc["Stars", "dtype"] == "numeric" and bool(cols.loc["Stars", "zero_means_na"])
-    codes_stored = attribute_values(db.ibis(), "w", "responses", "Code").to_pandas()
+    codes_stored = attribute_values(duckdb_engine(db), "w", "responses", "Code").to_pandas()
     assert sorted(codes_stored.text_value.unique()) == sorted(set(codes))  # text kept as is
-    stars = attribute_values(db.ibis(), "w", "responses", "Stars").to_pandas()
+    stars = attribute_values(duckdb_engine(db), "w", "responses", "Stars").to_pandas()
     assert stars.num_value.sum() == sum(i % 6 for i in range(rows))
     delete_import(db, "w", result.import_id)
-    assert attribute_columns(db, "w").empty
+    assert attribute_columns(duckdb_engine(db), "w").empty
     delete_workspace(db, "w")
     assert db.execute("SELECT count(*) FROM attribute_sources").fetchone()[0] == 0

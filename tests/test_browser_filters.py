@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
-from cem.analytics.metrics import kpi_snapshot
+from cem.analytics.overview import kpi_snapshot
 from cem.format import format_signed
 from cem.store.db import Database
 from tests.conftest import wait_for_streamlit
@@ -20,8 +21,10 @@ def test_shared_link_reproduces_the_filtered_overview(  # type: ignore[no-untype
     # process, so the expected numbers come from another copy).
     db = Database(demo_db_copy)
     try:
-        filtered = kpi_snapshot(db, "demo", "nps", Filters.make(segment=["Enterprise"]))
-        everyone = kpi_snapshot(db, "demo", "nps")
+        filtered = kpi_snapshot(
+            duckdb_engine(db), "demo", "nps", Filters.make(segment=["Enterprise"])
+        )
+        everyone = kpi_snapshot(duckdb_engine(db), "demo", "nps")
     finally:
         db.close()
     assert round(filtered["value"]) != round(everyone["value"])

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters, filtered_table
 from cem.store.db import Database
 from tests.conftest import StreamlitServer, wait_for_streamlit
@@ -23,7 +24,7 @@ def test_first_visit_is_a_deep_link_with_filters(  # type: ignore[no-untyped-def
     db = Database(demo_db_file)
     try:
         events = filtered_table(
-            db.ibis(), "demo", "events", Filters.make(persona=["Remote Worker"])
+            duckdb_engine(db), "demo", "events", Filters.make(persona=["Remote Worker"])
         ).execute()
     finally:
         db.close()

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from cem.analytics.attributes import attribute_values
+from cem.analytics.engine import duckdb_engine
 from cem.cli.main import main
 from cem.ingest.load import detect_mapping, import_file, read_upload
 from cem.store.db import Database
@@ -47,7 +48,7 @@ def one(db: Database, sql: str, params: list | None = None):  # type: ignore[no-
 
 def attribute(db: Database, kind: str, name: str) -> pd.DataFrame:
     """One attribute's stored values (row_id, num_value, text_value) in workspace 'w'."""
-    return attribute_values(db.ibis(), "w", kind, name).to_pandas()
+    return attribute_values(duckdb_engine(db), "w", kind, name).to_pandas()
 
 
 def test_nps_verbatims(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from cem.analytics.attributes import attribute_values
+from cem.analytics.engine import duckdb_engine
 from cem.demo.workspace import (
     DEMO_PERSONAS,
     DEMO_SEGMENTS,
@@ -54,7 +55,7 @@ def _checksum(db: Database) -> str:
         frame = db.execute(sql).df()
         parts.append(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     ids = db.execute("SELECT response_id, source_row FROM responses WHERE workspace = 'demo'").df()
-    attrs = attribute_values(db.ibis(), "demo", "responses").to_pandas()
+    attrs = attribute_values(duckdb_engine(db), "demo", "responses").to_pandas()
     attrs = attrs.merge(ids, left_on="row_id", right_on="response_id")
     attrs = attrs.sort_values(["source_row", "name"])[
         ["source_row", "name", "num_value", "text_value"]
@@ -239,7 +240,7 @@ def test_rating_attributes(demo: Database, responses: pd.DataFrame) -> None:
         assert cols.loc[name, "min_value"] in (0.0, 1.0)
         assert cols.loc[name, "max_value"] == 5.0
     assert cols.loc["Region", "dtype"] == "text"
-    attrs = attribute_values(demo.ibis(), "demo", "responses").to_pandas()
+    attrs = attribute_values(duckdb_engine(demo), "demo", "responses").to_pandas()
     attrs = attrs[attrs.num_value.notna()]
     wide = attrs.pivot(index="row_id", columns="name", values="num_value")
     scores = responses.assign(row_id=responses.response_id).set_index("row_id").nps

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters, filtered_table
 from cem.errors import InputError, NotFoundError, TouchpointError
 from cem.export import frame_to_csv_bytes, frame_to_xlsx_bytes, neutralise_cell
@@ -98,12 +99,12 @@ def test_workspace_lifecycle_and_scoping(db: Database) -> None:
     workspaces.create_workspace(db, "Globex")
     _insert_response(db, "Acme", 1, nps=10)
     _insert_response(db, "Globex", 2, nps=0)
-    acme = filtered_table(db.ibis(), "Acme", "responses").execute()
+    acme = filtered_table(duckdb_engine(db), "Acme", "responses").execute()
     assert acme["nps"].tolist() == [10]
 
     workspaces.rename_workspace(db, "Acme", "Acme Corp")
     assert workspaces.list_workspaces(db) == ["Acme Corp", "Globex"]
-    assert filtered_table(db.ibis(), "Acme Corp", "responses").count().execute() == 1
+    assert filtered_table(duckdb_engine(db), "Acme Corp", "responses").count().execute() == 1
 
     workspaces.delete_workspace(db, "Acme Corp")
     assert workspaces.list_workspaces(db) == ["Globex"]
@@ -137,7 +138,7 @@ def test_filters_apply_dates_inclusive_and_dimensions(db: Database) -> None:
     for rid, when, segment, nps in rows:
         _insert_response(db, "w", rid, submitted_at=when, segment=segment, nps=nps)
     f = Filters.make(dt.date(2025, 1, 1), dt.date(2025, 1, 31), segment=["SMB"])
-    got = sorted(filtered_table(db.ibis(), "w", "responses", f).execute()["response_id"])
+    got = sorted(filtered_table(duckdb_engine(db), "w", "responses", f).execute()["response_id"])
     assert got == [1, 2]
 
 
@@ -155,9 +156,11 @@ def test_attribute_filter_and_customer_dimension(db: Database) -> None:
         "INSERT INTO customers (workspace, import_id, customer_id, segment) "
         "VALUES ('w',1,'c2','SMB')"
     )
-    by_attr = filtered_table(db.ibis(), "w", "responses", Filters.make(**{"attr:Class": ["Eco"]}))
+    by_attr = filtered_table(
+        duckdb_engine(db), "w", "responses", Filters.make(**{"attr:Class": ["Eco"]})
+    )
     assert by_attr.execute()["response_id"].tolist() == [2]
-    events = filtered_table(db.ibis(), "w", "events", Filters.make(segment=["SMB"]))
+    events = filtered_table(duckdb_engine(db), "w", "events", Filters.make(segment=["SMB"]))
     assert events.execute()["touchpoint"].tolist() == ["b"]
 
 
@@ -175,7 +178,7 @@ def test_filters_query_param_round_trip_and_errors() -> None:
 
 
 def test_filters_compile_to_another_dialect(db: Database) -> None:
-    expr = filtered_table(db.ibis(), "w", "responses", Filters.make(segment=["SMB"]))
+    expr = filtered_table(duckdb_engine(db), "w", "responses", Filters.make(segment=["SMB"]))
     sql = ibis.to_sql(expr, dialect="trino")
     assert "segment" in sql and "'SMB'" in sql
 

@@ -14,6 +14,7 @@ import pytest
 
 import cem.ingest.load as ingest
 from cem.analytics.attributes import attribute_values
+from cem.analytics.engine import duckdb_engine
 from cem.cli.main import main
 from cem.errors import DuplicateImportError, FileFormatError, MappingError
 from cem.ingest.load import delete_import, detect_mapping, import_file, import_rejects, list_imports
@@ -55,7 +56,7 @@ def test_semicolon_day_first_and_decimal_comma(ws_db: Database, tmp_path: Path) 
         (dt.datetime(2024, 4, 13, 10, 30), 9),
         (dt.datetime(2024, 5, 2, 8, 0), 6),
     ]
-    amounts = attribute_values(ws_db.ibis(), WS, "responses", "Amount").to_pandas()
+    amounts = attribute_values(duckdb_engine(ws_db), WS, "responses", "Amount").to_pandas()
     assert sorted(amounts.num_value) == [12.5, 1234.0]
 
 
@@ -658,7 +659,7 @@ def test_a_later_customers_file_replaces_earlier_records(ws_db: Database, tmp_pa
         ("C2", True, 25.0),
         ("C3", False, 5.0),
     ]
-    plans = attribute_values(ws_db.ibis(), WS, "customers", "Favourite store").to_pandas()
+    plans = attribute_values(duckdb_engine(ws_db), WS, "customers", "Favourite store").to_pandas()
     assert sorted(zip(plans.row_id, plans.text_value, strict=True)) == [
         ("C1", "Gold"),
         ("C2", "Basic"),

@@ -1,4 +1,4 @@
-"""``python -m cem kpi`` prints the same numbers as ``cem.analytics.metrics.kpi_frame``."""
+"""``python -m cem kpi`` prints the same numbers as ``cem.analytics.kpi_frames.kpi_frame``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from kpi_data import frame_rows, insert_customers, insert_responses, random_responses
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
-from cem.analytics.metrics import kpi_frame
+from cem.analytics.kpi_frames import kpi_frame
 from cem.cli.main import main
 from cem.store.db import Database
 
@@ -54,7 +55,7 @@ def test_nps_by_month_and_segment_csv(cli_db: Path, capsys: pytest.CaptureFixtur
         "moe",
     ]
     db = Database(cli_db)
-    expected = kpi_frame(db, "w", "nps", by=["segment"], period="month")
+    expected = kpi_frame(duckdb_engine(db), "w", "nps", by=["segment"], period="month")
     db.close()
     assert printed.n.tolist() == expected.n.tolist()
     assert printed.value.tolist() == pytest.approx(expected.value.tolist())
@@ -89,7 +90,7 @@ def test_filters_and_json(cli_db: Path, capsys: pytest.CaptureFixture[str]) -> N
     filters = Filters.from_query_params(
         {"segment": ["SMB", "Enterprise"], "from": "2025-02-01", "to": "2025-06-30"}
     )
-    expected = kpi_frame(db, "w", "csat", by=["channel"], filters=filters)
+    expected = kpi_frame(duckdb_engine(db), "w", "csat", by=["channel"], filters=filters)
     db.close()
     assert printed.channel.tolist() == expected.channel.tolist()
     assert printed.n.tolist() == expected.n.tolist()

@@ -14,6 +14,7 @@ from cem.analytics.drivers import (
     relative_weights,
     standardized_betas,
 )
+from cem.analytics.engine import duckdb_engine
 from cem.errors import InputError
 from cem.store.db import Database
 
@@ -59,7 +60,7 @@ def synthetic_survey(db: Database, n: int = 600, seed: int = 5) -> None:
 
 def test_true_driver_ranks_first_and_lands_in_fix_first(db: Database) -> None:
     synthetic_survey(db)
-    ranking = key_drivers(db, "w", "nps").set_index("driver")
+    ranking = key_drivers(duckdb_engine(db), "w", "nps").set_index("driver")
     assert ranking.index.tolist()[0] == "Wifi"
     assert ranking.importance.sum() == pytest.approx(100.0)
     assert ranking.loc["Wifi", "importance"] > 60
@@ -72,10 +73,10 @@ def test_true_driver_ranks_first_and_lands_in_fix_first(db: Database) -> None:
 
 def test_binary_satisfaction_flag_outcome(db: Database) -> None:
     synthetic_survey(db)
-    options = outcome_options(db, "w")
+    options = outcome_options(duckdb_engine(db), "w")
     key = "attr:satisfaction=satisfied"
     assert key in options
-    ranking = key_drivers(db, "w", key)
+    ranking = key_drivers(duckdb_engine(db), "w", key)
     assert ranking.driver.iloc[0] == "Wifi"
 
 
@@ -83,7 +84,7 @@ def test_too_little_data_is_explained(db: Database) -> None:
     ids = insert_responses(db, [{"nps": v} for v in (1, 5, 9)])
     insert_attribute(db, "Wifi", dict(zip(ids, [1, 2, 3], strict=True)))
     with pytest.raises(InputError, match="Too few answers"):
-        key_drivers(db, "w", "nps")
+        key_drivers(duckdb_engine(db), "w", "nps")
 
 
 def test_quadrants_and_positive_guess() -> None:

@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from kpi_data import insert_customers, insert_responses
 
-from cem.analytics.metrics import kpi_frame, revenue_at_risk
+from cem.analytics.customer_kpis import revenue_at_risk
+from cem.analytics.engine import duckdb_engine
+from cem.analytics.kpi_frames import kpi_frame
 from cem.store.db import Database
 
 D = dt.datetime
@@ -54,7 +56,7 @@ def dated_customers(db: Database) -> None:
 
 def test_churn_rate_per_month(db: Database) -> None:
     dated_customers(db)
-    frame = kpi_frame(db, "w", "churn", period="month").set_index("period")
+    frame = kpi_frame(duckdb_engine(db), "w", "churn", period="month").set_index("period")
     # Feb: active at 1 Feb = a, b, c (3); lost in Feb = a -> 33.3%
     assert frame.loc["2025-02-01", "n"] == 3 and frame.loc["2025-02-01", "lost"] == 1
     assert frame.loc["2025-02-01", "value"] == pytest.approx(100 / 3)
@@ -65,7 +67,7 @@ def test_churn_rate_per_month(db: Database) -> None:
 
 def test_churn_by_segment(db: Database) -> None:
     dated_customers(db)
-    frame = kpi_frame(db, "w", "churn", by=["segment"], period="month")
+    frame = kpi_frame(duckdb_engine(db), "w", "churn", by=["segment"], period="month")
     feb = frame[frame.period == "2025-02-01"].set_index("segment")
     assert (feb.loc["SMB", "n"], feb.loc["SMB", "lost"]) == (2, 1)
     assert (feb.loc["Enterprise", "n"], feb.loc["Enterprise", "lost"]) == (1, 0)
@@ -79,7 +81,7 @@ def test_snapshot_churn_without_dates(db: Database) -> None:
             for i in range(10)
         ],
     )
-    frame = kpi_frame(db, "w", "churn", by=["segment"]).set_index("segment")
+    frame = kpi_frame(duckdb_engine(db), "w", "churn", by=["segment"]).set_index("segment")
     assert frame.loc["A", "value"] == pytest.approx(50.0)  # 2 of 4
     assert frame.loc["B", "value"] == pytest.approx(100 / 6)  # 1 of 6
     assert "period" not in frame.columns
@@ -87,7 +89,7 @@ def test_snapshot_churn_without_dates(db: Database) -> None:
 
 def test_cohort_retention(db: Database) -> None:
     dated_customers(db)
-    frame = kpi_frame(db, "w", "retention", period="month")
+    frame = kpi_frame(duckdb_engine(db), "w", "retention", period="month")
     jan = frame[frame.cohort == "2025-01-01"].set_index("periods_since")
     # Jan cohort a, b, c: start of Feb all 3 active; start of Mar a gone; Mar is the last
     # observed month (c churns in March), so k runs 0..2.
@@ -99,14 +101,14 @@ def test_cohort_retention(db: Database) -> None:
 
 def test_clv_simple_and_historical(db: Database) -> None:
     dated_customers(db)
-    row = kpi_frame(db, "w", "clv", period="month").iloc[0]
+    row = kpi_frame(duckdb_engine(db), "w", "clv", period="month").iloc[0]
     assert row.historical_clv == pytest.approx(250.0)
     # tenure (months incl. first, to churn or to Mar = data end): a 2, b 3, c 3, d 2 = 10
     # revenue per customer-month = 1000 / 10; churn per customer-month = 2 / 10
     assert row.revenue_per_period == pytest.approx(100.0)
     assert row.churn_per_period == pytest.approx(0.2)
     assert row.value == pytest.approx(500.0)
-    half = kpi_frame(db, "w", "clv", period="month", margin=0.5).iloc[0]
+    half = kpi_frame(duckdb_engine(db), "w", "clv", period="month", margin=0.5).iloc[0]
     assert half.value == pytest.approx(250.0)
 
 
@@ -123,7 +125,7 @@ def test_revenue_at_risk_uses_latest_answer(db: Database) -> None:
             {"customer_id": "d", "nps": None, "submitted_at": D(2025, 3, 1)},
         ],
     )
-    risk = revenue_at_risk(db, "w")
+    risk = revenue_at_risk(duckdb_engine(db), "w")
     assert risk["revenue_at_risk"] == 500.0  # b 300 + c 200
     assert risk["customers_at_risk"] == 2
     assert risk["total_revenue"] == 1000.0

@@ -15,22 +15,19 @@ from hypothesis import strategies as st
 from kpi_data import frame_rows, insert_attribute, insert_responses, random_responses
 
 from cem.analytics import kpis
+from cem.analytics.catalogue import dimension_values
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
-from cem.analytics.metrics import (
-    dimension_values,
-    kpi_frame,
-    kpi_snapshot,
-    kpi_table,
-    touchpoint_ranking,
-    verbatims,
-)
+from cem.analytics.kpi_frames import kpi_frame
+from cem.analytics.labels import kpi_table
+from cem.analytics.overview import kpi_snapshot, touchpoint_ranking, verbatims
 from cem.errors import InputError
 from cem.store.db import Database
 
 
 def nps_of(db: Database, scores: list[int | None]) -> pd.Series:
     insert_responses(db, [{"nps": s} for s in scores])
-    return kpi_frame(db, "w", "nps").iloc[0]
+    return kpi_frame(duckdb_engine(db), "w", "nps").iloc[0]
 
 
 def test_all_promoters_is_plus_100(db: Database) -> None:
@@ -52,14 +49,14 @@ def test_no_answers_give_no_value_not_zero(db: Database) -> None:
     assert math.isnan(row.value)
     assert math.isnan(row.moe)
     assert bool(row.low_confidence)
-    csat = kpi_frame(db, "w", "csat").iloc[0]
+    csat = kpi_frame(duckdb_engine(db), "w", "csat").iloc[0]
     assert csat.n == 0 and math.isnan(csat.value)
-    ces = kpi_frame(db, "w", "ces").iloc[0]
+    ces = kpi_frame(duckdb_engine(db), "w", "ces").iloc[0]
     assert ces.n == 0 and math.isnan(ces.value)
 
 
 def test_empty_workspace_gives_one_row_without_value(db: Database) -> None:
-    frame = kpi_frame(db, "nobody", "nps")
+    frame = kpi_frame(duckdb_engine(db), "nobody", "nps")
     assert len(frame) == 1 and frame.n.iloc[0] == 0 and math.isnan(frame.value.iloc[0])
 
 
@@ -80,7 +77,7 @@ def test_low_confidence_below_30(db: Database) -> None:
     row = nps_of(db, [10] * 29)
     assert bool(row.low_confidence)
     insert_responses(db, [{"nps": 10}], start_id=100)
-    assert not bool(kpi_frame(db, "w", "nps").iloc[0].low_confidence)
+    assert not bool(kpi_frame(duckdb_engine(db), "w", "nps").iloc[0].low_confidence)
 
 
 def test_margin_of_error_worked_example(db: Database) -> None:
@@ -108,14 +105,14 @@ def test_csat_top_two_box_and_ces(db: Database) -> None:
             ]
         ],
     )
-    csat = kpi_frame(db, "w", "csat").iloc[0]
+    csat = kpi_frame(duckdb_engine(db), "w", "csat").iloc[0]
     assert (csat.n, csat.satisfied) == (5, 2) and csat.value == pytest.approx(40.0)
-    ces = kpi_frame(db, "w", "ces").iloc[0]
+    ces = kpi_frame(duckdb_engine(db), "w", "ces").iloc[0]
     assert ces.n == 4 and ces.value == pytest.approx((7 + 5 + 4 + 1) / 4)
     assert ces.easy_share == pytest.approx(50.0)
-    share = kpi_frame(db, "w", "comment_share").iloc[0]
+    share = kpi_frame(duckdb_engine(db), "w", "comment_share").iloc[0]
     assert (share.n, share.commented) == (6, 3)  # blanks don't count
-    assert kpi_frame(db, "w", "responses").iloc[0].value == 6
+    assert kpi_frame(duckdb_engine(db), "w", "responses").iloc[0].value == 6
 
 
 def test_rating_attribute_zero_means_not_applicable(db: Database) -> None:
@@ -123,7 +120,7 @@ def test_rating_attribute_zero_means_not_applicable(db: Database) -> None:
     insert_attribute(
         db, "Wifi", dict(zip(ids, [0, 5, 4, 2, 0], strict=True)), zero_means_na=True, low=0, high=5
     )
-    row = kpi_frame(db, "w", "attr:Wifi").iloc[0]
+    row = kpi_frame(duckdb_engine(db), "w", "attr:Wifi").iloc[0]
     assert row.n == 3
     assert row.value == pytest.approx((5 + 4 + 2) / 3)
     assert row.top2_share == pytest.approx(200 / 3)  # 4 and 5 of a 0-5 scale
@@ -131,9 +128,9 @@ def test_rating_attribute_zero_means_not_applicable(db: Database) -> None:
 
 def test_unknown_metric_is_an_input_error(db: Database) -> None:
     with pytest.raises(InputError):
-        kpi_frame(db, "w", "happiness")
+        kpi_frame(duckdb_engine(db), "w", "happiness")
     with pytest.raises(InputError):
-        kpi_frame(db, "w", "nps", by=["shoe_size"])
+        kpi_frame(duckdb_engine(db), "w", "nps", by=["shoe_size"])
 
 
 # -- grouping and filters vs pandas ---------------------------------------------------------
@@ -157,7 +154,7 @@ def pandas_nps(frame: pd.DataFrame) -> tuple[int, float]:
 
 def test_nps_by_segment_matches_pandas(random_db: tuple[Database, pd.DataFrame]) -> None:
     db, frame = random_db
-    result = kpi_frame(db, "w", "nps", by=["segment"]).set_index("segment")
+    result = kpi_frame(duckdb_engine(db), "w", "nps", by=["segment"]).set_index("segment")
     for segment, part in frame.groupby("segment"):
         n, value = pandas_nps(part)
         assert result.loc[segment, "n"] == n
@@ -166,7 +163,7 @@ def test_nps_by_segment_matches_pandas(random_db: tuple[Database, pd.DataFrame])
 
 def test_month_by_channel_matches_pandas(random_db: tuple[Database, pd.DataFrame]) -> None:
     db, frame = random_db
-    result = kpi_frame(db, "w", "csat", by=["channel"], period="month")
+    result = kpi_frame(duckdb_engine(db), "w", "csat", by=["channel"], period="month")
     frame["period"] = pd.to_datetime(frame.submitted_at).dt.to_period("M").dt.start_time
     for (period, channel), part in frame.groupby(["period", "channel"]):
         row = result[(result.period == period) & (result.channel == channel)].iloc[0]
@@ -180,7 +177,7 @@ def test_periods_truncate_like_pandas(
     random_db: tuple[Database, pd.DataFrame], period: str, freq: str
 ) -> None:
     db, frame = random_db
-    result = kpi_frame(db, "w", "responses", period=period)
+    result = kpi_frame(duckdb_engine(db), "w", "responses", period=period)
     expected = pd.to_datetime(frame.submitted_at).dt.to_period(freq).dt.start_time
     counts = expected.value_counts().sort_index()
     assert result.period.tolist() == counts.index.tolist()
@@ -199,7 +196,7 @@ def test_date_range_is_inclusive(db: Database) -> None:
         ],
     )
     march = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31))
-    row = kpi_frame(db, "w", "nps", filters=march).iloc[0]
+    row = kpi_frame(duckdb_engine(db), "w", "nps", filters=march).iloc[0]
     assert (row.n, row.promoters, row.detractors) == (2, 1, 1)
 
 
@@ -213,7 +210,7 @@ def test_dimension_and_attribute_filters_match_pandas(
         segment=["SMB", "Enterprise"],
         **{"attr:Tier": ["Gold"]},
     )
-    row = kpi_frame(db, "w", "nps", filters=filters).iloc[0]
+    row = kpi_frame(duckdb_engine(db), "w", "nps", filters=filters).iloc[0]
     ts = pd.to_datetime(frame.submitted_at)
     keep = frame[
         (ts >= "2025-03-01")
@@ -227,7 +224,7 @@ def test_dimension_and_attribute_filters_match_pandas(
 
 def test_split_by_attribute(random_db: tuple[Database, pd.DataFrame]) -> None:
     db, frame = random_db
-    result = kpi_frame(db, "w", "nps", by=["attr:Tier"]).set_index("attr:Tier")
+    result = kpi_frame(duckdb_engine(db), "w", "nps", by=["attr:Tier"]).set_index("attr:Tier")
     for tier, part in frame.groupby("Tier"):
         n, value = pandas_nps(part)
         assert result.loc[tier, "n"] == n and result.loc[tier, "value"] == pytest.approx(value)
@@ -235,7 +232,9 @@ def test_split_by_attribute(random_db: tuple[Database, pd.DataFrame]) -> None:
 
 def test_missing_group_values_are_labelled(random_db: tuple[Database, pd.DataFrame]) -> None:
     db, frame = random_db
-    result = kpi_frame(db, "w", "responses", by=["touchpoint"]).set_index("touchpoint")
+    result = kpi_frame(duckdb_engine(db), "w", "responses", by=["touchpoint"]).set_index(
+        "touchpoint"
+    )
     assert result.loc["(not set)", "n"] == frame.touchpoint.isna().sum()
 
 
@@ -244,7 +243,7 @@ def test_snapshot_compares_last_90_days_with_the_90_before(db: Database) -> None
     rows = [{"nps": 10, "submitted_at": end - dt.timedelta(days=d)} for d in range(0, 90, 2)]
     rows += [{"nps": 0, "submitted_at": end - dt.timedelta(days=d)} for d in range(90, 180, 2)]
     insert_responses(db, rows)
-    snap = kpi_snapshot(db, "w", "nps")
+    snap = kpi_snapshot(duckdb_engine(db), "w", "nps")
     assert snap["value"] == 100.0 and snap["n"] == 45
     assert snap["change"] == 200.0
     assert snap["words"] == "▲ 200 pts, significant"
@@ -255,7 +254,7 @@ def test_touchpoint_ranking_orders_by_nps(db: Database) -> None:
     for i, tp in enumerate(["A", "B", "C", "D", "E", "F", "G"]):
         rows += [{"nps": 10, "touchpoint": tp}] * (i + 1) * 5 + [{"nps": 0, "touchpoint": tp}] * 30
     insert_responses(db, rows)
-    ranking = touchpoint_ranking(db, "w", count=3)
+    ranking = touchpoint_ranking(duckdb_engine(db), "w", count=3)
     assert ranking["worst"].touchpoint.tolist() == ["A", "B", "C"]
     assert ranking["best"].touchpoint.tolist() == ["G", "F", "E"]
 
@@ -291,7 +290,13 @@ def test_verbatims_behind_a_group_and_period(db: Database) -> None:
         ],
     )
     quotes = verbatims(
-        db, "w", "nps", period="month", period_start="2025-03-01", dim="segment", dim_value="SMB"
+        duckdb_engine(db),
+        "w",
+        "nps",
+        period="month",
+        period_start="2025-03-01",
+        dim="segment",
+        dim_value="SMB",
     )
     assert quotes.comment.tolist() == ["=cmd|' /C calc'!A0"]
     assert quotes.score.tolist() == [3]
@@ -299,7 +304,7 @@ def test_verbatims_behind_a_group_and_period(db: Database) -> None:
 
 def test_kpi_table_has_the_same_numbers(random_db: tuple[Database, pd.DataFrame]) -> None:
     db, _ = random_db
-    frame = kpi_frame(db, "w", "nps", by=["segment"])
+    frame = kpi_frame(duckdb_engine(db), "w", "nps", by=["segment"])
     table = kpi_table(frame, "nps", "segment")
     assert table["NPS"].tolist() == frame.value.tolist()
     assert table["n"].tolist() == frame.n.tolist()
@@ -341,11 +346,13 @@ def test_numeric_attributes_with_few_values_filter_and_split(db: Database) -> No
     # Age has 7 distinct values in this tiny file; a real one has dozens.
     with db.transaction() as cur:
         cur.execute("UPDATE attribute_columns SET distinct_values = 60 WHERE name = 'Age'")
-    values = dimension_values(db, "w")
+    values = dimension_values(duckdb_engine(db), "w")
     assert values["attr:Stars"] == ["n/a (0)", "1", "4", "5"]
     assert "attr:Age" not in values
-    split = kpi_frame(db, "w", "nps", by=["attr:Stars"]).set_index("attr:Stars")
+    split = kpi_frame(duckdb_engine(db), "w", "nps", by=["attr:Stars"]).set_index("attr:Stars")
     assert split.loc["5", "n"] == 2 and split.loc["5", "value"] == pytest.approx(50.0)
     assert split.loc["1", "n"] == 2 and split.loc["1", "value"] == pytest.approx(-100.0)
-    only = kpi_frame(db, "w", "nps", filters=Filters.make(**{"attr:Stars": ["n/a (0)", "4"]}))
+    only = kpi_frame(
+        duckdb_engine(db), "w", "nps", filters=Filters.make(**{"attr:Stars": ["n/a (0)", "4"]})
+    )
     assert (only.iloc[0].n, only.iloc[0].value) == (3, pytest.approx(200 / 3))  # 10, 10, 8

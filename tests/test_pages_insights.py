@@ -1,5 +1,5 @@
 """AppTests of the Overview, KPI explorer and Key drivers pages on the demo workspace:
-the numbers shown are cem.analytics.metrics' numbers, and the filters in the URL are applied."""
+the numbers shown are cem.analytics numbers, and the filters in the URL are applied."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from streamlit.testing.v1 import AppTest
 
 from cem.analytics.drivers import key_drivers
 from cem.analytics.filters import Filters
-from cem.analytics.metrics import kpi_frame, kpi_snapshot
+from cem.analytics.kpi_frames import kpi_frame
+from cem.analytics.overview import kpi_snapshot
 from cem.format import format_signed
 from cem.store.db import Database
 

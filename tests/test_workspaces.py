@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import filtered_table
 from cem.errors import InputError, NotFoundError
 from cem.store.db import Database
@@ -104,10 +105,10 @@ def test_data_is_scoped_by_workspace(db: Database) -> None:
     _add_rows(db, "Acme", 5, 4)
     _add_rows(db, "Beta", 2)
     backend = db.ibis()
-    assert filtered_table(backend, "Acme", "responses").count().execute() == 5
-    assert filtered_table(backend, "Beta", "responses").count().execute() == 2
-    assert filtered_table(backend, "Beta", "events").count().execute() == 0
-    assert filtered_table(backend, "Acme", "events").count().execute() == 4
+    assert filtered_table(duckdb_engine(backend), "Acme", "responses").count().execute() == 5
+    assert filtered_table(duckdb_engine(backend), "Beta", "responses").count().execute() == 2
+    assert filtered_table(duckdb_engine(backend), "Beta", "events").count().execute() == 0
+    assert filtered_table(duckdb_engine(backend), "Acme", "events").count().execute() == 4
 
 
 def test_summaries(db: Database) -> None:

@@ -26,7 +26,8 @@ attributes, so filters, KPIs and drivers stay engine-independent.
 ...         "SELECT id AS row_id, r AS a0, region AS a1 FROM rows_in",
 ...         [AttributeColumn("Rating", "a0", "numeric", 4.0, 4.0, False, 1),
 ...          AttributeColumn("Region", "a1", "text", None, None, False, 2)])
->>> values = attribute_values(db.ibis(), "acme", "responses", ["Region"])
+>>> from cem.analytics.engine import duckdb_engine
+>>> values = attribute_values(duckdb_engine(db), "acme", "responses", ["Region"])
 >>> sorted(values.execute().text_value)
 ['North', 'South']
 """
@@ -39,6 +40,8 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+
+from cem.analytics.engine import Engine
 
 __all__ = [
     "AttributeColumn",
@@ -215,24 +218,23 @@ class _Source:
 
 
 def _sources(
-    backend: ibis.BaseBackend, workspace: str, kind: str, names: Iterable[str] | None
+    engine: Engine, workspace: str, kind: str, names: Iterable[str] | None
 ) -> list[_Source]:
     """Every import column holding ``names`` (every attribute when ``names`` is None)."""
-    src = backend.table("attribute_sources")
+    src = engine.table("attribute_sources")
     where = (src.workspace == workspace) & (src.kind == kind)
     if names is not None:
         wanted = list(dict.fromkeys(names))
         if not wanted:
             return []
         where &= src.name.isin(wanted)
-    described = backend.table("attribute_columns")
-    rows = (
+    described = engine.table("attribute_columns")
+    rows = engine.to_pandas(
         src.filter(where)
         .left_join(described, ["workspace", "kind", "name"])
         .mutate(zero_means_na=described.zero_means_na.fill_null(False))
         .select("name", "table_name", "column_name", "dtype", "zero_means_na", "import_id")
         .order_by(["import_id", "column_name"])
-        .execute()
     )
     return [
         _Source(
@@ -253,7 +255,7 @@ def _number_label(value: ir.FloatingValue, zero_means_na: bool) -> ir.StringValu
 
 
 def attribute_values(
-    backend: ibis.BaseBackend,
+    engine: Engine,
     workspace: str,
     kind: str,
     names: str | Sequence[str] | None = None,
@@ -266,8 +268,8 @@ def attribute_values(
     wanted = [names] if isinstance(names, str) else None if names is None else list(names)
     id_type = "string" if kind == "customers" else "int64"
     parts: list[ir.Table] = []
-    for source in _sources(backend, workspace, kind, wanted):
-        table = backend.table(source.table_name)
+    for source in _sources(engine, workspace, kind, wanted):
+        table = engine.table(source.table_name)
         value = table[source.column]
         numeric = source.dtype == NUMERIC
         number = value.cast("float64")

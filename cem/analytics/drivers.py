@@ -41,9 +41,16 @@ import numpy as np
 import pandas as pd
 
 from cem.analytics.attributes import attribute_values
+from cem.analytics.catalogue import (
+    attribute_columns,
+    available_metrics,
+    dimension_values,
+    rating_attributes,
+    rating_info,
+)
+from cem.analytics.engine import Engine
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters, filtered_table
 from cem.errors import InputError
-from cem.store.db import Database
 
 QUADRANTS: dict[str, str] = {
     "Fix first": "Important and below-average: improving these moves the outcome most.",
@@ -84,20 +91,18 @@ def guess_positive(values: Sequence[str]) -> str | None:
     return None
 
 
-def outcome_options(db: Database, workspace: str) -> dict[str, str]:
+def outcome_options(engine: Engine, workspace: str) -> dict[str, str]:
     """Outcome key -> label: nps/csat/ces when answered, and ``attr:<flag>=<value>`` for
     every two-valued text attribute (e.g. airline ``satisfaction``)."""
-    from cem.analytics.metrics import attribute_columns, available_metrics, dimension_values
-
-    available = available_metrics(db, workspace)
+    available = available_metrics(engine, workspace)
     out = {k: v for k, v in OUTCOME_LABELS.items() if k in available}
-    cols = attribute_columns(db, workspace)
+    cols = attribute_columns(engine, workspace)
     flags = (
         []
         if cols.empty
         else cols[(cols.dtype == "text") & (cols.distinct_values == 2)].name.tolist()
     )
-    values = dimension_values(db, workspace)
+    values = dimension_values(engine, workspace)
     flag_options: dict[str, str] = {}
     for name in flags:
         options = values.get(ATTRIBUTE_PREFIX + name, [])
@@ -109,14 +114,12 @@ def outcome_options(db: Database, workspace: str) -> dict[str, str]:
     return flag_options | out
 
 
-def driver_candidates(db: Database, workspace: str) -> list[str]:
+def driver_candidates(engine: Engine, workspace: str) -> list[str]:
     """Numeric attributes that look like rating scales (at most 0-10, few distinct values):
     the default drivers. Ages, distances and delays are left out."""
-    from cem.analytics.metrics import attribute_columns, rating_attributes
-
-    cols = attribute_columns(db, workspace).set_index("name")
+    cols = attribute_columns(engine, workspace).set_index("name")
     out = []
-    for name in rating_attributes(db, workspace):
+    for name in rating_attributes(engine, workspace):
         high = cols.loc[name, "max_value"]
         distinct = cols.loc[name, "distinct_values"]
         if (pd.isna(high) or high <= 10) and (pd.isna(distinct) or distinct <= 11):
@@ -124,13 +127,13 @@ def driver_candidates(db: Database, workspace: str) -> list[str]:
     return out
 
 
-def _outcome_expr(db: Database, workspace: str, table: ibis.Table, outcome: str) -> ibis.Table:
+def _outcome_expr(engine: Engine, workspace: str, table: ibis.Table, outcome: str) -> ibis.Table:
     """Responses with an ``outcome`` column (float; flags as 1/0)."""
     if outcome in OUTCOME_LABELS:
         return table.mutate(outcome=table[outcome].cast("float64"))
     if outcome.startswith(ATTRIBUTE_PREFIX) and "=" in outcome:
         name, positive = outcome.removeprefix(ATTRIBUTE_PREFIX).split("=", 1)
-        flag = attribute_values(db.ibis(), workspace, "responses", name)
+        flag = attribute_values(engine, workspace, "responses", name)
         flag = flag.filter(flag.text_value.notnull()).select(
             _row_id=flag.row_id, outcome=(flag.text_value == positive).cast("float64")
         )
@@ -140,7 +143,7 @@ def _outcome_expr(db: Database, workspace: str, table: ibis.Table, outcome: str)
 
 
 def driver_matrix(
-    db: Database,
+    engine: Engine,
     workspace: str,
     outcome: str,
     drivers: Sequence[str],
@@ -149,24 +152,21 @@ def driver_matrix(
 ) -> pd.DataFrame:
     """One row per filtered response with an outcome: ``outcome`` and one column per
     driver (NaN where unanswered, or 0 in a zero-means-n/a column). Pivot in Ibis."""
-    from cem.analytics.metrics import rating_info
-
-    backend = db.ibis()
-    table = filtered_table(backend, workspace, "responses", filters or Filters())
-    table = _outcome_expr(db, workspace, table, outcome)
+    table = filtered_table(engine, workspace, "responses", filters or Filters())
+    table = _outcome_expr(engine, workspace, table, outcome)
     table = table.filter(table.outcome.notnull()).select(
         _rid=table.response_id, outcome=table.outcome
     )
-    attrs = attribute_values(backend, workspace, "responses", list(drivers))
+    attrs = attribute_values(engine, workspace, "responses", list(drivers))
     columns: dict[str, Any] = {}
     for i, name in enumerate(drivers):
         value = attrs.num_value
-        if rating_info(db, workspace, name)["zero_means_na"]:
+        if rating_info(engine, workspace, name)["zero_means_na"]:
             value = value.nullif(0.0)
         columns[f"d{i}"] = value.max(where=attrs.name == name)
     pivot = attrs.group_by(_rid=attrs.row_id).aggregate(**columns)
     joined = table.inner_join(pivot, "_rid").limit(max_rows)
-    frame = joined.to_pandas()
+    frame = engine.to_pandas(joined)
     frame = frame.rename(columns={f"d{i}": name for i, name in enumerate(drivers)})
     return frame[["outcome", *drivers]].astype("float64")
 
@@ -215,7 +215,7 @@ def driver_correlations(frame: pd.DataFrame, drivers: Sequence[str]) -> np.ndarr
 
 
 def key_drivers(
-    db: Database,
+    engine: Engine,
     workspace: str,
     outcome: str,
     drivers: Sequence[str] | None = None,
@@ -228,15 +228,13 @@ def key_drivers(
     matrix (:func:`driver_correlations`); on complete data that equals least squares on
     the z-scored complete cases. Raises :class:`InputError` when there is too little data.
     """
-    from cem.analytics.metrics import rating_info
-
-    drivers = list(drivers) if drivers else driver_candidates(db, workspace)
+    drivers = list(drivers) if drivers else driver_candidates(engine, workspace)
     if len(drivers) < 1:
         raise InputError(
             "Key drivers need numeric rating columns (e.g. 'Speed rating' "
             "1-5) in the uploaded responses; this workspace has none."
         )
-    frame = driver_matrix(db, workspace, outcome, drivers, filters)
+    frame = driver_matrix(engine, workspace, outcome, drivers, filters)
     # A driver with too few answers (in this filter) or no spread cannot be ranked.
     usable = [
         d
@@ -254,7 +252,7 @@ def key_drivers(
     betas, r2 = standardized_betas_from_corr(corr)
     rows = []
     for i, name in enumerate(usable):
-        info = rating_info(db, workspace, name)
+        info = rating_info(engine, workspace, name)
         col = frame[name].dropna()
         rows.append(
             {

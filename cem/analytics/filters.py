@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from cem.analytics.attributes import attribute_values
+from cem.analytics.engine import Engine
 from cem.errors import InputError
 
 Kind = Literal["responses", "events", "customers"]
@@ -154,14 +155,14 @@ def _normalise(dims: Mapping[str, Iterable[str]]) -> tuple[tuple[str, tuple[str,
     return tuple(sorted(pairs))
 
 
-def base_table(backend: ibis.BaseBackend, workspace: str, kind: Kind) -> ir.Table:
+def base_table(engine: Engine, workspace: str, kind: Kind) -> ir.Table:
     """The rows of one kind in one workspace, unfiltered."""
-    table = backend.table(kind)
+    table = engine.table(kind)
     return table.filter(table.workspace == workspace)
 
 
 def filtered_table(
-    backend: ibis.BaseBackend, workspace: str, kind: Kind, filters: Filters | None = None
+    engine: Engine, workspace: str, kind: Kind, filters: Filters | None = None
 ) -> ir.Table:
     """The rows of one kind in one workspace that pass ``filters``, as an Ibis expression.
 
@@ -169,9 +170,12 @@ def filtered_table(
     event or response passes a ``segment`` filter when its customer's segment (from the
     customers table) is allowed. Attribute dimensions (``attr:Class``) match the text
     (or the number, written as text) of that attribute of the row.
+
+    ``engine`` is an :class:`~cem.analytics.engine.Engine`; a bare Ibis backend, which
+    has the same ``table``/``to_pandas`` methods, works too.
     """
     filters = filters or Filters()
-    table = base_table(backend, workspace, kind)
+    table = base_table(engine, workspace, kind)
     time_col = TIME_COLUMN[kind]
     if filters.date_from is not None:
         table = table.filter(
@@ -187,11 +191,11 @@ def filtered_table(
     for dim, values in filters.dimensions:
         allowed = list(values)
         if dim.startswith(ATTRIBUTE_PREFIX):
-            table = _filter_by_attribute(backend, workspace, kind, table, dim, allowed)
+            table = _filter_by_attribute(engine, workspace, kind, table, dim, allowed)
         elif dim in KIND_COLUMNS[kind]:
             table = table.filter(table[dim].isin(allowed))
         elif dim in STANDARD_DIMENSIONS and kind != "customers":
-            customers = base_table(backend, workspace, "customers")
+            customers = base_table(engine, workspace, "customers")
             ids = customers.filter(customers[dim].isin(allowed)).select("customer_id")
             table = table.filter(table.customer_id.isin(ids.customer_id))
         else:
@@ -200,7 +204,7 @@ def filtered_table(
 
 
 def _filter_by_attribute(
-    backend: ibis.BaseBackend,
+    engine: Engine,
     workspace: str,
     kind: Kind,
     table: ir.Table,
@@ -208,7 +212,7 @@ def _filter_by_attribute(
     allowed: list[str],
 ) -> ir.Table:
     name = dim.removeprefix(ATTRIBUTE_PREFIX)
-    attrs = attribute_values(backend, workspace, kind, name)
+    attrs = attribute_values(engine, workspace, kind, name)
     matching = attrs.filter(attrs.label.isin(allowed)).select("row_id")
     key = {"responses": "response_id", "events": "event_id", "customers": "customer_id"}[kind]
     return table.filter(table[key].isin(matching.row_id))

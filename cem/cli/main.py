@@ -18,6 +18,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from cem.cli import kpi
 from cem.errors import TouchpointError
 from cem.store.db import Database
 
@@ -97,29 +98,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return run_cli_import(_db(args), args)
 
 
-# -- kpi --------------------------------------------------------------------------------
-def add_kpi_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("kpi", help="print a KPI, one row per group")
-    p.add_argument("--workspace", required=True)
-    p.add_argument(
-        "--metric", required=True, choices=["nps", "csat", "ces", "churn", "retention", "responses"]
-    )
-    p.add_argument("--by", default="", help="comma-separated: period and/or dimensions")
-    p.add_argument("--period", default="month", choices=["week", "month", "quarter"])
-    p.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE")
-    p.add_argument("--from", dest="date_from", default=None)
-    p.add_argument("--to", dest="date_to", default=None)
-    p.add_argument("--format", default="csv", choices=["csv", "json"])
-    _add_db_option(p)
-    p.set_defaults(handler=cmd_kpi)
-
-
-def cmd_kpi(args: argparse.Namespace) -> int:
-    from cem.analytics.metrics import run_cli_kpi
-
-    return run_cli_kpi(_db(args), args)
-
-
 # -- serve ------------------------------------------------------------------------------
 def add_serve_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
@@ -143,7 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: ignore[type-arg]
     add_demo_parser,
     add_import_parser,
-    add_kpi_parser,
+    kpi.add_parser,
     add_serve_parser,
 )
 

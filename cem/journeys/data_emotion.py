@@ -30,9 +30,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from cem.analytics.filters import Filters, filtered_table
+from cem.analytics.engine import Engine
+from cem.analytics.filters import Filters, base_table, filtered_table
 from cem.journeys.model import Journey
-from cem.store.db import Database
 
 EMOTION_COLUMNS: tuple[str, ...] = (
     "key",
@@ -96,7 +96,7 @@ def touchpoint_keys(journey: Journey) -> tuple[str, ...]:
 
 
 def emotion_by_key(
-    db: Database, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
+    engine: Engine, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per match key: n, mean NPS/CSAT/CES with their n, and the combined data emotion.
 
@@ -104,7 +104,7 @@ def emotion_by_key(
     """
     if not keys:
         return pd.DataFrame(columns=list(EMOTION_COLUMNS))
-    table = filtered_table(db.ibis(), workspace, "responses", filters)
+    table = filtered_table(engine, workspace, "responses", filters)
     table = table.mutate(key=table.touchpoint.strip().lower())
     table = table.filter(table.key.isin(list(keys)))
     agg = table.group_by("key").aggregate(
@@ -116,7 +116,7 @@ def emotion_by_key(
         ces_mean=table.ces.mean(),
         ces_n=table.ces.count(),
     )
-    frame = agg.execute()
+    frame = engine.to_pandas(agg)
     if frame.empty:
         return pd.DataFrame(columns=list(EMOTION_COLUMNS))
     emotions = []
@@ -136,11 +136,11 @@ def emotion_by_key(
 
 
 def journey_data_emotion(
-    db: Database, workspace: str, journey: Journey, filters: Filters | None = None
+    engine: Engine, workspace: str, journey: Journey, filters: Filters | None = None
 ) -> pd.DataFrame:
     """One row per touchpoint (journey order): touchpoint_id and the emotion columns
     (NaN / 0 where no response matched)."""
-    by_key = emotion_by_key(db, workspace, touchpoint_keys(journey), filters)
+    by_key = emotion_by_key(engine, workspace, touchpoint_keys(journey), filters)
     return attach_to_touchpoints(journey, by_key)
 
 
@@ -159,12 +159,10 @@ def attach_to_touchpoints(journey: Journey, by_key: pd.DataFrame) -> pd.DataFram
     return out
 
 
-def responses_fingerprint(db: Database, workspace: str) -> tuple[int, int]:
+def responses_fingerprint(engine: Engine, workspace: str) -> tuple[int, int]:
     """(count, max response_id) of the workspace's responses: a cheap cache key that
     changes when responses are imported or replaced, but not when a journey is edited."""
-    from cem.analytics.filters import base_table
-
-    table = base_table(db.ibis(), workspace, "responses")
-    row = table.aggregate(n=table.count(), last=table.response_id.max()).execute().iloc[0]
+    table = base_table(engine, workspace, "responses")
+    row = engine.to_pandas(table.aggregate(n=table.count(), last=table.response_id.max())).iloc[0]
     last = row["last"]
     return int(row["n"]), int(last) if last == last and last is not None else -1

@@ -23,8 +23,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cem import ui
+from cem.analytics.catalogue import date_bounds, dimension_values
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters
-from cem.analytics.metrics import date_bounds, dimension_label, dimension_values
+from cem.analytics.labels import dimension_label
 
 MAIN_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint")
 DATES_KEY = "flt:dates"
@@ -103,8 +104,8 @@ def share_link(read_only: bool = False) -> str:
 
 def sidebar_filters(workspace: str) -> None:
     """Draw the shared filter bar in the sidebar and mirror it to ``st.query_params``."""
-    values = ui.cached_query(dimension_values, workspace)
-    low, high = ui.cached_query(date_bounds, workspace)
+    values = ui.cached_analytics(dimension_values, workspace)
+    low, high = ui.cached_analytics(date_bounds, workspace)
     main = [d for d in MAIN_DIMENSIONS if d in values]
     more = [d for d in values if d not in MAIN_DIMENSIONS]
     url_filters = ui.current_filters()

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from cem import ui
-from cem.analytics import metrics
+from cem.analytics import catalogue
 from cem.charts import kpi as kpi_charts
 
 
@@ -36,7 +36,7 @@ def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any
 def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
     """Metric key -> label for the workspace's metrics (cached); when it has none, show
     ``empty_message`` and stop the page."""
-    available = ui.cached_query(metrics.available_metrics, workspace)
+    available = ui.cached_analytics(catalogue.available_metrics, workspace)
     if not available:
         st.info(empty_message)
         st.stop()
