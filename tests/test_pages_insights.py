@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cem.analytics.drivers import key_drivers
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
 from cem.analytics.overview import kpi_snapshot
@@ -21,7 +22,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def expected(db_path: Path, func, *args, **kwargs):  # type: ignore[no-untyped-def]
     db = Database(db_path)
     try:
-        return func(db, "demo", *args, **kwargs)
+        return func(duckdb_engine(db), "demo", *args, **kwargs)
     finally:
         db.close()
 

@@ -104,11 +104,11 @@ def test_data_is_scoped_by_workspace(db: Database) -> None:
     create_workspace(db, "Beta")
     _add_rows(db, "Acme", 5, 4)
     _add_rows(db, "Beta", 2)
-    backend = db.ibis()
-    assert filtered_table(duckdb_engine(backend), "Acme", "responses").count().execute() == 5
-    assert filtered_table(duckdb_engine(backend), "Beta", "responses").count().execute() == 2
-    assert filtered_table(duckdb_engine(backend), "Beta", "events").count().execute() == 0
-    assert filtered_table(duckdb_engine(backend), "Acme", "events").count().execute() == 4
+    backend = duckdb_engine(db)
+    assert filtered_table(backend, "Acme", "responses").count().execute() == 5
+    assert filtered_table(backend, "Beta", "responses").count().execute() == 2
+    assert filtered_table(backend, "Beta", "events").count().execute() == 0
+    assert filtered_table(backend, "Acme", "events").count().execute() == 4
 
 
 def test_summaries(db: Database) -> None:

@@ -51,8 +51,16 @@ class Engine:
         return self.backend.table(name)
 
     def has_table(self, name: str) -> bool:
-        """True when the backend holds a table of that name."""
-        return name in self.backend.list_tables()
+        """True when the backend holds a table of that name.
+
+        Looks the table up rather than listing tables: ``list_tables`` of ibis 12's DuckDB
+        backend calls a cursor method that DuckDB 2 removed.
+        """
+        try:
+            self.backend.table(name)
+        except Exception:  # noqa: BLE001 - each backend raises its own "not found"
+            return False
+        return True
 
     def to_pandas(self, expr: ir.Expr, **kwargs: Any) -> pd.DataFrame:
         """Run an expression on this engine and return a DataFrame."""

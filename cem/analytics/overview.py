@@ -172,14 +172,13 @@ def open_detractors(
         filters = filters.with_dates(since, last)
     table = filtered_table(engine, workspace, "responses", filters)
     table = table.filter(table.nps <= 6)
-    if engine.has_table("cases"):
-        cases = engine.table("cases")
-        closed = cases.filter(
-            (cases.workspace == workspace)
-            & cases.status.lower().isin(list(CLOSED_CASE_STATUSES))
-            & cases.response_id.notnull()
-        )
-        table = table.filter(~table.response_id.isin(closed.response_id))
+    cases = engine.table("cases")
+    closed = cases.filter(
+        (cases.workspace == workspace)
+        & cases.status.lower().isin(list(CLOSED_CASE_STATUSES))
+        & cases.response_id.notnull()
+    )
+    table = table.filter(~table.response_id.isin(closed.response_id))
     count = engine.to_pandas(table.aggregate(n=table.count())).iloc[0]["n"]
     return {"count": int(count), "since": since, "days": days}
 
