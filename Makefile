@@ -41,7 +41,11 @@ format: $(VENV)/.dev-installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-test: $(VENV)/.dev-installed lint
+$(VENV)/.spark-installed: $(VENV)/.dev-installed requirements-spark.txt
+	$(PY) -m pip install --quiet -r requirements-spark.txt
+	@touch $@
+
+test: $(VENV)/.dev-installed $(VENV)/.spark-installed lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.dev-installed

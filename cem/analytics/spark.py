@@ -74,7 +74,9 @@ def spark_unavailable_reason() -> str | None:
     except ImportError:
         return "pyspark is not installed (pip install -r requirements-spark.txt)"
     if not os.environ.get(ENV_SPARK_REMOTE) and not java_available():
-        return "Java is not installed (Spark needs Java 17: apt-get install openjdk-17-jre-headless)"
+        return (
+            "Java is not installed (Spark needs Java 17: apt-get install openjdk-17-jre-headless)"
+        )
     return None
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ibis.backends.duckdb import Backend as IbisDuckDB
 
 from cem.errors import TouchpointError
 from cem.store.ddl import domain_ddl
+from cem.store.errors import store_error
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
@@ -237,11 +238,15 @@ class Database:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(self.path, config=OFFLINE_CONFIG)
-        except duckdb.IOException as exc:  # locked by another process, unreadable, ...
-            raise TouchpointError(f"Cannot open the database {self.path}: {exc}") from exc
+        except duckdb.Error as exc:  # locked by another process, read-only, damaged, ...
+            raise _as_store_error(exc, self.path) from exc
         self._local = threading.local()
         self._write_lock = threading.RLock()
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self._con.close()
+            raise
 
     # -- connections -------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -274,21 +279,36 @@ class Database:
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
+            except BaseException as exc:
+                with suppress(duckdb.Error):  # a failed commit has rolled back already
+                    cur.execute("ROLLBACK")
                 cur.close()
+                mapped = store_error(exc, self.path)
+                if mapped is not None:
+                    raise mapped from exc
                 raise
-            else:
+            try:
                 cur.execute("COMMIT")
+            except duckdb.Error as exc:  # disk full, file gone read-only, ...
+                raise _as_store_error(exc, self.path) from exc
+            finally:
                 cur.close()
 
     def execute(
         self, sql: str, params: list[Any] | tuple[Any, ...] | dict[str, Any] | None = None
     ) -> duckdb.DuckDBPyConnection:
         """Run one parameterised statement on this thread's cursor."""
-        return (
-            self.cursor().execute(sql, params) if params is not None else self.cursor().execute(sql)
-        )
+        try:
+            return (
+                self.cursor().execute(sql, params)
+                if params is not None
+                else self.cursor().execute(sql)
+            )
+        except duckdb.Error as exc:
+            mapped = store_error(exc, self.path)
+            if mapped is not None:
+                raise mapped from exc
+            raise
 
     def close(self) -> None:
         """Close the connection (and with it every cursor)."""
@@ -361,6 +381,11 @@ def _attributes_per_import(cur: duckdb.DuckDBPyConnection) -> None:
             ],
         )
     cur.execute("DROP TABLE attributes")
+
+
+def _as_store_error(exc: duckdb.Error, path: str) -> TouchpointError:
+    """:func:`cem.store.errors.store_error`, or a plain one-line error for the rest."""
+    return store_error(exc, path) or TouchpointError(f"Cannot use the database {path}: {exc}")
 
 
 def bump_revision(cur: duckdb.DuckDBPyConnection, workspace: str) -> None:
