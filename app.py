@@ -12,6 +12,7 @@ import streamlit as st
 
 from cem import ui
 from cem.ui.filters import sidebar_filters
+from cem.ui.guard import page_guard
 
 st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
@@ -46,13 +47,13 @@ else:
     )
 
 st.sidebar.markdown("### 🧭 Touchpoint")
-try:
+with st.sidebar, page_guard("sidebar"):
     workspace = ui.workspace_switcher() if not read_only else ui.current_workspace()
     if workspace is not None:
         if read_only:
             st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only view")
         sidebar_filters(workspace)
-except Exception as exc:  # noqa: BLE001 - the sidebar must never show a traceback
-    ui.show_error(exc)
 
-navigation.run()
+# Every page body (ui.require_workspace() included) runs inside the one page guard.
+with page_guard(navigation.url_path or navigation.title):
+    navigation.run()

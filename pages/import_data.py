@@ -89,7 +89,7 @@ def _show_result(result: dict) -> None:
                 for col, fmt in result["date_formats"].items()
             )
         )
-    # Headline KPI right after a responses import (cem.analytics.metrics; counts when it has none).
+    # Headline KPI right after a responses import (cem.analytics; counts when it has none).
     if result["kind"] == "responses":
         try:
             from cem.analytics.kpi_frames import kpi_frame
@@ -98,8 +98,12 @@ def _show_result(result: dict) -> None:
             row = kpi_frame(ui.get_engine(), result["workspace"], "nps").iloc[0]
             if int(row.n) > 0:
                 st.metric("Workspace NPS now", format_nps(row.value, row.moe, int(row.n)))
-        except Exception:  # noqa: BLE001 - the KPI is a bonus; the import result stands
-            pass
+        except Exception as exc:  # noqa: BLE001 - the KPI is a bonus; the import result stands
+            from cem.logs import log_exception
+
+            st.caption(
+                f"The workspace NPS cannot be shown (error id {log_exception(exc, 'import')})."
+            )
     counts = workspace_counts(db, result["workspace"])
     st.caption(
         "The workspace now holds "
@@ -252,8 +256,6 @@ else:
                     st.rerun()
     except TouchpointError as exc:
         ui.show_error(exc)
-    except Exception:  # noqa: BLE001 - never a traceback on screen
-        ui.show_error(RuntimeError())
     finally:
         if upload is not None:
             upload.close()

@@ -184,3 +184,27 @@ def wait_for_streamlit(page, timeout_ms: int = 30_000) -> None:  # type: ignore[
         timeout=timeout_ms,
     )
     page.wait_for_timeout(300)
+
+
+# -- page tests ---------------------------------------------------------------------------
+APP_FILE = str(PROJECT_ROOT / "app.py")
+
+
+@pytest.fixture
+def open_page(app_env: Path):  # type: ignore[no-untyped-def]
+    """Open a page of the app through its router, like a browser would:
+    ``at = open_page("pages/overview.py", workspace="demo", mode="view")`` runs the app with
+    those query parameters, switches to the page and returns the AppTest after the run."""
+    from streamlit.testing.v1 import AppTest
+
+    def _open(page: str | None = None, **query: str):  # type: ignore[no-untyped-def]
+        at = AppTest.from_file(APP_FILE, default_timeout=120)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.run()
+        return at
+
+    return _open

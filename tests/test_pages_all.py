@@ -1,5 +1,5 @@
 """Every page in the navigation renders on the demo workspace without an exception,
-also in the read-only executive view."""
+also in the read-only executive view, and explains an empty workspace."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NAVIGATION_PAGES = re.findall(
@@ -19,6 +18,7 @@ READ_ONLY_PAGES = [
     "pages/drivers.py",
     "pages/journey_analytics.py",
 ]
+SIDEBAR_TITLE = "### 🧭 Touchpoint"
 
 
 def test_every_page_file_is_in_the_navigation() -> None:
@@ -26,45 +26,53 @@ def test_every_page_file_is_in_the_navigation() -> None:
     assert sorted(NAVIGATION_PAGES) == files
 
 
+def page_text(at) -> str:  # type: ignore[no-untyped-def]
+    """What the page itself shows (main area: title, info, markdown, captions), without the
+    sidebar."""
+    main = at.main
+    parts = [*main.title, *main.header, *main.subheader, *main.info, *main.markdown]
+    parts += [*main.caption, *main.warning, *main.metric]
+    return " ".join(str(getattr(x, "value", "")) for x in parts)
+
+
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
-def test_page_renders_on_demo_workspace(app_env: Path, page: str) -> None:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    at.switch_page(page)
-    at.run()
+def test_page_renders_on_demo_workspace(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(page)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.sidebar.selectbox(key="workspace_switcher").value == "demo"
+    assert page_text(at).strip(), f"{page} shows something of its own"
 
 
 @pytest.mark.parametrize("page", READ_ONLY_PAGES)
-def test_read_only_view_renders(app_env: Path, page: str) -> None:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.query_params["mode"] = "view"
-    at.run()
-    at.switch_page(page)
-    at.run()
+def test_read_only_view_renders(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    at = open_page(page, mode="view")
     assert not at.exception, [e.value for e in at.exception]
     # No workspace switcher and no editing pages in the executive view.
     assert not [w for w in at.sidebar.selectbox if w.key == "workspace_switcher"]
 
 
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
-def test_page_explains_what_to_do_on_an_empty_workspace(app_env: Path, page: str) -> None:
+def test_page_explains_what_to_do_on_an_empty_workspace(  # type: ignore[no-untyped-def]
+    app_env: Path, open_page, page: str
+) -> None:
     from cem.store.db import Database
     from cem.store.workspaces import create_workspace
 
     db = Database(app_env)
     create_workspace(db, "Empty shop")
     db.close()
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.query_params["workspace"] = "Empty shop"
-    at.run()
-    at.switch_page(page)
-    at.run()
+    at = open_page(page, workspace="Empty shop")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert at.sidebar.selectbox(key="workspace_switcher").value == "Empty shop"
-    shown = " ".join(str(x.value) for x in [*at.info, *at.markdown, *at.caption])
-    assert shown.strip(), "an empty workspace must get an explanation, not a blank page"
+    sidebar = " ".join(str(x.value) for x in at.sidebar.markdown)
+    assert SIDEBAR_TITLE in sidebar
+    shown = page_text(at)
+    assert SIDEBAR_TITLE not in shown
+    # The page's own words beyond its title: an explanation, not a blank page.
+    titles = {str(t.value) for t in at.main.title}
+    words = shown
+    for title in titles:
+        words = words.replace(title, "")
+    assert len(words.strip()) > 20, f"{page} on an empty workspace shows only {shown!r}"

@@ -1,8 +1,9 @@
 """The command line: the same code paths as the pages, for analysts and automation.
 
 Each subcommand lives in its own ``add_<name>_parser`` / ``cmd_<name>`` pair. Errors
-that Touchpoint raises on purpose print one line to stderr and exit with status 2;
-nothing prints a traceback.
+that Touchpoint raises on purpose print one line to stderr and exit with status 2; any
+other error prints one line with an error id and exits with status 1, its traceback in
+the log file (:mod:`cem.logs`). Nothing prints a traceback.
 
 Examples::
 
@@ -152,3 +153,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - one line here, the traceback in the log
+        from cem.logs import log_exception, log_file
+
+        error_id = log_exception(exc, f"python -m cem {args.command}", to_stderr=False)
+        print(
+            f"error: something went wrong (error id {error_id}); the details are in {log_file()}",
+            file=sys.stderr,
+        )
+        return 1

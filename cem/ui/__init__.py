@@ -182,3 +182,6 @@ def show_error(exc: BaseException) -> None:
         else "Something went wrong while doing that. Nothing was changed.",
         icon="⚠️",
     )
+
+
+from cem.ui.guard import page_guard as page_guard  # noqa: E402 - ``with ui.page_guard():``

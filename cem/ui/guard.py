@@ -1,0 +1,37 @@
+"""The page guard: every page body runs inside :func:`page_guard`.
+
+A :class:`~cem.errors.TouchpointError` (bad input, a locked database, a missing
+workspace …) is shown as its one clear line. Any other exception is shown as one line with
+a short error id, while its full traceback goes to the log file and stderr
+(:mod:`cem.logs`); with ``client.showErrorDetails = "none"`` Streamlit never shows a
+traceback either. ``st.stop()`` / ``st.rerun()`` / ``st.switch_page()`` pass through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from cem.errors import TouchpointError
+from cem.logs import log_exception
+
+
+def unexpected_error_message(error_id: str) -> str:
+    """The one line a user sees for an unexpected error."""
+    return (
+        f"Something went wrong on this page (error id {error_id}). Nothing was changed; "
+        "reload to try again, and quote the id if you report it."
+    )
+
+
+@contextmanager
+def page_guard(where: str = "page") -> Iterator[None]:
+    """Run a page body (or the sidebar) so that no traceback reaches the browser."""
+    try:
+        yield
+    except TouchpointError as exc:
+        st.error(str(exc), icon="⚠️")
+    except Exception as exc:  # noqa: BLE001 - the guard is where everything else ends
+        st.error(unexpected_error_message(log_exception(exc, where)), icon="⚠️")
