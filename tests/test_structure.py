@@ -1,0 +1,76 @@
+"""The layout rules hold: no import cycle among cem modules, every page under 200 lines,
+and ``import cem.analytics`` pulls in no Streamlit."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_PAGE_LINES = 200
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports() -> dict[str, set[str]]:
+    """Module -> the cem modules it imports at module level (not inside functions)."""
+    modules = {_module_name(p): p for p in (ROOT / "cem").rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps: set[str] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.If):  # if TYPE_CHECKING: ... is not a runtime import
+                continue
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            deps |= {t for t in targets if t in modules and t != name}
+        graph[name] = deps
+    return graph
+
+
+def test_no_import_cycle_among_cem_modules() -> None:
+    graph = _imports()
+    state: dict[str, int] = {}
+    cycles: list[list[str]] = []
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for dep in sorted(graph[node]):
+            if state.get(dep) == 1:
+                cycles.append([*stack[stack.index(dep) :], dep])
+            elif dep not in state:
+                visit(dep, [*stack, dep])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "pages").glob("*.py")))
+def test_page_is_thin(page: str) -> None:
+    lines = len((ROOT / "pages" / page).read_text(encoding="utf-8").splitlines())
+    assert lines < MAX_PAGE_LINES, f"pages/{page} has {lines} lines: move panels to cem/ui/"
+
+
+def test_cem_analytics_imports_no_streamlit() -> None:
+    code = (
+        "import sys, cem.analytics, cem.analytics.kpi_frames, cem.analytics.overview, "
+        "cem.analytics.drivers, cem.analytics.spark; "
+        "print(any(m == 'streamlit' or m.startswith('streamlit.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
