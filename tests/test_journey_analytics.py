@@ -188,7 +188,9 @@ def test_gap_rule_splits_journeys(log_db: Database) -> None:
 
 def test_filters_apply(log_db: Database) -> None:
     # Only D1-D2: c1 Ad,Site,Checkout · c2 Ad,Site · c3 Site,Ad.
-    df = ja.transitions(duckdb_engine(log_db), "w", Filters.make(dt.date(2025, 3, 1), dt.date(2025, 3, 2)))
+    df = ja.transitions(
+        duckdb_engine(log_db), "w", Filters.make(dt.date(2025, 3, 1), dt.date(2025, 3, 2))
+    )
     assert as_dict(df, "transitions") == {
         ("Ad", "Site"): 2,
         ("Site", "Checkout"): 1,
@@ -238,7 +240,9 @@ def test_workspace_isolation_and_empty(log_db: Database) -> None:
     ensure_workspace(log_db, "empty")
     assert ja.transitions(duckdb_engine(log_db), "empty").empty
     assert ja.top_paths(duckdb_engine(log_db), "empty").empty
-    assert not ja.has_events(duckdb_engine(log_db), "empty") and ja.has_events(duckdb_engine(log_db), "w")
+    assert not ja.has_events(duckdb_engine(log_db), "empty") and ja.has_events(
+        duckdb_engine(log_db), "w"
+    )
 
 
 # -- paths --------------------------------------------------------------------------------
@@ -279,7 +283,9 @@ def test_stage_funnel_reached(log_db: Database) -> None:
     assert list(df["drop_rate"]) == pytest.approx([0.0, 0.2, 0.5, 0.0])
     assert list(df["share_of_start"]) == pytest.approx([1.0, 1.0, 0.8, 0.4])
     # Case-insensitive stage names.
-    assert list(ja.stage_funnel(duckdb_engine(log_db), "w", stages=["awareness", "RESEARCH"])["journeys"]) == [
+    assert list(
+        ja.stage_funnel(duckdb_engine(log_db), "w", stages=["awareness", "RESEARCH"])["journeys"]
+    ) == [
         4,
         4,
     ]  # c4 has neither stage
@@ -296,7 +302,12 @@ def test_stage_funnel_in_order(log_db: Database) -> None:
 def test_observed_stage_order(log_db: Database) -> None:
     # Mean rank of first visit: Awareness 1.5, Research 1.5 (tie: by name), Support 2.5
     # (c1 4th, c4 1st), Purchase 3.
-    assert ja.observed_stage_order(duckdb_engine(log_db), "w") == ["Awareness", "Research", "Support", "Purchase"]
+    assert ja.observed_stage_order(duckdb_engine(log_db), "w") == [
+        "Awareness",
+        "Research",
+        "Support",
+        "Purchase",
+    ]
 
 
 def test_custom_funnel_in_order_with_others_between(log_db: Database) -> None:
@@ -312,9 +323,13 @@ def test_custom_funnel_in_order_with_others_between(log_db: Database) -> None:
 
 def test_custom_funnel_out_of_order_does_not_count(log_db: Database) -> None:
     # Site then Ad: only c3 and c5 see Ad after Site.
-    assert list(ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Site", "Ad"])["journeys"]) == [4, 2]
+    assert list(
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Site", "Ad"])["journeys"]
+    ) == [4, 2]
     # Checkout then Ad: c3 had Ad before Checkout, which does not count.
-    assert list(ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Checkout", "Ad"])["journeys"]) == [3, 0]
+    assert list(
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Checkout", "Ad"])["journeys"]
+    ) == [3, 0]
     with pytest.raises(InputError):
         ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=[])
     with pytest.raises(InputError):
@@ -392,7 +407,9 @@ def test_outcomes_by_touchpoint_count(log_db: Database) -> None:
         (8, "c9", 0, 1),
     ]:
         insert_response(log_db, "w", rid, cust, nps, csat)
-    df = ja.outcomes_by_touchpoint_count(duckdb_engine(log_db), "w", touchpoint="site").set_index("group")
+    df = ja.outcomes_by_touchpoint_count(duckdb_engine(log_db), "w", touchpoint="site").set_index(
+        "group"
+    )
     # Site visits: c1 1, c2 2, c3 1, c4 0, c5 1.
     assert list(df.index) == ["Never", "1 time", "2+ times"]
     assert list(df["customers"]) == [1, 3, 1]
