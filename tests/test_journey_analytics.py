@@ -31,8 +31,8 @@ import math
 import pandas as pd
 import pytest
 
-from cem.analytics.events import flows as ja
 from cem.analytics.engine import duckdb_engine
+from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
 from cem.errors import InputError
 from cem.store.db import Database

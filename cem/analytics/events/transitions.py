@@ -127,8 +127,6 @@ def touchpoint_stats(
         collapse_repeats=collapse_repeats,
         with_next=["next_touchpoint"],
     )
-    visits = ev.select(*JOURNEY_KEYS, "touchpoint").distinct()
-    journeys = visits.group_by("touchpoint").aggregate(journeys=visits.count())
     agg = ev.group_by("touchpoint").aggregate(
         events=ev.count(),
         customers=ev.customer_id.nunique(),
@@ -138,10 +136,16 @@ def touchpoint_stats(
         usual_stage=ev.stage.mode(),
         usual_channel=ev.channel.mode(),
     )
-    out = agg.join(journeys, "touchpoint").select(
+    if gap_days is None:  # one journey per customer: no second count needed
+        agg = agg.mutate(journeys=agg.customers)
+    else:
+        visits = ev.select(*JOURNEY_KEYS, "touchpoint").distinct()
+        journeys = visits.group_by("touchpoint").aggregate(journeys=visits.count())
+        agg = agg.join(journeys, "touchpoint")
+    out = agg.select(
         touchpoint=agg.touchpoint,
         events=agg.events.cast("int64"),
-        journeys=journeys.journeys.cast("int64"),
+        journeys=agg.journeys.cast("int64"),
         customers=agg.customers.cast("int64"),
         starts=agg.starts.cast("int64"),
         exits=agg.exits.cast("int64"),
