@@ -49,9 +49,7 @@ def add_events_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
         action="store_true",
         help="count a run of the same touchpoint once (the page's default)",
     )
-    p.add_argument(
-        "--gap-days", type=float, default=None, help="a longer gap starts a new journey"
-    )
+    p.add_argument("--gap-days", type=float, default=None, help="a longer gap starts a new journey")
     p.add_argument("--filter", action="append", default=[], metavar="DIM=VALUE")
     p.add_argument("--from", dest="date_from", default=None)
     p.add_argument("--to", dest="date_to", default=None)
