@@ -40,17 +40,20 @@ STAGES = [stage for stage, _ in DEMO_STAGES]
 TOUCHPOINTS = [(tp, ch, stage) for stage, tps in DEMO_STAGES for tp, ch in tps]
 
 
-def generate(db: Database, rows: int, customers: int) -> float:
-    """Fill the events table with ``rows`` synthetic events; returns seconds taken.
+def generate(
+    db: Database, rows: int, customers: int, workspace: str = WORKSPACE, first_id: int = 0
+) -> float:
+    """Fill the events table with ``rows`` synthetic events of ``workspace`` (event ids
+    from ``first_id``); returns seconds taken.
 
-    Each customer's events drift forward through the stages with noise, so funnels,
+    Each customer's events drift forward through the demo stages with noise, so funnels,
     skips and backtracking all occur.
     """
     start = time.perf_counter()
     tp_values = ", ".join(f"({i}, ?, ?, ?)" for i in range(len(TOUCHPOINTS)))
     params: list[Any] = [x for t in TOUCHPOINTS for x in t]
     with db.transaction() as cur:
-        cur.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [WORKSPACE])
+        cur.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [workspace])
         cur.execute(
             "CREATE TEMP TABLE tp(i INTEGER, touchpoint VARCHAR, channel VARCHAR, stage VARCHAR)"
         )
@@ -69,14 +72,14 @@ def generate(db: Database, rows: int, customers: int) -> float:
                        row_number() OVER (PARTITION BY c ORDER BY i) AS k
                 FROM g
             )
-            SELECT p.i, ?, 1, p.i, 'C' || lpad(CAST(p.c AS VARCHAR), 8, '0'),
+            SELECT ? + p.i, ?, 1, p.i, 'C' || lpad(CAST(p.c AS VARCHAR), 8, '0'),
                    TIMESTAMP '2024-01-01' + to_seconds(CAST(p.k * 86400 * 3
                                                            + p.u * 86400 AS BIGINT)),
                    tp.touchpoint, tp.channel, tp.stage
             FROM p JOIN tp ON tp.i = least(?, greatest(0,
                 CAST(p.k * 1.1 + (p.u - 0.5) * 6 AS INTEGER)))
             """,
-            [customers, rows, WORKSPACE, n_tp - 1],
+            [customers, rows, first_id, workspace, n_tp - 1],
         )
         cur.execute("DROP TABLE tp")
     return time.perf_counter() - start
