@@ -43,7 +43,6 @@ def journey_paths(
         raise InputError(f"A path has between 1 and {MAX_PATH_STEPS} steps.")
     if gap_days is None and not collapse_repeats:
         ev = filtered_events(engine, workspace, filters).select(*ORDER_COLUMNS)
-        ev = ev.mutate(journey=ibis.literal(1, type="int64"))
         keys = ["customer_id"]
     else:
         ev = journey_events(
