@@ -31,6 +31,7 @@ import math
 import pandas as pd
 import pytest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
 from cem.errors import InputError
@@ -112,7 +113,7 @@ def as_dict(df: pd.DataFrame, value: str) -> dict[tuple[str, str | None], object
 
 # -- transitions --------------------------------------------------------------------------
 def test_transition_counts_exits_and_shares(log_db: Database) -> None:
-    df = ja.transitions(log_db, "w")
+    df = ja.transitions(duckdb_engine(log_db), "w")
     assert as_dict(df, "transitions") == {
         ("Ad", "Site"): 2,
         ("Site", "Checkout"): 2,
@@ -147,7 +148,7 @@ def test_transition_counts_exits_and_shares(log_db: Database) -> None:
 
 
 def test_same_time_events_follow_event_id_not_name(log_db: Database) -> None:
-    df = ja.transitions(log_db, "w", Filters.make(segment=["Enterprise"]))
+    df = ja.transitions(duckdb_engine(log_db), "w", Filters.make(segment=["Enterprise"]))
     # c5: Site (id 13) then Ad (id 14) at the same minute; by name it would be Ad -> Site.
     counts = as_dict(df, "transitions")
     assert counts[("Site", "Ad")] == 2  # c3 and c5
@@ -155,7 +156,7 @@ def test_same_time_events_follow_event_id_not_name(log_db: Database) -> None:
 
 
 def test_collapse_repeats_removes_self_loops(log_db: Database) -> None:
-    df = ja.transitions(log_db, "w", collapse_repeats=True)
+    df = ja.transitions(duckdb_engine(log_db), "w", collapse_repeats=True)
     counts = as_dict(df, "transitions")
     assert ("Site", "Site") not in counts
     assert counts[("Site", "Checkout")] == 2
@@ -165,7 +166,7 @@ def test_collapse_repeats_removes_self_loops(log_db: Database) -> None:
 
 def test_gap_rule_splits_journeys(log_db: Database) -> None:
     # gap > 3 days: c2 splits at D1->D5 (4 days), c3 at D2->D12; c1's 1-day gaps stay.
-    df = ja.transitions(log_db, "w", gap_days=3)
+    df = ja.transitions(duckdb_engine(log_db), "w", gap_days=3)
     counts = as_dict(df, "transitions")
     assert counts == {
         ("Ad", "Site"): 2,
@@ -177,17 +178,19 @@ def test_gap_rule_splits_journeys(log_db: Database) -> None:
         ("Checkout", "Support"): 1,
         ("Site", None): 1,  # c2's 1st journey ends at Site
     }
-    stats = ja.touchpoint_stats(log_db, "w", gap_days=3).set_index("touchpoint")
+    stats = ja.touchpoint_stats(duckdb_engine(log_db), "w", gap_days=3).set_index("touchpoint")
     assert int(stats.loc["Checkout", "starts"]) == 1  # c3's 2nd journey starts there
     assert int(stats.loc["Site", "journeys"]) == 5  # c1, c2a, c2b, c3a, c5
     assert int(stats.loc["Site", "customers"]) == 4
     with pytest.raises(InputError):
-        ja.transitions(log_db, "w", gap_days=0)
+        ja.transitions(duckdb_engine(log_db), "w", gap_days=0)
 
 
 def test_filters_apply(log_db: Database) -> None:
     # Only D1-D2: c1 Ad,Site,Checkout · c2 Ad,Site · c3 Site,Ad.
-    df = ja.transitions(log_db, "w", Filters.make(dt.date(2025, 3, 1), dt.date(2025, 3, 2)))
+    df = ja.transitions(
+        duckdb_engine(log_db), "w", Filters.make(dt.date(2025, 3, 1), dt.date(2025, 3, 2))
+    )
     assert as_dict(df, "transitions") == {
         ("Ad", "Site"): 2,
         ("Site", "Checkout"): 1,
@@ -197,7 +200,7 @@ def test_filters_apply(log_db: Database) -> None:
         ("Ad", None): 1,
     }
     # Segment through the customers table: Enterprise = c3, c4, c5.
-    df = ja.transitions(log_db, "w", Filters.make(segment=["Enterprise"]))
+    df = ja.transitions(duckdb_engine(log_db), "w", Filters.make(segment=["Enterprise"]))
     assert as_dict(df, "transitions") == {
         ("Site", "Ad"): 2,
         ("Ad", "Checkout"): 1,
@@ -208,7 +211,7 @@ def test_filters_apply(log_db: Database) -> None:
 
 
 def test_touchpoint_stats(log_db: Database) -> None:
-    stats = ja.touchpoint_stats(log_db, "w").set_index("touchpoint")
+    stats = ja.touchpoint_stats(duckdb_engine(log_db), "w").set_index("touchpoint")
     cols = ["events", "journeys", "customers", "starts", "exits"]
     assert stats.loc["Site", cols].to_dict() == {
         "events": 5,
@@ -232,17 +235,19 @@ def test_touchpoint_stats(log_db: Database) -> None:
 
 
 def test_workspace_isolation_and_empty(log_db: Database) -> None:
-    other = ja.transitions(log_db, "other")
+    other = ja.transitions(duckdb_engine(log_db), "other")
     assert as_dict(other, "transitions") == {("Ad", None): 1}
     ensure_workspace(log_db, "empty")
-    assert ja.transitions(log_db, "empty").empty
-    assert ja.top_paths(log_db, "empty").empty
-    assert not ja.has_events(log_db, "empty") and ja.has_events(log_db, "w")
+    assert ja.transitions(duckdb_engine(log_db), "empty").empty
+    assert ja.top_paths(duckdb_engine(log_db), "empty").empty
+    assert not ja.has_events(duckdb_engine(log_db), "empty") and ja.has_events(
+        duckdb_engine(log_db), "w"
+    )
 
 
 # -- paths --------------------------------------------------------------------------------
 def test_top_paths(log_db: Database) -> None:
-    df = ja.top_paths(log_db, "w", k=2)
+    df = ja.top_paths(duckdb_engine(log_db), "w", k=2)
     # c1, c2: Ad → Site then more; c3: Site → Ad then more; c4: Support (ended);
     # c5: Site → Ad (ended). Ties ordered by path text.
     assert df[["rank", "path", "length", "ended", "journeys"]].values.tolist() == [
@@ -253,7 +258,7 @@ def test_top_paths(log_db: Database) -> None:
     ]
     assert list(df["share"]) == pytest.approx([0.4, 0.2, 0.2, 0.2])
     # k=4 with repeats collapsed: c2 is Ad, Site, Checkout.
-    df4 = ja.top_paths(log_db, "w", k=4, collapse_repeats=True)
+    df4 = ja.top_paths(duckdb_engine(log_db), "w", k=4, collapse_repeats=True)
     assert dict(zip(df4["path"], df4["journeys"], strict=True)) == {
         "Ad → Site → Checkout → Support": 1,
         "Ad → Site → Checkout": 1,
@@ -261,14 +266,14 @@ def test_top_paths(log_db: Database) -> None:
         "Site → Ad": 1,
         "Support": 1,
     }
-    assert len(ja.top_paths(log_db, "w", k=2, limit=2)) == 2
+    assert len(ja.top_paths(duckdb_engine(log_db), "w", k=2, limit=2)) == 2
     with pytest.raises(InputError):
-        ja.top_paths(log_db, "w", k=0)
+        ja.top_paths(duckdb_engine(log_db), "w", k=0)
 
 
 # -- funnels ------------------------------------------------------------------------------
 def test_stage_funnel_reached(log_db: Database) -> None:
-    df = ja.stage_funnel(log_db, "w", stages=STAGES)
+    df = ja.stage_funnel(duckdb_engine(log_db), "w", stages=STAGES)
     # Furthest stage index: c1 3 (Support), c2 2, c3 2, c4 3, c5 1.
     assert list(df["stage"]) == STAGES
     assert list(df["journeys"]) == [5, 5, 4, 2]
@@ -278,14 +283,16 @@ def test_stage_funnel_reached(log_db: Database) -> None:
     assert list(df["drop_rate"]) == pytest.approx([0.0, 0.2, 0.5, 0.0])
     assert list(df["share_of_start"]) == pytest.approx([1.0, 1.0, 0.8, 0.4])
     # Case-insensitive stage names.
-    assert list(ja.stage_funnel(log_db, "w", stages=["awareness", "RESEARCH"])["journeys"]) == [
+    assert list(
+        ja.stage_funnel(duckdb_engine(log_db), "w", stages=["awareness", "RESEARCH"])["journeys"]
+    ) == [
         4,
         4,
     ]  # c4 has neither stage
 
 
 def test_stage_funnel_in_order(log_db: Database) -> None:
-    df = ja.stage_funnel(log_db, "w", stages=STAGES, mode="in_order")
+    df = ja.stage_funnel(duckdb_engine(log_db), "w", stages=STAGES, mode="in_order")
     # c1 all four; c2 Aw, Re, Pu; c3 Re then Aw (Re not after Aw) -> Aw only; c5 Aw only;
     # c4 never reaches Awareness.
     assert list(df["journeys"]) == [4, 2, 2, 1]
@@ -295,11 +302,16 @@ def test_stage_funnel_in_order(log_db: Database) -> None:
 def test_observed_stage_order(log_db: Database) -> None:
     # Mean rank of first visit: Awareness 1.5, Research 1.5 (tie: by name), Support 2.5
     # (c1 4th, c4 1st), Purchase 3.
-    assert ja.observed_stage_order(log_db, "w") == ["Awareness", "Research", "Support", "Purchase"]
+    assert ja.observed_stage_order(duckdb_engine(log_db), "w") == [
+        "Awareness",
+        "Research",
+        "Support",
+        "Purchase",
+    ]
 
 
 def test_custom_funnel_in_order_with_others_between(log_db: Database) -> None:
-    df = ja.touchpoint_funnel(log_db, "w", steps=["Ad", "Checkout"])
+    df = ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Ad", "Checkout"])
     # Ad: c1, c2, c3, c5; Checkout after Ad: c1, c2 (Site between), c3.
     assert list(df["journeys"]) == [4, 3]
     assert list(df["dropped"]) == [1, 0]
@@ -311,24 +323,28 @@ def test_custom_funnel_in_order_with_others_between(log_db: Database) -> None:
 
 def test_custom_funnel_out_of_order_does_not_count(log_db: Database) -> None:
     # Site then Ad: only c3 and c5 see Ad after Site.
-    assert list(ja.touchpoint_funnel(log_db, "w", steps=["Site", "Ad"])["journeys"]) == [4, 2]
+    assert list(
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Site", "Ad"])["journeys"]
+    ) == [4, 2]
     # Checkout then Ad: c3 had Ad before Checkout, which does not count.
-    assert list(ja.touchpoint_funnel(log_db, "w", steps=["Checkout", "Ad"])["journeys"]) == [3, 0]
+    assert list(
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Checkout", "Ad"])["journeys"]
+    ) == [3, 0]
     with pytest.raises(InputError):
-        ja.touchpoint_funnel(log_db, "w", steps=[])
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=[])
     with pytest.raises(InputError):
-        ja.touchpoint_funnel(log_db, "w", steps=["Ad", "ad"])
+        ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Ad", "ad"])
 
 
 def test_custom_funnel_with_gap_rule(log_db: Database) -> None:
     # gap > 3 days: c2's Checkout is in its 2nd journey, c3's too -> only c1 converts.
-    df = ja.touchpoint_funnel(log_db, "w", steps=["Ad", "Checkout"], gap_days=3)
+    df = ja.touchpoint_funnel(duckdb_engine(log_db), "w", steps=["Ad", "Checkout"], gap_days=3)
     assert list(df["journeys"]) == [4, 1]
 
 
 # -- timing and channels ------------------------------------------------------------------
 def test_time_between_stages(log_db: Database) -> None:
-    df = ja.time_between_stages(log_db, "w", stages=STAGES)
+    df = ja.time_between_stages(duckdb_engine(log_db), "w", stages=STAGES)
     assert list(zip(df["from_stage"], df["to_stage"], strict=True)) == [
         ("Awareness", "Research"),
         ("Research", "Purchase"),
@@ -348,7 +364,7 @@ def test_time_between_stages(log_db: Database) -> None:
 
 
 def test_channel_switches(log_db: Database) -> None:
-    df = ja.channel_switches(log_db, "w")
+    df = ja.channel_switches(duckdb_engine(log_db), "w")
     # c1 web>web, web>web, web>phone · c2 social>web, web>web, web>web ·
     # c3 web>social, social>web · c5 web>social.
     got = {(r.from_channel, r.to_channel): (r.transitions, r.share) for r in df.itertuples()}
@@ -365,7 +381,7 @@ def test_channel_switches(log_db: Database) -> None:
 
 def test_missing_channel_is_none_label(db: Database) -> None:
     insert_events(db, "w", [("a", at(1, 1), "X", None, None), ("a", at(1, 2), "Y", "web", None)])
-    df = ja.channel_switches(db, "w")
+    df = ja.channel_switches(duckdb_engine(db), "w")
     assert df[["from_channel", "to_channel", "transitions"]].values.tolist() == [
         [ja.NO_CHANNEL, "web", 1]
     ]
@@ -391,7 +407,9 @@ def test_outcomes_by_touchpoint_count(log_db: Database) -> None:
         (8, "c9", 0, 1),
     ]:
         insert_response(log_db, "w", rid, cust, nps, csat)
-    df = ja.outcomes_by_touchpoint_count(log_db, "w", touchpoint="site").set_index("group")
+    df = ja.outcomes_by_touchpoint_count(duckdb_engine(log_db), "w", touchpoint="site").set_index(
+        "group"
+    )
     # Site visits: c1 1, c2 2, c3 1, c4 0, c5 1.
     assert list(df.index) == ["Never", "1 time", "2+ times"]
     assert list(df["customers"]) == [1, 3, 1]
@@ -402,7 +420,7 @@ def test_outcomes_by_touchpoint_count(log_db: Database) -> None:
     assert once["csat"] == pytest.approx(100 / 3)
     assert twice["nps"] == pytest.approx(100.0) and int(twice["nps_n"]) == 1
     # top=3: c2's two visits are their own group.
-    three = ja.outcomes_by_touchpoint_count(log_db, "w", touchpoint="Site", top=3)
+    three = ja.outcomes_by_touchpoint_count(duckdb_engine(log_db), "w", touchpoint="Site", top=3)
     assert list(three["group"]) == ["Never", "1 time", "2 times"]
 
 
@@ -410,7 +428,7 @@ def test_outcomes_by_path(log_db: Database) -> None:
     insert_response(log_db, "w", 1, "c1", 10, None)
     insert_response(log_db, "w", 2, "c2", 0, None)
     insert_response(log_db, "w", 3, "c3", 9, None)
-    df = ja.outcomes_by_path(log_db, "w", k=2, limit=1)
+    df = ja.outcomes_by_path(duckdb_engine(log_db), "w", k=2, limit=1)
     # Top path (k=2): "Ad → Site → …" = c1, c2 -> NPS (1 - 1)/2 = 0; others c3, c4, c5:
     # only c3 answered (9) -> +100.
     assert list(df["group"]) == ["Ad → Site → …", ja.OTHER_PATHS]

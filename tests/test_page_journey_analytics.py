@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cem.analytics.engine import Engine, duckdb_engine
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
 from cem.format import format_count
 from cem.store.db import Database, bump_revision
+from cem.ui.events import panels
 from cem.ui.journeys.network import transition_network
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -22,7 +24,9 @@ PAGE = "pages/journey_analytics.py"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _open_page(at: AppTest) -> AppTest:
+def _open_page(at: AppTest, view: str | None = None) -> AppTest:
+    if view:
+        at.query_params["view"] = view
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.switch_page(PAGE)
@@ -32,12 +36,17 @@ def _open_page(at: AppTest) -> AppTest:
     return at
 
 
+def _engine(path: Path) -> tuple[Database, Engine]:
+    db = Database(path)
+    return db, duckdb_engine(db)
+
+
 def test_page_shows_cem_values(app_env: Path) -> None:
-    at = _open_page(AppTest.from_file(APP, default_timeout=120))
-    db = Database(app_env)
+    at = _open_page(AppTest.from_file(APP, default_timeout=120), "Paths")
+    db, engine = _engine(app_env)
     try:
-        paths = ja.top_paths(db, "demo", Filters(), k=3, limit=15, collapse_repeats=True)
-        funnel = ja.stage_funnel(db, "demo", Filters(), ja.observed_stage_order(db, "demo"))
+        paths = ja.top_paths(engine, "demo", Filters(), k=3, limit=15, collapse_repeats=True)
+        summary = ja.event_summary(engine, "demo")
     finally:
         db.close()
     metric = next(m for m in at.metric if m.label == "Most common path (journeys)")
@@ -47,21 +56,52 @@ def test_page_shows_cem_values(app_env: Path) -> None:
     )
     assert table["journeys"].tolist() == paths["journeys"].tolist()
     assert table["path"].tolist() == paths["path"].tolist()
-    # The custom funnel starts filled from the top path, so it shows real numbers.
-    assert len(at.multiselect(key="ja:custom_steps").value) == 3
-    assert funnel.loc[0, "journeys"] > funnel.loc[len(funnel) - 1, "journeys"] > 0
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Events"] == format_count(summary["events"])
+    assert tiles["Customers"] == format_count(summary["customers"])
+
+
+def test_every_view_opens_without_a_warning(app_env: Path) -> None:
+    """By default no view shows a warning or an error (the custom funnel's default steps
+    are three different touchpoints, so it shows numbers, not "only once")."""
+    db, engine = _engine(app_env)
+    try:
+        funnel = ja.stage_funnel(engine, "demo", Filters(), ja.observed_stage_order(engine, "demo"))
+        paths = ja.top_paths(engine, "demo", k=3, limit=1)
+    finally:
+        db.close()
+    for view in panels.VIEWS:
+        at = _open_page(AppTest.from_file(APP, default_timeout=120), view)
+        assert not at.main.warning, (view, [w.value for w in at.main.warning])
+        assert not at.main.error, (view, [e.value for e in at.main.error])
+        if view == "Funnels":
+            steps = at.multiselect(key="ja:custom_steps").value
+            assert len(steps) == 3 and len({s.lower() for s in steps}) == 3
+            first = paths.loc[0, "path"].split(ja.PATH_SEPARATOR)
+            assert steps[0] == first[0]
+            assert not any("only once" in i.value for i in at.info)
+            assert funnel.loc[0, "journeys"] > funnel.loc[len(funnel) - 1, "journeys"] > 0
+
+
+def test_default_steps_never_repeat_a_touchpoint() -> None:
+    # A top path "Ad → Ad → Shop" gives Ad, Shop, then the busiest other touchpoint.
+    assert ja.distinct_steps(["Ad", "Ad", "Shop", "Ad", "Shop", "Blog"])[:3] == [
+        "Ad",
+        "Shop",
+        "Blog",
+    ]
 
 
 def test_page_settings_change_the_figures(app_env: Path) -> None:
-    at = _open_page(AppTest.from_file(APP, default_timeout=120))
+    at = _open_page(AppTest.from_file(APP, default_timeout=120), "Paths")
     at.checkbox(key="ja:collapse").uncheck()
     at.slider(key="ja:k").set_value(2)
     at.number_input(key="ja:gap").set_value(30.0)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    db = Database(app_env)
+    db, engine = _engine(app_env)
     try:
-        paths = ja.top_paths(db, "demo", k=2, limit=15, gap_days=30.0)
+        paths = ja.top_paths(engine, "demo", k=2, limit=15, gap_days=30.0)
     finally:
         db.close()
     metric = next(m for m in at.metric if m.label == "Most common path (journeys)")
@@ -71,11 +111,11 @@ def test_page_settings_change_the_figures(app_env: Path) -> None:
 def test_page_filters_apply(app_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["channel"] = "web"
-    _open_page(at)
-    db = Database(app_env)
+    _open_page(at, "Paths")
+    db, engine = _engine(app_env)
     try:
         paths = ja.top_paths(
-            db, "demo", Filters.make(channel=["web"]), k=3, limit=15, collapse_repeats=True
+            engine, "demo", Filters.make(channel=["web"]), k=3, limit=15, collapse_repeats=True
         )
     finally:
         db.close()
@@ -133,8 +173,8 @@ def xss_server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> 
             )
         bump_revision(cur, "demo")
     # The page's default view (repeats collapsed, 25 busiest moves) draws the payload node.
-    trans = ja.transitions(db, "demo", collapse_repeats=True)
-    stats = ja.touchpoint_stats(db, "demo", collapse_repeats=True)
+    trans = ja.transitions(duckdb_engine(db), "demo", collapse_repeats=True)
+    stats = ja.touchpoint_stats(duckdb_engine(db), "demo", collapse_repeats=True)
     nodes, _ = transition_network(trans, stats, top_n=25)
     assert XSS in {n.label for n in nodes}
     db.close()

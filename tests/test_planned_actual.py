@@ -16,6 +16,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.charts.flow import planned_actual_chart
 from cem.errors import NotFoundError
@@ -87,7 +88,7 @@ def test_plan_is_read_in_order(plan_db: Database) -> None:
 
 
 def test_unseen_and_unmapped_touchpoints(plan_db: Database) -> None:
-    result = pa.compare(plan_db, "w", 7)
+    result = pa.compare(duckdb_engine(plan_db), "w", pa.load_plan(plan_db, "w", 7))
     assert result.journey_name == "Plan"
     assert result.unseen["touchpoint"].tolist() == ["Blog"]
     assert result.unmapped[["touchpoint", "events", "customers"]].values.tolist() == [
@@ -101,7 +102,7 @@ def test_unseen_and_unmapped_touchpoints(plan_db: Database) -> None:
 
 
 def test_order_backwards_and_skips(plan_db: Database) -> None:
-    result = pa.compare(plan_db, "w", 7)
+    result = pa.compare(duckdb_engine(plan_db), "w", pa.load_plan(plan_db, "w", 7))
     assert (result.journeys, result.backwards, result.skipping, result.in_order) == (4, 1, 1, 2)
     assert result.share(result.backwards) == pytest.approx(0.25)
     moves = {
@@ -120,7 +121,7 @@ def test_order_backwards_and_skips(plan_db: Database) -> None:
 
 
 def test_stage_reach_and_dropoff(plan_db: Database) -> None:
-    stages = pa.compare(plan_db, "w", 7).stages
+    stages = pa.compare(duckdb_engine(plan_db), "w", pa.load_plan(plan_db, "w", 7)).stages
     # Furthest: u1 Use, u2 Use, u3 Buy, u4 Buy.
     assert stages["journeys"].tolist() == [4, 4, 2]
     assert stages["visited"].tolist() == [3, 3, 2]
@@ -129,7 +130,9 @@ def test_stage_reach_and_dropoff(plan_db: Database) -> None:
 
 
 def test_filters_apply(plan_db: Database) -> None:
-    result = pa.compare(plan_db, "w", 7, Filters.make(segment=["A"]))  # u1, u2
+    result = pa.compare(
+        duckdb_engine(plan_db), "w", pa.load_plan(plan_db, "w", 7), Filters.make(segment=["A"])
+    )  # u1, u2
     assert (result.journeys, result.backwards, result.skipping) == (2, 0, 1)
     assert result.unmapped.empty
     assert result.stages["journeys"].tolist() == [2, 2, 2]
@@ -137,18 +140,18 @@ def test_filters_apply(plan_db: Database) -> None:
 
 def test_journey_without_events_or_stages(db: Database) -> None:
     make_plan(db, "w")
-    result = pa.compare(db, "w", 7)
+    result = pa.compare(duckdb_engine(db), "w", pa.load_plan(db, "w", 7))
     assert result.journeys == 0
     assert result.unseen["touchpoint"].tolist() == ["Ad", "Blog", "Checkout", "App"]
     assert result.stages["journeys"].tolist() == [0, 0, 0]
     db.execute("INSERT INTO journeys (journey_id, workspace, name) VALUES (8, 'w', 'Empty')")
-    empty = pa.compare(db, "w", 8)
+    empty = pa.compare(duckdb_engine(db), "w", pa.load_plan(db, "w", 8))
     assert empty.stages.empty and empty.touchpoints.empty
     assert pa.list_journeys(db, "w") == [(8, "Empty"), (7, "Plan")]
 
 
 def test_planned_actual_chart(plan_db: Database) -> None:
-    result = pa.compare(plan_db, "w", 7)
+    result = pa.compare(duckdb_engine(plan_db), "w", pa.load_plan(plan_db, "w", 7))
     spec = planned_actual_chart(result.stages, result.touchpoints).to_dict()
     top, drops, bottom = spec["vconcat"]
     # Planned stages are the columns, in the planned order.

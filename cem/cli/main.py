@@ -18,15 +18,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from cem.cli import kpi
+from cem.cli.events import add_events_parser
 from cem.errors import TouchpointError
-from cem.store.db import Database
+
+if TYPE_CHECKING:
+    from cem.store.db import Database
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _db(args: argparse.Namespace) -> Database:
+    from cem.store.db import Database  # lazily: duckdb and ibis load only when needed
+
     return Database(args.db)
 
 
@@ -124,6 +130,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     add_import_parser,
     kpi.add_parser,
     add_serve_parser,
+    add_events_parser,
 )
 
 

@@ -18,8 +18,13 @@ names a planned stage; other events have no planned stage and are left out of th
 and funnel figures.
 
 The plan is read with a small parameterised SQL query of this module (journeys, stages
-and touchpoints tables), so it does not depend on the journey editor's API; the event
-side is Ibis over :func:`cem.analytics.filters.filtered_table`.
+and touchpoints tables) into a :class:`Plan` (frozen, hashable: it keys the page cache
+together with the workspace, the filters and the data revision, so editing the map or
+importing events recomputes). The event side is Ibis on the analytics
+:class:`~cem.analytics.engine.Engine`, in one ordered pass: each journey's placed events
+get the next placed stage (one ``lead`` window), and only the last event of each run of
+one stage is kept. That relation, the per-journey stage sequence, is materialised once
+(``Table.cache``) and every figure is a small aggregate over it.
 
 >>> match_key("  Phone Support ")
 'phone support'
@@ -33,12 +38,30 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from cem.analytics.events.flows import PATH_SEPARATOR, journey_events
-from cem.analytics.filters import Filters, filtered_table
+from cem.analytics.engine import Engine
+from cem.analytics.events.stream import (
+    PATH_SEPARATOR,
+    check_gap,
+    filtered_events,
+    journey_window,
+    with_journeys,
+)
+from cem.analytics.filters import Filters
 from cem.errors import NotFoundError
 from cem.store.db import Database
 
 MAX_EXAMPLES = 5
+TOUCHPOINT_COLUMNS = [
+    "stage_position",
+    "stage",
+    "position",
+    "touchpoint",
+    "events",
+    "seen",
+    "channel",
+    "data_key",
+]
+MOVE_COLUMNS = ["from_stage", "to_stage", "kind", "moves", "journeys"]
 
 
 @dataclass(frozen=True)
@@ -157,62 +180,89 @@ def touchpoint_stage_map(touchpoints: list[PlannedTouchpoint]) -> dict[str, int]
     return out
 
 
-def _volumes(db: Database, workspace: str, filters: Filters | None) -> pd.DataFrame:
-    t = filtered_table(db.ibis(), workspace, "events", filters)
+@dataclass(frozen=True)
+class Plan:
+    """A journey map as the comparison needs it: name, stages and touchpoints in order."""
+
+    journey_id: int
+    name: str
+    stages: tuple[PlannedStage, ...]
+    touchpoints: tuple[PlannedTouchpoint, ...]
+
+    def stage_map(self) -> dict[str, int]:
+        """Matching key of a stage name -> its index (the first stage of a repeated name)."""
+        out: dict[str, int] = {}
+        for s in self.stages:
+            out.setdefault(match_key(s.name), s.index)
+        return out
+
+
+def load_plan(db: Database, workspace: str, journey_id: int) -> Plan:
+    """The journey map ``journey_id`` of ``workspace``; :class:`NotFoundError` if absent."""
+    name = journey_name(db, workspace, journey_id)
+    stages, touchpoints = planned_journey(db, workspace, journey_id)
+    return Plan(journey_id, name, tuple(stages), tuple(touchpoints))
+
+
+def _volumes(engine: Engine, workspace: str, filters: Filters | None) -> pd.DataFrame:
+    t = filtered_events(engine, workspace, filters)
     agg = t.group_by("touchpoint").aggregate(
         events=t.count(),
         customers=t.customer_id.nunique(),
         usual_stage=t.stage.mode(),
         usual_channel=t.channel.mode(),
     )
-    df = agg.to_pandas()
+    df = engine.to_pandas(agg)
     df["key"] = [match_key(x) for x in df["touchpoint"]]
     return df.astype({"events": "int64", "customers": "int64"})
 
 
-def _placed_events(
-    db: Database,
+def stage_sequence(
+    engine: Engine,
     workspace: str,
     filters: Filters | None,
-    tp_map: dict[str, int],
-    stage_map: dict[str, int],
-    gap_days: float | None,
-) -> ir.Table:
-    """Events with their planned stage index ``idx``, consecutive repeats of the same
-    stage collapsed, with ``next_idx`` (the next placed stage of the journey)."""
-    ev = journey_events(db, workspace, filters, gap_days=gap_days, with_next=False)
-    null = ibis.null().cast("int64")
-    by_tp = _key(ev.touchpoint).substitute(tp_map, else_=null) if tp_map else null
-    by_stage = _key(ev.stage).substitute(stage_map, else_=null) if stage_map else null
-    ev = ev.mutate(idx=by_tp.coalesce(by_stage)).filter(ibis._.idx.notnull())
-    w = ibis.window(group_by=[ev.customer_id, ev.journey], order_by=ev.step)
-    ev = ev.mutate(_prev=ev.idx.lag().over(w))
-    ev = ev.filter(ev._prev.isnull() | (ev._prev != ev.idx)).drop("_prev")
-    w = ibis.window(group_by=[ev.customer_id, ev.journey], order_by=ev.step)
-    return ev.mutate(next_idx=ev.idx.lead().over(w))
-
-
-def compare(
-    db: Database,
-    workspace: str,
-    journey_id: int,
-    filters: Filters | None = None,
-    *,
+    plan: Plan,
     gap_days: float | None = None,
-) -> PlannedVsActual:
-    """Compare the journey map ``journey_id`` with the workspace's filtered events."""
-    name = journey_name(db, workspace, journey_id)
-    stages, touchpoints = planned_journey(db, workspace, journey_id)
-    stage_names = [s.name for s in stages]
-    tp_map = touchpoint_stage_map(touchpoints)
-    stage_map: dict[str, int] = {}
-    for s in stages:
-        stage_map.setdefault(match_key(s.name), s.index)
+) -> ir.Table:
+    """The per-journey planned-stage sequence, one row per run of one stage.
 
-    volumes = _volumes(db, workspace, filters)
+    Columns ``customer_id, journey, idx`` (planned stage index), ``next_idx`` (the next
+    *other* placed stage of the journey; missing at its end), ``occurred_at, event_id``
+    (of the run's last event, for ordering). Consecutive events in the same stage are
+    one run, so ``idx → next_idx`` are the journey's stage moves.
+    """
+    tp_map = touchpoint_stage_map(list(plan.touchpoints))
+    stage_map = plan.stage_map()
+    t = filtered_events(engine, workspace, filters)
+    t = t.select("customer_id", "event_id", "occurred_at", "touchpoint", "stage")
+    if gap_days is not None:
+        t = with_journeys(t, gap_days)
+    null = ibis.null().cast("int64")
+    by_tp = _key(t.touchpoint).substitute(tp_map, else_=null) if tp_map else null
+    by_stage = _key(t.stage).substitute(stage_map, else_=null) if stage_map else null
+    placed = t.mutate(idx=by_tp.coalesce(by_stage))
+    placed = placed.filter(placed.idx.notnull()).select(
+        "customer_id",
+        *(["journey"] if gap_days is not None else []),
+        "idx",
+        "occurred_at",
+        "event_id",
+    )
+    w = journey_window(placed, gap_days)
+    placed = placed.mutate(next_idx=placed.idx.lead().over(w))
+    runs = placed.filter(placed.next_idx.isnull() | (placed.next_idx != placed.idx))
+    if gap_days is None:
+        runs = runs.mutate(journey=ibis.literal(1, type="int64"))
+    return runs
+
+
+def _touchpoint_frames(
+    plan: Plan, volumes: pd.DataFrame, tp_map: dict[str, int]
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(planned touchpoints with their event counts, unseen ones, unmapped observed ones)."""
     events_by_key = volumes.groupby("key")["events"].sum().to_dict()
     tp_rows = []
-    for tp in touchpoints:
+    for tp in plan.touchpoints:
         events = sum(int(events_by_key.get(k, 0)) for k in _keys_of(tp))
         tp_rows.append(
             {
@@ -226,19 +276,7 @@ def compare(
                 "data_key": tp.data_key,
             }
         )
-    tp_df = pd.DataFrame(
-        tp_rows,
-        columns=[
-            "stage_position",
-            "stage",
-            "position",
-            "touchpoint",
-            "events",
-            "seen",
-            "channel",
-            "data_key",
-        ],
-    )
+    tp_df = pd.DataFrame(tp_rows, columns=TOUCHPOINT_COLUMNS)
     # Position within its stage column (0, 1, ...) for the chart rows.
     if not tp_df.empty:
         tp_df["position"] = tp_df.groupby("stage_position").cumcount()
@@ -248,60 +286,86 @@ def compare(
     unmapped = unmapped.sort_values(["events", "touchpoint"], ascending=[False, True])[
         ["touchpoint", "events", "customers", "usual_stage", "usual_channel"]
     ]
+    return tp_df, unseen.reset_index(drop=True), unmapped.reset_index(drop=True)
 
-    empty = _empty_result(name, stage_names, tp_df, unseen, unmapped)
-    if not stages:
+
+def compare(
+    engine: Engine,
+    workspace: str,
+    plan: Plan,
+    filters: Filters | None = None,
+    *,
+    gap_days: float | None = None,
+) -> PlannedVsActual:
+    """Compare the journey map ``plan`` (:func:`load_plan`) with the filtered events."""
+    check_gap(gap_days)
+    stage_names = [s.name for s in plan.stages]
+    tp_map = touchpoint_stage_map(list(plan.touchpoints))
+    volumes = _volumes(engine, workspace, filters)
+    tp_df, unseen, unmapped = _touchpoint_frames(plan, volumes, tp_map)
+    empty = _empty_result(plan.name, stage_names, tp_df, unseen, unmapped)
+    if not plan.stages:
         return empty
-    placed = _placed_events(db, workspace, filters, tp_map, stage_map, gap_days)
-    per = placed.group_by(["customer_id", "journey"]).aggregate(
-        furthest=placed.idx.max(),
-        backwards=(placed.next_idx < placed.idx).any().coalesce(False),
-        skipping=(placed.next_idx > placed.idx + 1).any().coalesce(False),
-        seq=placed.idx.collect(order_by=placed.step),
+    runs = stage_sequence(engine, workspace, filters, plan, gap_days).cache()
+    try:
+        return _from_runs(engine, runs, plan, tp_df, unseen, unmapped) or empty
+    finally:
+        runs.release()
+
+
+def _from_runs(
+    engine: Engine,
+    runs: ir.Table,
+    plan: Plan,
+    tp_df: pd.DataFrame,
+    unseen: pd.DataFrame,
+    unmapped: pd.DataFrame,
+) -> PlannedVsActual | None:
+    """The order, reach and move figures from the materialised stage sequence (``None``
+    when no event is placed)."""
+    n = len(plan.stages)
+    stage_names = [s.name for s in plan.stages]
+    keys = ["customer_id", "journey"]
+    per = runs.group_by(keys).aggregate(
+        furthest=runs.idx.max(),
+        backwards=(runs.next_idx < runs.idx).any().coalesce(False),
+        skipping=(runs.next_idx > runs.idx + 1).any().coalesce(False),
+        **{f"v{i}": (runs.idx == i).any() for i in range(n)},
     )
-    totals = (
+    totals = engine.to_pandas(
         per.aggregate(
             journeys=per.count(),
-            backwards=per.backwards.sum(),
-            skipping=per.skipping.sum(),
-            in_order=(~per.backwards & ~per.skipping).sum(),
+            backwards=per.backwards.cast("int64").sum(),
+            skipping=per.skipping.cast("int64").sum(),
+            in_order=(~per.backwards & ~per.skipping).cast("int64").sum(),
+            **{f"r{i}": (per.furthest >= i).cast("int64").sum() for i in range(n)},
+            **{f"v{i}": per[f"v{i}"].cast("int64").sum() for i in range(n)},
         )
-        .to_pandas()
-        .iloc[0]
-    )
-    if int(totals["journeys"] or 0) == 0:
-        return empty
-    furthest = per.group_by("furthest").aggregate(n=per.count()).to_pandas()
-    visits = placed.select("customer_id", "journey", "idx").distinct()
-    visited = visits.group_by("idx").aggregate(n=visits.count()).to_pandas()
-    at = dict(zip(furthest["furthest"].astype(int), furthest["n"].astype(int), strict=True))
-    vis = dict(zip(visited["idx"].astype(int), visited["n"].astype(int), strict=True))
+    ).iloc[0]
+    journeys = int(totals["journeys"] or 0)
+    if journeys == 0:
+        return None
+    reached = [int(totals[f"r{i}"] or 0) for i in range(n)]
     stage_rows = []
-    for s in stages:
-        reached = sum(n for f, n in at.items() if f >= s.index)
-        nxt = sum(n for f, n in at.items() if f >= s.index + 1)
-        last = s.index == len(stages) - 1
-        dropped = 0 if last else reached - nxt
+    for s in plan.stages:
+        last = s.index == n - 1
+        dropped = 0 if last else reached[s.index] - reached[s.index + 1]
         stage_rows.append(
             {
                 "position": s.index,
                 "stage": s.name,
-                "journeys": reached,
-                "visited": vis.get(s.index, 0),
+                "journeys": reached[s.index],
+                "visited": int(totals[f"v{s.index}"] or 0),
                 "dropped": dropped,
-                "drop_rate": dropped / reached if reached else 0.0,
+                "drop_rate": dropped / reached[s.index] if reached[s.index] else 0.0,
             }
         )
-    stage_df = pd.DataFrame(stage_rows)
-
-    moved = placed.filter(placed.next_idx.notnull())
-    per_move = moved.group_by(["customer_id", "journey", "idx", "next_idx"]).aggregate(
-        n=moved.count()
-    )
-    moves = (
-        per_move.group_by(["idx", "next_idx"])
-        .aggregate(moves=per_move.n.sum(), journeys=per_move.count())
-        .to_pandas()
+    moved = runs.filter(runs.next_idx.notnull())
+    per_move = moved.group_by([*keys, "idx", "next_idx"]).aggregate(n=moved.count())
+    moves = engine.to_pandas(
+        per_move.group_by(["idx", "next_idx"]).aggregate(
+            moves=per_move.n.sum(), journeys=per_move.count()
+        )
     )
     move_rows = []
     for r in moves.itertuples():
@@ -316,37 +380,53 @@ def compare(
                 "journeys": int(r.journeys),
             }
         )
-    move_df = pd.DataFrame(
-        move_rows, columns=["from_stage", "to_stage", "kind", "moves", "journeys"]
-    )
-    move_df = move_df.sort_values(
+    move_df = pd.DataFrame(move_rows, columns=MOVE_COLUMNS).sort_values(
         ["journeys", "from_stage", "to_stage"], ascending=[False, True, True]
-    ).reset_index(drop=True)
-
-    example_rows = []
-    for kind, flag in (("backwards", per.backwards), ("skip", per.skipping)):
-        sample = per.filter(flag).order_by(["customer_id", "journey"]).limit(MAX_EXAMPLES)
-        for r in sample.select("customer_id", "seq").to_pandas().itertuples():
-            example_rows.append(
-                {
-                    "kind": kind,
-                    "customer_id": str(r.customer_id),
-                    "sequence": PATH_SEPARATOR.join(stage_names[int(i)] for i in r.seq),
-                }
-            )
-    examples = pd.DataFrame(example_rows, columns=["kind", "customer_id", "sequence"])
+    )
+    examples = _examples(engine, runs, per, stage_names)
     return PlannedVsActual(
-        name,
-        stage_df,
+        plan.name,
+        pd.DataFrame(stage_rows),
         tp_df,
-        unseen.reset_index(drop=True),
-        unmapped.reset_index(drop=True),
-        move_df,
+        unseen,
+        unmapped,
+        move_df.reset_index(drop=True),
         examples,
-        int(totals["journeys"]),
+        journeys,
         int(totals["backwards"] or 0),
         int(totals["skipping"] or 0),
         int(totals["in_order"] or 0),
+    )
+
+
+def _examples(
+    engine: Engine, runs: ir.Table, per: ir.Table, stage_names: list[str]
+) -> pd.DataFrame:
+    """Up to :data:`MAX_EXAMPLES` journeys that go backwards and that skip (first by
+    customer id), with the stages they visited."""
+    picked = []
+    for kind, flag in (("backwards", per.backwards), ("skip", per.skipping)):
+        sample = per.filter(flag).order_by(["customer_id", "journey"]).limit(MAX_EXAMPLES)
+        picked.append(sample.select("customer_id", "journey", kind=ibis.literal(kind)))
+    chosen = picked[0].union(picked[1])
+    j = runs.join(chosen, ["customer_id", "journey"])
+    seqs = j.group_by(["kind", "customer_id", "journey"]).aggregate(
+        seq=j.idx.collect(order_by=[j.occurred_at, j.event_id])
+    )
+    df = engine.to_pandas(seqs)
+    rows = [
+        {
+            "kind": r.kind,
+            "customer_id": str(r.customer_id),
+            "sequence": PATH_SEPARATOR.join(stage_names[int(i)] for i in r.seq),
+            "_order": (0 if r.kind == "backwards" else 1, str(r.customer_id), int(r.journey)),
+        }
+        for r in df.itertuples()
+    ]
+    rows.sort(key=lambda r: r["_order"])
+    return pd.DataFrame(
+        [{k: v for k, v in r.items() if k != "_order"} for r in rows],
+        columns=["kind", "customer_id", "sequence"],
     )
 
 

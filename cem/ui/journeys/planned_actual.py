@@ -1,8 +1,8 @@
 """The "Planned vs actual" view: a journey map against the event log.
 
 The journey map page calls :func:`render_planned_vs_actual` in its "Planned vs actual"
-tab; the numbers come from :func:`cem.journeys.planned_actual.compare` (cached per workspace
-revision), the picture from :func:`cem.charts.flow.planned_actual_chart`.
+tab; the numbers come from :func:`cem.journeys.planned_actual.compare` (cached per
+workspace, plan, filters and data revision), the picture from :func:`cem.charts.flow.planned_actual_chart`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from cem import ui
-from cem.analytics.events.flows import has_events
+from cem.analytics.engine import duckdb_engine
+from cem.analytics.events.stream import has_events
 from cem.analytics.filters import Filters
 from cem.charts.flow import planned_actual_chart
 from cem.errors import TouchpointError
@@ -28,9 +29,12 @@ NO_EVENTS = (
 
 
 def _compare(db: Database, workspace: str, journey_id: int, filters: Filters) -> pa.PlannedVsActual:
+    """The comparison, cached by (workspace, plan, filters, data revision): the plan is
+    part of the key, so an edit of the map recomputes too."""
+    plan = pa.load_plan(db, workspace, journey_id)
     if db is ui.get_database():
-        return ui.cached_query(pa.compare, workspace, journey_id, filters)
-    return pa.compare(db, workspace, journey_id, filters)
+        return ui.cached_analytics(pa.compare, workspace, plan, filters)
+    return pa.compare(duckdb_engine(db), workspace, plan, filters)
 
 
 def _table_or_note(
@@ -50,7 +54,7 @@ def render_planned_vs_actual(
     """Draw the planned-vs-actual comparison of one journey map (no widgets of its own)."""
     filters = filters or Filters()
     try:
-        if not has_events(db, workspace):
+        if not has_events(duckdb_engine(db), workspace):
             st.info(NO_EVENTS)
             return
         result = _compare(db, workspace, journey_id, filters)

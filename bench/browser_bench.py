@@ -1,0 +1,237 @@
+"""Benchmark: how long each page takes to show its main content in a real browser.
+
+Builds the demo workspace into a temporary database, adds ``--events`` synthetic events
+to it (the demo's stages and touchpoints, so its journey map matches them), then for
+each page starts a fresh ``python -m cem serve`` (empty caches), opens the page in
+Debian's Chromium through Playwright and measures
+
+* **cold**: the first visit after the server started (every query runs),
+* **warm**: the median of ``--repeat`` reloads of the same page (cached results),
+
+until the page's run is over and its main content is visible. The floor is a bare
+one-line Streamlit page (``st.write``) on the same machine, measured the same way;
+each page's ratio to it is printed. The server's peak resident memory (``VmHWM`` of the
+server process) is reported per page.
+
+    .venv/bin/python bench/browser_bench.py --events 1000000
+    .venv/bin/python bench/browser_bench.py --events 10000000 --pages journey-analytics
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+FLOOR_APP = 'import streamlit as st\n\nst.write("Hello")\n'
+# (name, url path, action after load or None): the action opens a lazy tab.
+PAGES: dict[str, tuple[str, str | None]] = {
+    "overview": ("home", None),
+    "kpi-explorer": ("kpi-explorer", None),
+    "key-drivers": ("key-drivers", None),
+    "journey-analytics": ("journey-analytics", None),
+    "journey-map": ("journey-map", None),
+    "planned-vs-actual": ("journey-map", "Planned vs actual"),  # name matches the tab text
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A Streamlit server process on a free loopback port."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    @classmethod
+    def start(cls, command: list[str], env: dict[str, str], log: Path) -> Server:
+        port = _free_port()
+        args = [
+            *command,
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ]
+        with open(log, "w") as out:
+            process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=out)
+        server = cls(process, f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2):
+                    return server
+            except OSError:
+                time.sleep(0.3)
+        server.stop()
+        raise RuntimeError(f"the server did not start; see {log}")
+
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the server process (``VmHWM``), in MB."""
+        try:
+            for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+        except OSError:
+            pass
+        return float("nan")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _wait_done(page: Any, timeout_ms: int) -> None:
+    """Until the app's run is over and the main area shows content."""
+    page.wait_for_function(
+        "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+        " const main = document.querySelector('[data-testid=\"stMain\"]');"
+        " return app && app.dataset.teststate !== 'running'"
+        " && !document.querySelector('[data-testid=\"stStatusWidgetRunningIcon\"]')"
+        " && main && main.querySelectorAll('[data-testid=\"stElementContainer\"]').length > 0; }",
+        timeout=timeout_ms,
+        polling=50,
+    )
+
+
+def _visit(browser: Any, url: str, tab: str | None, timeout_ms: int) -> float:
+    """Seconds from navigation to the page's main content (after opening ``tab``)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    try:
+        t0 = time.perf_counter()
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+        page.wait_for_timeout(100)  # let the first script run start
+        _wait_done(page, timeout_ms)
+        if tab:
+            t0 = time.perf_counter()  # the tab's own time: it runs on click
+            page.get_by_role("tab", name=tab).first.click()
+            page.wait_for_timeout(100)
+            _wait_done(page, timeout_ms)
+        return time.perf_counter() - t0
+    finally:
+        page.close()
+
+
+def measure(
+    start: Callable[[], Server], browser: Any, path: str, tab: str | None, repeat: int
+) -> tuple[float, float, float]:
+    """(cold seconds, warm median seconds, peak server RSS MB) of one page."""
+    server = start()
+    try:
+        url = f"{server.url}/{path}"
+        cold = _visit(browser, url, tab, 600_000)
+        warm = statistics.median(_visit(browser, url, tab, 600_000) for _ in range(repeat))
+        return cold, warm, server.peak_rss_mb()
+    finally:
+        server.stop()
+
+
+def build_database(folder: Path, events: int) -> Path:
+    """The demo workspace plus ``events`` synthetic events, in ``folder``."""
+    import events_bench
+
+    from cem.demo.workspace import build_demo_workspace
+    from cem.store.db import Database, bump_revision
+
+    path = folder / "bench.duckdb"
+    db = Database(path)
+    build_demo_workspace(db, progress=lambda _msg: None)
+    if events:
+        first = int(db.execute("SELECT coalesce(max(event_id), 0) + 1 FROM events").fetchone()[0])  # type: ignore[index]
+        events_bench.generate(db, events, max(1, events // 12), "demo", first)
+        with db.transaction() as cur:
+            bump_revision(cur, "demo")
+    db.close()
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000, help="extra events (0 = demo)")
+    parser.add_argument("--db", default=None, help="use this database file instead")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
+    parser.add_argument("--repeat", type=int, default=3, help="warm reloads per page")
+    args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"{CHROMIUM} is not installed", file=sys.stderr)
+        return 2
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        t0 = time.perf_counter()
+        db_path = Path(args.db) if args.db else build_database(folder, args.events)
+        print(f"Database ready in {time.perf_counter() - t0:.0f} s: {db_path}")
+        (folder / "floor.py").write_text(FLOOR_APP)
+        env = os.environ | {"TOUCHPOINT_DB": str(db_path)}
+        python = sys.executable
+        streamlit = str(Path(python).with_name("streamlit"))
+        if not Path(streamlit).exists():
+            streamlit = shutil.which("streamlit") or "streamlit"
+
+        def app() -> Server:
+            return Server.start([python, "-m", "cem", "serve"], env, folder / "app.log")
+
+        def floor() -> Server:
+            return Server.start([streamlit, "run", str(folder / "floor.py")], env, folder / "f.log")
+
+        rows: list[tuple[str, float, float, float]] = []
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                base_cold, base_warm, base_rss = measure(floor, browser, "", None, args.repeat)
+                rows.append(("bare one-line page (floor)", base_cold, base_warm, base_rss))
+                for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
+                    path, tab = PAGES[name]
+                    rows.append((name, *measure(app, browser, path, tab, args.repeat)))
+            finally:
+                browser.close()
+
+    if hasattr(os, "getloadavg"):
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"Load average {load} on {os.cpu_count()} CPUs (shared machine: figures are noisy)")
+    print(f"Main content visible, seconds (warm = median of {args.repeat} reloads)")
+    print(f"{'page':30} {'cold':>7} {'×floor':>7} {'warm':>7} {'×floor':>7} {'peak RSS':>9}")
+    print("-" * 74)
+    for name, cold, warm, rss in rows:
+        print(
+            f"{name:30} {cold:>7.2f} {cold / base_cold:>7.1f} {warm:>7.2f} "
+            f"{warm / base_warm:>7.1f} {rss:>7.0f}MB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
