@@ -512,7 +512,11 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     if not complete and text.count("\n") < 2:
         for t in temp:
             os.unlink(t)
-        check_cell_length(name, len(text), "its first data row", limits)
+        raise refuse(
+            f"{name} has a first data row of more than {len(text):,} characters",
+            "max_cell_chars",
+            f"{limits.max_cell_chars:,} characters per cell",
+        )
     data_lines = max(0, watch.newlines + (not text.endswith("\n") and complete) - 1)
     if data_lines > limits.max_rows:
         for t in temp:
@@ -652,7 +656,7 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def _guard_workbook(path: str, name: str, limits: Limits) -> dict[str, SheetScan]:
+def _guard_workbook(path: str, name: str, limits: Limits) -> dict[str, SheetScan | None]:
     """Zip-bomb checks, then where each sheet's values are (empty for .xls/.ods)."""
     try:
         with zipfile.ZipFile(path) as zf:

@@ -36,7 +36,8 @@ from xml.etree import ElementTree
 from cem.ingest.limits import MB, Limits, refuse
 
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
-_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]{1,7})"')
+# a cell tag without r="..." (its place is implied by the cells before it; rare)
+_UNPLACED = re.compile(rb'<(?:\w+:)?c(?=[\s>/])(?![^>]*\br=")[^>]*>')
 _CHUNK = 1 << 20
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -82,7 +83,7 @@ def check_zip(zf: zipfile.ZipFile, name: str, limits: Limits) -> None:
                 f"{name} looks like a zip bomb (its part {info.filename[:60]} inflates "
                 f"{ratio:,.0f} times)",
                 "max_xlsx_ratio",
-                f"{limits.max_xlsx_ratio} times",
+                f"a ratio of {limits.max_xlsx_ratio}",
             )
     if total > limits.max_xlsx_uncompressed_mb * MB:
         raise refuse(
@@ -135,14 +136,16 @@ class SheetScan:
         return self.last_row_in_header * self.header_width
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, name: str, limits: Limits) -> SheetScan:
-    """Stream a sheet's XML (bounded by ``max_xlsx_uncompressed_mb``) and locate its values."""
+def scan_sheet(zf: zipfile.ZipFile, part: str, name: str, limits: Limits) -> SheetScan | None:
+    """Stream a sheet's XML (bounded by ``max_xlsx_uncompressed_mb``) and locate its values;
+    None when its cells carry no ``r`` references (then only the size bound applies)."""
     budget = limits.max_xlsx_uncompressed_mb * MB
     read = 0
     max_row = max_col = cells = 0
     rows = array("l")  # row number of each row that has values, in file order ...
     min_cols = array("l")  # ... and the leftmost column with a value in it
     first_width = 0
+    unplaced = 0
     tail = b""
     with zf.open(part) as fh:
         while chunk := fh.read(_CHUNK):
@@ -156,6 +159,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, name: str, limits: Limits) -> She
             data = tail + chunk
             cut = data.rfind(b"<")
             data, tail = data[:cut], data[cut:]
+            if not cells:
+                unplaced += len(_UNPLACED.findall(data))
             for match in _CELL.finditer(data):
                 if match.group(3):  # <c r="..." s="1"/>: formatting, no value
                     continue
@@ -172,7 +177,7 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, name: str, limits: Limits) -> She
                 if row == rows[0]:
                     first_width = max(first_width, col)
     if not rows:
-        return SheetScan(0, 0, 0, 0, 0, 0)
+        return None if unplaced else SheetScan(0, 0, 0, 0, 0, 0)
     header_row = min(rows)
     if header_row != rows[0]:  # rows out of order (rare): widen the header to be safe
         first_width = max_col
