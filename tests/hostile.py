@@ -84,8 +84,8 @@ def big_cell_csv(folder: Path, megabytes: int = 10) -> Path:
 def deep_quoting_csv(folder: Path, depth: int = 20000) -> Path:
     """Doubled quotes thousands deep inside one field, then an unclosed quote."""
     path = folder / "deep_quoting.csv"
-    deep = '"' + '""' * depth + 'x' + '""' * depth + '"'
-    path.write_text(HEADER + f"c1,9,{deep}\nc2,8,\"unclosed\nc3,7,fine\n", encoding="utf-8")
+    deep = '"' + '""' * depth + "x" + '""' * depth + '"'
+    path.write_text(HEADER + f'c1,9,{deep}\nc2,8,"unclosed\nc3,7,fine\n', encoding="utf-8")
     return path
 
 

@@ -131,7 +131,16 @@ def dimension_values(db: Database, workspace: str) -> dict[str, list[str]]:
         ).fetchall()
         if rows:
             out[dim] = [str(r[0]) for r in rows]
-    for name in dimension_attributes(db, workspace):
+    from cem.analytics.catalogue import catalogued_values
+
+    names = dimension_attributes(db, workspace)
+    catalogued, uncatalogued = catalogued_values(db, workspace, names)
+    for name in names:
+        if name in catalogued:
+            out[ATTRIBUTE_PREFIX + name] = catalogued[name]
+            continue
+        if name not in uncatalogued:
+            continue
         attrs = attribute_values(db.ibis(), workspace, "responses", name)
         distinct = (
             attrs.select(value=attrs.label, number=attrs.num_value)

@@ -60,6 +60,18 @@ from cem.ingest.xlsx_guard import SheetScan, check_zip, scan_sheet, sheet_parts
 from cem.store.db import scratch_connection, sql_string
 
 SAMPLE_ROWS = 2000
+SAMPLE_CELLS = 200_000  # wide files get fewer sample rows (detection looks at every cell)
+
+
+def sample_rows(width: int) -> int:
+    """Rows in the sample of a file with ``width`` columns: 2,000, fewer for wide files.
+
+    >>> sample_rows(12), sample_rows(2000)
+    (2000, 200)
+    """
+    return max(200, min(SAMPLE_ROWS, SAMPLE_CELLS // max(1, width)))
+
+
 SNIFF_BYTES = 256 * 1024
 SAMPLE_BYTES = 1024 * 1024
 CHUNK = 1 << 20
@@ -603,7 +615,7 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
             if longest > limits.max_cell_chars:
                 check_cell_length(upload.file_name, longest, f"row {seen + 1}", limits)
             rows.append([v if v != "" else None for v in record])
-            if len(rows) >= SAMPLE_ROWS:
+            if len(rows) >= sample_rows(width):
                 break
     except csv.Error as exc:
         raise FileFormatError(
@@ -627,7 +639,9 @@ def _sample(upload: Upload) -> pd.DataFrame:
         names = upload.column_sql_names()
         select = ", ".join(names)
         try:
-            frame = con.execute(f"SELECT {select} FROM {upload.source_sql(limit=SAMPLE_ROWS)}").df()
+            frame = con.execute(
+                f"SELECT {select} FROM {upload.source_sql(limit=sample_rows(len(names)))}"
+            ).df()
         except duckdb.Error as exc:
             raise FileFormatError(
                 f"{upload.file_name} cannot be read as {upload.described}: "
@@ -662,8 +676,7 @@ def _guard_workbook(path: str, name: str, limits: Limits) -> dict[str, SheetScan
         with zipfile.ZipFile(path) as zf:
             check_zip(zf, name, limits)
             return {
-                sheet: scan_sheet(zf, part, name, limits)
-                for sheet, part in sheet_parts(zf).items()
+                sheet: scan_sheet(zf, part, name, limits) for sheet, part in sheet_parts(zf).items()
             }
     except zipfile.BadZipFile:  # an old .xls (OLE), or broken: calamine says which
         return {}
@@ -774,7 +787,7 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
     names = [f"c{i}" for i in range(width)]
     frame = pd.DataFrame(body, columns=names, dtype=object)
     frame["__row"] = row_numbers
-    sample = frame.head(SAMPLE_ROWS)[names].copy()
+    sample = frame.head(sample_rows(width))[names].copy()
     sample.columns = columns
     return Upload(
         file_name=name,

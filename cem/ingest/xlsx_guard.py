@@ -100,10 +100,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         return {}
-    targets = {
-        rel.get("Id"): rel.get("Target", "")
-        for rel in rels.iter(f"{_NS_PKG}Relationship")
-    }
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_NS_PKG}Relationship")}
     parts: dict[str, str] = {}
     for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
         target = targets.get(sheet.get(f"{_NS_REL}id"))
