@@ -1,8 +1,11 @@
 """Exports: tables as CSV/XLSX and charts as PNG/SVG, all offline.
 
-Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
-formula, so every exported text cell that starts with one of those is prefixed with a
-single quote (OWASP "CSV injection"). Numbers are left alone: ``-5`` stays a number.
+Spreadsheet programs run a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula, so every exported text cell that starts with one of those
+is prefixed with a single quote (OWASP "CSV injection"). Numbers are left alone: ``-5``
+stays a number. In CSV, a field is quoted when it holds a delimiter of any locale
+(``,`` or ``;``), a tab, a quote or a line break (CR alone included), so no value can start
+a new cell or row in any spreadsheet program (:func:`csv_field`).
 Charts are rendered by vl-convert (no browser, no network).
 
 >>> neutralise_cell("=HYPERLINK(\\"http://x\\")")
@@ -11,11 +14,15 @@ Charts are rendered by vl-convert (no browser, no network).
 -5
 >>> frame_to_csv_bytes(pd.DataFrame({"a": ["@SUM(A1)", "ok"]})).decode()
 "a\\n'@SUM(A1)\\nok\\n"
+>>> frame_to_csv_bytes(pd.DataFrame({"a": ["x\\r=1+1", ";=1+1"], "n": [1.5, None]})).decode()
+'a,n\\n"x\\r=1+1",1.5\\n";=1+1",\\n'
 """
 
 from __future__ import annotations
 
 import io
+import math
+import re
 from typing import Any
 
 import altair as alt
@@ -42,9 +49,43 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
+
+
+def csv_field(value: Any) -> str:
+    """One CSV field: blank for missing values; quoted (quotes doubled) when it holds
+    ``,`` ``;`` a tab, a quote, CR or LF. Call it on neutralised values.
+
+    >>> csv_field('a"b'), csv_field(None), csv_field(3), csv_field("a;b")
+    ('"a""b"', '', '3', '"a;b"')
+    """
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    text = str(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def frame_to_csv_text(frame: pd.DataFrame) -> str:
+    """CSV text of a neutralised copy of ``frame`` (header row, no index, LF line ends)."""
+    safe = neutralise_frame(frame)
+    lines = [",".join(csv_field(c) for c in safe.columns)]
+    for row in safe.itertuples(index=False, name=None):
+        lines.append(",".join(csv_field(None if _missing(v) else v) for v in row))
+    return "\n".join(lines) + "\n"
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists, arrays
+        return False
+
+
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of a neutralised copy of ``frame`` (no index)."""
-    return neutralise_frame(frame).to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """UTF-8 CSV of a neutralised copy of ``frame`` (no index): :func:`frame_to_csv_text`."""
+    return frame_to_csv_text(frame).encode("utf-8")
 
 
 def frame_to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:

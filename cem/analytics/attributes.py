@@ -119,8 +119,100 @@ def store_attributes(
             for k, c in enumerate(columns)
         ],
     )
-    for c in columns:
-        describe_attribute(cur, workspace, kind, c)
+    describe_attributes(cur, workspace, kind, columns)
+    catalogue_attributes(cur, import_id, table, columns)
+
+
+CATALOGUE_MAX_VALUES = 60  # attributes with more distinct values are not filters
+
+
+def catalogue_attributes(
+    cur: Any, import_id: int, table: str, columns: Sequence[AttributeColumn]
+) -> None:
+    """Store the distinct values of the import's few-valued attributes (one scan of the
+    import's table for all of them): the filter bar's catalogue (see
+    :mod:`cem.store.ddl.attributes_catalogue`)."""
+    wanted = [
+        (k, c)
+        for k, c in enumerate(columns)
+        if c.distinct_values is None or c.distinct_values <= CATALOGUE_MAX_VALUES
+    ]
+    rows: list[tuple[int, str, str | None, float | None]] = []
+    if wanted:
+        lists = cur.execute(
+            "SELECT "
+            + ", ".join(
+                f"list(DISTINCT a{k}) FILTER (WHERE a{k} IS NOT NULL)"
+                if c.distinct_values is not None
+                else f"CASE WHEN count(DISTINCT a{k}) <= {CATALOGUE_MAX_VALUES} "
+                f"THEN list(DISTINCT a{k}) FILTER (WHERE a{k} IS NOT NULL) END"
+                for k, c in wanted
+            )
+            + f" FROM {table}"
+        ).fetchall()[0]
+        for (_k, c), values in zip(wanted, lists, strict=True):
+            for v in values or []:
+                if c.dtype == NUMERIC:
+                    rows.append((int(import_id), c.name, None, float(v)))
+                else:
+                    rows.append((int(import_id), c.name, str(v), None))
+    if rows:
+        import pandas as pd
+
+        frame = pd.DataFrame(rows, columns=["import_id", "name", "value", "number"])
+        cur.register("tp_catalogue_in", frame)
+        try:
+            cur.execute("INSERT INTO attribute_catalogue SELECT * FROM tp_catalogue_in")
+        finally:
+            cur.unregister("tp_catalogue_in")
+    cur.execute(
+        "INSERT INTO attribute_catalogue_imports VALUES (?) ON CONFLICT DO NOTHING",
+        [int(import_id)],
+    )
+
+
+def describe_attributes(
+    cur: Any, workspace: str, kind: str, columns: Sequence[AttributeColumn]
+) -> None:
+    """:func:`describe_attribute` for many columns in one statement (a wide file has
+    thousands: one upsert each takes seconds)."""
+    if len(columns) <= 3:
+        for c in columns:
+            describe_attribute(cur, workspace, kind, c)
+        return
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "workspace": workspace,
+            "kind": kind,
+            "name": [c.name for c in columns],
+            "dtype": [c.dtype for c in columns],
+            "min_value": pd.array([c.min_value for c in columns], dtype="Float64"),
+            "max_value": pd.array([c.max_value for c in columns], dtype="Float64"),
+            "zero_means_na": [bool(c.zero_means_na) for c in columns],
+            "distinct_values": pd.array([c.distinct_values for c in columns], dtype="Int64"),
+        }
+    )
+    cur.register("tp_describe_in", frame)
+    try:
+        cur.execute(
+            "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
+            "zero_means_na, distinct_values) SELECT * FROM tp_describe_in " + _DESCRIBE_MERGE
+        )
+    finally:
+        cur.unregister("tp_describe_in")
+
+
+_DESCRIBE_MERGE = (
+    "ON CONFLICT DO UPDATE SET dtype = CASE WHEN attribute_columns.dtype = excluded.dtype "
+    "THEN excluded.dtype ELSE 'text' END, "
+    "min_value = least(attribute_columns.min_value, excluded.min_value), "
+    "max_value = greatest(attribute_columns.max_value, excluded.max_value), "
+    "zero_means_na = attribute_columns.zero_means_na OR excluded.zero_means_na, "
+    "distinct_values = greatest(attribute_columns.distinct_values, "
+    "excluded.distinct_values)"
+)
 
 
 def store_attribute_frame(
@@ -146,14 +238,7 @@ def describe_attribute(cur: Any, workspace: str, kind: str, column: AttributeCol
     text; ranges widen; distinct counts keep the largest."""
     cur.execute(
         "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
-        "zero_means_na, distinct_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT DO UPDATE SET dtype = CASE WHEN attribute_columns.dtype = excluded.dtype "
-        "THEN excluded.dtype ELSE 'text' END, "
-        "min_value = least(attribute_columns.min_value, excluded.min_value), "
-        "max_value = greatest(attribute_columns.max_value, excluded.max_value), "
-        "zero_means_na = attribute_columns.zero_means_na OR excluded.zero_means_na, "
-        "distinct_values = greatest(attribute_columns.distinct_values, "
-        "excluded.distinct_values)",
+        "zero_means_na, distinct_values) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " + _DESCRIBE_MERGE,
         [
             workspace,
             kind,
@@ -173,6 +258,8 @@ def _drop_sources(cur: Any, where: str, params: list[Any]) -> None:
     ).fetchall()
     for (import_id,) in imports:
         cur.execute(f"DROP TABLE IF EXISTS {attribute_table_name(import_id)}")
+        cur.execute("DELETE FROM attribute_catalogue WHERE import_id = ?", [import_id])
+        cur.execute("DELETE FROM attribute_catalogue_imports WHERE import_id = ?", [import_id])
     cur.execute(f"DELETE FROM attribute_sources WHERE {where}", params)
 
 

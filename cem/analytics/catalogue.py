@@ -118,7 +118,19 @@ def dimension_values(engine: Engine, workspace: str) -> dict[str, list[str]]:
         frame = engine.to_pandas(values.order_by("value").limit(MAX_VALUES))
         if not frame.empty:
             out[dim] = [str(v) for v in frame.value]
-    for name in dimension_attributes(engine, workspace):
+    names = dimension_attributes(engine, workspace)
+    catalogued: dict[str, list[str]] = {}
+    live = names
+    if engine.database is not None:  # values stored at import (see attribute_catalogue)
+        from cem.analytics.attribute_catalogue import catalogued_values
+
+        catalogued, live = catalogued_values(engine.database, workspace, names)
+    for name in names:
+        if name in catalogued:
+            out[ATTRIBUTE_PREFIX + name] = catalogued[name]
+            continue
+        if name not in live:
+            continue
         attrs = attribute_values(engine, workspace, "responses", name)
         distinct = (
             attrs.select(value=attrs.label, number=attrs.num_value)

@@ -150,7 +150,9 @@ def write_frame(frame: pd.DataFrame, fmt: str) -> None:
         records = json.loads(frame.to_json(orient="records", double_precision=10))
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        from cem.export import frame_to_csv_text
+
+        sys.stdout.write(frame_to_csv_text(frame))
 
 
 def cmd_kpi(args: argparse.Namespace) -> int:

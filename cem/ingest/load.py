@@ -1309,11 +1309,12 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
     Exit status 0 when the file was read (even with rejected rows); errors raise a
     :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
     """
-    from cem.store.workspaces import ensure_workspace
+    from cem.store.workspaces import delete_workspace, ensure_workspace, workspace_exists
 
     path = Path(args.file)
     if not path.exists():
         raise FileFormatError(f"{args.file}: there is no such file.")
+    existed = workspace_exists(db, args.workspace)
     workspace = ensure_workspace(db, args.workspace)
     last = [-1.0]
 
@@ -1322,18 +1323,23 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
             last[0] = fraction
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
-    result = import_file(
-        db,
-        workspace,
-        str(path),
-        args.kind,
-        file_name=path.name,
-        sheet=args.sheet,
-        overrides=_pairs(args.map, "--map") or None,
-        constants=_pairs(args.set, "--set") or None,
-        on_duplicate=args.on_duplicate,
-        progress=progress,
-    )
+    try:
+        result = import_file(
+            db,
+            workspace,
+            str(path),
+            args.kind,
+            file_name=path.name,
+            sheet=args.sheet,
+            overrides=_pairs(args.map, "--map") or None,
+            constants=_pairs(args.set, "--set") or None,
+            on_duplicate=args.on_duplicate,
+            progress=progress,
+        )
+    except BaseException:
+        if not existed:  # a failed import leaves no empty workspace behind
+            delete_workspace(db, workspace)
+        raise
     print(result.summary())
     if result.skipped_duplicate_of is None:
         print(f"Read as {result.described}; mapping: {result.mapping.summary()}")

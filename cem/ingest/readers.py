@@ -37,6 +37,8 @@ import re
 import shutil
 import tempfile
 import time as clock
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -46,9 +48,30 @@ import numpy as np
 import pandas as pd
 
 from cem.errors import FileFormatError
+from cem.ingest.limits import (
+    Limits,
+    check_cell_length,
+    check_columns,
+    check_rows,
+    refuse,
+)
+from cem.ingest.limits import current as current_limits
+from cem.ingest.xlsx_guard import SheetScan, check_zip, scan_sheet, sheet_parts
 from cem.store.db import scratch_connection, sql_string
 
 SAMPLE_ROWS = 2000
+SAMPLE_CELLS = 200_000  # wide files get fewer sample rows (detection looks at every cell)
+
+
+def sample_rows(width: int) -> int:
+    """Rows in the sample of a file with ``width`` columns: 2,000, fewer for wide files.
+
+    >>> sample_rows(12), sample_rows(2000)
+    (2000, 200)
+    """
+    return max(200, min(SAMPLE_ROWS, SAMPLE_CELLS // max(1, width)))
+
+
 SNIFF_BYTES = 256 * 1024
 SAMPLE_BYTES = 1024 * 1024
 CHUNK = 1 << 20
@@ -146,7 +169,7 @@ class Upload:
         options = (
             f"{sql_string(self.path)}, columns={columns}, auto_detect=false, header=false, skip=1, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
-            f"null_padding=false, max_line_size=10000000"
+            f"null_padding=false, max_line_size={_max_line_size()}"
         )
         if rejects is not None:
             options += (
@@ -174,6 +197,11 @@ class Upload:
 
 
 # -- helpers ---------------------------------------------------------------------------
+def _max_line_size() -> int:
+    """DuckDB's longest accepted line: 10 MB, more when cells may be longer."""
+    return max(10_000_000, 4 * current_limits().max_cell_chars + 1_000_000)
+
+
 def clean_column_names(raw: list[object]) -> list[str]:
     """Trimmed, unique, non-empty names (blank -> ``Unnamed: i``; repeats get `` (2)``).
 
@@ -222,8 +250,10 @@ class _BlankLineWatch:
         self._tail = b""
         self._first_blank: int | None = None
         self._last_data = -1
+        self.newlines = 0
 
     def feed(self, chunk: bytes) -> None:
+        self.newlines += chunk.count(b"\n")
         if self._first_blank is None:
             # Vectorised over the chunk (no copies), then the seam with the last chunk.
             found = _first_blank_line(chunk)
@@ -246,14 +276,6 @@ class _BlankLineWatch:
     @property
     def blank_inside(self) -> bool:
         return self._first_blank is not None and self._first_blank + 1 < self._last_data
-
-
-def _has_blank_lines_inside(path: str) -> bool:
-    watch = _BlankLineWatch()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK):
-            watch.feed(chunk)
-    return watch.blank_inside
 
 
 def blank_rows(path: str, quoted: bool = True) -> list[int]:
@@ -284,9 +306,9 @@ def blank_rows(path: str, quoted: bool = True) -> list[int]:
     return [r for r in rows if r < last_data]
 
 
-def _hash_and_check_utf8(path: str) -> tuple[str, bool, int, bool]:
-    """sha256, whether the bytes are UTF-8, the size, and whether blank lines come before
-    more data: one pass over the file."""
+def _hash_and_check_utf8(path: str) -> tuple[str, bool, int, _BlankLineWatch]:
+    """sha256, whether the bytes are UTF-8, the size, and what the blank-line watch saw
+    (blank lines before more data, line count): one pass over the file."""
     digest = hashlib.sha256()
     decoder = codecs.getincrementaldecoder("utf-8")()
     watch = _BlankLineWatch()
@@ -308,7 +330,7 @@ def _hash_and_check_utf8(path: str) -> tuple[str, bool, int, bool]:
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 ok = False
-    return digest.hexdigest(), ok, size, watch.blank_inside
+    return digest.hexdigest(), ok, size, watch
 
 
 def _transcode(path: str, encoding: str, skip: int = 0) -> str:
@@ -466,14 +488,17 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
         read_path = _transcode(path, "utf-16")
         temp.append(read_path)
         encoding = "UTF-16"
-        blank_inside = _has_blank_lines_inside(read_path)
+        watch = _BlankLineWatch()
+        with open(read_path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                watch.feed(chunk)
     else:
         if _looks_binary(head):
             raise FileFormatError(
                 f"{name} does not look like a text file (it contains binary data). "
                 "Export your data as CSV, XLSX or Parquet and upload that."
             )
-        digest, is_utf8, size, blank_inside = _hash_and_check_utf8(path)
+        digest, is_utf8, size, watch = _hash_and_check_utf8(path)
         read_path = path
         if head[:3] == b"\xef\xbb\xbf":
             encoding = "UTF-8 with BOM"
@@ -487,10 +512,28 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
             temp.append(read_path)
         else:
             encoding = "UTF-8"
-    with open(read_path, "rb") as fh:
-        head_bytes = fh.read(SAMPLE_BYTES)
-    complete = len(head_bytes) < SAMPLE_BYTES
+    blank_inside = watch.blank_inside
+    limits = current_limits()
+    try:
+        head_bytes, complete = _first_rows_bytes(read_path, limits)
+    except BaseException:
+        for t in temp:
+            os.unlink(t)
+        raise
     text = head_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
+    if not complete and text.count("\n") < 2:
+        for t in temp:
+            os.unlink(t)
+        raise refuse(
+            f"{name} has a first data row of more than {len(text):,} characters",
+            "max_cell_chars",
+            f"{limits.max_cell_chars:,} characters per cell",
+        )
+    data_lines = max(0, watch.newlines + (not text.endswith("\n") and complete) - 1)
+    if data_lines > limits.max_rows:
+        for t in temp:
+            os.unlink(t)
+        check_rows(name, data_lines, limits)
     delimiter, _width = sniff_delimiter(text[:SNIFF_BYTES])
     first_line = text.splitlines()[0] if text.splitlines() else ""
     if delimiter == " ":
@@ -499,6 +542,10 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     else:
         header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
         fmt = "csv"
+    if len(header) > limits.max_columns:
+        for t in temp:
+            os.unlink(t)
+        check_columns(name, len(header), limits)
     columns = clean_column_names(list(header))
     upload = Upload(
         file_name=name,
@@ -526,6 +573,22 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     return upload
 
 
+def _first_rows_bytes(path: str, limits: Limits) -> tuple[bytes, bool]:
+    """The first megabyte of a text file (more when its first data row is longer: up to
+    the cell-length limit), and whether that is the whole file."""
+    cap = max(SAMPLE_BYTES, 4 * limits.max_cell_chars + SAMPLE_BYTES)
+    want = SAMPLE_BYTES
+    with open(path, "rb") as fh:
+        data = fh.read(want)
+        while len(data) == want and data.count(b"\n") < 2 and want < cap:
+            more = fh.read(min(want, cap - want))
+            if not more:
+                break
+            data += more
+            want = len(data)
+        return data, len(data) < want or not fh.read(1)
+
+
 def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
     """The first rows of a text file, parsed in Python from its first megabyte (the same
     quoting rules as DuckDB's reader: ``"`` quotes, ``""`` escapes). Malformed rows are
@@ -534,6 +597,7 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
         cut = text.rfind("\n")
         text = text[: cut + 1] if cut > 0 else text
     width = len(upload.columns)
+    limits = current_limits()
     rows: list[list[str | None]] = []
     if upload.format == "whitespace":
         records = (line.split() for line in text.splitlines()[1:] if line.strip())
@@ -547,8 +611,11 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
             seen += 1
             if len(record) != width:
                 continue
+            longest = max(map(len, record), default=0)
+            if longest > limits.max_cell_chars:
+                check_cell_length(upload.file_name, longest, f"row {seen + 1}", limits)
             rows.append([v if v != "" else None for v in record])
-            if len(rows) >= SAMPLE_ROWS:
+            if len(rows) >= sample_rows(width):
                 break
     except csv.Error as exc:
         raise FileFormatError(
@@ -572,7 +639,9 @@ def _sample(upload: Upload) -> pd.DataFrame:
         names = upload.column_sql_names()
         select = ", ".join(names)
         try:
-            frame = con.execute(f"SELECT {select} FROM {upload.source_sql(limit=SAMPLE_ROWS)}").df()
+            frame = con.execute(
+                f"SELECT {select} FROM {upload.source_sql(limit=sample_rows(len(names)))}"
+            ).df()
         except duckdb.Error as exc:
             raise FileFormatError(
                 f"{upload.file_name} cannot be read as {upload.described}: "
@@ -601,7 +670,62 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
+def _guard_workbook(path: str, name: str, limits: Limits) -> dict[str, SheetScan | None]:
+    """Zip-bomb checks, then where each sheet's values are (empty for .xls/.ods)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, name, limits)
+            return {
+                sheet: scan_sheet(zf, part, name, limits) for sheet, part in sheet_parts(zf).items()
+            }
+    except zipfile.BadZipFile:  # an old .xls (OLE), or broken: calamine says which
+        return {}
+    except (KeyError, zlib.error, EOFError) as exc:
+        raise FileFormatError(
+            f"{name} is a damaged workbook ({str(exc)[:80]}). Save it from Excel as .xlsx "
+            "again, or export it as CSV."
+        ) from exc
+
+
+def _sheet_rows(
+    workbook: Any, path: str, name: str, sheet: str, scan: SheetScan | None, limits: Limits
+) -> list[list[object]]:
+    """A sheet's rows from A1, reading only its used range when a stray far cell (or a huge
+    declared range) would make a dense read allocate more than ``max_xlsx_cells``."""
+    if scan is None or scan.extent_cells <= limits.max_xlsx_cells:
+        try:
+            ws = workbook.get_sheet_by_name(sheet)
+            return [list(r) for r in ws.to_python(skip_empty_area=False)]
+        except Exception as exc:  # noqa: BLE001 - calamine raises its own error types
+            raise FileFormatError(f"{name}: sheet “{sheet}” cannot be read ({exc}).") from exc
+    if scan.used_cells > limits.max_xlsx_cells:
+        raise refuse(
+            f"{name}: sheet “{sheet}” spans {scan.used_cells:,} cells "
+            f"({scan.header_width:,} columns x {scan.last_row_in_header:,} rows)",
+            "max_xlsx_cells",
+            f"{limits.max_xlsx_cells:,} cells",
+        )
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            rows = book[sheet].iter_rows(
+                min_row=1,
+                max_row=scan.last_row_in_header,
+                max_col=scan.header_width,
+                values_only=True,
+            )
+            return [list(r) for r in rows]
+        finally:
+            book.close()
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many error types
+        raise FileFormatError(f"{name}: sheet “{sheet}” cannot be read ({exc}).") from exc
+
+
 def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
+    limits = current_limits()
+    scans = _guard_workbook(path, name, limits) if zipfile.is_zipfile(path) else {}
     try:
         from python_calamine import CalamineWorkbook
 
@@ -622,12 +746,10 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
     rows: list[list[object]] = []
     start_row = 0
     for candidate in candidates:
-        try:
-            ws = workbook.get_sheet_by_name(candidate)
-            data = ws.to_python(skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001
-            raise FileFormatError(f"{name}: sheet “{candidate}” cannot be read ({exc}).") from exc
-        data = [list(r) for r in data]
+        scan = scans.get(candidate)
+        if scan is not None and scan.cells == 0:
+            continue
+        data = _sheet_rows(workbook, path, name, candidate, scan, limits)
         first = next(
             (i for i, r in enumerate(data) if any(_cell_text(v) is not None for v in r)), None
         )
@@ -644,6 +766,8 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
     width = max(
         (i + 1 for i, v in enumerate(header) if _cell_text(v) is not None), default=len(header)
     )
+    check_columns(name, width, limits)
+    check_rows(name, len(rows) - 1, limits)
     columns = clean_column_names(list(header[:width]))
     body: list[list[str | None]] = []
     row_numbers: list[int] = []
@@ -651,6 +775,9 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         cells = [_cell_text(v) for v in row[:width]] + [None] * max(0, width - len(row))
         if all(c is None for c in cells):
             continue
+        longest = max(len(c) for c in cells if c is not None)
+        if longest > limits.max_cell_chars:
+            check_cell_length(name, longest, f"row {start_row + offset}", limits)
         body.append(cells)
         row_numbers.append(start_row + offset)
     if not body:
@@ -660,7 +787,7 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
     names = [f"c{i}" for i in range(width)]
     frame = pd.DataFrame(body, columns=names, dtype=object)
     frame["__row"] = row_numbers
-    sample = frame.head(SAMPLE_ROWS)[names].copy()
+    sample = frame.head(sample_rows(width))[names].copy()
     sample.columns = columns
     return Upload(
         file_name=name,

@@ -6,7 +6,6 @@ filters, cached queries and safe text display; the domain logic stays in ``cem``
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -24,7 +23,8 @@ T = TypeVar("T")
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 512
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+# ASCII punctuation except & < > (which become HTML entities)
+_MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
 
 
 @st.cache_resource(show_spinner=False)
@@ -111,7 +111,7 @@ def current_filters() -> Filters:
             }
         )
     except TouchpointError as exc:
-        st.warning(f"Ignored the filters in the link: {exc}")
+        st.warning(f"Ignored the filters in the link: {escape_markdown(exc)}")
         return Filters()
 
 
@@ -162,22 +162,26 @@ def cached_analytics(func: Callable[..., T], workspace: str, *args: Any, **kwarg
 
 # -- safe text ------------------------------------------------------------------------
 def escape_markdown(text: object) -> str:
-    """Escape user text for ``st.markdown``/``st.caption``: shown literally, never as
-    markup, links or HTML.
+    """Escape user text for anything Streamlit renders as markdown (``st.markdown``,
+    captions, messages, widget labels, help, tab and expander titles): shown literally,
+    never as markup, links, images, autolinked bare URLs, emoji/icon shortcodes, LaTeX or
+    HTML. Every ASCII punctuation mark gets a backslash (CommonMark shows it as itself),
+    which also breaks ``http://``, ``www.`` and ``a@b.c`` autolinks; ``& < >`` become
+    entities.
 
     >>> escape_markdown("<b>*hi*</b>")
-    '&lt;b&gt;\\\\*hi\\\\*&lt;/b&gt;'
+    '&lt;b&gt;\\\\*hi\\\\*&lt;\\\\/b&gt;'
+    >>> escape_markdown("see https://x.io")
+    'see https\\\\:\\\\/\\\\/x\\\\.io'
     """
-    escaped = html.escape(str(text), quote=False)
-    return (
-        _MARKDOWN_SPECIAL.sub(r"\\\1", escaped).replace("\\&lt;", "&lt;").replace("\\&gt;", "&gt;")
-    )
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def show_error(exc: BaseException) -> None:
     """Show a Touchpoint error as a one-line message (never a traceback)."""
     st.error(
-        str(exc)
+        escape_markdown(exc)
         if isinstance(exc, TouchpointError)
         else "Something went wrong while doing that. Nothing was changed.",
         icon="⚠️",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -30,6 +31,9 @@ from cem.analytics.labels import dimension_label
 MAIN_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint")
 DATES_KEY = "flt:dates"
 LOADED_KEY = "_flt_workspace"
+ADD_KEY = "flt:add"  # the "Filter on another attribute" picker
+ADDED_KEY = "_flt_added"  # attributes the user added from it
+MORE_SHOWN = 12  # attribute filters shown at once under "More filters"
 
 
 def widget_key(dim: str) -> str:
@@ -141,9 +145,18 @@ def sidebar_filters(workspace: str) -> None:
     active_more = sum(bool(st.session_state.get(widget_key(d))) for d in more)
     if more:
         label = "More filters" + (f" ({active_more} active)" if active_more else "")
+        shown, rest = split_more_filters(more, options, st.session_state)
         with sidebar.expander(label, expanded=bool(active_more)):
-            for dim in more:
+            for dim in shown:
                 _multiselect(st, dim, options[dim])
+            if rest:
+                st.selectbox(
+                    f"Filter on another attribute ({len(rest):,} more)",
+                    [None, *rest],
+                    format_func=lambda d: "Choose…" if d is None else dimension_label(d),
+                    key=ADD_KEY,
+                    on_change=_add_filter,
+                )
 
     filters = _widget_filters(dims, low, high)
     _sync_url(filters)
@@ -165,12 +178,39 @@ def sidebar_filters(workspace: str) -> None:
     sidebar.caption("Showing: " + ui.escape_markdown(filters.describe()))
 
 
+def split_more_filters(
+    more: Sequence[str], options: dict[str, list[str]], state: Any
+) -> tuple[list[str], list[str]]:
+    """The "More filters" shown at once and those offered on demand: the attributes with the
+    fewest values (at least two) first, up to :data:`MORE_SHOWN`, plus any with a value
+    chosen or added by the user; the rest wait in a picker (a wide file has thousands).
+
+    >>> opts = {"attr:a": ["1", "2"], "attr:b": ["x"], "attr:c": list("abc")}
+    >>> split_more_filters(list(opts), opts, {})
+    (['attr:a', 'attr:c', 'attr:b'], [])
+    """
+    ranked = sorted(more, key=lambda d: (len(options.get(d, [])) < 2, len(options.get(d, []))))
+    added = set(state.get(ADDED_KEY, []))
+    wanted = {d for d in more if state.get(widget_key(d)) or d in added}
+    shown = [d for d in ranked[:MORE_SHOWN]] + [d for d in ranked[MORE_SHOWN:] if d in wanted]
+    chosen = set(shown)
+    return [d for d in more if d in chosen], [d for d in ranked if d not in chosen]
+
+
+def _add_filter() -> None:
+    """The attribute picker's callback: show that attribute's filter from now on."""
+    dim = st.session_state.get(ADD_KEY)
+    if dim:
+        st.session_state[ADDED_KEY] = [*st.session_state.get(ADDED_KEY, []), dim]
+    st.session_state[ADD_KEY] = None
+
+
 def _multiselect(container: object, dim: str, options: list[str]) -> None:
     key = widget_key(dim)
     current = st.session_state.get(key) or []
     st.session_state[key] = [v for v in current if v in options]
     container.multiselect(  # type: ignore[attr-defined]
-        dimension_label(dim),
+        ui.escape_markdown(dimension_label(dim)),
         options,
         key=key,
         placeholder="All" if not dim.startswith(ATTRIBUTE_PREFIX) else "Any",
