@@ -17,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cem.access.principal import LOCAL_ADMIN
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cem.charts.journey import journey_map_chart  # noqa: E402
-from cem.journeys import model as jm  # noqa: E402
+from cem.journeys import api as jm  # noqa: E402
 from cem.journeys.data_emotion import journey_data_emotion  # noqa: E402
 from cem.store.db import Database  # noqa: E402
 from cem.store.workspaces import ensure_workspace  # noqa: E402
@@ -69,7 +71,7 @@ def main() -> None:
     n = args.stages * args.per_stage
     rows: list[tuple[str, float]] = []
     start = time.perf_counter()
-    jid = jm.create_journey(db, "bench", "Big journey", outline=outline)
+    jid = jm.create_journey(db, "bench", "Big journey", outline=outline, actor=LOCAL_ADMIN)
     rows.append((f"create journey ({n:,} touchpoints)", time.perf_counter() - start))
 
     t, journey = timed(lambda: jm.get_journey(db, "bench", jid))
@@ -94,11 +96,12 @@ def main() -> None:
             expected_version=state["version"],
             owner=f"Owner {state['count']}",
             author="bench",
+            actor=LOCAL_ADMIN,
         )
 
     t, _ = timed(edit)
     rows.append(("save one edit (+ version snapshot)", t))
-    t, _ = timed(lambda: jm.undo(db, "bench", jid), repeat=1)
+    t, _ = timed(lambda: jm.undo(db, "bench", jid, actor=LOCAL_ADMIN), repeat=1)
     rows.append(("undo (restore snapshot)", t))
     db.close()
 

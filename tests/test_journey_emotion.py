@@ -6,8 +6,9 @@ import math
 
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.filters import Filters
-from cem.journeys import model as jm
+from cem.journeys import api as jm
 from cem.journeys.data_emotion import (
     combine,
     emotion_by_key,
@@ -53,6 +54,7 @@ def data(db: Database) -> tuple[Database, int]:
         outline=[
             ("Buy", ["Checkout", {"name": "Phone", "data_key": "call centre"}, "Unmatched"]),
         ],
+        actor=LOCAL_ADMIN,
     )
     return db, jid
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from cem import ui
-from cem.journeys import model as jm
+from cem.access.principal import LOCAL_ADMIN
+from cem.journeys import api as jm
 
 PAGE = "pages/journey_map.py"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -83,7 +84,13 @@ def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
     # Someone else changes the first touchpoint after this session drew its tables.
     other = ui.get_database()
     jm.update_touchpoint(
-        other, "demo", tp.touchpoint_id, expected_version=tp.version, owner="Bo", author="Bo"
+        other,
+        "demo",
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        owner="Bo",
+        author="Bo",
+        actor=LOCAL_ADMIN,
     )
     at.session_state["touchpoint_editor"] = {
         "edited_rows": {0: {"owner": "Ana"}},
@@ -99,7 +106,9 @@ def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
 
 def test_journey_query_param_selects_the_journey(app_env: Path) -> None:
     db = ui.get_database()
-    other = jm.create_journey(db, "demo", "Second map", outline=[("Only stage", ["Lonely"])])
+    other = jm.create_journey(
+        db, "demo", "Second map", outline=[("Only stage", ["Lonely"])], actor=LOCAL_ADMIN
+    )
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["journey"] = str(other)
     at.run()
