@@ -19,7 +19,7 @@ import streamlit as st
 
 from cem import ui
 from cem.charts import EMOTIONS, MOMENT_OF_TRUTH_MARK, OPPORTUNITY_MARK, PAIN_POINT_MARK
-from cem.charts.journey import emotion_curve_chart
+from cem.charts.journey import emotion_curve_spec
 from cem.journeys.lane_texts import kpi_lookup, stage_text
 from cem.journeys.lanes import TEXT, visible_lanes
 from cem.journeys.model import Journey, Lane, Touchpoint
@@ -185,8 +185,8 @@ def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, he
             "No emotions yet: click a card and pick a face — the curve draws itself.", icon="🙂"
         )
         return
-    cols[1].altair_chart(
-        emotion_curve_chart(journey, emotion, height=height), key="jm_curve", width="stretch"
+    cols[1].vega_lite_chart(
+        emotion_curve_spec(journey, emotion, height=height), key="jm_curve", width="stretch"
     )
 
 

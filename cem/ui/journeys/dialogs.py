@@ -248,7 +248,7 @@ def new_touchpoint_dialog(workspace: str, journey: Journey, stage_id: int) -> No
         st.selectbox(
             "Channel", channel_options(journey), key="dlg_new_channel", accept_new_options=True
         )
-        submitted = st.form_submit_button("Add touchpoint", type="primary")
+        submitted = st.form_submit_button("Add touchpoint", type="primary", key="dlg_new_add")
     if submitted:
         name = st.session_state.get("dlg_new_name") or ""
         saved = state.attempt(
@@ -273,7 +273,7 @@ def stage_dialog(workspace: str, journey: Journey, stage_id: int | None) -> None
     with st.form("dlg_stage_form", border=False, enter_to_submit=True):
         st.text_input("Stage name", key="dlg_stage_name", max_chars=jm.MAX_NAME_LENGTH)
         submitted = st.form_submit_button(
-            "Add stage" if stage_id is None else "Rename", type="primary"
+            "Add stage" if stage_id is None else "Rename", type="primary", key="dlg_stage_save"
         )
     name = st.session_state.get("dlg_stage_name") or ""
     if submitted and stage_id is None:
@@ -428,8 +428,10 @@ def lanes_dialog(workspace: str, journey: Journey) -> None:
             save(moved(journey.lanes, lane.key, 1), f"Moved lane '{lane.label}' down")
         row[4].caption("your text" if lane.kind == TEXT else "from the map/data")
     with st.form("lane_add", border=False, enter_to_submit=True):
-        label = st.text_input("New text lane", placeholder="e.g. Feelings, Evidence, Ideas")
-        if st.form_submit_button("Add lane") and label.strip():
+        label = st.text_input(
+            "New text lane", placeholder="e.g. Feelings, Evidence, Ideas", key="lane_add_name"
+        )
+        if st.form_submit_button("Add lane", key="lane_add_save") and label.strip():
             key = lane_key_for(label, [x.key for x in journey.lanes])
             save((*journey.lanes, Lane(key, label.strip(), TEXT)), f"Added lane '{label.strip()}'")
 

@@ -425,7 +425,8 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
 
 # -- Streamlit rendering -------------------------------------------------------------------
 def show_outcomes(outcomes: list[Outcome]) -> None:
-    """Conflicts as warnings, errors as errors, a short toast for what was saved."""
+    """Conflicts as warnings, errors as errors, a confirmation for a new journey and a
+    short toast for what was saved."""
     import streamlit as st
 
     from cem.ui import escape_markdown
@@ -436,8 +437,13 @@ def show_outcomes(outcomes: list[Outcome]) -> None:
             st.warning(escape_markdown(outcome.message), icon="🔀")
         elif outcome.kind == "error":
             st.error(escape_markdown(outcome.message), icon="⚠️")
-    if saved:
-        st.toast(f"Saved {len(saved)} change(s)", icon="💾")
+        elif outcome.kind == "created":
+            st.success(escape_markdown(outcome.message), icon="✅")
+            st.toast(outcome.message, icon="✅")
+    if len(saved) == 1:
+        st.toast(saved[0].message, icon="💾")
+    elif saved:
+        st.toast(f"Saved {len(saved)} changes", icon="💾")
 
 
 def touchpoint_column_config(journey: Journey) -> dict[str, Any]:
