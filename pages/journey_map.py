@@ -1,5 +1,5 @@
 """Journey map: the workshop page. Pick or create a journey and edit it on the map — click
-a card, a stage or a lane cell to edit it in a dialog, "＋" adds a touchpoint to a stage —
+a card, a stage or a lane cell to edit it in a dialog, "+" adds a touchpoint to a stage —
 with the team's emotion curve beside the customers' data, lanes, the persona, undo,
 live updates from colleagues, present mode for the projector, exports and comparisons.
 
@@ -113,7 +113,7 @@ if present:
 panels.persona_head(base, jm.persona_description(db, workspace, base.persona))
 panels.toolbar(workspace, base)
 if not base.stages:
-    st.info("This journey has no stages yet: **＋ Stage** adds the first (e.g. Awareness).")
+    st.info("This journey has no stages yet: **+ Stage** adds the first (e.g. Awareness).")
 else:
     render_board(base, emotion, kpis, present=False)
 

@@ -27,7 +27,7 @@ from cem.journeys.presentation import channel_icon
 from cem.ui.journeys import dialogs, state
 from cem.ui.journeys.widgets import safe_html
 
-LABEL_RATIO = 0.55
+LABEL_RATIO = 0.7
 PAIN_RED = "#d7191c"
 FACE_COLOURS = {score: emo.colour for score, emo in EMOTIONS.items()}
 FACE_TEXT = {-2: "#ffffff", -1: "#212121", 0: "#212121", 1: "#212121", 2: "#ffffff"}
@@ -45,8 +45,10 @@ _BASE_CSS = """
   color: #546e7a; background: transparent; min-height: 2rem; }
 .st-key-jm_board [class*="st-key-cellbtn_"] button { background: #fafafa;
   border: 1px solid #e0e0e0; min-height: 2.2rem; }
-.jm-lane { font-size: 14px; font-weight: 700; color: #455a64; text-transform: uppercase;
-  letter-spacing: .03em; }
+.jm-lane { font-size: 14px; font-weight: 700; color: #455a64; line-height: 1.25;
+  overflow-wrap: normal; word-break: normal; hyphens: auto; }
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-left: 1.5rem;
+  padding-right: 1.5rem; max-width: 100%; }
 """
 _FACE_CSS = "".join(
     f".st-key-face_{score + 2} button {{ background: {colour}; color: {FACE_TEXT[score]};"
@@ -135,7 +137,7 @@ def _cards(journey: Journey, present: bool) -> None:
                 )
             if not present:
                 st.button(
-                    "＋ touchpoint",
+                    "+ touchpoint",
                     key=f"addtp_{stage.stage_id}",
                     width="stretch",
                     on_click=dialogs.open_new_touchpoint,
@@ -153,7 +155,7 @@ def _text_lane(journey: Journey, lane: Lane, present: bool) -> None:
                 st.caption(" ")
                 continue
             st.button(
-                ui.escape_markdown(text) if text else "＋",
+                ui.escape_markdown(text) if text else "+",
                 key=f"cellbtn_{stage.stage_id}_{lane.key}",
                 width="stretch",
                 wrap=True,

@@ -104,7 +104,7 @@ def toolbar(workspace: str, journey: Journey) -> None:
         args=(jm.redo, "Redone"),
         disabled=not jm.can_redo(db, workspace, jid),
     )
-    bar.button("＋ Stage", key="add_stage", on_click=dialogs.open_stage, args=(journey, None))
+    bar.button("+ Stage", key="add_stage", on_click=dialogs.open_stage, args=(journey, None))
     bar.button("☰ Lanes", key="lanes", on_click=state.open_dialog, args=("lanes", jid))
     bar.button("👤 Persona", key="persona", on_click=dialogs.open_details, args=(journey,))
     bar.button(
