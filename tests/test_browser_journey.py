@@ -14,7 +14,7 @@ IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 TIMEOUT = 90_000
 SHOTS = PROJECT_ROOT / "screenshots"
-CARD = '[class*="st-key-card_"] button'
+CARD = '[class*="st-key-card_"] button:visible'
 SCROLL_JS = (
     "() => Math.round((document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
     " + window.scrollY)"
@@ -47,7 +47,7 @@ def _open(
     page.wait_for_selector(CARD, timeout=TIMEOUT)
     _settle(page)
     if "present" not in query:
-        field = page.locator(".st-key-author_name input")
+        field = page.locator(".st-key-author_name input:visible").first
         field.fill(name)
         field.press("Enter")
         _settle(page)
@@ -120,11 +120,11 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
     try:
         # 1. Add a stage: "+ Stage", type, "Add stage".
         clicks = Clicks(page)
-        clicks.click(page.locator(".st-key-add_stage button"))
-        _dialog(page).locator(".st-key-dlg_stage_name input").fill("Advocacy")
+        clicks.click(page.locator(".st-key-add_stage button:visible").first)
+        _dialog(page).locator(".st-key-dlg_stage_name input:visible").first.fill("Advocacy")
         before = page.evaluate(SCROLL_JS)
-        clicks.click(page.locator(".st-key-dlg_stage_save button"))
-        page.locator('[class*="st-key-stage_"] button', has_text="8 · Advocacy").wait_for(
+        clicks.click(page.locator(".st-key-dlg_stage_save button:visible").first)
+        page.locator('[class*="st-key-stage_"] button', has_text="8 · Advocacy").first.wait_for(
             timeout=TIMEOUT
         )
         assert clicks.count <= 2
@@ -132,11 +132,11 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
 
         # 2. Add a touchpoint from that column's "+": click, type, "Add touchpoint".
         clicks = Clicks(page)
-        clicks.click(page.locator('[class*="st-key-addtp_"] button').last)
-        _dialog(page).locator(".st-key-dlg_new_name input").fill("Recommends to a friend")
+        clicks.click(page.locator('[class*="st-key-addtp_"] button:visible').last)
+        _dialog(page).locator(".st-key-dlg_new_name input:visible").first.fill("Recommends to a friend")
         before = page.evaluate(SCROLL_JS)
-        clicks.click(page.locator(".st-key-dlg_new_add button"))
-        card = page.locator(CARD, has_text="Recommends to a friend")
+        clicks.click(page.locator(".st-key-dlg_new_add button:visible").first)
+        card = page.locator(CARD, has_text="Recommends to a friend").first
         card.wait_for(timeout=TIMEOUT)
         assert clicks.count <= 2
         assert page.evaluate(SCROLL_JS) == before
@@ -146,7 +146,7 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         clicks = Clicks(page)
         clicks.click(card)
         before = page.evaluate(SCROLL_JS)
-        clicks.click(_dialog(page).locator(".st-key-face_4 button"))
+        clicks.click(_dialog(page).locator(".st-key-face_4 button:visible").first)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[class*=\"st-key-card_\"] button')]"
             ".some(b => b.innerText.includes('Recommends') && b.innerText.includes('😄'))",
@@ -157,8 +157,8 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         # map it is the card and the toggle, two clicks).
         _close_dialog(page)
         clicks = Clicks(page)
-        clicks.click(page.locator(CARD, has_text="Recommends to a friend"))
-        clicks.click(_dialog(page).locator(".st-key-dlg_pain_point label"))
+        clicks.click(page.locator(CARD, has_text="Recommends to a friend").first)
+        clicks.click(_dialog(page).locator(".st-key-dlg_pain_point label:visible").first)
         page.wait_for_function(
             "() => [...document.querySelectorAll('[class*=\"st-key-card_\"] button')]"
             ".some(b => b.innerText.includes('Recommends') && b.innerText.includes('⚠'))",
@@ -206,7 +206,7 @@ def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitSer
             timeout=TIMEOUT,
         )
         page.keyboard.press("Escape")
-        page.locator(".st-key-present_on button").wait_for(timeout=TIMEOUT)
+        page.locator(".st-key-present_on button:visible").first.wait_for(timeout=TIMEOUT)
         assert "present" not in page.url
         assert alerts == []
     finally:
@@ -214,9 +214,9 @@ def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitSer
 
 
 def _write_cell(page, stage_index: int, lane: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator(f'[class*="st-key-c{stage_index}_{lane}"] button').click()
+    page.locator(f'[class*="st-key-c{stage_index}_{lane}"] button').first.click()
     box = _dialog(page)
-    box.locator(".st-key-dlg_cell_text textarea").fill(text)
+    box.locator(".st-key-dlg_cell_text textarea:visible").first.fill(text)
 
 
 def test_two_sessions_write_lanes_at_once(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
@@ -226,9 +226,9 @@ def test_two_sessions_write_lanes_at_once(browser, streamlit_server: StreamlitSe
         # Both open a cell of the Thoughts lane before either saves.
         _write_cell(ana, 1, "thoughts", "Is the router extra?")
         _write_cell(bo, 2, "thoughts", "That was quick")
-        ana.locator(".st-key-dlg_cell_save button").click()
+        ana.locator(".st-key-dlg_cell_save button:visible").first.click()
         _settle(ana)
-        bo.locator(".st-key-dlg_cell_save button").click()
+        bo.locator(".st-key-dlg_cell_save button:visible").first.click()
         _settle(bo)
         # Each sees the other's text (live), and a third session sees both.
         for page, text in ((ana, "That was quick"), (bo, "Is the router extra?")):
@@ -238,9 +238,9 @@ def test_two_sessions_write_lanes_at_once(browser, streamlit_server: StreamlitSe
         # The same cell from two stale dialogs: the second is refused, the first kept.
         _write_cell(ana, 3, "backstage", "Ana's backstage")
         _write_cell(bo, 3, "backstage", "Bo's backstage")
-        ana.locator(".st-key-dlg_cell_save button").click()
+        ana.locator(".st-key-dlg_cell_save button:visible").first.click()
         _settle(ana)
-        bo.locator(".st-key-dlg_cell_save button").click()
+        bo.locator(".st-key-dlg_cell_save button:visible").first.click()
         _settle(bo)
         warning = bo.get_by_role("dialog").locator(
             '[data-testid="stAlert"]', has_text="changed by someone else"
@@ -250,7 +250,7 @@ def test_two_sessions_write_lanes_at_once(browser, streamlit_server: StreamlitSe
         ctx_c, carol, _ = _open(browser, streamlit_server, "Carol")
         try:
             for text in ("Is the router extra?", "That was quick", "Ana's backstage"):
-                carol.locator('[class*="st-key-cellbtn_"] button', has_text=text).wait_for(
+                carol.locator('[class*="st-key-cellbtn_"] button', has_text=text).first.wait_for(
                     timeout=TIMEOUT
                 )
             assert (
@@ -270,11 +270,11 @@ def test_script_payloads_show_as_text(browser, streamlit_server: StreamlitServer
     ctx, page, alerts = _open(browser, streamlit_server, "Mallory")
     try:
         _write_cell(page, 0, "goals", IMG_PAYLOAD)
-        page.locator(".st-key-dlg_cell_save button").click()
+        page.locator(".st-key-dlg_cell_save button:visible").first.click()
         _settle(page)
-        page.locator(CARD, has_text="Search result").click()
-        _dialog(page).locator(".st-key-dlg_name input").fill(SCRIPT_PAYLOAD)
-        page.locator(".st-key-dlg_save button").click()
+        page.locator(CARD, has_text="Search result").first.click()
+        _dialog(page).locator(".st-key-dlg_name input:visible").first.fill(SCRIPT_PAYLOAD)
+        page.locator(".st-key-dlg_save button:visible").first.click()
         _settle(page)
         page.reload()
         page.wait_for_selector(CARD, timeout=TIMEOUT)
