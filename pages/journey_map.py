@@ -106,7 +106,7 @@ if live:
 if present:
     panels.present_bar(base)
     panels.persona_head(base, None)
-    render_board(base, emotion, kpis, present=True)
+    render_board(panels.board_subset(base), emotion, kpis, present=True)
     dialogs.show_open_dialog(workspace, base)
     st.stop()
 
@@ -115,7 +115,7 @@ panels.toolbar(workspace, base)
 if not base.stages:
     st.info("This journey has no stages yet: **+ Stage** adds the first (e.g. Awareness).")
 else:
-    render_board(base, emotion, kpis, present=False)
+    render_board(panels.board_subset(base), emotion, kpis, present=False)
 
 tabs = st.tabs(
     [

@@ -133,7 +133,9 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         # 2. Add a touchpoint from that column's "+": click, type, "Add touchpoint".
         clicks = Clicks(page)
         clicks.click(page.locator('[class*="st-key-addtp_"] button:visible').last)
-        _dialog(page).locator(".st-key-dlg_new_name input:visible").first.fill("Recommends to a friend")
+        _dialog(page).locator(".st-key-dlg_new_name input:visible").first.fill(
+            "Recommends to a friend"
+        )
         before = page.evaluate(SCROLL_JS)
         clicks.click(page.locator(".st-key-dlg_new_add button:visible").first)
         card = page.locator(CARD, has_text="Recommends to a friend").first

@@ -92,4 +92,3 @@ def lane_texts(
         )
         for lane in lanes
     ]
-

@@ -36,6 +36,7 @@ from cem.ui.journeys import dialogs, state
 from cem.ui.journeys import widgets as jw
 
 LIVE_SECONDS = 2.5
+MAX_BOARD_TOUCHPOINTS = 60  # a projector shows ~60 cards; larger maps show chosen stages
 
 
 # -- data behind the map (keyed on the responses, so journey edits reuse it) ----------------
@@ -61,6 +62,24 @@ def data_behind(
     keys = touchpoint_keys(journey)
     emotion = attach_to_touchpoints(journey, _emotion_by_key(workspace, keys, filters, fingerprint))
     return emotion, _kpis(workspace, keys, filters, fingerprint)
+
+
+def board_subset(journey: Journey) -> Journey:
+    """Big journeys: the stages the user picks (by default the first ones up to
+    :data:`MAX_BOARD_TOUCHPOINTS` cards); the tables, exports and poster keep every stage."""
+    if len(journey.touchpoints) <= MAX_BOARD_TOUCHPOINTS:
+        return journey
+    labels = {f"{i + 1} · {s.name}": s.stage_id for i, s in enumerate(journey.stages)}
+    default, total = [], 0
+    for label, stage in zip(labels, journey.stages, strict=True):
+        if default and total + len(stage.touchpoints) > MAX_BOARD_TOUCHPOINTS:
+            break
+        default.append(label)
+        total += len(stage.touchpoints)
+    picked = st.multiselect(
+        "Stages on the map (this journey is large)", list(labels), default=default, key="map_stages"
+    )
+    return jm.subset_journey(journey, [labels[p] for p in picked])
 
 
 # -- head -------------------------------------------------------------------------------------
