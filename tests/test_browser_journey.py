@@ -44,7 +44,7 @@ def _open(
 
     page.on("dialog", on_dialog)
     page.goto(f"{server.url}/journey-map?workspace=demo{query}", timeout=TIMEOUT)
-    page.wait_for_selector(CARD, timeout=TIMEOUT)
+    page.locator(CARD).first.wait_for(timeout=TIMEOUT)
     _settle(page)
     if "present" not in query:
         field = page.locator(".st-key-author_name input:visible").first
@@ -278,7 +278,7 @@ def test_script_payloads_show_as_text(browser, streamlit_server: StreamlitServer
         page.locator(".st-key-dlg_save button:visible").first.click()
         _settle(page)
         page.reload()
-        page.wait_for_selector(CARD, timeout=TIMEOUT)
+        page.locator(CARD).first.wait_for(timeout=TIMEOUT)
         _settle(page)
         page.wait_for_timeout(1500)
         body = page.inner_text("body")

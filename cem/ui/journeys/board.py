@@ -47,7 +47,7 @@ _BASE_CSS = """
   border: 1px solid #e0e0e0; min-height: 2.2rem; }
 .jm-lane { font-size: 14px; font-weight: 700; color: #455a64; line-height: 1.25;
   overflow-wrap: normal; word-break: normal; hyphens: auto; }
-[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-left: 1.5rem;
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-left: 1.5rem;
   padding-right: 1.5rem; max-width: 100%; }
 """
 _FACE_CSS = "".join(
