@@ -19,7 +19,7 @@ import streamlit as st
 
 from cem import ui
 from cem.charts import EMOTIONS, MOMENT_OF_TRUTH_MARK, OPPORTUNITY_MARK, PAIN_POINT_MARK
-from cem.charts.journey import emotion_curve_spec
+from cem.charts.journey_curve import emotion_curve_spec
 from cem.journeys.lane_texts import kpi_lookup, stage_text
 from cem.journeys.lanes import TEXT, visible_lanes
 from cem.journeys.model import Journey, Lane, Touchpoint
