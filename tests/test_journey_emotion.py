@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from cem.analytics.engine import duckdb_engine
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.filters import Filters
-from cem.journeys import model as jm
+from cem.journeys import api as jm
 from cem.journeys.data_emotion import (
     combine,
     emotion_by_key,
@@ -54,6 +54,7 @@ def data(db: Database) -> tuple[Database, int]:
         outline=[
             ("Buy", ["Checkout", {"name": "Phone", "data_key": "call centre"}, "Unmatched"]),
         ],
+        actor=LOCAL_ADMIN,
     )
     return db, jid
 
@@ -68,9 +69,7 @@ def test_rescaling_is_documented_formula() -> None:
 
 def test_data_emotion_hand_computed(data: tuple[Database, int]) -> None:
     db, jid = data
-    frame = journey_data_emotion(duckdb_engine(db), WS, jm.get_journey(db, WS, jid)).set_index(
-        "key"
-    )
+    frame = journey_data_emotion(db, WS, jm.get_journey(db, WS, jid)).set_index("key")
     # Checkout: NPS answers 10, 0, 5 -> mean 5 -> 0.0 (n=3);
     #           CSAT 5, 4 -> mean 4.5 -> +1.5 (n=2); no CES.
     #           n-weighted: (0*3 + 1.5*2) / 5 = 0.6; 4 responses in all.
@@ -90,10 +89,8 @@ def test_data_emotion_hand_computed(data: tuple[Database, int]) -> None:
 
 def test_data_emotion_honours_filters(data: tuple[Database, int]) -> None:
     db, _ = data
-    frame = emotion_by_key(
-        duckdb_engine(db), WS, ("checkout",), Filters.make(segment=["A"])
-    ).set_index("key")
+    frame = emotion_by_key(db, WS, ("checkout",), Filters.make(segment=["A"])).set_index("key")
     # Segment A: NPS 10, 0 -> mean 5 -> 0 (n=2); CSAT 5, 4 -> +1.5 (n=2) -> 0.75.
     assert frame.loc["checkout", "n"] == 2
     assert frame.loc["checkout", "data_emotion"] == pytest.approx(0.75)
-    assert emotion_by_key(duckdb_engine(db), WS, ()).empty
+    assert emotion_by_key(db, WS, ()).empty

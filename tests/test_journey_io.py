@@ -7,10 +7,11 @@ import json
 import pandas as pd
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.charts.journey import journey_map_chart
 from cem.errors import InputError
+from cem.journeys import api as jm
 from cem.journeys import io as journey_io
-from cem.journeys import model as jm
 from cem.store.db import Database
 from cem.store.workspaces import ensure_workspace
 
@@ -58,6 +59,7 @@ def rich(db: Database) -> tuple[Database, int]:
                 ],
             ),
         ],
+        actor=LOCAL_ADMIN,
     )
     return db, jid
 
@@ -71,7 +73,7 @@ def test_json_round_trip_is_identical(rich: tuple[Database, int]) -> None:
     original = jm.get_journey(db, WS, jid)
     text = journey_io.journey_to_json(original)
     assert "touchpoint_id" not in text and '"version"' not in text
-    new_id = journey_io.import_journey(db, WS, text.encode(), "broadband.json")
+    new_id = journey_io.import_journey(db, WS, text.encode(), "broadband.json", actor=LOCAL_ADMIN)
     copy = jm.get_journey(db, WS, new_id)
     assert new_id != jid
     assert (copy.name, copy.description, copy.persona) == (
@@ -103,7 +105,9 @@ def test_csv_export_columns_and_neutralised(rich: tuple[Database, int]) -> None:
 def test_csv_round_trip_keeps_touchpoints(rich: tuple[Database, int]) -> None:
     db, jid = rich
     original = jm.get_journey(db, WS, jid)
-    new_id = journey_io.import_journey(db, WS, journey_io.journey_to_csv(original), "Broadband.csv")
+    new_id = journey_io.import_journey(
+        db, WS, journey_io.journey_to_csv(original), "Broadband.csv", actor=LOCAL_ADMIN
+    )
     copy = jm.get_journey(db, WS, new_id)
     assert copy.name == "Broadband"
     # The CSV has no rows for an empty stage and no data_key column.
@@ -123,7 +127,7 @@ def test_csv_import_errors_have_row_numbers_and_create_nothing(db: Database) -> 
         b"Use,App,app,5,maybe\n"
     )
     with pytest.raises(InputError) as info:
-        journey_io.import_journey(db, WS, content, "bad.csv")
+        journey_io.import_journey(db, WS, content, "bad.csv", actor=LOCAL_ADMIN)
     message = str(info.value)
     assert message.splitlines() == [
         "bad.csv could not be imported; nothing was created:",
@@ -148,7 +152,7 @@ def test_csv_import_errors_have_row_numbers_and_create_nothing(db: Database) -> 
 def test_csv_file_problems(db: Database, content: bytes, message: str) -> None:
     ensure_workspace(db, WS)
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        journey_io.import_journey(db, WS, content, "f.csv")
+        journey_io.import_journey(db, WS, content, "f.csv", actor=LOCAL_ADMIN)
 
 
 def test_json_import_validation(db: Database) -> None:
@@ -161,16 +165,16 @@ def test_json_import_validation(db: Database) -> None:
         ],
     }
     with pytest.raises(InputError) as info:
-        journey_io.import_journey(db, WS, json.dumps(bad).encode(), "j.json")
+        journey_io.import_journey(db, WS, json.dumps(bad).encode(), "j.json", actor=LOCAL_ADMIN)
     assert str(info.value).splitlines()[1:] == [
         "Stage 1 'A', touchpoint 1: '9' is not an emotion: use a whole number from -2 to +2.",
         "Stage 1 'A', touchpoint 2: it needs a name.",
         "Stage 2: The stage name cannot be empty.",
     ]
     with pytest.raises(InputError, match="not valid JSON"):
-        journey_io.import_journey(db, WS, b"{oops", "j.json")
+        journey_io.import_journey(db, WS, b"{oops", "j.json", actor=LOCAL_ADMIN)
     with pytest.raises(InputError, match="needs a 'stages' list"):
-        journey_io.import_journey(db, WS, b'{"name": "x"}', "j.json")
+        journey_io.import_journey(db, WS, b'{"name": "x"}', "j.json", actor=LOCAL_ADMIN)
     assert db.execute("SELECT count(*) FROM journeys").fetchone()[0] == 0
 
 

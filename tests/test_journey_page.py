@@ -7,7 +7,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from cem import ui
-from cem.journeys import model as jm
+from cem.access.principal import LOCAL_ADMIN
+from cem.demo.journey import DEMO_JOURNEY_NAME
+from cem.journeys import api as jm
 
 PAGE = "pages/journey_map.py"
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -26,7 +28,7 @@ def _demo_journey(path: Path) -> jm.Journey:
     # The app's own (process-wide) database object: AppTest runs in this process.
     db = ui.get_database()
     assert db.path == str(path)
-    jid = jm.find_journey(db, "demo", jm.DEMO_JOURNEY_NAME)
+    jid = jm.find_journey(db, "demo", DEMO_JOURNEY_NAME)
     assert jid is not None
     return jm.get_journey(db, "demo", jid)
 
@@ -38,9 +40,9 @@ def test_page_shows_demo_journey(app_env: Path) -> None:
     assert at.selectbox(key="journey_picker").value == journey.journey_id
     at.run()  # from the second run on, the URL names the journey (shareable link)
     assert at.query_params["journey"] in ([str(journey.journey_id)], str(journey.journey_id))
-    stages = at.data_editor(key="stage_editor").value
+    stages = at.data_editor(key=f"stage_editor_{journey.version}").value
     assert stages["stage"].tolist() == [s.name for s in journey.stages]
-    tps = at.data_editor(key="touchpoint_editor").value
+    tps = at.data_editor(key=f"touchpoint_editor_{journey.version}").value
     assert tps["touchpoint"].tolist() == [t.name for t in journey.touchpoints]
     installation = tps[tps["touchpoint"] == "Installation"].iloc[0]
     assert bool(installation["pain_point"]) and bool(installation["moment_of_truth"])
@@ -52,7 +54,7 @@ def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> No
     journey = _demo_journey(app_env)
     row = [t.name for t in journey.touchpoints].index("First bill")
     before = journey.touchpoints[row]
-    at.session_state["touchpoint_editor"] = {
+    at.session_state[f"touchpoint_editor_{journey.version}"] = {
         "edited_rows": {row: {"emotion": "+2 😄", "owner": "Finance team"}},
         "added_rows": [],
         "deleted_rows": [],
@@ -62,10 +64,10 @@ def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> No
     assert not at.warning, [w.value for w in at.warning]
     saved = _demo_journey(app_env).touchpoint(before.touchpoint_id)
     assert (saved.emotion, saved.owner) == (2, "Finance team")
-    shown = at.data_editor(key="touchpoint_editor").value
+    version = _demo_journey(app_env).version
+    shown = at.data_editor(key=f"touchpoint_editor_{version}").value
     assert shown.loc[row, "owner"] == "Finance team"
     # A second run does not apply the same edit again.
-    version = _demo_journey(app_env).version
     at.run()
     assert _demo_journey(app_env).version == version
 
@@ -73,7 +75,8 @@ def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> No
     assert not at.exception, [e.value for e in at.exception]
     restored = _demo_journey(app_env).touchpoint(before.touchpoint_id)
     assert (restored.emotion, restored.owner) == (before.emotion, before.owner)
-    assert at.data_editor(key="touchpoint_editor").value.loc[row, "owner"] == before.owner
+    now = _demo_journey(app_env).version
+    assert at.data_editor(key=f"touchpoint_editor_{now}").value.loc[row, "owner"] == before.owner
 
 
 def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
@@ -83,9 +86,15 @@ def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
     # Someone else changes the first touchpoint after this session drew its tables.
     other = ui.get_database()
     jm.update_touchpoint(
-        other, "demo", tp.touchpoint_id, expected_version=tp.version, owner="Bo", author="Bo"
+        other,
+        "demo",
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        owner="Bo",
+        author="Bo",
+        actor=LOCAL_ADMIN,
     )
-    at.session_state["touchpoint_editor"] = {
+    at.session_state[f"touchpoint_editor_{journey.version}"] = {
         "edited_rows": {0: {"owner": "Ana"}},
         "added_rows": [],
         "deleted_rows": [],
@@ -99,7 +108,9 @@ def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
 
 def test_journey_query_param_selects_the_journey(app_env: Path) -> None:
     db = ui.get_database()
-    other = jm.create_journey(db, "demo", "Second map", outline=[("Only stage", ["Lonely"])])
+    other = jm.create_journey(
+        db, "demo", "Second map", outline=[("Only stage", ["Lonely"])], actor=LOCAL_ADMIN
+    )
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["journey"] = str(other)
     at.run()
@@ -107,4 +118,7 @@ def test_journey_query_param_selects_the_journey(app_env: Path) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="journey_picker").value == other
-    assert at.data_editor(key="touchpoint_editor").value["touchpoint"].tolist() == ["Lonely"]
+    version = jm.get_journey(db, "demo", other).version
+    assert at.data_editor(key=f"touchpoint_editor_{version}").value["touchpoint"].tolist() == [
+        "Lonely"
+    ]

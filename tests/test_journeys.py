@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.errors import ConflictError, InputError
-from cem.journeys import model as jm
+from cem.journeys import api as jm
 from cem.journeys.templates import TEMPLATES, create_journey_from_template
 from cem.store.db import Database
 from cem.store.workspaces import ensure_workspace
@@ -34,6 +35,7 @@ def _journey(db: Database) -> int:
             ("Stay", ["Check-in"]),
         ],
         author="Ana",
+        actor=LOCAL_ADMIN,
     )
 
 
@@ -73,7 +75,15 @@ def test_every_change_bumps_version_and_snapshots(wdb: Database) -> None:
     jid = _journey(wdb)
     j = jm.get_journey(wdb, WS, jid)
     plan = j.stages[0]
-    jm.rename_stage(wdb, WS, plan.stage_id, "Plan trip", expected_version=plan.version, author="Bo")
+    jm.rename_stage(
+        wdb,
+        WS,
+        plan.stage_id,
+        "Plan trip",
+        expected_version=plan.version,
+        author="Bo",
+        actor=LOCAL_ADMIN,
+    )
     assert jm.journey_version(wdb, WS, jid) == 2
     assert jm.list_versions(wdb, WS, jid)[0].action == "Renamed stage 'Plan' to 'Plan trip'"
     snap = jm.snapshot_at(wdb, WS, jid, 2)
@@ -81,19 +91,19 @@ def test_every_change_bumps_version_and_snapshots(wdb: Database) -> None:
     assert snap["changed"] == [f"stage:{plan.stage_id}"]
     # The workspace revision (cache key) moved too.
     before = wdb.data_version(WS)
-    jm.add_stage(wdb, WS, jid, "Leave")
+    jm.add_stage(wdb, WS, jid, "Leave", actor=LOCAL_ADMIN)
     assert wdb.data_version(WS) == before + 1
 
 
 def test_stage_ordering_stays_dense(wdb: Database) -> None:
     jid = _journey(wdb)
-    new = jm.add_stage(wdb, WS, jid, "Dream", position=0)
+    new = jm.add_stage(wdb, WS, jid, "Dream", position=0, actor=LOCAL_ADMIN)
     assert [n for n, _ in _names(wdb, jid)] == ["Dream", "Plan", "Book", "Stay"]
     _positions_dense(wdb, jid)
     j = jm.get_journey(wdb, WS, jid)
-    jm.move_stage(wdb, WS, new, 2, expected_version=j.stage(new).version)
+    jm.move_stage(wdb, WS, new, 2, expected_version=j.stage(new).version, actor=LOCAL_ADMIN)
     assert [n for n, _ in _names(wdb, jid)] == ["Plan", "Book", "Dream", "Stay"]
-    jm.move_stage(wdb, WS, new, 99, expected_version=j.stage(new).version + 1)
+    jm.move_stage(wdb, WS, new, 99, expected_version=j.stage(new).version + 1, actor=LOCAL_ADMIN)
     assert [n for n, _ in _names(wdb, jid)] == ["Plan", "Book", "Stay", "Dream"]
     j = jm.get_journey(wdb, WS, jid)
     book = j.stages[1]
@@ -103,6 +113,7 @@ def test_stage_ordering_stays_dense(wdb: Database) -> None:
         book.stage_id,
         expected_version=book.version,
         touchpoint_versions={t.touchpoint_id: t.version for t in book.touchpoints},
+        actor=LOCAL_ADMIN,
     )
     assert _names(wdb, jid) == [
         ("Plan", ["Search", "Reviews"]),
@@ -120,10 +131,12 @@ def test_touchpoint_ordering_and_moves(wdb: Database) -> None:
     jid = _journey(wdb)
     j = jm.get_journey(wdb, WS, jid)
     plan, book = j.stages[0], j.stages[1]
-    first = jm.add_touchpoint(wdb, WS, plan.stage_id, "Friend tip", position=0, channel="social")
+    first = jm.add_touchpoint(
+        wdb, WS, plan.stage_id, "Friend tip", position=0, channel="social", actor=LOCAL_ADMIN
+    )
     assert _names(wdb, jid)[0] == ("Plan", ["Friend tip", "Search", "Reviews"])
     # move down within the stage
-    jm.move_touchpoint(wdb, WS, first, expected_version=1, position=2)
+    jm.move_touchpoint(wdb, WS, first, expected_version=1, position=2, actor=LOCAL_ADMIN)
     assert _names(wdb, jid)[0] == ("Plan", ["Search", "Reviews", "Friend tip"])
     # move to another stage at a position
     search = plan.touchpoints[0]
@@ -134,6 +147,7 @@ def test_touchpoint_ordering_and_moves(wdb: Database) -> None:
         expected_version=search.version,
         stage_id=book.stage_id,
         position=1,
+        actor=LOCAL_ADMIN,
     )
     assert _names(wdb, jid)[:2] == [
         ("Plan", ["Reviews", "Friend tip"]),
@@ -141,7 +155,9 @@ def test_touchpoint_ordering_and_moves(wdb: Database) -> None:
     ]
     _positions_dense(wdb, jid)
     receipt = book.touchpoints[1]
-    jm.delete_touchpoint(wdb, WS, receipt.touchpoint_id, expected_version=receipt.version)
+    jm.delete_touchpoint(
+        wdb, WS, receipt.touchpoint_id, expected_version=receipt.version, actor=LOCAL_ADMIN
+    )
     assert _names(wdb, jid)[1] == ("Book", ["Checkout", "Search"])
     _positions_dense(wdb, jid)
     assert jm.list_versions(wdb, WS, jid)[0].action == "Deleted touchpoint 'Receipt'"
@@ -150,12 +166,24 @@ def test_touchpoint_ordering_and_moves(wdb: Database) -> None:
 def test_update_touchpoint_fields_and_actions(wdb: Database) -> None:
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).stages[1].touchpoints[1]
-    v = jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, emotion="-2")
-    v = jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=v, pain_point=True)
     v = jm.update_touchpoint(
-        wdb, WS, tp.touchpoint_id, expected_version=v, pain_note="Lost", owner="Ops"
+        wdb, WS, tp.touchpoint_id, expected_version=tp.version, emotion="-2", actor=LOCAL_ADMIN
     )
-    jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=v, moment_of_truth=True)
+    v = jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=v, pain_point=True, actor=LOCAL_ADMIN
+    )
+    v = jm.update_touchpoint(
+        wdb,
+        WS,
+        tp.touchpoint_id,
+        expected_version=v,
+        pain_note="Lost",
+        owner="Ops",
+        actor=LOCAL_ADMIN,
+    )
+    jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=v, moment_of_truth=True, actor=LOCAL_ADMIN
+    )
     got = jm.get_journey(wdb, WS, jid).touchpoint(tp.touchpoint_id)
     assert (got.emotion, got.pain_point, got.pain_note, got.owner, got.moment_of_truth) == (
         -2,
@@ -173,7 +201,9 @@ def test_update_touchpoint_fields_and_actions(wdb: Database) -> None:
     ]
     # A no-op edit writes no version.
     before = jm.journey_version(wdb, WS, jid)
-    jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=got.version, owner="Ops")
+    jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=got.version, owner="Ops", actor=LOCAL_ADMIN
+    )
     assert jm.journey_version(wdb, WS, jid) == before
 
 
@@ -191,7 +221,9 @@ def test_bad_touchpoint_values_are_input_errors(wdb: Database, changes: dict, me
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).touchpoints[0]
     with pytest.raises(InputError, match=message):
-        jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, **changes)
+        jm.update_touchpoint(
+            wdb, WS, tp.touchpoint_id, expected_version=tp.version, actor=LOCAL_ADMIN, **changes
+        )
     assert jm.journey_version(wdb, WS, jid) == 1
 
 
@@ -200,11 +232,23 @@ def test_stale_edit_of_same_touchpoint_conflicts_and_keeps_other_change(wdb: Dat
     seen = jm.get_journey(wdb, WS, jid)  # both editors loaded this
     tp = seen.touchpoints[2]
     jm.update_touchpoint(
-        wdb, WS, tp.touchpoint_id, expected_version=tp.version, emotion=-1, author="Ana"
+        wdb,
+        WS,
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        emotion=-1,
+        author="Ana",
+        actor=LOCAL_ADMIN,
     )
     with pytest.raises(ConflictError) as info:
         jm.update_touchpoint(
-            wdb, WS, tp.touchpoint_id, expected_version=tp.version, emotion=2, author="Bo"
+            wdb,
+            WS,
+            tp.touchpoint_id,
+            expected_version=tp.version,
+            emotion=2,
+            author="Bo",
+            actor=LOCAL_ADMIN,
         )
     assert "Touchpoint 'Checkout'" in str(info.value)
     assert "“Set emotion of 'Checkout' to -1 🙁” by Ana" in str(info.value)
@@ -216,9 +260,13 @@ def test_edits_to_different_touchpoints_both_survive(wdb: Database) -> None:
     jid = _journey(wdb)
     seen = jm.get_journey(wdb, WS, jid)
     a, b = seen.touchpoints[0], seen.touchpoints[3]
-    jm.update_touchpoint(wdb, WS, a.touchpoint_id, expected_version=a.version, owner="Ana")
+    jm.update_touchpoint(
+        wdb, WS, a.touchpoint_id, expected_version=a.version, owner="Ana", actor=LOCAL_ADMIN
+    )
     # Bo's editor still shows the old journey version, but his touchpoint is unchanged.
-    jm.update_touchpoint(wdb, WS, b.touchpoint_id, expected_version=b.version, owner="Bo")
+    jm.update_touchpoint(
+        wdb, WS, b.touchpoint_id, expected_version=b.version, owner="Bo", actor=LOCAL_ADMIN
+    )
     now = jm.get_journey(wdb, WS, jid)
     assert (now.touchpoint(a.touchpoint_id).owner, now.touchpoint(b.touchpoint_id).owner) == (
         "Ana",
@@ -226,19 +274,23 @@ def test_edits_to_different_touchpoints_both_survive(wdb: Database) -> None:
     )
     # Stage renames are per stage too.
     s1, s2 = seen.stages[0], seen.stages[1]
-    jm.rename_stage(wdb, WS, s1.stage_id, "P", expected_version=s1.version)
-    jm.rename_stage(wdb, WS, s2.stage_id, "B", expected_version=s2.version)
+    jm.rename_stage(wdb, WS, s1.stage_id, "P", expected_version=s1.version, actor=LOCAL_ADMIN)
+    jm.rename_stage(wdb, WS, s2.stage_id, "B", expected_version=s2.version, actor=LOCAL_ADMIN)
     with pytest.raises(ConflictError, match="Renamed stage 'Plan' to 'P'"):
-        jm.rename_stage(wdb, WS, s1.stage_id, "Q", expected_version=s1.version)
+        jm.rename_stage(wdb, WS, s1.stage_id, "Q", expected_version=s1.version, actor=LOCAL_ADMIN)
     assert [s.name for s in jm.get_journey(wdb, WS, jid).stages] == ["P", "B", "Stay"]
 
 
 def test_edit_of_deleted_touchpoint_conflicts(wdb: Database) -> None:
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).touchpoints[0]
-    jm.delete_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, author="Ana")
+    jm.delete_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=tp.version, author="Ana", actor=LOCAL_ADMIN
+    )
     with pytest.raises(ConflictError, match="removed by “Deleted touchpoint 'Search'” by Ana"):
-        jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="X")
+        jm.update_touchpoint(
+            wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="X", actor=LOCAL_ADMIN
+        )
 
 
 def test_delete_stage_conflicts_when_its_touchpoints_changed(wdb: Database) -> None:
@@ -247,7 +299,13 @@ def test_delete_stage_conflicts_when_its_touchpoints_changed(wdb: Database) -> N
     book = seen.stages[1]
     tp = book.touchpoints[0]
     jm.update_touchpoint(
-        wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="Ana", author="Ana"
+        wdb,
+        WS,
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        owner="Ana",
+        author="Ana",
+        actor=LOCAL_ADMIN,
     )
     with pytest.raises(ConflictError, match="not deleted"):
         jm.delete_stage(
@@ -256,6 +314,7 @@ def test_delete_stage_conflicts_when_its_touchpoints_changed(wdb: Database) -> N
             book.stage_id,
             expected_version=book.version,
             touchpoint_versions={t.touchpoint_id: t.version for t in book.touchpoints},
+            actor=LOCAL_ADMIN,
         )
     assert len(jm.get_journey(wdb, WS, jid).stages) == 3
 
@@ -263,28 +322,34 @@ def test_delete_stage_conflicts_when_its_touchpoints_changed(wdb: Database) -> N
 def test_journey_details_conflict_only_on_details(wdb: Database) -> None:
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).touchpoints[0]
-    jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="x")
-    jm.update_journey(wdb, WS, jid, expected_version=1, name="Trip 2", author="Ana")
+    jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="x", actor=LOCAL_ADMIN
+    )
+    jm.update_journey(
+        wdb, WS, jid, expected_version=1, name="Trip 2", author="Ana", actor=LOCAL_ADMIN
+    )
     assert jm.get_journey(wdb, WS, jid).name == "Trip 2"
     with pytest.raises(ConflictError, match="Renamed journey 'Trip' to 'Trip 2'"):
-        jm.update_journey(wdb, WS, jid, expected_version=2, name="Trip 3")
+        jm.update_journey(wdb, WS, jid, expected_version=2, name="Trip 3", actor=LOCAL_ADMIN)
 
 
 def test_undo_redo_and_restore(wdb: Database) -> None:
     jid = _journey(wdb)
     j = jm.get_journey(wdb, WS, jid)
     tp = j.touchpoints[0]
-    jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version, name="Google")
-    jm.add_stage(wdb, WS, jid, "Leave")
-    assert jm.undo(wdb, WS, jid, author="Ana") == "Added stage 'Leave'"
+    jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=tp.version, name="Google", actor=LOCAL_ADMIN
+    )
+    jm.add_stage(wdb, WS, jid, "Leave", actor=LOCAL_ADMIN)
+    assert jm.undo(wdb, WS, jid, author="Ana", actor=LOCAL_ADMIN) == "Added stage 'Leave'"
     assert [n for n, _ in _names(wdb, jid)] == ["Plan", "Book", "Stay"]
-    assert jm.undo(wdb, WS, jid) == "Renamed touchpoint 'Search' to 'Google'"
+    assert jm.undo(wdb, WS, jid, actor=LOCAL_ADMIN) == "Renamed touchpoint 'Search' to 'Google'"
     assert _names(wdb, jid)[0] == ("Plan", ["Search", "Reviews"])
     assert not jm.can_undo(wdb, WS, jid)
     with pytest.raises(InputError, match="nothing to undo"):
-        jm.undo(wdb, WS, jid)
+        jm.undo(wdb, WS, jid, actor=LOCAL_ADMIN)
     assert jm.can_redo(wdb, WS, jid)
-    jm.redo(wdb, WS, jid)
+    jm.redo(wdb, WS, jid, actor=LOCAL_ADMIN)
     assert _names(wdb, jid)[0] == ("Plan", ["Google", "Reviews"])
     assert [v.action for v in jm.list_versions(wdb, WS, jid)[:3]] == [
         "Redo: Renamed touchpoint 'Search' to 'Google'",
@@ -292,7 +357,7 @@ def test_undo_redo_and_restore(wdb: Database) -> None:
         "Undo: Added stage 'Leave'",
     ]
     # Restore any version (as a new version); ids survive so editors keep working.
-    jm.restore_version(wdb, WS, jid, 3)
+    jm.restore_version(wdb, WS, jid, 3, actor=LOCAL_ADMIN)
     assert [n for n, _ in _names(wdb, jid)] == ["Plan", "Book", "Stay", "Leave"]
     assert jm.list_versions(wdb, WS, jid)[0].action == "Restored version 3"
     _positions_dense(wdb, jid)
@@ -300,17 +365,25 @@ def test_undo_redo_and_restore(wdb: Database) -> None:
     now = jm.get_journey(wdb, WS, jid).touchpoint(tp.touchpoint_id)
     assert now.version > tp.version + 1
     with pytest.raises(ConflictError):
-        jm.update_touchpoint(wdb, WS, tp.touchpoint_id, expected_version=tp.version + 1, owner="x")
+        jm.update_touchpoint(
+            wdb, WS, tp.touchpoint_id, expected_version=tp.version + 1, owner="x", actor=LOCAL_ADMIN
+        )
 
 
 def test_undo_with_stale_view_conflicts(wdb: Database) -> None:
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).touchpoints[0]
     jm.update_touchpoint(
-        wdb, WS, tp.touchpoint_id, expected_version=tp.version, owner="Ana", author="Ana"
+        wdb,
+        WS,
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        owner="Ana",
+        author="Ana",
+        actor=LOCAL_ADMIN,
     )
     with pytest.raises(ConflictError, match="by Ana"):
-        jm.undo(wdb, WS, jid, expected_version=1)
+        jm.undo(wdb, WS, jid, expected_version=1, actor=LOCAL_ADMIN)
     assert jm.get_journey(wdb, WS, jid).touchpoint(tp.touchpoint_id).owner == "Ana"
 
 
@@ -318,9 +391,17 @@ def test_duplicate_journey_for_another_persona(wdb: Database) -> None:
     jid = _journey(wdb)
     tp = jm.get_journey(wdb, WS, jid).touchpoints[2]
     jm.update_touchpoint(
-        wdb, WS, tp.touchpoint_id, expected_version=tp.version, pain_point=True, pain_note="slow"
+        wdb,
+        WS,
+        tp.touchpoint_id,
+        expected_version=tp.version,
+        pain_point=True,
+        pain_note="slow",
+        actor=LOCAL_ADMIN,
     )
-    copy = jm.duplicate_journey(wdb, WS, jid, name="Trip (family)", persona="Parent")
+    copy = jm.duplicate_journey(
+        wdb, WS, jid, name="Trip (family)", persona="Parent", actor=LOCAL_ADMIN
+    )
     a, b = jm.get_journey(wdb, WS, jid), jm.get_journey(wdb, WS, copy)
     assert (b.name, b.persona, b.version) == ("Trip (family)", "Parent", 1)
     strip = lambda d: {k: v for k, v in d.items() if k not in ("name", "persona")}  # noqa: E731
@@ -334,9 +415,11 @@ def test_duplicate_journey_for_another_persona(wdb: Database) -> None:
 
 def test_delete_and_rename_journey(wdb: Database) -> None:
     jid = _journey(wdb)
-    jm.update_journey(wdb, WS, jid, expected_version=1, name="Voyage", persona="Solo")
+    jm.update_journey(
+        wdb, WS, jid, expected_version=1, name="Voyage", persona="Solo", actor=LOCAL_ADMIN
+    )
     assert jm.list_versions(wdb, WS, jid)[0].action == "Edited journey 'Trip': name, persona"
-    jm.delete_journey(wdb, WS, jid)
+    jm.delete_journey(wdb, WS, jid, actor=LOCAL_ADMIN)
     assert jm.list_journeys(wdb, WS) == []
     for table in ("stages", "touchpoints", "journey_versions"):
         assert wdb.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
@@ -345,7 +428,7 @@ def test_delete_and_rename_journey(wdb: Database) -> None:
 @pytest.mark.parametrize("key", sorted(TEMPLATES))
 def test_templates_are_valid(wdb: Database, key: str) -> None:
     template = TEMPLATES[key]
-    jid = create_journey_from_template(wdb, WS, key, persona="P")
+    jid = create_journey_from_template(wdb, WS, key, persona="P", actor=LOCAL_ADMIN)
     j = jm.get_journey(wdb, WS, jid)
     assert len(j.stages) >= 5
     assert all(len(s.touchpoints) >= 2 for s in j.stages)
@@ -355,10 +438,11 @@ def test_templates_are_valid(wdb: Database, key: str) -> None:
 
 
 def test_seed_demo_journey_is_idempotent(wdb: Database) -> None:
-    from cem.demo.workspace import DEMO_STAGES
+    from cem.demo.catalogue import DEMO_STAGES
+    from cem.demo.journey import seed_demo_journey
 
-    first = jm.seed_demo_journey(wdb, WS)
-    second = jm.seed_demo_journey(wdb, WS)
+    first = seed_demo_journey(wdb, WS, actor=LOCAL_ADMIN)
+    second = seed_demo_journey(wdb, WS, actor=LOCAL_ADMIN)
     assert first != second
     [summary] = jm.list_journeys(wdb, WS)
     assert summary.journey_id == second

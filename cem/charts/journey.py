@@ -260,18 +260,20 @@ def _tooltip(*, with_means: bool = True) -> list[alt.Tooltip]:
     ]
 
 
-def card_frame(frame: pd.DataFrame, stage_width: int) -> pd.DataFrame:
+def card_frame(
+    frame: pd.DataFrame, stage_width: int, max_rows: int = MAX_CARD_ROWS, name_lines: int = 2
+) -> pd.DataFrame:
     """The cards to draw: one per touchpoint, at most ``MAX_CARD_ROWS`` per stage (the
     last visible one becomes "+ n more" when a stage has more)."""
     chars = max(6, int(stage_width / 8.4))
     out = []
     for _, group in frame.groupby("stage_order", sort=True):
         records = group.to_dict("records")
-        if len(records) > MAX_CARD_ROWS:
-            hidden = len(records) - (MAX_CARD_ROWS - 1)
-            records = records[: MAX_CARD_ROWS - 1] + [
+        if len(records) > max_rows:
+            hidden = len(records) - (max_rows - 1)
+            records = records[: max_rows - 1] + [
                 dict(
-                    records[MAX_CARD_ROWS - 1],
+                    records[max_rows - 1],
                     touchpoint=f"+ {hidden} more",
                     channel="",
                     owner="",
@@ -304,7 +306,7 @@ def card_frame(frame: pd.DataFrame, stage_width: int) -> pd.DataFrame:
                     "y_bottom": rec["row"] + 0.95,
                     "y_name": rec["row"] + 0.13,
                     "y_detail": rec["row"] + 0.78,
-                    "name_text": "\n".join(_wrap(str(rec["touchpoint"]), chars, 2)),
+                    "name_text": "\n".join(_wrap(str(rec["touchpoint"]), chars, name_lines)),
                     "detail_text": _cut(
                         detail, int(stage_width / 6.6) - 3 * len(rec["marks"].split())
                     ),
@@ -319,135 +321,14 @@ def card_frame(frame: pd.DataFrame, stage_width: int) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def journey_map_chart(
-    journey: Journey,
-    data_emotion: pd.DataFrame | None = None,
-    *,
-    width: int | None = None,
-    stage_width: int = DEFAULT_STAGE_WIDTH,
-    show_title: bool = True,
-) -> alt.VConcatChart:
-    """The whole map as one chart: stage headers, cards, channels lane, emotion curves.
-
-    ``width`` fits the map into that many pixels (stage columns get narrower, down to
-    ``MIN_STAGE_WIDTH``); otherwise each stage gets ``stage_width`` pixels.
-    """
-    frame = map_frame(journey, data_emotion)
-    stages = stage_frame(journey)
-    n_stages = max(1, len(stages))
-    column = max(MIN_STAGE_WIDTH, int(width / n_stages)) if width else stage_width
-    chart_width = int(column * n_stages)
-    chars = max(6, int(column / 8.6))
+def _scales(n_stages: int) -> tuple[alt.Scale, alt.X]:
     x_scale = alt.Scale(domain=[0, n_stages], nice=False, zero=True)
-    x = alt.X("x:Q", scale=x_scale, axis=None)
+    return x_scale, alt.X("x:Q", scale=x_scale, axis=None)
 
-    # 1. stage headers
-    stages["label"] = [_wrap(str(label), chars, 1)[0] for label in stages["label"]]
-    stages["channels_label"] = [_cut(str(c), int(column / 6.8)) for c in stages["channels"]]
-    headers = alt.layer(
-        alt.Chart(stages)
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            x=alt.X("x0:Q", scale=x_scale, axis=None),
-            x2="x1:Q",
-            color=alt.Color("fill:N", scale=None),
-            tooltip=[
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("n_touchpoints:Q", title="Touchpoints"),
-                alt.Tooltip("channels:N", title="Channels"),
-            ],
-        ),
-        alt.Chart(stages)
-        .mark_text(color="white", fontSize=16, fontWeight="bold", font=FONT)
-        .encode(x=alt.X("xm:Q", scale=x_scale, axis=None), text="label:N"),
-    ).properties(width=chart_width, height=36)
 
-    # 2. cards, stacked in their stage's column
-    cards = card_frame(frame, column) if not frame.empty else pd.DataFrame()
-    rows = int(frame.groupby("stage_order").size().max()) if not frame.empty else 1
-    rows = max(1, min(rows, MAX_CARD_ROWS))
-    y_card = alt.Scale(domain=[rows, 0], nice=False)
-    if cards.empty:
-        card_chart = (
-            alt.Chart(pd.DataFrame({"x": [n_stages / 2], "t": ["No touchpoints yet"]}))
-            .mark_text(fontSize=14, color="#616161", font=FONT)
-            .encode(x=x, text="t:N")
-            .properties(width=chart_width, height=CARD_ROW_PX)
-        )
-    else:
-        base = alt.Chart(cards)
-        card_chart = alt.layer(
-            base.mark_rect(cornerRadius=5).encode(
-                x=alt.X("x_left:Q", scale=x_scale, axis=None),
-                x2="x_right:Q",
-                y=alt.Y("y_top:Q", scale=y_card, axis=None),
-                y2="y_bottom:Q",
-                color=alt.Color("fill:N", scale=None),
-                stroke=alt.Stroke("border:N", scale=None),
-                strokeWidth=alt.StrokeWidth("border_width:Q", scale=None),
-                tooltip=_tooltip(with_means=False),
-            ),
-            base.mark_text(
-                align="left",
-                baseline="top",
-                fontSize=13,
-                fontWeight="bold",
-                font=FONT,
-                lineHeight=15,
-                lineBreak="\n",
-                color="#212121",
-            ).encode(
-                x=alt.X("x_text:Q", scale=x_scale, axis=None),
-                y=alt.Y("y_name:Q", scale=y_card, axis=None),
-                text="name_text:N",
-            ),
-            base.mark_text(
-                align="left", baseline="middle", fontSize=11, font=FONT, color="#546e7a"
-            ).encode(
-                x=alt.X("x_text:Q", scale=x_scale, axis=None),
-                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
-                text="detail_text:N",
-            ),
-            base.transform_filter(alt.datum.pain_point)
-            .mark_text(
-                align="right",
-                baseline="middle",
-                fontSize=15,
-                font=FONT,
-                color=PAIN_POINT_COLOUR,
-                fontWeight="bold",
-            )
-            .encode(
-                x=alt.X("x_marks:Q", scale=x_scale, axis=None),
-                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
-                text="marks:N",
-            ),
-            base.transform_filter("!datum.pain_point && datum.marks != ''")
-            .mark_text(align="right", baseline="middle", fontSize=15, font=FONT, color=MOT_COLOUR)
-            .encode(
-                x=alt.X("x_marks:Q", scale=x_scale, axis=None),
-                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
-                text="marks:N",
-            ),
-        ).properties(width=chart_width, height=CARD_ROW_PX * rows)
-
-    # 3. channels lane: which channels each stage uses
-    channel_chart = alt.layer(
-        alt.Chart(stages)
-        .mark_rect(cornerRadius=9, color="#eceff1")
-        .encode(
-            x=alt.X("x0:Q", scale=x_scale, axis=None),
-            x2="x1:Q",
-            tooltip=[
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("channels:N", title="Channels"),
-            ],
-        ),
-        alt.Chart(stages)
-        .mark_text(fontSize=12, font=FONT, color="#37474f")
-        .encode(x=alt.X("xm:Q", scale=x_scale, axis=None), text="channels_label:N"),
-    ).properties(width=chart_width, height=24)
-
+def _emotion_layers(frame: pd.DataFrame, stages: pd.DataFrame, n_stages: int) -> alt.LayerChart:
+    """The emotion lane: the team's curve (solid, faces) and the customers' (dashed)."""
+    x_scale, x = _scales(n_stages)
     # 4. emotion lane
     long = emotion_long_frame(frame) if not frame.empty else pd.DataFrame()
     y_domain = alt.Scale(domain=[-2.7, 2.7], nice=False)
@@ -533,8 +414,163 @@ def journey_map_chart(
                     tooltip=[alt.Tooltip("touchpoint:N", title=title)],
                 )
             )
-    emotion_chart = alt.layer(*emotion_layers).properties(width=chart_width, height=190)
+    return alt.layer(*emotion_layers)
 
+
+def map_parts(
+    journey: Journey,
+    data_emotion: pd.DataFrame | None = None,
+    *,
+    column: int = DEFAULT_STAGE_WIDTH,
+    max_rows: int = MAX_CARD_ROWS,
+    name_lines: int = 2,
+    row_px: int = CARD_ROW_PX,
+) -> dict[str, Any]:
+    """The map's built-in rows, each ``column`` pixels per stage: ``headers``,
+    ``touchpoints`` (cards), ``channels`` and ``emotion``."""
+    frame = map_frame(journey, data_emotion)
+    stages = stage_frame(journey)
+    n_stages = max(1, len(stages))
+    chart_width = int(column * n_stages)
+    chars = max(6, int(column / 8.6))
+    x_scale, x = _scales(n_stages)
+
+    # 1. stage headers
+    stages["label"] = [_wrap(str(label), chars, 1)[0] for label in stages["label"]]
+    stages["channels_label"] = [_cut(str(c), int(column / 6.8)) for c in stages["channels"]]
+    headers = alt.layer(
+        alt.Chart(stages)
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(
+            x=alt.X("x0:Q", scale=x_scale, axis=None),
+            x2="x1:Q",
+            color=alt.Color("fill:N", scale=None),
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("n_touchpoints:Q", title="Touchpoints"),
+                alt.Tooltip("channels:N", title="Channels"),
+            ],
+        ),
+        alt.Chart(stages)
+        .mark_text(color="white", fontSize=16, fontWeight="bold", font=FONT)
+        .encode(x=alt.X("xm:Q", scale=x_scale, axis=None), text="label:N"),
+    ).properties(width=chart_width, height=36)
+
+    # 2. cards, stacked in their stage's column
+    cards = card_frame(frame, column, max_rows, name_lines) if not frame.empty else pd.DataFrame()
+    rows = int(frame.groupby("stage_order").size().max()) if not frame.empty else 1
+    rows = max(1, min(rows, max_rows))
+    y_card = alt.Scale(domain=[rows, 0], nice=False)
+    if cards.empty:
+        card_chart = (
+            alt.Chart(pd.DataFrame({"x": [n_stages / 2], "t": ["No touchpoints yet"]}))
+            .mark_text(fontSize=14, color="#616161", font=FONT)
+            .encode(x=x, text="t:N")
+            .properties(width=chart_width, height=row_px)
+        )
+    else:
+        base = alt.Chart(cards)
+        card_chart = alt.layer(
+            base.mark_rect(cornerRadius=5).encode(
+                x=alt.X("x_left:Q", scale=x_scale, axis=None),
+                x2="x_right:Q",
+                y=alt.Y("y_top:Q", scale=y_card, axis=None),
+                y2="y_bottom:Q",
+                color=alt.Color("fill:N", scale=None),
+                stroke=alt.Stroke("border:N", scale=None),
+                strokeWidth=alt.StrokeWidth("border_width:Q", scale=None),
+                tooltip=_tooltip(with_means=False),
+            ),
+            base.mark_text(
+                align="left",
+                baseline="top",
+                fontSize=13,
+                fontWeight="bold",
+                font=FONT,
+                lineHeight=15,
+                lineBreak="\n",
+                color="#212121",
+            ).encode(
+                x=alt.X("x_text:Q", scale=x_scale, axis=None),
+                y=alt.Y("y_name:Q", scale=y_card, axis=None),
+                text="name_text:N",
+            ),
+            base.mark_text(
+                align="left", baseline="middle", fontSize=11, font=FONT, color="#546e7a"
+            ).encode(
+                x=alt.X("x_text:Q", scale=x_scale, axis=None),
+                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
+                text="detail_text:N",
+            ),
+            base.transform_filter(alt.datum.pain_point)
+            .mark_text(
+                align="right",
+                baseline="middle",
+                fontSize=15,
+                font=FONT,
+                color=PAIN_POINT_COLOUR,
+                fontWeight="bold",
+            )
+            .encode(
+                x=alt.X("x_marks:Q", scale=x_scale, axis=None),
+                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
+                text="marks:N",
+            ),
+            base.transform_filter("!datum.pain_point && datum.marks != ''")
+            .mark_text(align="right", baseline="middle", fontSize=15, font=FONT, color=MOT_COLOUR)
+            .encode(
+                x=alt.X("x_marks:Q", scale=x_scale, axis=None),
+                y=alt.Y("y_detail:Q", scale=y_card, axis=None),
+                text="marks:N",
+            ),
+        ).properties(width=chart_width, height=row_px * rows)
+
+    # 3. channels lane: which channels each stage uses
+    channel_chart = alt.layer(
+        alt.Chart(stages)
+        .mark_rect(cornerRadius=9, color="#eceff1")
+        .encode(
+            x=alt.X("x0:Q", scale=x_scale, axis=None),
+            x2="x1:Q",
+            tooltip=[
+                alt.Tooltip("stage:N", title="Stage"),
+                alt.Tooltip("channels:N", title="Channels"),
+            ],
+        ),
+        alt.Chart(stages)
+        .mark_text(fontSize=12, font=FONT, color="#37474f")
+        .encode(x=alt.X("xm:Q", scale=x_scale, axis=None), text="channels_label:N"),
+    ).properties(width=chart_width, height=24)
+
+    emotion_chart = _emotion_layers(frame, stages, n_stages).properties(
+        width=chart_width, height=190
+    )
+    return {
+        "headers": headers,
+        "touchpoints": card_chart,
+        "channels": channel_chart,
+        "emotion": emotion_chart,
+    }
+
+
+def journey_map_chart(
+    journey: Journey,
+    data_emotion: pd.DataFrame | None = None,
+    *,
+    width: int | None = None,
+    stage_width: int = DEFAULT_STAGE_WIDTH,
+    show_title: bool = True,
+) -> alt.VConcatChart:
+    """The whole map as one chart: stage headers, cards, channels lane, emotion curves.
+
+    ``width`` fits the map into that many pixels (stage columns get narrower, down to
+    ``MIN_STAGE_WIDTH``); otherwise each stage gets ``stage_width`` pixels.
+    """
+    n_stages = max(1, len(journey.stages))
+    column = max(MIN_STAGE_WIDTH, int(width / n_stages)) if width else stage_width
+    parts = map_parts(journey, data_emotion, column=column)
+    headers, card_chart = parts["headers"], parts["touchpoints"]
+    channel_chart, emotion_chart = parts["channels"], parts["emotion"]
     chart = alt.vconcat(headers, card_chart, channel_chart, emotion_chart, spacing=6)
     chart = chart.resolve_scale(
         x="shared", color="independent", fill="independent", stroke="independent"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from cem.cli import kpi
 from cem.cli.events import add_events_parser
+from cem.cli.journeys import add_journey_parser
 from cem.errors import TouchpointError
 
 if TYPE_CHECKING:
@@ -131,6 +132,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     kpi.add_parser,
     add_serve_parser,
     add_events_parser,
+    add_journey_parser,
 )
 
 

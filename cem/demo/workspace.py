@@ -39,34 +39,18 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import NUMERIC, TEXT, AttributeColumn, store_attribute_frame
 from cem.demo import text as demo_text
+from cem.demo.catalogue import DEMO_PERSONAS, DEMO_STAGES
+from cem.demo.journey import seed_demo_journey
 from cem.ingest.detect import ROLES
 from cem.ingest.load import ID_STRIDE
-from cem.journeys.model import seed_demo_journey
 from cem.store.db import Database, bump_revision
 from cem.store.workspaces import DEMO_WORKSPACE, clear_workspace_data
 
 DEMO_COMPANY = "Brightwave"
 
-# The demo journey, in order: (stage, [(touchpoint, channel), ...]). The demo event log
-# and survey responses use exactly these stage and touchpoint names, so the demo
-# journey map matches its data.
-DEMO_STAGES: list[tuple[str, list[tuple[str, str]]]] = [
-    ("Awareness", [("Social media ad", "social"), ("Search result", "web")]),
-    ("Research", [("Website visit", "web"), ("Pricing page", "web"), ("Live chat", "chat")]),
-    ("Purchase", [("Online checkout", "web"), ("Order confirmation email", "email")]),
-    ("Onboarding", [("Delivery", "courier"), ("Installation", "field"), ("Welcome call", "phone")]),
-    ("Usage", [("Mobile app", "app"), ("First bill", "email")]),
-    ("Support", [("Help centre", "web"), ("Phone support", "phone"), ("Store visit", "store")]),
-    ("Renewal", [("Renewal offer", "email"), ("Loyalty reward", "app")]),
-]
-DEMO_PERSONAS: dict[str, str] = {
-    "Busy Parent": "Juggles family logistics; wants things to just work and hates waiting on hold.",
-    "Remote Worker": "Works from home on video calls all day; speed and reliability above all.",
-    "Student Sharer": "Shares a flat and a bill; price-sensitive, lives in the app.",
-    "Small Business Owner": "Runs a shop or studio; downtime costs money, wants one named contact.",
-}
 DEMO_SEGMENTS: tuple[str, ...] = ("Consumer", "Family", "Small Business", "Enterprise")
 
 # The fixed calendar (not relative to today, so every build is the same).
@@ -914,7 +898,7 @@ def build_demo_workspace(
         say(f"Wrote {len(data.events):,} touchpoint events.")
         bump_revision(cur, ws)
     say("Drawing the demo journey map…")
-    seed_demo_journey(db, ws)
+    seed_demo_journey(db, ws, actor=LOCAL_ADMIN)
     journeys = int(
         db.execute("SELECT count(*) FROM journeys WHERE workspace = ?", [ws]).fetchall()[0][0]
     )

@@ -32,6 +32,8 @@ import pandas as pd
 
 from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters, base_table, filtered_table
+from cem.analytics.filters import Filters, filtered_table
+from cem.analytics.kpis import csat_table, nps_table
 from cem.journeys.model import Journey
 
 EMOTION_COLUMNS: tuple[str, ...] = (
@@ -166,3 +168,34 @@ def responses_fingerprint(engine: Engine, workspace: str) -> tuple[int, int]:
     row = engine.to_pandas(table.aggregate(n=table.count(), last=table.response_id.max())).iloc[0]
     last = row["last"]
     return int(row["n"]), int(last) if last == last and last is not None else -1
+
+
+KPI_COLUMNS: tuple[str, ...] = ("key", "nps", "nps_moe", "nps_n", "csat", "csat_n")
+
+
+def touchpoint_kpis(
+    engine: Engine, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
+) -> pd.DataFrame:
+    """The KPI lane: per match key, NPS (−100..+100, its margin, n) and CSAT (% of 4-5
+    answers, n), with the exact DESIGN.md formulas of :mod:`cem.analytics.kpis`.
+
+    Keys without any NPS or CSAT answer are left out.
+    """
+    if not keys:
+        return pd.DataFrame(columns=list(KPI_COLUMNS))
+    table = filtered_table(engine.backend, workspace, "responses", filters)
+    table = table.mutate(key=table.touchpoint.strip().lower())
+    table = table.filter(table.key.isin(list(keys)))
+    nps = engine.to_pandas(nps_table(table, ["key"]))
+    csat = engine.to_pandas(csat_table(table, ["key"]))
+    nps = nps.rename(columns={"value": "nps", "moe": "nps_moe", "n": "nps_n"})
+    csat = csat.rename(columns={"value": "csat", "n": "csat_n"})
+    out = nps[["key", "nps", "nps_moe", "nps_n"]].merge(
+        csat[["key", "csat", "csat_n"]], on="key", how="outer"
+    )
+    out = out[(out["nps_n"].fillna(0) > 0) | (out["csat_n"].fillna(0) > 0)].copy()
+    for col in ("nps_n", "csat_n"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out.loc[out["nps_n"] == 0, ["nps", "nps_moe"]] = float("nan")
+    out.loc[out["csat_n"] == 0, "csat"] = float("nan")
+    return out[list(KPI_COLUMNS)].sort_values("key").reset_index(drop=True)

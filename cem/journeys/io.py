@@ -1,7 +1,8 @@
 """Journey exports and imports: JSON (lossless), CSV of touchpoints, PNG/SVG of the map.
 
-* JSON is :func:`cem.journeys.model.journey_to_dict` without ids and versions: exporting and
-  importing gives the same journey (names, order and every touchpoint field).
+* JSON is :func:`cem.journeys.reads.journey_to_dict` without ids and versions: exporting and
+  importing gives the same journey (names, order, every touchpoint field, the lanes with
+  their names/order/visibility, every lane text and the persona's quote).
 * CSV has one row per touchpoint in journey order with the columns
   :data:`CSV_COLUMNS`; cells that a spreadsheet would run as a formula are neutralised
   with a leading ``'`` (and the quote is removed again on import).
@@ -24,44 +25,18 @@ from typing import Any
 
 import pandas as pd
 
+from cem.access.principal import Principal
 from cem.errors import FileFormatError, InputError
 from cem.export import FORMULA_PREFIXES, chart_to_png, chart_to_svg, frame_to_csv_bytes
-from cem.journeys.model import (
-    EDITABLE_TOUCHPOINT_FIELDS,
-    SNAPSHOT_FORMAT,
-    Journey,
-    _clean_touchpoint_fields,
-    clean_name,
-    create_journey,
-    journey_to_dict,
-)
+from cem.journeys.fields import CSV_COLUMNS, CSV_FIELDS, EDITABLE_TOUCHPOINT_FIELDS, FIELDS
+from cem.journeys.lanes import clean_lanes, lane_to_dict
+from cem.journeys.model import SNAPSHOT_FORMAT, Journey, clean_name, clean_text
+from cem.journeys.model import clean_touchpoint_fields as _clean_touchpoint_fields
+from cem.journeys.reads import journey_to_dict
+from cem.journeys.writes import create_journey
 from cem.store.db import Database
 
-CSV_COLUMNS: tuple[str, ...] = (
-    "stage",
-    "touchpoint",
-    "channel",
-    "emotion",
-    "pain_point",
-    "moment_of_truth",
-    "owner",
-    "description",
-    "opportunity",
-    "pain_note",
-)
-# CSV column -> touchpoint field (data_key is accepted on import as an extra column).
-_CSV_FIELDS = {
-    "touchpoint": "name",
-    "channel": "channel",
-    "emotion": "emotion",
-    "pain_point": "pain_point",
-    "moment_of_truth": "moment_of_truth",
-    "owner": "owner",
-    "description": "description",
-    "opportunity": "opportunity",
-    "pain_note": "pain_note",
-    "data_key": "data_key",
-}
+# CSV_COLUMNS / CSV_FIELDS come from the one field list (cem.journeys.fields).
 MAX_IMPORT_BYTES = 5_000_000
 MAX_ERRORS_SHOWN = 20
 
@@ -74,22 +49,15 @@ def journey_to_json(journey: Journey) -> str:
 
 def touchpoints_frame(journey: Journey) -> pd.DataFrame:
     """One row per touchpoint in journey order, with the CSV columns."""
-    rows = [
-        {
-            "stage": stage.name,
-            "touchpoint": tp.name,
-            "channel": tp.channel,
-            "emotion": tp.emotion,
-            "pain_point": "yes" if tp.pain_point else "no",
-            "moment_of_truth": "yes" if tp.moment_of_truth else "no",
-            "owner": tp.owner,
-            "description": tp.description,
-            "opportunity": tp.opportunity,
-            "pain_note": tp.pain_note,
-        }
-        for stage in journey.stages
-        for tp in stage.touchpoints
-    ]
+    rows = []
+    for stage in journey.stages:
+        for tp in stage.touchpoints:
+            row: dict[str, Any] = {"stage": stage.name}
+            for column in CSV_COLUMNS[1:]:
+                spec = FIELDS[CSV_FIELDS[column]]
+                value = getattr(tp, spec.name)
+                row[column] = ("yes" if value else "no") if spec.kind == "flag" else value
+            rows.append(row)
     frame = pd.DataFrame(rows, columns=list(CSV_COLUMNS))
     frame["emotion"] = frame["emotion"].astype("Int64")
     return frame
@@ -172,7 +140,7 @@ def parse_csv(
             continue
         raw = {
             field: _unneutralise(str(record[col]))
-            for col, field in _CSV_FIELDS.items()
+            for col, field in CSV_FIELDS.items()
             if col in record
         }
         item: dict[str, Any] = {}
@@ -180,7 +148,7 @@ def parse_csv(
             try:
                 item |= _clean_touchpoint_fields({field: value})
             except InputError as exc:
-                column = next(c for c, f in _CSV_FIELDS.items() if f == field)
+                column = FIELDS[field].csv
                 errors.append(f"Row {row_no}, column {column}: {exc}")
         stages.setdefault(stage, []).append(item)
     _raise_collected(file_name, errors)
@@ -211,6 +179,7 @@ def parse_json(content: bytes | str, file_name: str = "journey.json") -> dict[st
         errors.append(str(exc))
         name = ""
     outline: list[tuple[str, list[dict[str, Any]]]] = []
+    stage_cells: list[dict[str, str]] = []
     for s_no, stage in enumerate(data["stages"], start=1):
         if not isinstance(stage, Mapping):
             errors.append(f"Stage {s_no}: not an object.")
@@ -239,12 +208,31 @@ def parse_json(content: bytes | str, file_name: str = "journey.json") -> dict[st
             except InputError as exc:
                 errors.append(f"{where}: {exc}")
         outline.append((stage_name, items))
+        cells = stage.get("cells") or {}
+        if not isinstance(cells, Mapping):
+            errors.append(f"Stage {s_no} '{stage_name}': 'cells' is not an object.")
+            cells = {}
+        try:
+            stage_cells.append(
+                {str(k): clean_text(v, f"Stage {s_no}, lane {k}") or "" for k, v in cells.items()}
+            )
+        except InputError as exc:
+            errors.append(str(exc))
+    lanes = None
+    if data.get("lanes") is not None:
+        try:
+            lanes = [lane_to_dict(lane) for lane in clean_lanes(list(data["lanes"]))]
+        except (InputError, TypeError) as exc:
+            errors.append(f"Lanes: {exc}")
     _raise_collected(file_name, errors)
     return {
         "name": name,
         "description": data.get("description"),
         "persona": data.get("persona"),
+        "persona_quote": data.get("persona_quote"),
         "outline": outline,
+        "stage_cells": stage_cells,
+        "lanes": lanes,
     }
 
 
@@ -254,6 +242,7 @@ def import_journey(
     content: bytes,
     file_name: str,
     *,
+    actor: Principal,
     name: str | None = None,
     author: str | None = None,
 ) -> int:
@@ -266,9 +255,13 @@ def import_journey(
             db,
             workspace,
             name or data["name"],
+            actor=actor,
             description=data["description"],
             persona=data["persona"],
+            persona_quote=data["persona_quote"],
             outline=data["outline"],
+            stage_cells=data["stage_cells"],
+            lanes=data["lanes"],
             author=author,
             action=f"Imported journey from {file_name}",
         )
@@ -277,6 +270,7 @@ def import_journey(
         db,
         workspace,
         name or suggested,
+        actor=actor,
         outline=outline,
         author=author,
         action=f"Imported journey from {file_name}",

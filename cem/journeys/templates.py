@@ -1,6 +1,6 @@
 """Journey templates to start a workshop from: realistic stages, touchpoints and channels.
 
-Each template is an outline for :func:`cem.journeys.model.create_journey`. Emotions, pain
+Each template is an outline for :func:`cem.journeys.writes.create_journey`. Emotions, pain
 points and owners are left for the team to fill in.
 
 >>> sorted(TEMPLATES)
@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from cem.access.principal import Principal
 from cem.errors import InputError
+from cem.journeys.writes import create_journey
 from cem.store.db import Database
 
 
@@ -28,7 +30,7 @@ class JourneyTemplate:
     outline: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
 
     def as_outline(self) -> list[tuple[str, list[dict[str, Any]]]]:
-        """The outline in the shape :func:`cem.journeys.model.create_journey` takes."""
+        """The outline in the shape :func:`cem.journeys.writes.create_journey` takes."""
         return [
             (stage, [{"name": name, "channel": channel} for name, channel in tps])
             for stage, tps in self.outline
@@ -157,13 +159,12 @@ def create_journey_from_template(
     workspace: str,
     template: str,
     *,
+    actor: Principal,
     name: str | None = None,
     persona: str | None = None,
     author: str | None = None,
 ) -> int:
     """Create a journey from a template; returns its id."""
-    from cem.journeys.model import create_journey
-
     chosen = TEMPLATES.get(template)
     if chosen is None:
         raise InputError(f"There is no journey template '{template}'.")
@@ -171,6 +172,7 @@ def create_journey_from_template(
         db,
         workspace,
         name or chosen.title,
+        actor=actor,
         description=chosen.description,
         persona=persona,
         outline=chosen.as_outline(),

@@ -144,59 +144,13 @@ SCHEMA: tuple[str, ...] = (
         PRIMARY KEY (workspace, kind, name)
     )""",
     "CREATE SEQUENCE IF NOT EXISTS row_id_seq START 1",
-    "CREATE SEQUENCE IF NOT EXISTS journey_id_seq START 1",
-    "CREATE SEQUENCE IF NOT EXISTS stage_id_seq START 1",
-    "CREATE SEQUENCE IF NOT EXISTS touchpoint_id_seq START 1",
     """CREATE TABLE IF NOT EXISTS personas (
         workspace VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
         description VARCHAR,
         PRIMARY KEY (workspace, name)
     )""",
-    """CREATE TABLE IF NOT EXISTS journeys (
-        journey_id BIGINT PRIMARY KEY,
-        workspace VARCHAR NOT NULL,
-        name VARCHAR NOT NULL,
-        description VARCHAR,
-        persona VARCHAR,
-        version BIGINT NOT NULL DEFAULT 1,
-        created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-        updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
-    )""",
-    """CREATE TABLE IF NOT EXISTS stages (
-        stage_id BIGINT PRIMARY KEY,
-        journey_id BIGINT NOT NULL,
-        position INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        version BIGINT NOT NULL DEFAULT 1
-    )""",
-    """CREATE TABLE IF NOT EXISTS touchpoints (
-        touchpoint_id BIGINT PRIMARY KEY,
-        journey_id BIGINT NOT NULL,
-        stage_id BIGINT NOT NULL,
-        position INTEGER NOT NULL,
-        name VARCHAR NOT NULL,
-        channel VARCHAR,
-        description VARCHAR,
-        owner VARCHAR,
-        emotion SMALLINT,
-        pain_point BOOLEAN NOT NULL DEFAULT false,
-        pain_note VARCHAR,
-        moment_of_truth BOOLEAN NOT NULL DEFAULT false,
-        opportunity VARCHAR,
-        data_key VARCHAR,
-        version BIGINT NOT NULL DEFAULT 1
-    )""",
-    # Full snapshots (JSON) of a journey after each change: undo and version history.
-    """CREATE TABLE IF NOT EXISTS journey_versions (
-        journey_id BIGINT NOT NULL,
-        version BIGINT NOT NULL,
-        action VARCHAR NOT NULL,
-        author VARCHAR,
-        snapshot JSON NOT NULL,
-        created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-        PRIMARY KEY (journey_id, version)
-    )""",
+    # journeys, stages, touchpoints, lane cells and journey_versions: cem/store/ddl/journeys.py
     """CREATE TABLE IF NOT EXISTS cases (
         case_id BIGINT PRIMARY KEY,
         workspace VARCHAR NOT NULL,

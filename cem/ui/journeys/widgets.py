@@ -6,7 +6,7 @@ On the next run the editor's edit state (``edited_rows``/``added_rows``/
 ``deleted_rows``, row numbers of that base table) is diffed against the base and applied
 as operations carrying the base versions, so a stale edit of an object someone else
 changed raises :class:`~cem.errors.ConflictError` instead of overwriting their work
-(see the concurrency rule in :mod:`cem.journeys.model`).
+(see the concurrency rule in :mod:`cem.journeys.writes`).
 
 >>> from cem.journeys.model import Journey, Stage, Touchpoint
 >>> tp = Touchpoint(7, 1, 0, "Checkout", channel="web", emotion=1)
@@ -24,9 +24,10 @@ from typing import Any
 
 import pandas as pd
 
+from cem.access.principal import Principal
 from cem.charts import EMOTIONS, MOMENT_OF_TRUTH_MARK, PAIN_POINT_MARK
 from cem.errors import ConflictError, InputError, TouchpointError
-from cem.journeys import model as jm
+from cem.journeys import api as jm
 from cem.journeys.model import Journey
 from cem.ui.graph import GraphEdge, GraphNode
 
@@ -135,6 +136,21 @@ def _rows(delta: Mapping[str, Any] | None) -> tuple[dict[int, dict], list[dict],
     return edited, added, deleted
 
 
+def _is_blank(row: Mapping[str, Any]) -> bool:
+    """True for an added row with nothing typed in it (a stray click)."""
+    return (
+        all(
+            value is None
+            or value is False
+            or (isinstance(value, float) and value != value)
+            or (isinstance(value, str) and not value.strip())
+            for key, value in row.items()
+            if key not in ("position", "stage")
+        )
+        and not str(row.get("stage") or "").strip()
+    )
+
+
 def has_changes(delta: Mapping[str, Any] | None) -> bool:
     """True when an editor state holds any edit."""
     edited, added, deleted = _rows(delta)
@@ -142,7 +158,13 @@ def has_changes(delta: Mapping[str, Any] | None) -> bool:
 
 
 def apply_stage_editor(
-    db: Any, workspace: str, base: Journey, delta: Mapping[str, Any] | None, author: str
+    db: Any,
+    workspace: str,
+    base: Journey,
+    delta: Mapping[str, Any] | None,
+    author: str,
+    *,
+    actor: Principal,
 ) -> list[Outcome]:
     """Apply the stage table's edits (deletes, renames, moves, then additions)."""
     edited, added, deleted = _rows(delta)
@@ -161,6 +183,7 @@ def apply_stage_editor(
                 expected_version=s.version,
                 touchpoint_versions={t.touchpoint_id: t.version for t in s.touchpoints},
                 author=author,
+                actor=actor,
             ),
             f"Deleted stage '{stage.name}'",
         )
@@ -173,7 +196,13 @@ def apply_stage_editor(
             ok = _run(
                 outcomes,
                 lambda s=stage, n=changes["stage"]: jm.rename_stage(
-                    db, workspace, s.stage_id, n or "", expected_version=s.version, author=author
+                    db,
+                    workspace,
+                    s.stage_id,
+                    n or "",
+                    expected_version=s.version,
+                    author=author,
+                    actor=actor,
                 ),
                 f"Renamed stage '{stage.name}' to '{changes['stage']}'",
             )
@@ -185,18 +214,20 @@ def apply_stage_editor(
             _run(
                 outcomes,
                 lambda s=stage, p=int(new_pos), v=version: jm.move_stage(
-                    db, workspace, s.stage_id, p - 1, expected_version=v, author=author
+                    db, workspace, s.stage_id, p - 1, expected_version=v, author=author, actor=actor
                 ),
                 f"Moved stage '{stage.name}' to position {int(new_pos)}",
             )
     for row in added:
+        if _is_blank(row):
+            continue  # a stray click on the table's "+": nothing to save
         name = row.get("stage")
         pos = row.get("position")
         position = int(pos) - 1 if pos is not None and pos == pos else None
         _run(
             outcomes,
             lambda n=name, p=position: jm.add_stage(
-                db, workspace, base.journey_id, n or "", position=p, author=author
+                db, workspace, base.journey_id, n or "", position=p, author=author, actor=actor
             ),
             f"Added stage '{name}'",
         )
@@ -214,7 +245,13 @@ def _touchpoint_changes(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def apply_touchpoint_editor(
-    db: Any, workspace: str, base: Journey, delta: Mapping[str, Any] | None, author: str
+    db: Any,
+    workspace: str,
+    base: Journey,
+    delta: Mapping[str, Any] | None,
+    author: str,
+    *,
+    actor: Principal,
 ) -> list[Outcome]:
     """Apply the touchpoint table's edits (deletes, field edits, moves, then additions)."""
     edited, added, deleted = _rows(delta)
@@ -228,7 +265,12 @@ def apply_touchpoint_editor(
         _run(
             outcomes,
             lambda t=tp: jm.delete_touchpoint(
-                db, workspace, t.touchpoint_id, expected_version=t.version, author=author
+                db,
+                workspace,
+                t.touchpoint_id,
+                expected_version=t.version,
+                author=author,
+                actor=actor,
             ),
             f"Deleted touchpoint '{tp.name}'",
         )
@@ -242,7 +284,13 @@ def apply_touchpoint_editor(
             version = _run(
                 outcomes,
                 lambda t=tp, f=fields: jm.update_touchpoint(
-                    db, workspace, t.touchpoint_id, expected_version=t.version, author=author, **f
+                    db,
+                    workspace,
+                    t.touchpoint_id,
+                    expected_version=t.version,
+                    author=author,
+                    actor=actor,
+                    **f,
                 ),
                 f"Saved '{fields.get('name', tp.name)}'",
             )
@@ -267,10 +315,13 @@ def apply_touchpoint_editor(
                     stage_id=s,
                     position=p,
                     author=author,
+                    actor=actor,
                 ),
                 f"Moved '{tp.name}'",
             )
     for number, row in enumerate(added, start=1):
+        if _is_blank(row):
+            continue
         stage_id = labels.get(row.get("stage") or "")
         if stage_id is None:
             if not base.stages:
@@ -290,7 +341,7 @@ def apply_touchpoint_editor(
         _run(
             outcomes,
             lambda s=stage_id, n=name, p=position, f=fields: jm.add_touchpoint(
-                db, workspace, s, n, position=p, author=author, **f
+                db, workspace, s, n, position=p, author=author, actor=actor, **f
             ),
             f"Added touchpoint '{name}'",
         )
@@ -374,7 +425,8 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
 
 # -- Streamlit rendering -------------------------------------------------------------------
 def show_outcomes(outcomes: list[Outcome]) -> None:
-    """Conflicts as warnings, errors as errors, a short toast for what was saved."""
+    """Conflicts as warnings, errors as errors, a confirmation for a new journey and a
+    short toast for what was saved."""
     import streamlit as st
 
     from cem.ui import escape_markdown
@@ -385,8 +437,13 @@ def show_outcomes(outcomes: list[Outcome]) -> None:
             st.warning(escape_markdown(outcome.message), icon="🔀")
         elif outcome.kind == "error":
             st.error(escape_markdown(outcome.message), icon="⚠️")
-    if saved:
-        st.toast(f"Saved {len(saved)} change(s)", icon="💾")
+        elif outcome.kind == "created":
+            st.success(escape_markdown(outcome.message), icon="✅")
+            st.toast(outcome.message, icon="✅")
+    if len(saved) == 1:
+        st.toast(saved[0].message, icon="💾")
+    elif saved:
+        st.toast(f"Saved {len(saved)} changes", icon="💾")
 
 
 def touchpoint_column_config(journey: Journey) -> dict[str, Any]:

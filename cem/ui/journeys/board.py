@@ -1,0 +1,233 @@
+"""The journey map board: stage columns, touchpoint cards, lanes and the emotion curve,
+drawn with Streamlit widgets so every part is clickable and edits open a dialog in place.
+
+Layout: one row per shown lane (in the journey's lane order), each row a set of equal
+stage columns after a narrow lane-name column; the header row holds the stage names
+(click one to rename, move or delete it). Cards show the emotion face, the name
+(wrapped, never cut), the pain-point / moment-of-truth / opportunity marks and the
+channel; a coloured left edge repeats the emotion (DESIGN.md palette) and a red border
+marks a pain point. All user text is escaped for markdown; the style sheet holds only
+fixed colours and numeric ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cem import ui
+from cem.charts import EMOTIONS, MOMENT_OF_TRUTH_MARK, OPPORTUNITY_MARK, PAIN_POINT_MARK
+from cem.charts.journey_curve import emotion_curve_spec
+from cem.journeys.lane_texts import kpi_lookup, stage_text
+from cem.journeys.lanes import TEXT, visible_lanes
+from cem.journeys.model import Journey, Lane, Touchpoint
+from cem.journeys.presentation import channel_icon
+from cem.ui.journeys import dialogs, state
+from cem.ui.journeys.widgets import safe_html
+
+LABEL_RATIO = 0.7
+PAIN_RED = "#d7191c"
+FACE_COLOURS = {score: emo.colour for score, emo in EMOTIONS.items()}
+FACE_TEXT = {-2: "#ffffff", -1: "#212121", 0: "#212121", 1: "#212121", 2: "#ffffff"}
+
+_BASE_CSS = """
+.st-key-jm_board button { justify-content: flex-start; text-align: left; min-height: 2.5rem;
+  padding: 0.3rem 0.55rem; }
+.st-key-jm_board button p, .st-key-jm_board button div { font-size: 15px; line-height: 1.3;
+  white-space: normal; overflow-wrap: anywhere; text-align: left; }
+.st-key-jm_board [data-testid="stMarkdownContainer"] p { font-size: 15px; line-height: 1.35;
+  overflow-wrap: anywhere; }
+.st-key-jm_board [class*="st-key-stage_"] button { background: #37474f; color: #fff;
+  font-weight: 700; border: none; }
+.st-key-jm_board [class*="st-key-addtp_"] button { border: 1px dashed #90a4ae;
+  color: #546e7a; background: transparent; min-height: 2rem; }
+.st-key-jm_board [class*="st-key-cellbtn_"] button { background: #fafafa;
+  border: 1px solid #e0e0e0; min-height: 2.2rem; }
+.jm-lane { font-size: 14px; font-weight: 700; color: #455a64; line-height: 1.25;
+  overflow-wrap: normal; word-break: normal; hyphens: auto; }
+[data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-left: 1.5rem;
+  padding-right: 1.5rem; max-width: 100%; }
+"""
+_FACE_CSS = "".join(
+    f".st-key-face_{score + 2} button {{ background: {colour}; color: {FACE_TEXT[score]};"
+    " border: 2px solid transparent; font-size: 18px; }"
+    f".st-key-face_{score + 2} button[kind='primary'] {{ border: 3px solid #263238;"
+    " box-shadow: 0 0 0 2px #fff inset; }"
+    for score, colour in FACE_COLOURS.items()
+)
+_PRESENT_CSS = """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { padding: 0.4rem 1rem 0.5rem 1rem !important;
+  max-width: 100% !important; }
+.st-key-jm_board button p, .st-key-jm_board [data-testid="stMarkdownContainer"] p
+  { font-size: 17px; }
+"""
+
+
+def board_css(journey: Journey, present: bool, focus: int | None) -> str:
+    """The style sheet of the board (fixed colours, numeric ids only: no user text)."""
+    rules = [_BASE_CSS, _FACE_CSS]
+    for tp in journey.touchpoints:
+        colour = FACE_COLOURS.get(tp.emotion, "#e0e0e0") if tp.emotion is not None else "#e0e0e0"
+        border = f"2px solid {PAIN_RED}" if tp.pain_point else "1px solid #bdbdbd"
+        background = "#fff5f5" if tp.pain_point else "#ffffff"
+        rules.append(
+            f".st-key-card_{tp.touchpoint_id} button {{ border: {border}; "
+            f"border-left: 8px solid {colour}; background: {background}; }}"
+        )
+    if present:
+        rules.append(_PRESENT_CSS)
+    if focus is not None:
+        rules.append(
+            f'.st-key-jm_board [class*="st-key-c{int(focus)}_"] {{ outline: 3px solid #0072B2;'
+            " border-radius: 6px; background: #eef6fc; }"
+            '.st-key-jm_board [class*="st-key-c"]:not([class*="st-key-c'
+            f'{int(focus)}_"]) {{ opacity: 0.45; }}'
+        )
+    return "<style>" + "".join(rules) + "</style>"
+
+
+def card_label(tp: Touchpoint) -> str:
+    """A card's text (escaped): face, name, marks and channel.
+
+    >>> card_label(Touchpoint(1, 1, 0, "Pay *now*", channel="web", emotion=-2, pain_point=True))
+    '😡 **Pay \\\\*now\\\\*** ⚠ · 🌐 web'
+    """
+    face = EMOTIONS[tp.emotion].face if tp.emotion is not None else "◌"
+    marks = " ".join(
+        mark
+        for mark, on in (
+            (PAIN_POINT_MARK, tp.pain_point),
+            (MOMENT_OF_TRUTH_MARK, tp.moment_of_truth),
+            (OPPORTUNITY_MARK, bool(tp.opportunity)),
+        )
+        if on
+    )
+    channel = (
+        f" · {channel_icon(tp.channel)} {ui.escape_markdown(tp.channel)}" if tp.channel else ""
+    )
+    return f"{face} **{ui.escape_markdown(tp.name)}**" + (f" {marks}" if marks else "") + channel
+
+
+def _row(n_stages: int, label: str) -> list[Any]:
+    cols = st.columns([LABEL_RATIO] + [1] * n_stages, gap="small")
+    cols[0].markdown(f'<div class="jm-lane">{safe_html(label)}</div>', unsafe_allow_html=True)
+    return cols[1:]
+
+
+def _cards(journey: Journey, present: bool) -> None:
+    cols = _row(
+        len(journey.stages),
+        next((lane.label for lane in journey.lanes if lane.kind == "touchpoints"), "Touchpoints"),
+    )
+    for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
+        with col.container(key=f"c{index}_cards", gap="small"):
+            for tp in stage.touchpoints:
+                st.button(
+                    card_label(tp),
+                    key=f"card_{tp.touchpoint_id}",
+                    width="stretch",
+                    wrap=True,
+                    help="Click to edit",
+                    on_click=dialogs.open_touchpoint,
+                    args=(journey, tp.touchpoint_id),
+                )
+            if not present:
+                st.button(
+                    "+ touchpoint",
+                    key=f"addtp_{stage.stage_id}",
+                    width="stretch",
+                    on_click=dialogs.open_new_touchpoint,
+                    args=(stage.stage_id,),
+                    help="Add a touchpoint to this stage",
+                )
+
+
+def _text_lane(journey: Journey, lane: Lane, present: bool) -> None:
+    cols = _row(len(journey.stages), lane.label)
+    for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
+        text = stage.cell(lane.key)
+        with col.container(key=f"c{index}_{lane.key}"):
+            if present and not text:
+                st.caption(" ")
+                continue
+            st.button(
+                ui.escape_markdown(text) if text else "+",
+                key=f"cellbtn_{stage.stage_id}_{lane.key}",
+                width="stretch",
+                wrap=True,
+                help=f"Edit {lane.label} for this stage",
+                on_click=dialogs.open_cell,
+                args=(journey, stage.stage_id, lane),
+            )
+
+
+def _read_lane(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> None:
+    cols = _row(len(journey.stages), lane.label)
+    for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
+        text = stage_text(lane.kind, lane.key, stage, kpis)
+        with col.container(key=f"c{index}_{lane.key}"):
+            lines = [ui.escape_markdown(line) for line in text.splitlines() if line.strip()]
+            if lane.kind == "kpis":
+                st.caption("  \n".join(lines) or "No answers yet")
+            else:
+                st.markdown("  \n".join(lines) or "—")
+
+
+def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, height: int) -> None:
+    cols = st.columns([LABEL_RATIO, len(journey.stages)], gap="small")
+    cols[0].markdown(f'<div class="jm-lane">{safe_html(label)}</div>', unsafe_allow_html=True)
+    if not any(tp.emotion is not None for tp in journey.touchpoints) and (
+        emotion is None or int((emotion["n"] > 0).sum()) == 0
+    ):
+        cols[1].info(
+            "No emotions yet: click a card and pick a face — the curve draws itself.", icon="🙂"
+        )
+        return
+    cols[1].vega_lite_chart(
+        emotion_curve_spec(journey, emotion, height=height), key="jm_curve", width="stretch"
+    )
+
+
+def render_board(
+    journey: Journey,
+    emotion: pd.DataFrame | None,
+    kpis: pd.DataFrame | None,
+    *,
+    present: bool,
+) -> None:
+    """Draw the whole board (the dialogs it opens are drawn by the page afterwards)."""
+    focus = st.session_state.get(state.FOCUS) if present else None
+    st.html(board_css(journey, present, focus))
+    lanes = visible_lanes(journey.lanes)
+    emotion_label = next((lane.label for lane in lanes if lane.kind == "emotion"), None)
+    kpi_table = kpi_lookup(kpis)
+    with st.container(key="jm_board", gap="small"):
+        cols = _row(len(journey.stages), "Stage")
+        for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
+            with col.container(key=f"c{index}_head"):
+                st.button(
+                    f"{index + 1} · {ui.escape_markdown(stage.name)}",
+                    key=f"stage_{stage.stage_id}",
+                    width="stretch",
+                    wrap=True,
+                    help="Rename, move ← → or delete this stage",
+                    on_click=dialogs.open_stage,
+                    args=(journey, stage.stage_id),
+                )
+        if present and emotion_label:
+            # On the projector the curve comes first, so it is on screen without scrolling.
+            _emotion_lane(journey, emotion, emotion_label, 190)
+        for lane in lanes:
+            if lane.kind == "emotion":
+                if not present:
+                    _emotion_lane(journey, emotion, lane.label, 170)
+            elif lane.kind == "touchpoints":
+                _cards(journey, present)
+            elif lane.kind == TEXT:
+                _text_lane(journey, lane, present)
+            else:
+                _read_lane(journey, lane, kpi_table)

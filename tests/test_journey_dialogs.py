@@ -1,0 +1,180 @@
+"""AppTest of editing on the map: card, stage, lane-cell and lane dialogs, each change read
+back from the database (and so independent of what the page shows)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from cem import ui
+from cem.access.principal import LOCAL_ADMIN
+from cem.demo.journey import DEMO_JOURNEY_NAME
+from cem.journeys import api as jm
+
+PAGE = "pages/journey_map.py"
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _open(app_env: Path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _journey() -> jm.Journey:
+    db = ui.get_database()
+    return jm.get_journey(db, "demo", jm.find_journey(db, "demo", DEMO_JOURNEY_NAME))
+
+
+def _open_tab(at: AppTest, label: str) -> None:
+    at.session_state["jm_tabs"] = label
+    at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_card_dialog_faces_flags_text_and_moves(app_env: Path) -> None:
+    at = _open(app_env)
+    tp = next(t for t in _journey().touchpoints if t.name == "First bill")
+    at.button(key=f"card_{tp.touchpoint_id}").click().run()
+    _ok(at)
+    assert at.text_input(key="dlg_name").value == "First bill"
+    # One click on a face saves the emotion (the dialog stays open).
+    at.button(key="face_4").click().run()
+    _ok(at)
+    assert _journey().touchpoint(tp.touchpoint_id).emotion == 2
+    assert at.button(key="face_4").proto.type == "primary"
+    # One click on the toggle saves the pain point.
+    at.toggle(key="dlg_pain_point").set_value(True).run()
+    _ok(at)
+    assert _journey().touchpoint(tp.touchpoint_id).pain_point is True
+    # Text fields are saved with Save, which closes the dialog.
+    at.text_input(key="dlg_name").set_value("First invoice")
+    at.text_input(key="dlg_owner").set_value("Billing ops")
+    at.button(key="dlg_save").click().run()
+    _ok(at)
+    saved = _journey().touchpoint(tp.touchpoint_id)
+    assert (saved.name, saved.owner, saved.pain_point, saved.emotion) == (
+        "First invoice",
+        "Billing ops",
+        True,
+        2,
+    )
+    assert "dlg_name" not in [w.key for w in at.text_input]
+    # Move it to the next stage (Support) from the dialog.
+    at.button(key=f"card_{tp.touchpoint_id}").click().run()
+    at.button(key="mv_right").click().run()
+    _ok(at)
+    journey = _journey()
+    assert journey.stage(journey.touchpoint(tp.touchpoint_id).stage_id).name == "Support"
+    # The card on the map shows the new state.
+    label = at.button(key=f"card_{tp.touchpoint_id}").label
+    assert "First invoice" in label and "😄" in label and "⚠" in label
+
+
+def test_add_touchpoint_from_the_column_plus(app_env: Path) -> None:
+    at = _open(app_env)
+    stage = _journey().stages[2]  # Purchase
+    at.button(key=f"addtp_{stage.stage_id}").click().run()
+    _ok(at)
+    at.text_input(key="dlg_new_name").set_value("Order tracking page")
+    at.button(key="dlg_new_add").click().run()
+    _ok(at)
+    names = [t.name for t in _journey().stage(stage.stage_id).touchpoints]
+    assert names[-1] == "Order tracking page"
+    assert any("Order tracking page" in b.label for b in at.button)
+
+
+def test_stage_dialog_add_rename_move_delete(app_env: Path) -> None:
+    at = _open(app_env)
+    at.button(key="add_stage").click().run()
+    at.text_input(key="dlg_stage_name").set_value("Advocacy")
+    at.button(key="dlg_stage_save").click().run()
+    _ok(at)
+    journey = _journey()
+    assert journey.stages[-1].name == "Advocacy"
+    new = journey.stages[-1]
+    at.button(key=f"stage_{new.stage_id}").click().run()
+    at.text_input(key="dlg_stage_name").set_value("Word of mouth")
+    at.button(key="dlg_stage_save").click().run()
+    _ok(at)
+    assert _journey().stages[-1].name == "Word of mouth"
+    at.button(key=f"stage_{new.stage_id}").click().run()
+    at.button(key="stage_left").click().run()
+    _ok(at)
+    assert [s.name for s in _journey().stages][-2:] == ["Word of mouth", "Renewal"]
+    at.button(key="stage_delete").click().run()
+    _ok(at)
+    assert "Word of mouth" not in [s.name for s in _journey().stages]
+
+
+def test_lane_cell_dialog_and_lanes_dialog(app_env: Path) -> None:
+    at = _open(app_env)
+    stage = _journey().stages[0]
+    assert stage.cell("goals") == "Find faster broadband for the family"
+    at.button(key=f"cellbtn_{stage.stage_id}_thoughts").click().run()
+    at.text_area(key="dlg_cell_text").set_value("<img src=x onerror=alert(1)> *wow*")
+    at.button(key="dlg_cell_save").click().run()
+    _ok(at)
+    assert _journey().stages[0].cell("thoughts") == "<img src=x onerror=alert(1)> *wow*"
+    # The lane text is shown escaped (as text, not markup).
+    label = at.button(key=f"cellbtn_{stage.stage_id}_thoughts").label
+    assert "&lt;img" in label and "\\*wow\\*" in label
+    # Hide the Backstage lane and rename Thoughts from the lanes dialog.
+    at.button(key="lanes").click().run()
+    at.checkbox(key="lane_show_backstage").uncheck().run()
+    _ok(at)
+    at.text_input(key="lane_label_thoughts").set_value("Thinking").run()
+    _ok(at)
+    lanes = {lane.key: lane for lane in _journey().lanes}
+    assert lanes["backstage"].hidden and lanes["thoughts"].label == "Thinking"
+    assert not [
+        b
+        for b in at.button
+        if (b.key or "").startswith("cellbtn_") and b.key.endswith("_backstage")
+    ]
+
+
+def test_create_journey_confirms_and_opens_it(app_env: Path) -> None:
+    at = _open(app_env)
+    _open_tab(at, "➕ New · copy · import")
+    at.text_input(key="new_name").set_value("Hotel stay")
+    at.selectbox(key="new_template").set_value("hospitality")
+    at.button(key="create_journey").click().run()
+    _ok(at)
+    assert any("Created journey 'Hotel stay'" in s.value for s in at.success)
+    picked = at.selectbox(key="journey_picker").value
+    assert jm.get_journey(ui.get_database(), "demo", picked).name == "Hotel stay"
+
+
+def test_draft_from_data_and_future_state_compare(app_env: Path) -> None:
+    db = ui.get_database()
+    at = _open(app_env)
+    _open_tab(at, "➕ New · copy · import")
+    at.text_input(key="new_name").set_value("From the data")
+    at.selectbox(key="new_template").set_value("data")
+    at.button(key="create_journey").click().run()
+    _ok(at)
+    drafted = jm.get_journey(db, "demo", at.selectbox(key="journey_picker").value)
+    distinct = db.execute(
+        "SELECT count(DISTINCT touchpoint) FROM events WHERE workspace = 'demo'"
+    ).fetchone()[0]
+    assert drafted.name == "From the data" and len(drafted.touchpoints) == distinct
+    future = jm.duplicate_journey(
+        db, "demo", drafted.journey_id, future_state=True, actor=LOCAL_ADMIN
+    )
+    tp = jm.get_journey(db, "demo", future).touchpoints[0]
+    jm.update_touchpoint(
+        db, "demo", tp.touchpoint_id, expected_version=tp.version, emotion=2, actor=LOCAL_ADMIN
+    )
+    changes = jm.journey_diff(
+        jm.journey_to_dict(drafted), jm.journey_to_dict(jm.get_journey(db, "demo", future))
+    )
+    assert [(c.kind, c.touchpoint) for c in changes] == [("changed", tp.name)]
