@@ -177,7 +177,7 @@ def draft_from_events(
     emotion: dict[str, tuple[float | None, int]] = {}
     if engine.database is not None:
         keys = tuple(sorted({match_key(t) for t in frame["touchpoint"]}))
-        by_key = emotion_by_key(engine.database, workspace, keys, filters)
+        by_key = emotion_by_key(engine, workspace, keys, filters)
         for rec in by_key.to_dict("records"):
             value = rec["data_emotion"]
             emotion[rec["key"]] = (

@@ -44,7 +44,7 @@ MAX_BOARD_TOUCHPOINTS = 60  # a projector shows ~60 cards; larger maps show chos
 def _emotion_by_key(
     workspace: str, keys: tuple[str, ...], filters: Filters, fingerprint: tuple[int, int]
 ) -> pd.DataFrame:
-    return emotion_by_key(ui.get_database(), workspace, keys, filters)
+    return emotion_by_key(ui.get_engine(), workspace, keys, filters)
 
 
 @st.cache_data(ttl=600, max_entries=64, show_spinner=False)
@@ -58,7 +58,7 @@ def data_behind(
     workspace: str, journey: Journey, filters: Filters
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(customers' emotion per touchpoint, KPI per match key) under the shared filters."""
-    fingerprint = responses_fingerprint(ui.get_database(), workspace)
+    fingerprint = responses_fingerprint(ui.get_engine(), workspace)
     keys = touchpoint_keys(journey)
     emotion = attach_to_touchpoints(journey, _emotion_by_key(workspace, keys, filters, fingerprint))
     return emotion, _kpis(workspace, keys, filters, fingerprint)
