@@ -18,6 +18,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from cem.cli.voc import add_voc_parsers
 from cem.errors import TouchpointError
 from cem.store.db import Database
 
@@ -145,6 +146,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     add_import_parser,
     add_kpi_parser,
     add_serve_parser,
+    add_voc_parsers,
 )
 
 
