@@ -69,7 +69,7 @@ def discover_themes(texts: list[str], languages: list[str], k: int | None = None
     vectorizer = TfidfVectorizer(
         analyzer=lambda text: phrases_of(text, stop),
         min_df=max(3, int(0.002 * len(docs))),
-        max_df=0.3,
+        max_df=0.5,
         sublinear_tf=True,
         max_features=20_000,
     )
