@@ -85,9 +85,7 @@ def _out_of_fold(frame: pd.DataFrame) -> np.ndarray:
     out = np.full(len(frame), np.nan)
     for k in range(FOLDS):
         train, test = fold != k, fold == k
-        fitted = voc_sentiment.fit_model(
-            frame.tokens[train].tolist(), frame.label[train].tolist()
-        )
+        fitted = voc_sentiment.fit_model(frame.tokens[train].tolist(), frame.label[train].tolist())
         if fitted is None:
             continue
         terms, intercept = fitted
@@ -167,7 +165,7 @@ def synthetic_comments(n: int, seed: int = 0) -> pd.DataFrame:
     nps = rng.integers(0, 11, n)
     texts = []
     for score, d, m, p in zip(
-        nps, rng.integers(2, 15, n), rng.integers(5, 90, n), rng.integers(5, 80, n)
+        nps, rng.integers(2, 15, n), rng.integers(5, 90, n), rng.integers(5, 80, n), strict=False
     ):
         bank = _NEG if score <= 6 else _POS if score >= 9 else _NEU
         text = bank[int(rng.integers(0, len(bank)))].format(d=d, m=m, p=p)
@@ -220,7 +218,9 @@ def speed_table(rows: int) -> pd.DataFrame:
         cur.unregister("bench_rows")
         steps: dict[str, float] = {}
 
-        def progress(_fraction: float, message: str, _t: list[float] = [time.perf_counter()]) -> None:
+        def progress(_fraction: float, message: str, _t: list[float] = None) -> None:
+            if _t is None:
+                _t = [time.perf_counter()]
             now = time.perf_counter()
             steps[message] = now
             _t[0] = now
@@ -242,9 +242,7 @@ def speed_table(rows: int) -> pd.DataFrame:
             ('search "never arrived" -refund', VerbatimQuery(search='"never arrived" -refund')),
             ("first page, segment filter", VerbatimQuery()),
         ):
-            filters = (
-                Filters.make(segment=["SMB"]) if "segment" in label else Filters()
-            )
+            filters = Filters.make(segment=["SMB"]) if "segment" in label else Filters()
             cold, _ = _timed(lambda q=q, f=filters: verbatims_page(engine, ws, f, q))
             warm, page = _timed(lambda q=q, f=filters: verbatims_page(engine, ws, f, q), 5)
             out.append((label + " (cold)", rows, cold, f"{page.total:,} matches"))

@@ -20,7 +20,7 @@ filters = ui.current_filters()
 try:
     status = panels.analysis_status(workspace)
     theme_table = ui.cached_query(themes.list_themes, workspace)
-    theme_options = dict(zip(theme_table.theme_id.astype(int), theme_table.label))
+    theme_options = dict(zip(theme_table.theme_id.astype(int), theme_table.label, strict=False))
     st.caption(
         f"Filters: {ui.escape_markdown(filters.describe())} · sentiment and themes are "
         "computed once per import, offline."

@@ -36,16 +36,23 @@ CORPUS = [
 VIEWER = Principal("ann", Role.VIEWER)
 
 
-def _workspace(db: Database, texts: list[str], nps: list[int | None] | None = None,
-               ws: str = "w") -> None:
+def _workspace(
+    db: Database, texts: list[str], nps: list[int | None] | None = None, ws: str = "w"
+) -> None:
     db.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [ws])
     base = int(db.execute("SELECT coalesce(max(response_id), 0) FROM responses").fetchall()[0][0])
     for k, text in enumerate(texts):
         db.execute(
             "INSERT INTO responses(response_id, workspace, import_id, comment, nps, touchpoint, "
             "submitted_at) VALUES (?, ?, 1, ?, ?, ?, TIMESTAMP '2025-01-01' + to_days(?))",
-            [base + k + 1, ws, text, None if nps is None else nps[k],
-             "Delivery" if "deliver" in text.lower() else "Support", k],
+            [
+                base + k + 1,
+                ws,
+                text,
+                None if nps is None else nps[k],
+                "Delivery" if "deliver" in text.lower() else "Support",
+                k,
+            ],
         )
 
 
@@ -180,7 +187,9 @@ def test_weak_label_model_is_trained_and_blended() -> None:
     high = out.sentiment[[s == 10 for s in scores] + [False]].mean()
     assert high > low
     blended = out.iloc[0]
-    assert blended.sentiment == pytest.approx(0.5 * blended.lexicon_score + 0.5 * blended.model_score)
+    assert blended.sentiment == pytest.approx(
+        0.5 * blended.lexicon_score + 0.5 * blended.model_score
+    )
 
 
 def test_themes_on_a_tiny_corpus_have_the_known_top_terms() -> None:
@@ -208,8 +217,9 @@ def test_theme_rules_are_reapplied_after_an_import(db: Database, tmp_path: Path)
     )
     import_file(db, "w", first, "responses")
     analyse_workspace(db, "w")
-    theme_id = themes.create_theme(db, "w", "Delivery", 'courier OR "arrived late"',
-                                   actor=LOCAL_ADMIN)
+    theme_id = themes.create_theme(
+        db, "w", "Delivery", 'courier OR "arrived late"', actor=LOCAL_ADMIN
+    )
     assert themes.list_themes(db, "w").set_index("theme_id").n[theme_id] == 1
     second = tmp_path / "second.csv"
     pd.DataFrame({"nps": [1, 10], "comment": ["parcel arrived late", "courier was great"]}).to_csv(
@@ -272,18 +282,49 @@ def test_sentiment_signal_hook_weights_comments_half() -> None:
 def test_cli_verbatims_and_themes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "cli.duckdb"
     db = Database(path)
-    _workspace(db, ["=HYPERLINK(\"x\") courier late", "lovely courier", "on hold forever"],
-               [1, 10, 2])
+    _workspace(
+        db, ['=HYPERLINK("x") courier late', "lovely courier", "on hold forever"], [1, 10, 2]
+    )
     db.close()
-    assert main(["verbatims", "--db", str(path), "--workspace", "w", "--search", "courier",
-                 "--sort", "relevance"]) == 0
+    assert (
+        main(
+            [
+                "verbatims",
+                "--db",
+                str(path),
+                "--workspace",
+                "w",
+                "--search",
+                "courier",
+                "--sort",
+                "relevance",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     frame = pd.read_csv(__import__("io").StringIO(out))
     assert list(frame.columns)[:3] == ["customer_id", "submitted_at", "comment"]
     assert len(frame) == 2
     assert frame.comment.str.startswith("'=").any()  # neutralised
-    assert main(["verbatims", "--db", str(path), "--workspace", "w", "--format", "json",
-                 "--limit", "1", "--sort", "sentiment"]) == 0
+    assert (
+        main(
+            [
+                "verbatims",
+                "--db",
+                str(path),
+                "--workspace",
+                "w",
+                "--format",
+                "json",
+                "--limit",
+                "1",
+                "--sort",
+                "sentiment",
+            ]
+        )
+        == 0
+    )
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 1 and rows[0]["sentiment"] < 0 and rows[0]["sentiment_label"]
     db = Database(path)

@@ -130,7 +130,7 @@ def test_screenshots(browser, payload_server: StreamlitServer, width: int, heigh
     target = PROJECT_ROOT / "screenshots" / f"voice_{width}x{height}.png"
     target.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(target))
-    page.goto(f"{payload_server.url}/home?workspace=demo", timeout=TIMEOUT)
+    page.goto(f"{payload_server.url}/?workspace=demo", timeout=TIMEOUT)
     page.wait_for_selector("text=What customers talk about", timeout=TIMEOUT)
     wait_for_streamlit(page, TIMEOUT)
     page.get_by_text("What customers talk about").scroll_into_view_if_needed()

@@ -42,7 +42,7 @@ def theme_impact_chart(frame: pd.DataFrame, height: int | None = None) -> alt.Ch
     data = frame.dropna(subset=["difference"]).copy()
     data["effect"] = [
         ("lower NPS" if d < 0 else "higher NPS") if s else "within noise"
-        for d, s in zip(data.difference, data.significant)
+        for d, s in zip(data.difference, data.significant, strict=False)
     ]
     return (
         alt.Chart(data, height=height or max(120, 28 * len(data)))

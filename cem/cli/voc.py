@@ -15,7 +15,6 @@ right after the import has been reported, with its progress on stderr.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 import pandas as pd
@@ -129,8 +128,10 @@ def cmd_verbatims(args: argparse.Namespace) -> int:
     theme_id = None
     if args.theme:
         table = list_themes(db, args.workspace)
-        match = table[(table.label.str.lower() == args.theme.lower())
-                      | (table.theme_id.astype(str) == args.theme)]
+        match = table[
+            (table.label.str.lower() == args.theme.lower())
+            | (table.theme_id.astype(str) == args.theme)
+        ]
         if match.empty:
             raise InputError(
                 f"No theme '{args.theme}'. Themes: " + ", ".join(table.label.tolist()[:20])
@@ -143,8 +144,9 @@ def cmd_verbatims(args: argparse.Namespace) -> int:
     frame["themes"] = ["; ".join(t) for t in frame.themes]
     frame["comment"] = [
         " | ".join(f"{k}: {v}" if k != "comment" else str(v) for k, v in texts.items())
-        if texts else c
-        for texts, c in zip(frame.texts, frame.comment)
+        if texts
+        else c
+        for texts, c in zip(frame.texts, frame.comment, strict=False)
     ]
     frame["sentiment"] = frame.sentiment.round(3)
     _emit(frame[list(VERBATIM_COLUMNS)], args.format)

@@ -76,7 +76,8 @@ def _counts(
     """
     db = _db(engine)
     totals = db.execute(
-        base + """
+        base
+        + """
         SELECT grp, count(*) AS n, count(nps) AS answered,
                count(*) FILTER (WHERE nps >= 9) AS promoters,
                count(*) FILTER (WHERE nps <= 6) AS detractors
@@ -85,7 +86,8 @@ def _counts(
         {"ws": workspace},
     ).df()
     themes = db.execute(
-        base + """
+        base
+        + """
         SELECT c.grp, t.theme_id, any_value(t.label) AS theme, count(*) AS n,
                count(c.nps) AS answered,
                count(*) FILTER (WHERE c.nps >= 9) AS promoters,
@@ -142,11 +144,14 @@ def theme_impact(
             "nps_without": nps_without,
             "difference": difference,
             "significant": significant,
-            "words": change_words(difference, significant) if significant is not None else
-            "no NPS answers to compare",
-            "detractors_mentioning": 100.0 * t.detractors / g.detractors if g.detractors
+            "words": change_words(difference, significant)
+            if significant is not None
+            else "no NPS answers to compare",
+            "detractors_mentioning": 100.0 * t.detractors / g.detractors
+            if g.detractors
             else float("nan"),
-            "promoters_mentioning": 100.0 * t.promoters / g.promoters if g.promoters
+            "promoters_mentioning": 100.0 * t.promoters / g.promoters
+            if g.promoters
             else float("nan"),
             "mean_sentiment": t.mean_sentiment,
         }
@@ -184,8 +189,16 @@ def rising_themes(
         "FROM f r JOIN voc_docs d ON d.workspace = ? AND d.response_id = r.response_id",
         [workspace],
     ).fetchall()[0][0]
-    columns = ["theme_id", "theme", "share_now", "share_before", "change", "significant", "words",
-               "n_now"]
+    columns = [
+        "theme_id",
+        "theme",
+        "share_now",
+        "share_before",
+        "change",
+        "significant",
+        "words",
+        "n_now",
+    ]
     if latest is None:
         return pd.DataFrame(columns=columns)
     end = pd.Timestamp(latest).date() + dt.timedelta(days=1)
@@ -210,9 +223,11 @@ def rising_themes(
     merged["change"] = merged.share_now - merged.share_before
     merged["significant"] = [
         two_proportion_significant(a, n_now, b, n_before)
-        for a, b in zip(merged.n_now, merged.n_before)
+        for a, b in zip(merged.n_now, merged.n_before, strict=False)
     ]
-    merged["words"] = [change_words(c, s) for c, s in zip(merged.change, merged.significant)]
+    merged["words"] = [
+        change_words(c, s) for c, s in zip(merged.change, merged.significant, strict=False)
+    ]
     merged = merged.dropna(subset=["theme"])
     merged = merged.sort_values(["significant", "change"], ascending=[False, False])
     rising = merged[merged.change > 0].head(top)
@@ -264,6 +279,6 @@ def with_sentiment_signal(
     sent_w = weight * out.sentiment_n.fillna(0).astype(float)
     sent_w = sent_w.where(out.sentiment_emotion.notna(), 0.0)
     total = score_w + sent_w
-    combined = (out.data_emotion.fillna(0) * score_w + out.sentiment_emotion.fillna(0) * sent_w)
+    combined = out.data_emotion.fillna(0) * score_w + out.sentiment_emotion.fillna(0) * sent_w
     out["data_emotion"] = (combined / total.replace(0, np.nan)).where(total > 0, out.data_emotion)
     return out

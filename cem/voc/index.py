@@ -124,9 +124,7 @@ def _item_sql(item: Item, params: list[object], workspace: str) -> str:
                 f"AND {alias}.field = a0.field"
             )
             checks.append(f"list_contains({alias}.positions, p + {k})")
-    where = " AND ".join(
-        f"a{k}.workspace = ? AND a{k}.token = ?" for k in range(len(item.tokens))
-    )
+    where = " AND ".join(f"a{k}.workspace = ? AND a{k}.token = ?" for k in range(len(item.tokens)))
     # Parameters were appended pairwise per alias in join order, matching the WHERE order.
     return (
         f"SELECT a0.response_id FROM {' '.join(joins)} WHERE {where} "
@@ -189,9 +187,9 @@ def ranked_sql(query: Query, workspace: str) -> tuple[str, list[object]]:
     return sql, [*params, workspace, workspace, *words, workspace]
 
 
-def search(db: Database, workspace: str, query: Query, limit: int | None = None) -> list[
-    tuple[int, float]
-]:
+def search(
+    db: Database, workspace: str, query: Query, limit: int | None = None
+) -> list[tuple[int, float]]:
     """(response_id, relevance) of the comments matching ``query``, best first."""
     if query.is_empty:
         return []

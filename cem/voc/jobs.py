@@ -89,9 +89,7 @@ def analyse_workspace(db: Database, workspace: str, progress: Progress | None = 
         step(0.05, "Indexing comments")
         texts = build_index(db, workspace)
         step(0.3, f"Scoring the sentiment of {texts:,} comments")
-        compute_sentiment(
-            db, workspace, lambda f, m: step(0.3 + 0.4 * f, m) if f < 1 else None
-        )
+        compute_sentiment(db, workspace, lambda f, m: step(0.3 + 0.4 * f, m) if f < 1 else None)
         step(0.72, "Finding themes")
         refresh_automatic_themes(db, workspace)
         step(0.9, "Applying theme rules")
@@ -170,8 +168,9 @@ def ensure_current(db: Database, workspace: str) -> Status:
     return current
 
 
-def after_import(db: Database, workspace: str, kind: str, progress: Progress | None = None,
-                 daemon: bool = True) -> threading.Thread | None:
+def after_import(
+    db: Database, workspace: str, kind: str, progress: Progress | None = None, daemon: bool = True
+) -> threading.Thread | None:
     """The import hook: after a responses import, analyse its comments in the background."""
     if kind != "responses":
         return None

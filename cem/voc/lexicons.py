@@ -355,7 +355,17 @@ KO_STEMS: dict[str, float] = {
 KO_NEGATING_NEXT: tuple[str, ...] = ("않", "못", "아니", "없")
 # A word right after one of these is negated ("안 좋아요", "못 써요").
 KO_NEGATING_PREV: tuple[str, ...] = ("안", "못")
-KO_BOOSTERS: tuple[str, ...] = ("너무", "진짜", "정말", "완전", "매우", "엄청", "아주", "넘", "제일")
+KO_BOOSTERS: tuple[str, ...] = (
+    "너무",
+    "진짜",
+    "정말",
+    "완전",
+    "매우",
+    "엄청",
+    "아주",
+    "넘",
+    "제일",
+)
 
 # Emoji, scored in every supported language.
 EMOJI: dict[str, float] = {

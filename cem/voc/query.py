@@ -29,7 +29,9 @@ from cem.errors import InputError
 TOKEN_SQL_PATTERN = r"[\p{L}\p{N}]+|\p{So}"
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _CLAUSE = re.compile(r'(-?)"([^"]*)"|(\S+)')
-_NO_SPACE_SCRIPTS = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+_NO_SPACE_SCRIPTS = re.compile(
+    r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]"
+)
 MAX_ITEMS = 40
 
 
@@ -41,9 +43,7 @@ def fold(text: str) -> str:
     """
     lowered = text.lower().replace("'", "").replace("\u2019", "")
     decomposed = unicodedata.normalize("NFD", lowered)
-    stripped = "".join(
-        c for c in decomposed if not unicodedata.combining(c) or _is_hangul_jamo(c)
-    )
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c) or _is_hangul_jamo(c))
     return unicodedata.normalize("NFC", stripped)
 
 

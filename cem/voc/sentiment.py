@@ -364,10 +364,15 @@ def token_lists(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, l
         ).fetchall()
     finally:
         cur.unregister("wanted_ids")
-    return {int(r): [tok for tok, n in zip(toks, tfs) for _ in range(n)] for r, toks, tfs in rows}
+    return {
+        int(r): [tok for tok, n in zip(toks, tfs, strict=False) for _ in range(n)]
+        for r, toks, tfs in rows
+    }
 
 
-def fit_model(docs: Sequence[list[str]], labels: Sequence[int]) -> tuple[pd.DataFrame, float] | None:
+def fit_model(
+    docs: Sequence[list[str]], labels: Sequence[int]
+) -> tuple[pd.DataFrame, float] | None:
     """Fit TF-IDF + logistic regression; (token, idf, coef) and the intercept, or None when
     either class has fewer than :data:`MIN_PER_CLASS` documents."""
     y = np.asarray(labels)
@@ -385,18 +390,16 @@ def fit_model(docs: Sequence[list[str]], labels: Sequence[int]) -> tuple[pd.Data
     )
     model.fit(x, y)
     vocab = vectorizer.get_feature_names_out()
-    terms = pd.DataFrame(
-        {"token": vocab, "idf": vectorizer.idf_, "coef": model.coef_[0]}
-    )
+    terms = pd.DataFrame({"token": vocab, "idf": vectorizer.idf_, "coef": model.coef_[0]})
     return terms, float(model.intercept_[0])
 
 
-def model_probability(terms: pd.DataFrame, intercept: float, docs: Sequence[list[str]]) -> list[
-    float | None
-]:
+def model_probability(
+    terms: pd.DataFrame, intercept: float, docs: Sequence[list[str]]
+) -> list[float | None]:
     """The model's P(high) for token lists, computed like the SQL does (for the bench)."""
-    idf = dict(zip(terms.token, terms.idf))
-    coef = dict(zip(terms.token, terms.coef))
+    idf = dict(zip(terms.token, terms.idf, strict=False))
+    coef = dict(zip(terms.token, terms.coef, strict=False))
     out: list[float | None] = []
     for doc in docs:
         counts: dict[str, int] = {}
@@ -511,8 +514,9 @@ def score_texts(texts: Sequence[str], scores: Sequence[float | None] | None = No
             {
                 "response_id": np.arange(1, len(texts) + 1, dtype="int64"),
                 "comment": list(texts),
-                "nps": pd.array(list(scores) if scores is not None else [None] * len(texts),
-                                dtype="Int16"),
+                "nps": pd.array(
+                    list(scores) if scores is not None else [None] * len(texts), dtype="Int16"
+                ),
             }
         )
         cur = db.cursor()

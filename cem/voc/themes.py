@@ -54,9 +54,9 @@ def _sample(db: Database, workspace: str) -> pd.DataFrame:
     ).df()
 
 
-def discover_themes(texts: list[str], languages: list[str], k: int | None = None) -> list[
-    tuple[str, list[str]]
-]:
+def discover_themes(
+    texts: list[str], languages: list[str], k: int | None = None
+) -> list[tuple[str, list[str]]]:
     """(label, top phrases) of automatic themes in ``texts`` (deterministic)."""
     from sklearn.decomposition import NMF
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -157,9 +157,12 @@ def refresh_automatic_themes(db: Database, workspace: str) -> int:
                 [workspace],
             ).fetchall()
         }
-        old = [r[0] for r in cur.execute(
-            "SELECT theme_id FROM voc_themes WHERE workspace = ? AND kind = 'auto'", [workspace]
-        ).fetchall()]
+        old = [
+            r[0]
+            for r in cur.execute(
+                "SELECT theme_id FROM voc_themes WHERE workspace = ? AND kind = 'auto'", [workspace]
+            ).fetchall()
+        ]
         for theme_id in old:
             cur.execute("DELETE FROM voc_theme_members WHERE theme_id = ?", [theme_id])
         cur.execute("DELETE FROM voc_themes WHERE workspace = ? AND kind = 'auto'", [workspace])
@@ -293,8 +296,9 @@ def merge_themes(
             if _theme_workspace(cur, theme_id) != workspace:
                 raise InputError(f"Theme #{theme_id} is not in workspace '{workspace}'.")
             rules.append(
-                cur.execute("SELECT rule FROM voc_themes WHERE theme_id = ?", [theme_id])
-                .fetchall()[0][0]
+                cur.execute(
+                    "SELECT rule FROM voc_themes WHERE theme_id = ?", [theme_id]
+                ).fetchall()[0][0]
             )
         rule = " OR ".join(r for r in rules if r)
         new_id = int(cur.execute("SELECT nextval('voc_theme_id_seq')").fetchall()[0][0])

@@ -212,11 +212,11 @@ def _with_texts_and_themes(engine: Engine, workspace: str, frame: pd.DataFrame) 
     finally:
         cur.unregister("page_ids")
     by_theme = {int(r): list(labels) for r, labels in themes}
-    by_text = {int(r): dict(zip(fields, values)) for r, fields, values in texts}
+    by_text = {int(r): dict(zip(fields, values, strict=False)) for r, fields, values in texts}
     out["themes"] = [by_theme.get(int(r), []) for r in out.response_id]
     out["texts"] = [
         by_text.get(int(r)) or ({"comment": c} if isinstance(c, str) else {})
-        for r, c in zip(out.response_id, out.comment)
+        for r, c in zip(out.response_id, out.comment, strict=False)
     ]
     return out
 

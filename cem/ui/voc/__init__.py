@@ -50,7 +50,9 @@ def analysis_status(workspace: str) -> jobs.Status:
 def _progress_fragment(workspace: str) -> None:
     status = jobs.status(ui.get_database(), workspace)
     if status.state == "running":
-        st.progress(min(max(status.progress, 0.0), 1.0), text=f"Analysing comments: {status.message}")
+        st.progress(
+            min(max(status.progress, 0.0), 1.0), text=f"Analysing comments: {status.message}"
+        )
     elif status.state == "done" and status.current:
         st.rerun()
 
@@ -108,8 +110,10 @@ def verbatim_list(page: VerbatimPage) -> None:
         )
         texts = row.texts or {}
         for field, text in texts.items():
-            prefix = "" if field == "comment" or len(texts) == 1 else (
-                f"**{ui.escape_markdown(field)}:** "
+            prefix = (
+                ""
+                if field == "comment" or len(texts) == 1
+                else (f"**{ui.escape_markdown(field)}:** ")
             )
             box.markdown(prefix + highlighted(str(text), page.query), unsafe_allow_html=True)
         if row.themes:
@@ -215,15 +219,23 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
     """The theme table (n, share, NPS with/without, significance) and its impact chart."""
     impact = ui.cached_analytics(voc_analytics.theme_impact, workspace, filters, by)
     if impact.empty:
-        st.info("No themes yet: they appear once the comments are analysed, or save a "
-                "search as a theme.")
+        st.info(
+            "No themes yet: they appear once the comments are analysed, or save a "
+            "search as a theme."
+        )
         return impact
     shown = impact.copy()
     shown["nps_with"] = shown.nps_with.map(lambda v: format_signed(v) if v == v else "—")
     shown["nps_without"] = shown.nps_without.map(lambda v: format_signed(v) if v == v else "—")
     columns = (["group"] if by else []) + [
-        "theme", "n", "share", "nps_with", "nps_without", "words",
-        "detractors_mentioning", "promoters_mentioning",
+        "theme",
+        "n",
+        "share",
+        "nps_with",
+        "nps_without",
+        "words",
+        "detractors_mentioning",
+        "promoters_mentioning",
     ]
     st.dataframe(
         shown[columns],
@@ -238,9 +250,11 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
             "nps_without": st.column_config.TextColumn("NPS without"),
             "words": st.column_config.TextColumn("Difference"),
             "detractors_mentioning": st.column_config.NumberColumn(
-                "% of detractors", format="%.0f%%"),
+                "% of detractors", format="%.0f%%"
+            ),
             "promoters_mentioning": st.column_config.NumberColumn(
-                "% of promoters", format="%.0f%%"),
+                "% of promoters", format="%.0f%%"
+            ),
         },
     )
     st.download_button(
@@ -280,31 +294,47 @@ def theme_editor(workspace: str, theme_table: pd.DataFrame) -> None:
     if theme_table.empty:
         return
     db, actor = ui.get_database(), ui.current_principal()
-    options = dict(zip(theme_table.theme_id.astype(int), theme_table.label))
+    options = dict(zip(theme_table.theme_id.astype(int), theme_table.label, strict=False))
     with st.expander("✏️ Edit themes"):
-        chosen = st.selectbox("Theme", list(options), format_func=lambda k: options[k],
-                              key="voc_edit_theme")
+        chosen = st.selectbox(
+            "Theme", list(options), format_func=lambda k: options[k], key="voc_edit_theme"
+        )
         row = theme_table[theme_table.theme_id == chosen].iloc[0]
         name = st.text_input("Name", value=row.label, key=f"voc_name_{chosen}")
-        rule = st.text_input("Rule", value=row.rule or "", key=f"voc_rule_{chosen}",
-                             help='e.g. delivery OR courier OR "arrived late"')
+        rule = st.text_input(
+            "Rule",
+            value=row.rule or "",
+            key=f"voc_rule_{chosen}",
+            help='e.g. delivery OR courier OR "arrived late"',
+        )
         c1, c2 = st.columns(2)
         try:
             if c1.button("Save", key="voc_save_theme"):
-                themes.update_theme(db, workspace, int(chosen), actor=actor, label=name,
-                                    rule=rule if rule != (row.rule or "") else None)
+                themes.update_theme(
+                    db,
+                    workspace,
+                    int(chosen),
+                    actor=actor,
+                    label=name,
+                    rule=rule if rule != (row.rule or "") else None,
+                )
                 st.rerun()
             if c2.button("Delete theme", key="voc_delete_theme"):
                 themes.delete_theme(db, workspace, int(chosen), actor=actor)
                 st.query_params.pop("theme", None)
                 st.rerun()
-            merge = st.multiselect("Merge themes", list(options),
-                                   format_func=lambda k: options[k], key="voc_merge")
+            merge = st.multiselect(
+                "Merge themes", list(options), format_func=lambda k: options[k], key="voc_merge"
+            )
             merged_name = st.text_input("Name of the merged theme", key="voc_merge_name")
             if st.button("Merge", disabled=len(merge) < 2, key="voc_merge_go"):
-                themes.merge_themes(db, workspace, [int(m) for m in merge],
-                                    merged_name or " + ".join(options[m] for m in merge),
-                                    actor=actor)
+                themes.merge_themes(
+                    db,
+                    workspace,
+                    [int(m) for m in merge],
+                    merged_name or " + ".join(options[m] for m in merge),
+                    actor=actor,
+                )
                 st.rerun()
         except TouchpointError as exc:
             ui.show_error(exc)
