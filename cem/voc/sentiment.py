@@ -46,7 +46,7 @@ from cem.voc import lexicons
 from cem.voc.query import fold, tokens
 
 MIN_PER_CLASS = 30
-MAX_TRAINING_DOCS = 100_000
+MAX_TRAINING_DOCS = 30_000
 MODEL_WEIGHT = 0.5
 LEXICON_LANGUAGES = ("en", "ko")
 LABELS: tuple[tuple[float, str, int], ...] = (
@@ -176,17 +176,23 @@ def detect_languages(db: Database, workspace: str) -> pd.DataFrame:
     try:
         frame = cur.execute(
             r"""
-            WITH counts AS (
-                SELECT t.response_id, sum(t.tf) AS n,
-                       sum(t.tf) FILTER (WHERE e.token IS NOT NULL) AS en,
-                       sum(t.tf) FILTER (WHERE o.token IS NOT NULL) AS other,
-                       bool_or(regexp_matches(t.token, '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]'))
+            WITH tok AS (
+                SELECT d.token,
+                       e.token IS NOT NULL AS en, o.token IS NOT NULL AS other,
+                       regexp_matches(d.token, '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]')
                            AS hangul,
-                       bool_or(regexp_matches(t.token, '[\x{3040}-\x{30FF}]')) AS kana,
-                       bool_or(regexp_matches(t.token, '[\x{4E00}-\x{9FFF}]')) AS han
-                FROM voc_terms t
-                LEFT JOIN en_fw e ON e.token = t.token
-                LEFT JOIN other_fw o ON o.token = t.token
+                       regexp_matches(d.token, '[\x{3040}-\x{30FF}]') AS kana,
+                       regexp_matches(d.token, '[\x{4E00}-\x{9FFF}]') AS han
+                FROM (SELECT DISTINCT token FROM voc_terms WHERE workspace = ?) d
+                LEFT JOIN en_fw e ON e.token = d.token
+                LEFT JOIN other_fw o ON o.token = d.token
+            ), counts AS (
+                SELECT t.response_id, sum(t.tf) AS n,
+                       sum(t.tf) FILTER (WHERE k.en) AS en,
+                       sum(t.tf) FILTER (WHERE k.other) AS other,
+                       bool_or(k.hangul) AS hangul, bool_or(k.kana) AS kana,
+                       bool_or(k.han) AS han
+                FROM voc_terms t JOIN tok k ON k.token = t.token
                 WHERE t.workspace = ? GROUP BY t.response_id
             )
             SELECT response_id,
@@ -195,7 +201,7 @@ def detect_languages(db: Database, workspace: str) -> pd.DataFrame:
                              AND coalesce(other, 0) = 0 THEN 'en' END AS language
             FROM counts
             """,
-            [workspace],
+            [workspace, workspace],
         ).df()
     finally:
         cur.unregister("en_fw")
@@ -246,8 +252,8 @@ ko_val AS (
     WHERE st.s + ln.n - 1 <= length(k.token)
     GROUP BY k.token
 ),
-flags AS (
-    SELECT o.*,
+tokinfo AS (
+    SELECT o.token, o.language,
         CASE WHEN o.language = 'ko' AND kv.token IS NOT NULL THEN kv.value
              WHEN o.language = 'ko' AND regexp_matches(o.token,
                   '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
@@ -256,7 +262,7 @@ flags AS (
             (o.language = 'ko' AND kneg.token IS NOT NULL) AS is_neg,
         coalesce(bo.value, kbo.value) AS boost,
         o.language = 'en' AND bt.token IS NOT NULL AS is_but
-    FROM occ o
+    FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
     LEFT JOIN lex ew ON ew.language = 'en' AND ew.kind = 'word' AND ew.token = o.token
     LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
@@ -267,6 +273,10 @@ flags AS (
     LEFT JOIN lex kbo ON kbo.language = 'ko' AND kbo.kind = 'booster' AND kbo.token = o.token
         AND o.language = 'ko'
     LEFT JOIN lex bt ON bt.language = 'en' AND bt.kind = 'but' AND bt.token = o.token
+),
+flags AS (
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but FROM occ o
+    JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
     SELECT *,

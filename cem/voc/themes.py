@@ -25,7 +25,7 @@ from cem.store.db import Database, bump_revision
 from cem.voc.index import match_sql
 from cem.voc.query import fold, parse_query, tokens
 
-MAX_THEME_DOCS = 20_000
+MAX_THEME_DOCS = 10_000
 MAX_THEMES = 10
 FILLER_WORDS = (
     "company really just also would could get got one thing things time times lot bit "

@@ -94,10 +94,22 @@ def _filtered_sql(engine: Engine, workspace: str, filters: Filters | None) -> st
     return str(ibis.to_sql(expr, dialect="duckdb"))
 
 
+DETAIL_COLUMNS = (
+    "r.response_id, r.customer_id, r.submitted_at, r.nps, r.csat, r.ces, r.segment, "
+    "r.persona, r.channel, r.touchpoint, r.comment, s.sentiment, "
+    "s.label AS sentiment_label, s.language"
+)
+KEY_COLUMNS = "r.response_id, r.submitted_at, r.nps, s.sentiment"
+
+
 def _selection(
-    engine: Engine, workspace: str, filters: Filters | None, q: VerbatimQuery
+    engine: Engine,
+    workspace: str,
+    filters: Filters | None,
+    q: VerbatimQuery,
+    columns: str = DETAIL_COLUMNS,
 ) -> tuple[str, list[object], Query]:
-    """SQL (and parameters) of the matching comments with their sort keys."""
+    """SQL (and parameters) of the matching comments: ``columns`` and the relevance."""
     query = q.parsed()
     params: list[object] = []
     ctes = [f"f AS ({_filtered_sql(engine, workspace, filters)})"]
@@ -110,7 +122,11 @@ def _selection(
     else:
         join_m = ""
         relevance = "NULL::DOUBLE"
-    where = ["(d.response_id IS NOT NULL OR nullif(trim(r.comment), '') IS NOT NULL)"]
+    # A response counts when it has a comment or another indexed text field.
+    where = [
+        "(r.comment IS NOT NULL OR r.response_id IN (SELECT response_id FROM voc_texts "
+        "WHERE workspace = ? AND field <> 'comment'))"
+    ]
     join_theme = ""
     if q.theme_id is not None:
         join_theme = (
@@ -121,19 +137,17 @@ def _selection(
         where.append("s.label = ?")
     sql = f"""
         WITH {", ".join(ctes)}
-        SELECT r.response_id, r.customer_id, r.submitted_at, r.nps, r.csat, r.ces, r.segment,
-               r.persona, r.channel, r.touchpoint, r.comment, s.sentiment,
-               s.label AS sentiment_label, s.language, {relevance} AS relevance
+        SELECT {columns}, {relevance} AS relevance
         FROM f r
         {join_m}
-        LEFT JOIN voc_docs d ON d.workspace = ? AND d.response_id = r.response_id
         LEFT JOIN voc_sentiment s ON s.workspace = ? AND s.response_id = r.response_id
         {join_theme}
         WHERE {" AND ".join(where)}
     """
-    params.extend([workspace, workspace])
+    params.append(workspace)
     if q.theme_id is not None:
         params.extend([workspace, int(q.theme_id)])
+    params.append(workspace)
     if q.sentiment_label:
         params.append(q.sentiment_label)
     return sql, params, query
@@ -155,21 +169,32 @@ def verbatims_page(
     """One page of the listing, with every text field, themes and the total count."""
     if q.page_size < 1 or q.page_size > MAX_PAGE_SIZE:
         raise InputError(f"Page size must be 1 to {MAX_PAGE_SIZE}.")
-    sql, params, query = _selection(engine, workspace, filters, q)
-    page = max(1, int(q.page))
     db = engine.database
     if db is None:
         raise InputError("Comment search needs the DuckDB engine.")
-    frame = db.execute(
-        f"SELECT *, count(*) OVER () AS total_rows FROM ({sql}) ORDER BY {_order(q, query)} "
-        f"LIMIT {int(q.page_size)} OFFSET {int((page - 1) * q.page_size)}",
-        params,
+    page = max(1, int(q.page))
+    # Phase 1 on narrow rows (id and sort keys): the page's ids and the total count.
+    keys, params, query = _selection(engine, workspace, filters, q, KEY_COLUMNS)
+    cur = db.cursor()
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE voc_page_keys AS {keys}", params)
+    total = int(cur.execute("SELECT count(*) FROM voc_page_keys").fetchall()[0][0])
+    ids = cur.execute(
+        f"SELECT response_id, relevance FROM voc_page_keys ORDER BY {_order(q, query)} "
+        f"LIMIT {int(q.page_size)} OFFSET {int((page - 1) * q.page_size)}"
     ).df()
-    if frame.empty and page > 1:
-        total = int(db.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0])
-    else:
-        total = int(frame.total_rows.iloc[0]) if len(frame) else 0
-    frame = frame.drop(columns="total_rows")
+    cur.execute("DROP TABLE IF EXISTS voc_page_keys")
+    # Phase 2: the full rows of those ids only.
+    cur.register("voc_page_ids", ids.assign(rank=range(len(ids))))
+    try:
+        frame = cur.execute(
+            f"SELECT {DETAIL_COLUMNS}, p.relevance FROM voc_page_ids p "
+            "JOIN responses r ON r.workspace = ? AND r.response_id = p.response_id "
+            "LEFT JOIN voc_sentiment s ON s.workspace = ? AND s.response_id = p.response_id "
+            "ORDER BY p.rank",
+            [workspace, workspace],
+        ).df()
+    finally:
+        cur.unregister("voc_page_ids")
     frame = _with_texts_and_themes(engine, workspace, frame)
     return VerbatimPage(frame, total, page, q.page_size, query)
 
