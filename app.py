@@ -31,7 +31,7 @@ insight_pages = [
         icon="🔀",
         url_path="journey-analytics",
     ),
-    st.Page("pages/voice.py", title="Voice of the customer", icon="💬", url_path="voice"),
+    st.Page("pages/verbatims.py", title="Voice of the customer", icon="💬", url_path="voice"),
 ]
 workshop_pages = [
     st.Page("pages/journey_map.py", title="Journey map", icon="🗺️", url_path="journey-map"),

@@ -30,7 +30,7 @@ TIMEOUT = 90_000
 
 def _voice(at: AppTest) -> AppTest:
     at.run()
-    at.switch_page("pages/voice.py")
+    at.switch_page("pages/verbatims.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

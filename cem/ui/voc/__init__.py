@@ -361,7 +361,7 @@ def rising_themes_panel(workspace: str, filters: Filters) -> None:
             f"{ui.escape_markdown(row.words)}"
         )
         box.page_link(
-            "pages/voice.py",
+            "pages/verbatims.py",
             label="Read the comments",
             icon="💬",
             query_params={"workspace": workspace, "theme": str(int(row.theme_id))},
