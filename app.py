@@ -13,12 +13,14 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
+from cem.ui.voc import install_import_hook
 
 st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
 )
 
 read_only = st.query_params.get("mode") == "view"
+install_import_hook()  # comments are analysed in the background after each import
 
 insight_pages = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home", default=True),
@@ -30,6 +32,7 @@ insight_pages = [
         icon="🔀",
         url_path="journey-analytics",
     ),
+    st.Page("pages/verbatims.py", title="Voice of the customer", icon="💬", url_path="voice"),
 ]
 workshop_pages = [
     st.Page("pages/journey_map.py", title="Journey map", icon="🗺️", url_path="journey-map"),

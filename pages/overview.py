@@ -13,6 +13,7 @@ from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.errors import TouchpointError
 from cem.format import format_count, format_mean, format_percent, format_signed
 from cem.ui.analytics.kpi import require_metrics, show_chart
+from cem.ui.voc import rising_themes_panel
 
 TILES: tuple[tuple[str, str], ...] = (
     ("nps", "NPS"),
@@ -194,5 +195,6 @@ try:
                 "Touchpoints with at least 30 answers when enough have them; the "
                 "number beside each bar is its NPS and n."
             )
+    rising_themes_panel(workspace, filters)
 except TouchpointError as exc:
     ui.show_error(exc)

@@ -899,6 +899,10 @@ def build_demo_workspace(
         bump_revision(cur, ws)
     say("Drawing the demo journey map…")
     seed_demo_journey(db, ws, actor=LOCAL_ADMIN)
+    say("Analysing the comments (sentiment, themes)…")
+    from cem.voc.jobs import analyse_workspace
+
+    analyse_workspace(db, ws)
     journeys = int(
         db.execute("SELECT count(*) FROM journeys WHERE workspace = ?", [ws]).fetchall()[0][0]
     )

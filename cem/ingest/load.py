@@ -746,6 +746,10 @@ def _existing_import(cur: Any, workspace: str, content_hash: str) -> int | None:
     return int(row[0]) if row else None
 
 
+# Called as hook(db, workspace, kind) after an import has committed (cem.ui.voc, cem.cli.voc).
+AFTER_IMPORT: list[Callable[[Database, str, str], object]] = []
+
+
 def import_file(
     db: Database,
     workspace: str,
@@ -791,12 +795,15 @@ def import_file(
             mapping = replace(mapping, date_formats=dict(mapping.date_formats))
         check_mapping(mapping, upload)
         try:
-            return _load(db, workspace, upload, mapping, on_duplicate, report, started)
+            result = _load(db, workspace, upload, mapping, on_duplicate, report, started)
         except duckdb.Error as exc:  # the transaction has rolled back: nothing was loaded
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise FileFormatError(
                 f"{upload.file_name} could not be imported ({first}). Nothing was loaded."
             ) from exc
+        for hook in AFTER_IMPORT:  # e.g. comment analysis in the background (cem.voc.jobs)
+            hook(db, workspace, kind)
+        return result
     finally:
         if own_upload:
             upload.close()

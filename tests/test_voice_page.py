@@ -1,0 +1,138 @@
+"""The Voice of the customer page: AppTest (values shown are cem.voc's) and a browser test
+that searches comments holding HTML/script/markdown payloads and sees them as text, plus
+screenshots at 1280×720 and 1440×900."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cem.analytics.engine import duckdb_engine
+from cem.store.db import Database
+from cem.voc.analytics import theme_impact
+from cem.voc.jobs import analyse_workspace
+from cem.voc.themes import list_themes
+from cem.voc.verbatims import VerbatimQuery, verbatims_page
+from tests.conftest import PROJECT_ROOT, StreamlitServer, wait_for_streamlit
+
+APP = str(PROJECT_ROOT / "app.py")
+PAYLOADS = (
+    "<script>alert(1)</script> zqxpayload one",
+    "<img src=x onerror=alert(2)> zqxpayload two",
+    "**zqxpayload** [click](javascript:alert(3)) # heading",
+)
+TIMEOUT = 90_000
+
+
+def _voice(at: AppTest) -> AppTest:
+    at.run()
+    at.switch_page("pages/verbatims.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_shows_themes_and_comments_of_cem(app_env: Path) -> None:
+    db = Database(app_env)
+    try:
+        engine = duckdb_engine(db)
+        impact = theme_impact(engine, "demo")
+        page = verbatims_page(engine, "demo", None, VerbatimQuery(page_size=20))
+        table = list_themes(db, "demo")
+    finally:
+        db.close()
+    at = _voice(AppTest.from_file(APP, default_timeout=120))
+    assert not at.error, [e.value for e in at.error]
+    shown = at.dataframe[0].value
+    assert list(shown.theme) == list(impact.theme)
+    assert list(shown.n) == list(impact.n)
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{page.total:,} comments" in captions
+    markdown = " ".join(m.value for m in at.markdown)
+    assert page.rows.sentiment_label.iloc[0] in markdown
+    assert f"{page.rows.sentiment.iloc[0]:+.2f}" in markdown
+    assert set(at.selectbox(key="voc_theme").options) >= set(table.label)
+
+
+def test_search_and_theme_in_the_url(app_env: Path) -> None:
+    db = Database(app_env)
+    try:
+        expected = verbatims_page(
+            duckdb_engine(db), "demo", None, VerbatimQuery(search='"on hold"', sort="relevance")
+        )
+    finally:
+        db.close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["q"] = '"on hold"'
+    at.query_params["sort"] = "relevance"
+    _voice(at)
+    assert f"{expected.total:,} comments" in " ".join(c.value for c in at.caption)
+    assert "<mark>" in " ".join(m.value for m in at.markdown)
+    at.text_input(key="voc_search").set_value("refund -router").run()
+    assert not at.exception
+    assert at.query_params["q"] == ["refund -router"] or at.query_params["q"] == "refund -router"
+
+
+@pytest.fixture(scope="module")
+def payload_server(
+    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
+    folder = tmp_path_factory.mktemp("voice")
+    path = folder / "voice.duckdb"
+    shutil.copyfile(demo_db_file, path)
+    db = Database(path)
+    top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
+    for k, text in enumerate(PAYLOADS):
+        db.execute(
+            "INSERT INTO responses(response_id, workspace, import_id, comment, nps, touchpoint)"
+            " VALUES (?, 'demo', 0, ?, 3, '<b>tp</b>')",
+            [top + k + 1, text],
+        )
+    analyse_workspace(db, "demo")
+    db.close()
+    server = StreamlitServer(path, folder / "streamlit.log")
+    yield server
+    server.stop()
+
+
+@pytest.mark.browser
+def test_payloads_are_shown_as_text(browser, payload_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{payload_server.url}/voice?workspace=demo&q=zqxpayload", timeout=TIMEOUT)
+    page.wait_for_selector("mark", timeout=TIMEOUT)
+    wait_for_streamlit(page, TIMEOUT)
+    body = page.inner_text('[data-testid="stMain"]')
+    assert "<script>alert(1)</script>" in body
+    assert "<img src=x onerror=alert(2)>" in body
+    assert "**" in body and "[click](javascript:alert(3))" in body
+    assert page.locator('[data-testid="stMain"] img[src="x"]').count() == 0
+    assert page.locator('[data-testid="stMain"] a[href^="javascript"]').count() == 0
+    assert page.locator("mark").count() >= 3
+    assert not dialogs
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1440, 900)])
+def test_screenshots(browser, payload_server: StreamlitServer, width: int, height: int) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(f"{payload_server.url}/voice?workspace=demo", timeout=TIMEOUT)
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=TIMEOUT)
+    wait_for_streamlit(page, TIMEOUT)
+    target = PROJECT_ROOT / "screenshots" / f"voice_{width}x{height}.png"
+    target.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(target))
+    page.goto(f"{payload_server.url}/?workspace=demo", timeout=TIMEOUT)
+    page.wait_for_selector("text=What customers talk about", timeout=TIMEOUT)
+    wait_for_streamlit(page, TIMEOUT)
+    page.get_by_text("What customers talk about").scroll_into_view_if_needed()
+    page.screenshot(path=str(PROJECT_ROOT / "screenshots" / f"overview_voc_{width}x{height}.png"))
+    context.close()
