@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import attribute_values
 from cem.cli.main import main
 from cem.ingest.load import detect_mapping, import_file, read_upload
@@ -36,7 +37,9 @@ def _page(path: Path, kind: str, db: Database, constants: dict[str, str] | None 
     upload = read_upload(path.read_bytes(), path.name)
     try:
         mapping = detect_mapping(upload, kind, db, "p")
-        return import_file(db, "p", upload, kind, mapping=mapping, constants=constants)
+        return import_file(
+            db, "p", upload, kind, mapping=mapping, constants=constants, actor=LOCAL_ADMIN
+        )
     finally:
         upload.close()
 

@@ -65,7 +65,12 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p = sub.add_parser("import", help="import a CSV/TSV/TXT, XLSX or Parquet file")
     p.add_argument("file")
     p.add_argument("--workspace", required=True)
-    p.add_argument("--kind", required=True, choices=["responses", "events", "customers"])
+    p.add_argument(
+        "--kind",
+        default=None,
+        choices=["responses", "events", "customers"],
+        help="detected if absent",
+    )
     p.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     p.add_argument(
         "--map",
@@ -92,7 +97,7 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cem.ingest.load import run_cli_import
+    from cem.cli.imports import run_cli_import
 
     return run_cli_import(_db(args), args)
 
