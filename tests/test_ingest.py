@@ -352,7 +352,7 @@ def test_csat_ces_and_wrong_types(ws_db: Database, tmp_path: Path) -> None:
         (3, "CSAT must be a whole number from 1 to 5"),
         (4, "CSAT is not a number"),
         (5, "CES must be a whole number from 1 to 7"),
-        (6, "no answer: no score, comment or rating"),
+        (6, "no answer: no score, comment, rating or answered question"),
     ]
     assert result.rows_loaded == 3
 

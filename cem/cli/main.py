@@ -145,8 +145,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.streamlit_args)
 
 
+from cem.cli.detect import add_detect_parser  # noqa: E402
+
 PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: ignore[type-arg]
     add_demo_parser,
+    add_detect_parser,
     add_import_parser,
     add_kpi_parser,
     add_serve_parser,

@@ -355,6 +355,27 @@ def to_number(text: str) -> float | None:
         return None
 
 
+_QUESTION = re.compile(
+    r"(^|[:#] ?)(how|what|which|why|when|where|who|do|did|does|are|is|was|were|would|will|"
+    r"have|has|could|should|please|rate|select|tell|describe|overall|to what|in your|"
+    r"como|que|cual|por que|comment|quel|quelle|pourquoi|wie|was|welche|warum|hoe|wat|"
+    r"hvordan|hvad|hvilke|qual|quais|come|quale|perche)\b"
+)
+
+
+def is_question_header(name: str) -> bool:
+    """A header that is a survey question (so an answer to it is an answer of the row).
+
+    >>> is_question_header("How often do you use it?"), is_question_header("Status")
+    (True, False)
+    >>> is_question_header("Industry #1:What industries does your role support")
+    True
+    """
+    text = unicodedata.normalize("NFKD", str(name)).lower().replace("\xa0", " ").strip()
+    text = re.sub(r"^[¿¡\s]+", "", text)
+    return "?" in text or bool(_QUESTION.search(text))
+
+
 def is_missing(v: object) -> bool:
     """A blank cell or a missing-value token (``NA``, ``N/A``, ``NULL``, ``-``, ...).
 
@@ -574,6 +595,8 @@ def _attribute_reason(p: _Profile) -> str:
         return "a count/amount/id (header words): numeric attribute, never a score"
     if p.numeric:
         return "numeric attribute (filter, driver)"
+    if p.date_format is not None and not p.numeric:
+        return "another date (not when the response/event happened): kept as an attribute"
     if _REPLY.search(p.norm) and p.free_text:
         return "a reply by the company, not the customer's comment: text attribute"
     if p.code_share >= 0.3:

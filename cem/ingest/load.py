@@ -66,6 +66,7 @@ from cem.analytics.attributes import AttributeColumn, forget_rows, store_attribu
 from cem.errors import DuplicateImportError, FileFormatError, InputError, MappingError
 from cem.ingest.dates import alternative_format
 from cem.ingest.detect import KIND_HELP, ROLES
+from cem.ingest.health import Remedies
 from cem.ingest.history import (
     _delete_import_rows,
     _existing_import,
@@ -182,6 +183,7 @@ def import_file(
     ignored: list[str] | None = None,
     on_duplicate: str = "error",
     progress: Progress | None = None,
+    remedies: Remedies | None = None,
 ) -> ImportResult:
     """Import one file into ``workspace`` as ``kind`` (responses, events or customers).
 
@@ -215,7 +217,7 @@ def import_file(
             mapping = replace(mapping, date_formats=dict(mapping.date_formats))
         check_mapping(mapping, upload)
         try:
-            return _load(db, workspace, upload, mapping, on_duplicate, report, started)
+            return _load(db, workspace, upload, mapping, on_duplicate, report, started, remedies)
         except duckdb.Error as exc:  # the transaction has rolled back: nothing was loaded
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise FileFormatError(
@@ -234,6 +236,7 @@ def _load(
     on_duplicate: str,
     report: Progress,
     started: float,
+    remedies: Remedies | None = None,
 ) -> ImportResult:
     kind = mapping.kind
     with db.transaction() as cur:
@@ -272,7 +275,7 @@ def _load(
         upload.register(cur)
         _settle_ambiguous_dates(cur, upload, mapping)
         numeric = _numeric_in_sample(cur, upload, mapping.attribute_columns(upload.columns))
-        plan = _role_plan(upload, mapping, numeric)
+        plan = _role_plan(upload, mapping, numeric, remedies)
         typed = _read_typed(cur, upload, plan, import_id)
 
         report(0.45, "Checking dates and values")
@@ -589,7 +592,7 @@ def _record_rejects(
         params.extend([ch.column, ch.reason])
     if has_answer_rule:
         selects.append(
-            f"SELECT __row, NULL, NULL, 'no answer: no score, comment or rating' "
+            f"SELECT __row, NULL, NULL, 'no answer: no score, comment, rating or answered question' "
             f"FROM {checked} WHERE __width_ok AND __cells_ok AND NOT __answer"
         )
     if not selects:

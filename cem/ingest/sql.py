@@ -26,7 +26,9 @@ from cem.ingest.detect import (
     ROLES,
     SCORE_RANGES,
     TRUE_WORDS,
+    is_question_header,
 )
+from cem.ingest.health import PLACEHOLDER_DATES, Remedies
 from cem.ingest.mapping import ANSWER_ROLES, REQUIRED, Mapping, _date_format_for, _is_rating
 from cem.ingest.readers import Upload
 
@@ -95,7 +97,7 @@ def _decimal_comma(upload: Upload, column: str) -> bool:
 
 @dataclass
 class _Check:
-    column: str  # the file's column name (reported)
+    column: str | None  # the file's column name (reported); None for a whole row
     sql_col: str  # c<i>: its raw text is kept (for invalid cells only) as the reject's value
     bad: str  # SQL condition over the typed row: this cell is invalid
     reason: str
@@ -123,10 +125,20 @@ class _Plan:
         return sorted({ch.sql_col for ch in self.checks}, key=lambda c: int(c[1:]))
 
 
-def _role_plan(upload: Upload, mapping: Mapping, numeric: set[str]) -> _Plan:
+def placeholder_sql(t: str) -> str:
+    """SQL: the timestamp ``t`` is a placeholder date (see :mod:`cem.ingest.health`)."""
+    days = ", ".join(f"DATE '{d}'" for d in PLACEHOLDER_DATES)
+    return f"(CAST({t} AS DATE) IN ({days}) OR year({t}) >= 9999)"
+
+
+def _role_plan(
+    upload: Upload, mapping: Mapping, numeric: set[str], remedies: Remedies | None = None
+) -> _Plan:
     """Typed expressions (computed once, into a typed table straight from the file) and the
     validation checks over them, for every role of the mapping. ``numeric``: the attribute
-    columns whose sample is all numbers (they get a number besides their text)."""
+    columns whose sample is all numbers (they get a number besides their text). ``remedies``
+    the user chose: placeholder dates read as missing, exact duplicate rows excluded."""
+    remedies = remedies or Remedies()
     kind = mapping.kind
     idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
     typed: dict[str, str] = {}
@@ -173,6 +185,17 @@ def _role_plan(upload: Upload, mapping: Mapping, numeric: set[str]) -> _Plan:
                     col, c, f"({t} IS NULL AND {filled})", f"not a date in the format {fmt.label}"
                 )
             )
+            if remedies.placeholder_dates_missing:
+                final[role] = f"CASE WHEN {placeholder_sql(t)} THEN NULL ELSE {t} END"
+                if role in REQUIRED[kind]:
+                    checks.append(
+                        _Check(
+                            col,
+                            c,
+                            f"coalesce({placeholder_sql(t)}, false)",
+                            f"a placeholder date, treated as missing: {label} is required",
+                        )
+                    )
         elif role == "churned":
             trues = ", ".join("'" + w + "'" for w in sorted(TRUE_WORDS))
             falses = ", ".join("'" + w + "'" for w in sorted(FALSE_WORDS))
@@ -212,6 +235,15 @@ def _role_plan(upload: Upload, mapping: Mapping, numeric: set[str]) -> _Plan:
             number = f"n{k}"
             typed[number] = _num(c, _decimal_comma(upload, col))
         attrs.append(_Attribute(col, f"x{k}", number))
+    if remedies.exclude_duplicates and typed:
+        late.append(
+            _Check(
+                None,
+                "NULL::VARCHAR",
+                f"(row_number() OVER (PARTITION BY {', '.join(typed)} ORDER BY rowid) > 1)",
+                "an exact copy of an earlier row: excluded (you chose to exclude duplicates)",
+            )
+        )
     return _Plan(typed, final, params, checks, late, attrs)
 
 
@@ -281,16 +313,17 @@ def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeC
 def _answer_condition(
     mapping: Mapping, plan: _Plan, attributes: list[AttributeColumn], ratings: set[str]
 ) -> str | None:
-    """Responses: SQL over the typed row, "this row has an answer" (a score, a comment or
-    a rating; a 0 in a zero-means-n/a rating is no answer). ``None`` for other kinds."""
+    """Responses: SQL over the typed row, "this row has an answer" (a score, a comment, a
+    further comment field, a rating, or any answer to a column headed as a question; a 0 in
+    a zero-means-n/a rating is no answer). ``None`` for other kinds."""
     if mapping.kind != "responses":
         return None
     parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
     for a in attributes:
-        if a.name in mapping.comment_fields:
-            parts.append(f"{a.column} IS NOT NULL")
-        elif a.name in ratings:
+        if a.name in ratings:
             parts.append(
                 f"coalesce({a.column}, 0) <> 0" if a.zero_means_na else f"{a.column} IS NOT NULL"
             )
+        elif a.name in mapping.comment_fields or is_question_header(a.name):
+            parts.append(f"{a.column} IS NOT NULL")  # free text, or the answer to a question
     return "(" + " OR ".join(parts) + ")" if parts else "false"
