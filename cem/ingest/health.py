@@ -60,6 +60,7 @@ class Remedies:
 
     placeholder_dates_missing: bool = False
     exclude_duplicates: bool = False
+    exclude_previews_in: str | None = None  # the column that marks survey previews
 
 
 def _parse_dates(values: list[str], fmt: DateFormat) -> list[datetime | None]:
@@ -227,7 +228,7 @@ def _column_warnings(sample: pd.DataFrame) -> list[HealthWarning]:
         return out
     for col in sample.columns:
         vals = [str(v).strip() for v in sample[col].tolist() if not is_missing(v)]
-        if len(vals) >= 5 and len(set(vals)) == 1:
+        if len(vals) >= 5 and len(vals) == len(sample) and len(set(vals)) == 1:
             out.append(
                 HealthWarning(
                     "constant",
@@ -238,6 +239,17 @@ def _column_warnings(sample: pd.DataFrame) -> list[HealthWarning]:
                 )
             )
             continue
+        previews = sum(1 for v in vals if v.lower() == "preview")
+        if previews and re.search(r"distribution|channel|source|status", str(col), re.I):
+            out.append(
+                HealthWarning(
+                    "preview",
+                    str(col),
+                    f"“{col}”: {previews:,} response(s) are survey previews (tests by the "
+                    "survey's author, not customers). Exclude them before reading KPIs.",
+                    previews,
+                )
+            )
         if not vals:
             continue
         emails = sum(1 for v in vals if _EMAIL.match(v))

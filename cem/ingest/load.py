@@ -393,12 +393,13 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
     # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
     # the record's 0-based position in the file.
     pos = f"(rowid - {int(base)})"
-    row = "__row" if "__row" in carried else f"({pos} + 2)"
+    first_row = 1 + upload.header_rows  # the file row of the first record
+    row = "__row" if "__row" in carried else f"({pos} + {first_row})"
     skipped = sorted({m[0] for m in malformed} | set(upload.skipped_blank_rows()))
     if skipped:
         # Rows after a line the reader skipped (malformed or blank) shift down: rebuild
         # the row numbers so they stay the file's.
-        _renumber_after_skipped(cur, typed, pos, skipped)
+        _renumber_after_skipped(cur, typed, pos, skipped, upload.header_rows)
         base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {typed}").fetchall()[0][0]
         pos, row = f"(rowid - {int(base)})", "__row"
     return _Typed(
@@ -522,17 +523,19 @@ def _malformed_rows(cur: Any, rj_table: str, n_cols: int) -> list[tuple[int, str
     return malformed
 
 
-def _renumber_after_skipped(cur: Any, typed: str, pos: str, lines: list[int]) -> None:
+def _renumber_after_skipped(
+    cur: Any, typed: str, pos: str, lines: list[int], header_rows: int = 1
+) -> None:
     """Give ``typed`` a ``__row`` column: the file row of each record when the ``lines``
     the reader skipped (malformed or blank) are counted in. Keeps the records' order."""
     by_t: dict[int, int] = {}
     for k, ln in enumerate(sorted(set(lines))):
-        by_t[ln - 2 - k] = k + 1  # the last (largest k) wins for equal thresholds
+        by_t[ln - 1 - header_rows - k] = k + 1  # the last (largest k) wins for equal ones
     cur.execute(f"CREATE TEMP TABLE {typed}_map (t BIGINT, k BIGINT)")
     cur.executemany(f"INSERT INTO {typed}_map VALUES (?, ?)", sorted(by_t.items()))
     cur.execute(
         f"CREATE TEMP TABLE {typed}_n AS SELECT s.* EXCLUDE (__pos), "
-        f"s.__pos + 2 + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
+        f"s.__pos + {1 + header_rows} + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
         f"FROM {typed}) s ASOF LEFT JOIN {typed}_map m ON s.__pos >= m.t ORDER BY s.__pos"
     )
     cur.execute(f"DROP TABLE {typed}")

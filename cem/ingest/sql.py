@@ -235,6 +235,17 @@ def _role_plan(
             number = f"n{k}"
             typed[number] = _num(c, _decimal_comma(upload, col))
         attrs.append(_Attribute(col, f"x{k}", number))
+    preview_col = remedies.exclude_previews_in
+    if preview_col and preview_col in idx:
+        c = idx[preview_col]
+        checks.append(
+            _Check(
+                preview_col,
+                c,
+                f"coalesce(lower(trim({c})) = 'preview', false)",
+                "a survey preview, not a customer's response: excluded as you chose",
+            )
+        )
     if remedies.exclude_duplicates and typed:
         late.append(
             _Check(
