@@ -416,7 +416,11 @@ def profile_column(column: str, values: pd.Series) -> _Profile:
             top[role] = max(ok) if ok else 0.0
     durations = n > 0 and sum(1 for v in vals if _DURATION.match(v)) >= 0.8 * n
     parts = [x.strip().lower() for v in vals for x in re.split(r",\s|;\s?", v) if x.strip()]
-    options = len(parts) > len(vals) * 1.2 and len(set(parts)) <= max(12, 0.15 * len(parts))
+    options = (
+        len(parts) >= 10
+        and len(parts) > len(vals) * 1.2
+        and len(set(parts)) <= min(0.5 * len(parts), max(12, 0.15 * len(parts)))
+    )
     return _Profile(
         column=column,
         norm=norm,
@@ -597,7 +601,7 @@ def _attribute_reason(p: _Profile) -> str:
         return "numeric attribute (filter, driver)"
     if p.date_format is not None and not p.numeric:
         return "another date (not when the response/event happened): kept as an attribute"
-    if _REPLY.search(p.norm) and p.free_text:
+    if _REPLY.search(p.norm) and not p.numeric:
         return "a reply by the company, not the customer's comment: text attribute"
     if p.code_share >= 0.3:
         return "codes (ids, links, versions): text attribute"

@@ -556,7 +556,7 @@ def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping) -> None:
         c = idx[col]
         a, b = cur.execute(
             f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {upload.source_sql()}"
-        ).fetchone()
+        ).fetchall()[0]
         if b > a:
             mapping.date_formats[col] = alt
 

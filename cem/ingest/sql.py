@@ -297,7 +297,7 @@ def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeC
             f"count({a.text}), count({n}), min({n}), max({n}), "
             f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
         )
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchone()
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchall()[0]
     out = []
     ratings = set()
     for k, a in enumerate(plan.attributes):
