@@ -130,12 +130,16 @@ CES_WORDS = re.compile(
 )
 # Header words of numbers that are never a score: counts, ids, versions, years, money, time.
 NOT_SCORE_WORDS = re.compile(
-    r"\b(count|counts|number|num|nb|nr|no of|qty|quantity|interactions?|visits?|views?|"
-    r"clicks?|sessions?|id|ids|uid|version|price|prices|cost|costs|amount|fee|year|years|age|"
-    r"duration|minutes?|mins?|seconds?|secs?|hours?|hrs?|days?|weeks?|months?|delay|votes?|"
-    r"thumbs|likes|upvotes|helpful|total|sum|revenue|rank|position|index|size|length|weight|"
-    r"height|zip|postcode|phone|code|how many|how much|anzahl|nombre|numero|cantidad|aantal|"
-    r"antal|preis|prix|precio|times|tickets?|orders?|purchases?|items?|pages?|replies)\b"
+    r"\b(count|counts|number|num|nb|nr|no of|qty|quantity|interactions|visits|views|clicks|"
+    r"sessions|id|ids|uid|version|year|years|age|duration|minutes?|mins?|seconds?|secs?|"
+    r"hours?|hrs?|days|weeks|months|delay|votes?|thumbs|likes|upvotes|helpful|total|sum|rank|"
+    r"position|index|size|length|weight|height|zip|postcode|phone|code|how many|how much|"
+    r"anzahl|nombre de|numero de|cantidad|aantal|antal|times|tickets|orders|purchases|items|"
+    r"pages|replies)\b"
+)
+# Money is never a score either (but "satisfied with the price" is a CSAT question).
+MONEY_WORDS = re.compile(
+    r"\b(price|prices|cost|costs|amount|fee|fees|revenue|spend|spent|preis|prix|precio)\b"
 )
 _LITERAL_SCORE = re.compile(
     r"^(nps|csat|ces|nps score|csat score|ces score|net promoter score|score nps|nps rating)$"
@@ -459,7 +463,8 @@ def _name_score(role: str, norm: str) -> float:
         best *= 0.4
     if role == "customer_id" and best and _NOT_CUSTOMER.search(norm):
         return 0.0
-    if role in SCORE_RANGES and best and NOT_SCORE_WORDS.search(norm):
+    money = bool(MONEY_WORDS.search(norm)) and not CSAT_WORDS.search(norm)
+    if role in SCORE_RANGES and best and (NOT_SCORE_WORDS.search(norm) or money):
         # "number of visits", "agent interactions", "app version": never a score, unless
         # the header literally names the score (e.g. "NPS", "Net Promoter Score").
         if not re.search(r"\b(nps|net promoter|csat|ces)\b", norm):
@@ -582,6 +587,7 @@ def is_rating_profile(p: _Profile) -> bool:
         and p.distinct >= 3
         and not p.sequential
         and not NOT_SCORE_WORDS.search(p.norm)
+        and not MONEY_WORDS.search(p.norm)
     )
 
 
@@ -595,7 +601,7 @@ def _attribute_reason(p: _Profile) -> str:
             f"whole numbers {lo}-{hi} without {word} wording in the header: a rating "
             "attribute (driver, KPI, filter); choose NPS/CSAT/CES yourself if it is one"
         )
-    if p.numeric and NOT_SCORE_WORDS.search(p.norm):
+    if p.numeric and (NOT_SCORE_WORDS.search(p.norm) or MONEY_WORDS.search(p.norm)):
         return "a count/amount/id (header words): numeric attribute, never a score"
     if p.numeric:
         return "numeric attribute (filter, driver)"

@@ -421,8 +421,8 @@ def check_mapping(mapping: Mapping, upload: Upload) -> None:
             )
         raise MappingError(
             f"{upload.file_name}: no column was recognised as the "
-            + " and the ".join(ROLE_LABELS[r] for r in missing)
-            + f" that {kind} need. Pick the column for it in the mapping table "
+            + ", ".join(ROLE_LABELS[r] for r in missing)
+            + f" that {kind} need. Pick the column for each in the mapping table "
             "(“Column” next to the role)."
             + extra
             + " Or choose another kind of data if this file is not "
