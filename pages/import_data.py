@@ -73,13 +73,13 @@ else:
             + f", {len(upload.columns)} columns."
         )
         kind = panels.kind_picker(upload)
-        st.markdown("**Preview** (first rows, shown as text)")
-        st.dataframe(upload.preview(10), hide_index=True, use_container_width=True)
-
+        health_box = st.container()
         use_saved = not st.session_state.get("import_ignore_saved")
         mapping = detect_mapping(upload, kind, db if use_saved else None, workspace)
         st.markdown("**Detected role of every column** (with how sure, and why)")
         roles_box = st.container()
+        with st.expander("Preview (first rows, shown as text)"):
+            st.dataframe(upload.preview(10), hide_index=True, use_container_width=True)
         st.markdown(
             "**Roles** — change a column or give a constant for a role the file lacks; "
             "columns without a role are kept as attributes (ratings and filters)."
@@ -100,7 +100,8 @@ else:
             with roles_box:
                 panels.columns_table(final, upload)
             panels.mapping_notes(final)
-            remedies = panels.health_panel(upload, final)
+            with health_box:
+                remedies = panels.health_panel(upload, final)
             pending = st.session_state.get("import_pending_duplicate")
             if pending is not None:
                 st.warning(

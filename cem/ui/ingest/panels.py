@@ -87,10 +87,14 @@ def health_panel(upload: Upload, mapping: Mapping) -> Remedies:
 def columns_table(mapping: Mapping, upload: Upload) -> None:
     """Every column's role with its confidence and reason; low confidence says so."""
     frame = mapping.columns_frame(upload)
+    has_role = [r not in ("attribute", "ignore") for r in frame["role"]]
+    frame["confidence"] = [
+        c if ok else None for c, ok in zip(frame["confidence"], has_role, strict=True)
+    ]
     frame["role"] = [role_label(r) for r in frame["role"]]
     frame["check"] = [
-        "please check" if (c is not None and c == c and c < LOW_CONFIDENCE) else ""
-        for c in frame["confidence"]
+        "⚠ please check" if (ok and c is not None and c == c and c < LOW_CONFIDENCE) else ""
+        for c, ok in zip(frame["confidence"], has_role, strict=True)
     ]
     st.dataframe(
         frame[["column", "role", "confidence", "check", "why", "examples"]],
