@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from cem.access.principal import LOCAL_ADMIN
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -102,7 +104,7 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
         db = Database(db_path)
         ensure_workspace(db, "bench")
         started = time.perf_counter()
-        result = import_file(db, "bench", csv_path, "responses")
+        result = import_file(db, "bench", csv_path, "responses", actor=LOCAL_ADMIN)
         extra = {"loaded": result.rows_loaded, "rejected": result.rows_rejected}
         seconds = time.perf_counter() - started
         extra |= {f"query: {k}": v for k, v in attribute_queries(db).items()}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import (
     AttributeColumn,
     attribute_values,
@@ -137,7 +138,7 @@ def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) ->
     path.write_text("\n".join(lines) + "\n")
     db = Database(":memory:")
     ensure_workspace(db, "w")
-    result = import_file(db, "w", path, "responses")
+    result = import_file(db, "w", path, "responses", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (rows, 0)
     cols = attribute_columns(duckdb_engine(db), "w").set_index("name")
     assert cols.loc["Code", "dtype"] == "text"
@@ -146,7 +147,7 @@ def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) ->
     assert sorted(codes_stored.text_value.unique()) == sorted(set(codes))  # text kept as is
     stars = attribute_values(duckdb_engine(db), "w", "responses", "Stars").to_pandas()
     assert stars.num_value.sum() == sum(i % 6 for i in range(rows))
-    delete_import(db, "w", result.import_id)
+    delete_import(db, "w", result.import_id, actor=LOCAL_ADMIN)
     assert attribute_columns(duckdb_engine(db), "w").empty
     delete_workspace(db, "w")
     assert db.execute("SELECT count(*) FROM attribute_sources").fetchone()[0] == 0

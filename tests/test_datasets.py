@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import attribute_values
 from cem.analytics.engine import duckdb_engine
 from cem.cli.main import main
@@ -24,20 +25,37 @@ from tests.conftest import shared_dataset
 pytestmark = pytest.mark.datasets
 
 
-def _cli(path: Path, kind: str, db_path: Path, *extra: str) -> Database:
+def _cli(path: Path, kind: str | None, db_path: Path, *extra: str) -> Database:
+    """``python -m cem import``; ``kind=None`` leaves the kind to detection."""
+    kind_args = ["--kind", kind] if kind else []
     status = main(
-        ["import", str(path), "--workspace", "w", "--kind", kind, "--db", str(db_path), *extra]
+        ["import", str(path), "--workspace", "w", *kind_args, "--db", str(db_path), *extra]
     )
     assert status == 0
     return Database(db_path)
 
 
-def _page(path: Path, kind: str, db: Database, constants: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _detect(path: Path) -> dict:  # type: ignore[type-arg]
+    """What ``python -m cem detect --format json`` prints for a file."""
+    import contextlib
+    import io
+    import json
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["detect", str(path), "--format", "json"]) == 0
+    return json.loads(out.getvalue())
+
+
+def _page(path: Path, kind: str | None, db: Database, constants: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     ensure_workspace(db, "p")
     upload = read_upload(path.read_bytes(), path.name)
     try:
         mapping = detect_mapping(upload, kind, db, "p")
-        return import_file(db, "p", upload, kind, mapping=mapping, constants=constants)
+        kind = mapping.kind
+        return import_file(
+            db, "p", upload, kind, mapping=mapping, constants=constants, actor=LOCAL_ADMIN
+        )
     finally:
         upload.close()
 
@@ -211,6 +229,155 @@ def test_cdnow_purchases_as_events(tmp_path: Path) -> None:
     page_db.close()
 
 
+def _nps(scores: pd.Series) -> float:
+    return round(100 * ((scores >= 9).sum() - (scores <= 6).sum()) / len(scores), 2)
+
+
+def test_googleforms_survey_kind_nps_and_free_text(tmp_path: Path) -> None:
+    path = shared_dataset("googleforms_r_survey_2019/2019 English R Community Survey Responses.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    cols = list(df.columns)
+    r_nps, py_nps, enjoy_r = cols[18], cols[37], cols[17]
+    scores = pd.to_numeric(df[r_nps], errors="coerce").dropna()
+    assert (len(scores), _nps(scores)) == (1795, 73.98)  # SOURCE.md
+    report = _detect(path)
+    assert report["kind"] == "responses" and report["roles"]["nps"] == r_nps
+    # Free-text answers are comments (one primary, the other searchable); the
+    # multiple-choice "primary reason" question is not.
+    free_text = {report["roles"]["comment"], *report["comment_fields"]}
+    assert free_text == {cols[22], cols[23]}
+    assert report["roles"]["submitted_at"] == "Timestamp"
+    by_name = {c["name"]: c for c in report["columns"]}
+    assert by_name[py_nps]["role"] == "attribute"  # the second NPS question is not merged
+    assert by_name[enjoy_r]["role"] == "attribute"  # "enjoy 1-5" is a rating, not CSAT
+
+    db = _cli(path, None, tmp_path / "a.duckdb")
+    empty = int(((df.iloc[:, 1:] != "").sum(axis=1) == 0).sum())
+    assert empty == 31
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (
+        1838,
+        1838 - empty,
+        empty,
+    )
+    n, nps, first, last = one(
+        db,
+        "SELECT count(nps), round(100.0 * (count(*) FILTER (WHERE nps >= 9) - "
+        "count(*) FILTER (WHERE nps <= 6)) / count(nps), 2), min(submitted_at), "
+        "max(submitted_at) FROM responses",
+    )
+    assert (n, nps) == (1795, 73.98)
+    assert (str(first), str(last)) == ("2019-12-13 09:50:30", "2020-01-09 18:58:43")
+    # "NA", "-", "n/a" answers are missing values, not comments.
+    text = df[report["roles"]["comment"]].str.strip().str.lower()
+    assert one(db, "SELECT count(comment) FROM responses") == (
+        int((~text.isin(["", "na", "n/a", "-"])).sum()),
+    )
+    enjoy = attribute(db, "responses", enjoy_r).num_value
+    assert (len(enjoy), round(enjoy.mean(), 3)) == (1798, 4.647)
+    python = attribute(db, "responses", py_nps).num_value
+    assert (len(python), _nps(python)) == (1015, 2.66)
+    fields = db.execute("SELECT name, is_primary FROM comment_fields ORDER BY position").fetchall()
+    assert {f[0] for f in fields} == free_text and fields[0][1] is True
+    db.close()
+
+
+def test_surveygizmo_open_text_survey(tmp_path: Path) -> None:
+    path = shared_dataset("surveygizmo_jupyter_ux/20160115235816-SurveyExport.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    answered = int((df.iloc[:, 3:] != "").any(axis=1).sum())
+    assert (len(df), answered) == (1706, 1092)  # SOURCE.md
+    report = _detect(path)
+    assert report["kind"] == "responses"
+    assert report["roles"]["submitted_at"] == "Date Submitted"
+    assert "nps" not in report["roles"] and "csat" not in report["roles"]
+    texts = [report["roles"]["comment"], *report["comment_fields"]]
+    assert len(texts) >= 20  # ~25 open-text questions are all kept
+    assert "How often do you use Jupyter Notebook?" not in texts  # a closed question
+
+    db = _cli(path, None, tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (
+        1706,
+        1092,
+        614,
+    )
+    assert one(db, "SELECT max(submitted_at) FROM responses")[0] == pd.Timestamp(
+        "2016-01-15 11:05:22"
+    )
+    often = attribute(db, "responses", "How often do you use Jupyter Notebook?").text_value
+    assert often.value_counts().to_dict() == {
+        "Daily": 530,
+        "Weekly": 392,
+        "Monthly": 111,
+        "Less often than monthly": 58,
+    }
+    db.close()
+
+
+def test_googleplay_reviews_comment_rating_and_reply(tmp_path: Path) -> None:
+    path = shared_dataset("googleplay_kr_banks/google_play_reviews.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    report = _detect(path)
+    assert report["kind"] == "responses"
+    roles = report["roles"]
+    assert roles["comment"] == "content" and roles["submitted_at"] == "at"
+    assert "replyContent" not in (*roles.values(), *report["comment_fields"])
+    assert not {"nps", "csat", "ces"} & set(roles)  # star ratings are ratings
+    assert roles.get("channel") != "appVersion"
+    db = _cli(path, None, tmp_path / "a.duckdb")
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (1323, 1323, 0)
+    assert one(db, "SELECT min(submitted_at), max(submitted_at) FROM responses") == (
+        pd.Timestamp("2017-04-03 19:22:32").to_pydatetime(),
+        pd.Timestamp("2024-07-29 13:02:44").to_pydatetime(),
+    )
+    assert one(db, "SELECT count(comment) FROM responses") == (int((df["content"] != "").sum()),)
+    stars = attribute(db, "responses", "score").num_value
+    assert round(stars.mean(), 3) == 2.569  # SOURCE.md
+    assert round(100 * (stars >= 4).mean(), 1) == 36.4
+    db.close()
+
+
+def test_helpdesk_tickets_are_events_with_counts_as_attributes(tmp_path: Path) -> None:
+    path = shared_dataset("helpdesk_tickets_getsmarter/ticket_data201803.csv")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    report = _detect(path)
+    assert report["kind"] == "events"
+    roles = report["roles"]
+    assert (roles["customer_id"], roles["occurred_at"]) == ("user_id", "created_time")
+    by_name = {c["name"]: c["role"] for c in report["columns"]}
+    assert by_name["agent_interactions"] == by_name["customer_interactions"] == "attribute"
+    # As responses, a count is never NPS and the file has no answer: refused, with the reason.
+    db_path = tmp_path / "r.duckdb"
+    assert (
+        main(["import", str(path), "--workspace", "w", "--kind", "responses", "--db", str(db_path)])
+        == 2
+    )
+    assert one(Database(db_path), "SELECT count(*) FROM workspaces WHERE name = 'w'") == (0,)
+
+    db = _cli(path, None, tmp_path / "a.duckdb")
+    blank_created = int((df["created_time"] == "").sum())
+    assert blank_created == 45  # SOURCE.md: an event needs its time, these rows are rejected
+    assert one(db, "SELECT rows_read, rows_loaded, rows_rejected FROM imports") == (
+        14339,
+        14339 - 45,
+        45,
+    )
+    kept = df[df["created_time"] != ""]
+    assert one(
+        db, "SELECT count(DISTINCT customer_id), min(occurred_at), max(occurred_at) FROM events"
+    ) == (
+        kept["user_id"].nunique(),
+        pd.Timestamp("2018-03-01 00:00:00").to_pydatetime(),
+        pd.Timestamp("2018-03-31 23:22:00").to_pydatetime(),
+    )
+    by_channel = dict(db.execute("SELECT channel, count(*) FROM events GROUP BY 1").fetchall())
+    assert by_channel == kept["source"].value_counts().to_dict()
+    interactions = attribute(db, "events", "customer_interactions").num_value
+    assert len(interactions) == int(
+        ((kept["customer_interactions"] != "") & (kept["customer_interactions"] != "NA")).sum()
+    )  # literal NA cells are blanks, not rejects
+    db.close()
+
+
 def test_every_shared_data_file_is_covered() -> None:
     folder = shared_dataset("").resolve()
     files = sorted(
@@ -222,6 +389,25 @@ def test_every_shared_data_file_is_covered() -> None:
         "airbnb_sessions/airbnb-session-data.txt",
         "airline_satisfaction/test.csv",
         "cdnow_transactions/CDNOW_master.txt",
+        "googleforms_r_survey_2019/2019 English R Community Survey Responses.csv",
+        "googleplay_kr_banks/google_play_reviews.csv",
+        "helpdesk_tickets_getsmarter/ticket_data201803.csv",
         "nps_verbatims/nps_verbatims.csv",
+        "surveygizmo_jupyter_ux/20160115235816-SurveyExport.csv",
         "telco_churn/Telco-Customer-Churn.csv",
     ]
+
+
+@pytest.mark.parametrize(
+    ("relative", "kind"),
+    [
+        ("airbnb_sessions/airbnb-session-data.txt", "events"),
+        ("airline_satisfaction/test.csv", "responses"),
+        ("cdnow_transactions/CDNOW_master.txt", "events"),
+        ("nps_verbatims/nps_verbatims.csv", "responses"),
+        ("telco_churn/Telco-Customer-Churn.csv", "customers"),
+    ],
+)
+def test_kind_is_detected(relative: str, kind: str) -> None:
+    report = _detect(shared_dataset(relative))
+    assert report["kind"] == kind and report["kind_reason"]

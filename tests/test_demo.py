@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import attribute_values
 from cem.analytics.engine import duckdb_engine
 from cem.demo.workspace import (
@@ -430,7 +431,7 @@ def test_samples_import_without_manual_mapping(
     from cem.store.workspaces import create_workspace
 
     create_workspace(db, "samples")
-    result = import_file(db, "samples", SAMPLES / name, kind)
+    result = import_file(db, "samples", SAMPLES / name, kind, actor=LOCAL_ADMIN)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (rows, rows, 0)
     assert EXPECTED_ROLES[name].items() <= result.mapping.roles.items()
     if kind == "responses":  # day-first dates were read as such

@@ -18,8 +18,9 @@ def roles(data: dict[str, list[str | None]], kind: str) -> dict[str, str]:
     [
         ("How likely are you to recommend Acme to a friend?", ["9", "10", "3"], "nps"),
         ("NPS", ["0", "7", "10"], "nps"),
-        ("Rating", ["1", "4", "5"], "csat"),
-        ("Score", ["2", "5", "4"], "csat"),
+        ("Rating", ["1", "4", "5"], ATTRIBUTE),  # star ratings are ratings, not CSAT
+        ("Score", ["2", "5", "4"], ATTRIBUTE),
+        ("How satisfied were you with your visit?", ["2", "5", "4"], "csat"),
         ("CSAT", ["1", "2", "5"], "csat"),
         ("Customer Effort Score", ["1", "7", "4"], "ces"),
         ("Review Text", ["Loved it, will come back", "Too slow", "ok"], "comment"),
@@ -85,17 +86,21 @@ def test_event_timestamps_prefer_start_times_and_skip_next_columns() -> None:
     assert fb is not None and fb.column == "device"
 
 
-def test_value_ranges_alone() -> None:
-    # No header hints: a single 0-10 column is an NPS candidate, a single 1-5 one CSAT.
-    got = roles(
-        {
-            "q1": ["0", "9", "10", "7", "3"],
-            "q2": ["1", "4", "5", "2", "3"],
-            "remarks_col": ["x", "y", "z", "w", "v"],
-        },
+def test_value_ranges_alone_are_ratings_never_scores() -> None:
+    # No header wording: a 0-10 column and a 1-5 column are rating attributes, not NPS/CSAT.
+    guesses = detect_roles(
+        pd.DataFrame(
+            {
+                "q1": ["0", "9", "10", "7", "3"],
+                "q2": ["1", "4", "5", "2", "3"],
+                "remarks_col": ["x", "y", "z", "w", "v"],
+            }
+        ),
         "responses",
     )
-    assert got["q1"] == "nps" and got["q2"] == "csat"
+    got = {g.column: g for g in guesses}
+    assert got["q1"].role == ATTRIBUTE and got["q2"].role == ATTRIBUTE
+    assert "rating attribute" in got["q1"].why
     # Two 1-5 columns: ambiguous, neither is guessed.
     got = roles({"a": ["1", "4", "5"], "b": ["2", "3", "5"]}, "responses")
     assert got == {"a": ATTRIBUTE, "b": ATTRIBUTE}

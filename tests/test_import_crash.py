@@ -24,6 +24,7 @@ CHILD = textwrap.dedent(
     """
     import sys, time
     import cem.ingest.load as ingest
+    from cem.access.principal import LOCAL_ADMIN
     from cem.store.db import Database
 
     real_insert = ingest._insert_rows
@@ -36,7 +37,7 @@ CHILD = textwrap.dedent(
 
     ingest._insert_rows = insert_then_hang
     db = Database(sys.argv[1])
-    ingest.import_file(db, "w", sys.argv[2], "responses")
+    ingest.import_file(db, "w", sys.argv[2], "responses", actor=LOCAL_ADMIN)
     """
 )
 

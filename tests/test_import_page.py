@@ -44,13 +44,15 @@ def test_upload_shows_roles_and_imports(app_env: Path) -> None:
     _upload(at, "survey_small.csv", SURVEY)
     roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
     assert dict(zip(roles["column"], roles["role"], strict=True)) == {
-        "Response date": "submitted_at",
-        "How likely are you to recommend us?": "nps",
-        "Satisfaction rating": "csat",
+        "Response date": "date of the response",
+        "How likely are you to recommend us?": "NPS (0-10)",
+        "Satisfaction rating": "CSAT (1-5)",
         "Comment": "comment",
         "Channel": "channel",
         "Region": "attribute",
     }
+    assert roles.set_index("column").loc["How likely are you to recommend us?", "confidence"] == 1
+    assert "Detected **responses**" in "\n".join(c.value for c in at.caption)
     assert "Response date → DD/MM/YYYY (day-first)" in _texts(at)
     at.button(key="import_button").click().run()
     assert not at.exception
@@ -75,12 +77,14 @@ def test_upload_shows_roles_and_imports(app_env: Path) -> None:
 
 def test_missing_roles_are_explained(app_env: Path) -> None:
     at = _page(app_env)
-    at.radio(key="import_kind").set_value("events").run()
     data = b"who,when,what\nu1,2024-01-01 10:00,x\nu2,2024-01-02 11:00,y\n"
     _upload(at, "log.csv", data)
-    # No role detected for the customer: the page says what is missing on import.
+    at.radio(key="import_kind").set_value("events").run()
+    # No role detected for the customer: the page says what is missing, in browser words.
     at.button(key="import_button").click().run()
-    assert "no column looks like the" in _texts(at)
+    text = _texts(at)
+    assert "no column was recognised as the customer id" in text
+    assert "mapping table" in text and "--map" not in text
 
 
 def test_bad_file_is_one_line(app_env: Path) -> None:
@@ -118,11 +122,12 @@ def test_delete_an_import_from_the_history(app_env: Path) -> None:
 
 def test_a_second_customers_file_says_what_it_replaced(app_env: Path) -> None:
     at = _page(app_env)
-    at.radio(key="import_kind").set_value("customers").run()
     head = b"Customer ID,Churned,Revenue\n"
     _upload(at, "jan.csv", head + b"K1,No,10\nK2,No,20\n")
+    assert at.radio(key="import_kind").value == "customers"  # detected
     at.button(key="import_button").click().run()
     _upload(at, "feb.csv", head + b"K2,Yes,25\nK3,No,5\n")
+    assert "Same columns as **jan.csv**" in _texts(at)  # the reused mapping is said
     at.button(key="import_button").click().run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Rows loaded"] == "2"
@@ -134,3 +139,51 @@ def test_a_second_customers_file_says_what_it_replaced(app_env: Path) -> None:
     ).fetchall()
     db.close()
     assert rows == [("K1", False, 10.0), ("K2", True, 25.0), ("K3", False, 5.0)]
+
+
+EXPORTS = FIXTURES / "exports"
+
+
+def test_health_warning_and_one_click_remedy(app_env: Path) -> None:
+    at = _page(app_env)
+    _upload(at, "epoch_dates.csv", (EXPORTS / "epoch_dates.csv").read_bytes())
+    warnings = [w.value.replace("\\", "") for w in at.warning]
+    assert any("1970-01-01" in w and "placeholder" in w for w in warnings)
+    remedy = next(c for c in at.checkbox if c.label == "Treat placeholder dates as missing")
+    remedy.check().run()
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    db = Database(app_env)
+    got = db.execute(
+        "SELECT count(*), count(submitted_at), min(year(submitted_at)) FROM responses "
+        "WHERE import_id = (SELECT max(import_id) FROM imports WHERE file_name = ?)",
+        ["epoch_dates.csv"],
+    ).fetchone()
+    db.close()
+    assert got == (30, 25, 2023)
+
+
+def test_survey_tool_header_rows_and_rejects_without_none(app_env: Path) -> None:
+    at = _page(app_env)
+    _upload(at, "qualtrics.csv", (EXPORTS / "qualtrics_nps.csv").read_bytes())
+    assert "3 header rows (Qualtrics export)" in _texts(at)
+    roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+    by_column = dict(zip(roles["column"], roles["role"], strict=True))
+    assert by_column["How likely are you to recommend Acme to a friend or colleague?"] == (
+        "NPS (0-10)"
+    )
+    assert any("survey previews" in w.value.replace("\\", "") for w in at.warning)
+    _upload(at, "bad.csv", (EXPORTS / "nps_bad_values.csv").read_bytes())
+    at.button(key="import_button").click().run()
+    rejects = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert "None" not in rejects.astype(str).to_numpy().ravel().tolist()
+    assert "(whole row)" in set(rejects["column"])
+
+
+def test_event_log_kind_is_preselected(app_env: Path) -> None:
+    at = _page(app_env)
+    _upload(at, "viewing.csv", (EXPORTS / "viewing_log.csv").read_bytes())
+    assert at.radio(key="import_kind").value == "events"
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Rows loaded"] == "36"

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import cem.ingest.load as ingest
+from cem.access.principal import LOCAL_ADMIN
 from cem.analytics.attributes import attribute_values
 from cem.analytics.engine import duckdb_engine
 from cem.cli.main import main
@@ -49,7 +50,7 @@ def test_semicolon_day_first_and_decimal_comma(ws_db: Database, tmp_path: Path) 
         "s.csv",
         "Datum;NPS;Amount\n13/04/2024 10:30;9;12,50\n02/05/2024 08:00;6;1.234,00\n",
     )
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (2, 0)
     assert result.date_formats == {"Datum": "DD/MM/YYYY hh:mm (day-first)"}
     assert rows(ws_db, "SELECT submitted_at, nps FROM responses ORDER BY source_row") == [
@@ -64,7 +65,9 @@ def test_month_first_is_detected_from_a_second_part_above_12(
     ws_db: Database, tmp_path: Path
 ) -> None:
     path = write(tmp_path, "m.csv", "Date,Score\n04/13/2024,9\n05/02/2024,7\n")
-    result = import_file(ws_db, WS, path, "responses", overrides={"nps": "Score"})
+    result = import_file(
+        ws_db, WS, path, "responses", overrides={"nps": "Score"}, actor=LOCAL_ADMIN
+    )
     assert "month-first" in result.date_formats["Date"]
     assert rows(ws_db, "SELECT submitted_at FROM responses ORDER BY source_row") == [
         (dt.datetime(2024, 4, 13),),
@@ -80,7 +83,7 @@ def test_ambiguous_dates_use_the_day_first_default_and_say_so(
         mapping = detect_mapping(up, "responses")
     assert mapping.date_formats["Date"].ambiguous
     assert any("day-first" in note for note in mapping.notes)
-    import_file(ws_db, WS, path, "responses")
+    import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert rows(ws_db, "SELECT submitted_at FROM responses ORDER BY source_row")[0] == (
         dt.datetime(2024, 4, 3),
     )
@@ -97,7 +100,7 @@ def test_tab_pipe_comma(ws_db: Database, tmp_path: Path, name: str, delim: str) 
     for row in body:
         text += delim.join(f'"{v}"' if delim in v else v for v in row) + "\n"
     path = write(tmp_path, name, text)
-    result = import_file(ws_db, WS, path, "events")
+    result = import_file(ws_db, WS, path, "events", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (2, 0)
     assert rows(ws_db, "SELECT customer_id, touchpoint, channel FROM events ORDER BY 1") == [
         ("c1", "search", "Mozilla/5.0 (X11; Linux)"),
@@ -113,7 +116,9 @@ def test_whitespace_aligned_crlf_zero_padded_ids(ws_db: Database, tmp_path: Path
         " 00003 19970102  2\r\n"
     )
     path = write(tmp_path, "cd.txt", text)
-    result = import_file(ws_db, WS, path, "events", constants={"touchpoint": "purchase"})
+    result = import_file(
+        ws_db, WS, path, "events", constants={"touchpoint": "purchase"}, actor=LOCAL_ADMIN
+    )
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     assert rows(ws_db, "SELECT customer_id, occurred_at, touchpoint FROM events ORDER BY 1") == [
         ("00001", dt.datetime(1997, 1, 1), "purchase"),
@@ -129,7 +134,7 @@ def test_utf8_bom(ws_db: Database, tmp_path: Path) -> None:
     with read_upload(path) as up:
         assert up.columns == ["customerID", "Churn"]
         assert up.encoding == "UTF-8 with BOM"
-    result = import_file(ws_db, WS, path, "customers")
+    result = import_file(ws_db, WS, path, "customers", actor=LOCAL_ADMIN)
     assert result.rows_loaded == 2
     assert rows(ws_db, "SELECT customer_id, churned FROM customers ORDER BY 1") == [
         ("A1", True),
@@ -142,7 +147,7 @@ def test_cp1252_text_is_transcoded(ws_db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "w.csv", text, encoding="cp1252")
     with read_upload(path) as up:
         assert up.encoding == "Windows-1252"
-    import_file(ws_db, WS, path, "responses")
+    import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert rows(ws_db, "SELECT comment FROM responses ORDER BY source_row") == [
         ("Café was great £5 – it’s fine",),
         ("Naïve",),
@@ -152,7 +157,7 @@ def test_cp1252_text_is_transcoded(ws_db: Database, tmp_path: Path) -> None:
 def test_latin1_only_bytes(ws_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "l.csv"
     path.write_bytes("Comment,NPS\nAçaí \x81ok,9\n".encode("latin-1"))
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert result.rows_loaded == 1
     assert rows(ws_db, "SELECT comment FROM responses")[0][0].startswith("Açaí")
 
@@ -180,7 +185,7 @@ def test_xlsx_sheet_choice_dates_and_row_numbers(ws_db: Database, tmp_path: Path
         read_upload(path, sheet="Notes")
     with read_upload(path) as up:  # the first sheet with data
         assert up.sheets == ["Notes", "Survey"] and up.sheet == "Survey"
-    result = import_file(ws_db, WS, path, "responses", sheet="Survey")
+    result = import_file(ws_db, WS, path, "responses", sheet="Survey", actor=LOCAL_ADMIN)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (3, 2, 1)
     # The blank sheet row 4 is skipped; the reject names the sheet's own row 3.
     assert list(result.rejects[["row", "column"]].itertuples(index=False, name=None)) == [
@@ -194,7 +199,7 @@ def test_xlsx_sheet_choice_dates_and_row_numbers(ws_db: Database, tmp_path: Path
 
 def test_excel_serial_dates_in_a_date_column(ws_db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "serial.csv", "Date,NPS\n45352,9\n45353.5,8\n")
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert result.date_formats == {"Date": "Excel serial day number"}
     assert rows(ws_db, "SELECT submitted_at FROM responses ORDER BY source_row") == [
         (dt.datetime(2024, 3, 1),),
@@ -211,7 +216,7 @@ def test_parquet(ws_db: Database, tmp_path: Path) -> None:
             "segment": ["SMB", "Enterprise"],
         }
     ).to_parquet(path)
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert result.rows_loaded == 2
     assert rows(ws_db, "SELECT submitted_at, nps, segment FROM responses ORDER BY nps") == [
         (dt.datetime(2024, 1, 2, 11), 3, "Enterprise"),
@@ -237,7 +242,7 @@ def test_bad_files_get_one_line_messages(
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(FileFormatError) as info:
-        import_file(ws_db, WS, path, "responses")
+        import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert message in str(info.value) and "\n" not in str(info.value)
     assert rows(ws_db, "SELECT count(*) FROM imports") == [(0,)]
 
@@ -246,13 +251,13 @@ def test_empty_workbook(ws_db: Database, tmp_path: Path) -> None:
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
     with pytest.raises(FileFormatError, match="has no data in any sheet"):
-        import_file(ws_db, WS, path, "responses")
+        import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
 
 
 def test_ragged_rows_are_rejected_with_their_row_numbers(ws_db: Database, tmp_path: Path) -> None:
     text = "Date,NPS,Comment\n2024-01-01,9,ok\n2024-01-02,8\n2024-01-03,7,a,b\n2024-01-04,6,x\n"
     path = write(tmp_path, "r.csv", text)
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (4, 2, 2)
     assert list(result.rejects["reason"]) == [
         "row 3 has 2 fields, the header has 3",
@@ -278,7 +283,7 @@ def test_blank_lines_keep_the_file_row_numbers(ws_db: Database, tmp_path: Path) 
         "\r\n"
     )
     path = write(tmp_path, "blanks.csv", text)
-    result = import_file(ws_db, WS, path, "responses", overrides={"nps": "NPS"})
+    result = import_file(ws_db, WS, path, "responses", overrides={"nps": "NPS"}, actor=LOCAL_ADMIN)
     rejects = result.rejects[["row", "reason"]].values.tolist()
     assert rejects == [
         [4, "NPS must be a whole number from 0 to 10"],
@@ -291,7 +296,9 @@ def test_blank_lines_keep_the_file_row_numbers(ws_db: Database, tmp_path: Path) 
 def test_blank_lines_in_whitespace_aligned_text(ws_db: Database, tmp_path: Path) -> None:
     text = " id  date  amount\n 001 19970101 1.5\n\n 002 19970102\n 003 19970103 2\n"
     path = write(tmp_path, "cd.txt", text)
-    result = import_file(ws_db, WS, path, "events", constants={"touchpoint": "purchase"})
+    result = import_file(
+        ws_db, WS, path, "events", constants={"touchpoint": "purchase"}, actor=LOCAL_ADMIN
+    )
     assert result.rejects[["row", "reason"]].values.tolist() == [
         [4, "row 4 has 2 fields, the header has 3"]
     ]
@@ -305,20 +312,20 @@ def test_mostly_ragged_file_is_a_file_level_message(ws_db: Database, tmp_path: P
     text = "a,b,c\n1,2\n3,4\n5,6\n7,8,9\n"
     path = write(tmp_path, "bad.csv", text)
     with pytest.raises(FileFormatError, match="most rows do not have the header's 3 fields"):
-        import_file(ws_db, WS, path, "responses", overrides={"nps": "a"})
+        import_file(ws_db, WS, path, "responses", overrides={"nps": "a"}, actor=LOCAL_ADMIN)
 
 
 def test_columns_that_fit_no_role(ws_db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "x.csv", "foo,bar\nred,big\nblue,small\n")
-    with pytest.raises(MappingError, match="no column looks like an answer"):
-        import_file(ws_db, WS, path, "responses")
+    with pytest.raises(MappingError, match="no column was recognised as an answer"):
+        import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     with pytest.raises(MappingError, match="customer id, time of the event, touchpoint"):
-        import_file(ws_db, WS, path, "events")
+        import_file(ws_db, WS, path, "events", actor=LOCAL_ADMIN)
 
 
 # -- validation -----------------------------------------------------------------------------
 def test_out_of_range_scores_and_bad_dates_have_exact_rows(ws_db: Database) -> None:
-    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
+    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses", actor=LOCAL_ADMIN)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (6, 4, 2)
     got = list(result.rejects[["row", "column", "value", "reason"]].itertuples(index=False))
     assert [tuple(r) for r in got] == [
@@ -340,13 +347,13 @@ def test_out_of_range_scores_and_bad_dates_have_exact_rows(ws_db: Database) -> N
 def test_csat_ces_and_wrong_types(ws_db: Database, tmp_path: Path) -> None:
     text = "CSAT,Customer effort,Comment\n5,7,a\n0,3,b\nabc,2,c\n4,8,d\n,,\n3,1,e\n2,6,f\n"
     path = write(tmp_path, "c.csv", text)
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     reasons = [(int(r.row), r.reason) for r in result.rejects.itertuples(index=False)]
     assert reasons == [
         (3, "CSAT must be a whole number from 1 to 5"),
         (4, "CSAT is not a number"),
         (5, "CES must be a whole number from 1 to 7"),
-        (6, "no answer: no score, comment or rating"),
+        (6, "no answer: no score, comment, rating or answered question"),
     ]
     assert result.rows_loaded == 3
 
@@ -354,7 +361,7 @@ def test_csat_ces_and_wrong_types(ws_db: Database, tmp_path: Path) -> None:
 def test_blank_optional_values_are_not_errors(ws_db: Database, tmp_path: Path) -> None:
     text = "customerID,TotalCharges,MonthlyCharges,Churn\nA,29.85,29.85,No\nB, ,20.00,No\nC,100,50,Yes\n"
     path = write(tmp_path, "t.csv", text)
-    result = import_file(ws_db, WS, path, "customers")
+    result = import_file(ws_db, WS, path, "customers", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (3, 0)
     assert result.mapping.roles["revenue"] == "TotalCharges"
     assert rows(ws_db, "SELECT customer_id, revenue, churned FROM customers ORDER BY 1") == [
@@ -367,7 +374,7 @@ def test_blank_optional_values_are_not_errors(ws_db: Database, tmp_path: Path) -
 def test_events_missing_required_values(ws_db: Database, tmp_path: Path) -> None:
     text = "user_id,timestamp,action\nu1,2024-01-01 10:00,login\n,2024-01-01 11:00,login\nu3,,x\n"
     path = write(tmp_path, "e.csv", text)
-    result = import_file(ws_db, WS, path, "events")
+    result = import_file(ws_db, WS, path, "events", actor=LOCAL_ADMIN)
     assert [(int(r.row), r.reason) for r in result.rejects.itertuples(index=False)] == [
         (3, "missing customer id"),
         (4, "missing time of the event"),
@@ -380,7 +387,7 @@ def test_index_column_is_ignored_and_ratings_zero_means_na(ws_db: Database, tmp_
         "1,11,4,5,2,neutral\n2,12,5,1,5,satisfied\n3,13,2,2,4,neutral\n"
     )
     path = write(tmp_path, "air.csv", text)
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert result.mapping.ignored == ["number"]
     assert result.rows_loaded == 4
     cols = rows(
@@ -400,14 +407,14 @@ def test_index_column_is_ignored_and_ratings_zero_means_na(ws_db: Database, tmp_
 # -- duplicates, rollback, mappings -------------------------------------------------------
 def test_duplicates_error_skip_replace(ws_db: Database) -> None:
     path = FIXTURES / "survey_small.csv"
-    first = import_file(ws_db, WS, path, "responses")
+    first = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     with pytest.raises(DuplicateImportError) as info:
-        import_file(ws_db, WS, path, "responses")
+        import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert info.value.import_id == first.import_id
-    skipped = import_file(ws_db, WS, path, "responses", on_duplicate="skip")
+    skipped = import_file(ws_db, WS, path, "responses", on_duplicate="skip", actor=LOCAL_ADMIN)
     assert skipped.skipped_duplicate_of == first.import_id and skipped.rows_loaded == 0
     assert rows(ws_db, "SELECT count(*) FROM responses") == [(4,)]
-    replaced = import_file(ws_db, WS, path, "responses", on_duplicate="replace")
+    replaced = import_file(ws_db, WS, path, "responses", on_duplicate="replace", actor=LOCAL_ADMIN)
     assert replaced.replaced_import_id == first.import_id
     assert rows(ws_db, "SELECT count(*), min(import_id) FROM responses") == [
         (4, replaced.import_id)
@@ -426,7 +433,7 @@ def test_a_failure_mid_import_rolls_everything_back(
 
     monkeypatch.setattr(ingest, "_record_rejects", boom)
     with pytest.raises(RuntimeError):
-        import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
+        import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses", actor=LOCAL_ADMIN)
     for table in (
         "responses",
         "attribute_sources",
@@ -438,26 +445,26 @@ def test_a_failure_mid_import_rolls_everything_back(
         assert rows(ws_db, f"SELECT count(*) FROM {table}") == [(0,)], table
     assert ws_db.data_version(WS) == before_rev
     monkeypatch.undo()
-    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
+    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses", actor=LOCAL_ADMIN)
     assert result.rows_loaded == 4 and ws_db.data_version(WS) == before_rev + 1
 
 
 def test_saved_mapping_is_reused_for_the_same_columns(ws_db: Database, tmp_path: Path) -> None:
     a = write(tmp_path, "a.csv", "When,Mark,Words\n2024-01-01,9,good\n")
     b = write(tmp_path, "b.csv", "when,mark,words\n2024-02-01,3,bad\n2024-02-02,4,meh\n")
-    first = import_file(ws_db, WS, a, "responses", overrides={"nps": "Mark"})
+    first = import_file(ws_db, WS, a, "responses", overrides={"nps": "Mark"}, actor=LOCAL_ADMIN)
     assert first.mapping.roles["nps"] == "Mark"
     with read_upload(b) as up:
         again = detect_mapping(up, "responses", ws_db, WS)
     assert again.source == "saved" and again.roles["nps"] == "mark"
-    second = import_file(ws_db, WS, b, "responses")
+    second = import_file(ws_db, WS, b, "responses", actor=LOCAL_ADMIN)
     assert second.rows_loaded == 2
     assert rows(ws_db, "SELECT nps FROM responses ORDER BY nps") == [(3,), (4,), (9,)]
 
 
 def test_delete_import(ws_db: Database) -> None:
-    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses")
-    delete_import(ws_db, WS, result.import_id)
+    result = import_file(ws_db, WS, FIXTURES / "survey_small.csv", "responses", actor=LOCAL_ADMIN)
+    delete_import(ws_db, WS, result.import_id, actor=LOCAL_ADMIN)
     tables = ("responses", "attribute_sources", "imports", "import_rejects", "attribute_columns")
     for table in tables:
         assert rows(ws_db, f"SELECT count(*) FROM {table}") == [(0,)], table
@@ -473,6 +480,7 @@ def test_bytes_upload_and_progress(ws_db: Database) -> None:
         "responses",
         file_name="upload.csv",
         progress=lambda f, m: seen.append(f),
+        actor=LOCAL_ADMIN,
     )
     assert result.file_name == "upload.csv" and result.rows_loaded == 4
     assert seen == sorted(seen) and seen[-1] == 1.0
@@ -558,7 +566,7 @@ def test_ambiguous_sample_is_settled_by_the_whole_column(ws_db: Database, tmp_pa
     # The first 2,000 rows (the sample) are all ambiguous; a later row shows month-first.
     body = "".join(f"03/04/2024,{i % 11}\n" for i in range(2100)) + "04/13/2024,9\n"
     path = write(tmp_path, "late.csv", "Date,NPS\n" + body)
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert result.rows_rejected == 0
     assert "month-first" in result.date_formats["Date"]
     assert rows(ws_db, "SELECT min(submitted_at), max(submitted_at) FROM responses") == [
@@ -574,7 +582,7 @@ def test_customer_dates_and_churn_words(ws_db: Database, tmp_path: Path) -> None
         "c3,2023-03-09,maybe,,10\n"
         ",2023-03-10,no,,5\n"
     )
-    result = import_file(ws_db, WS, write(tmp_path, "c.csv", text), "customers")
+    result = import_file(ws_db, WS, write(tmp_path, "c.csv", text), "customers", actor=LOCAL_ADMIN)
     assert result.mapping.roles == {
         "customer_id": "Customer ID",
         "first_seen": "Signup date",
@@ -597,7 +605,7 @@ def test_customer_dates_and_churn_words(ws_db: Database, tmp_path: Path) -> None
 
 def test_one_column_of_comments_keeps_commas(ws_db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "c.csv", 'Comment\nGreat service\nToo slow, really\n"Said ""hi"""\n')
-    result = import_file(ws_db, WS, path, "responses")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (3, 0)
     assert rows(ws_db, "SELECT comment FROM responses ORDER BY source_row") == [
         ("Great service",),
@@ -611,7 +619,7 @@ def test_utf16_with_bom(ws_db: Database, tmp_path: Path) -> None:
     path.write_bytes("Comment\tNPS\nTrès bien\t10\n".encode("utf-16"))
     with read_upload(path) as up:
         assert (up.encoding, up.delimiter) == ("UTF-16", "\t")
-    import_file(ws_db, WS, path, "responses")
+    import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
     assert rows(ws_db, "SELECT comment, nps FROM responses") == [("Très bien", 10)]
 
 
@@ -622,7 +630,7 @@ def test_customers_file_keeps_one_row_per_customer(ws_db: Database, tmp_path: Pa
         "C1,Enterprise,No,30\n,SMB,No,5\nC3,SMB,maybe,1\n",
         encoding="utf-8",
     )
-    result = import_file(ws_db, "w", path, "customers")
+    result = import_file(ws_db, "w", path, "customers", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.rows_rejected) == (2, 3)
     rejects = result.rejects.sort_values("row")
     assert rejects["row"].tolist() == [4, 5, 6]
@@ -650,8 +658,8 @@ def test_a_later_customers_file_replaces_earlier_records(ws_db: Database, tmp_pa
         "feb.csv",
         "Customer ID,Churned,Revenue,Favourite store\nC2,Yes,25,Basic\nC3,No,5,Gold\n",
     )
-    import_file(ws_db, WS, first, "customers")
-    result = import_file(ws_db, WS, second, "customers")
+    import_file(ws_db, WS, first, "customers", actor=LOCAL_ADMIN)
+    result = import_file(ws_db, WS, second, "customers", actor=LOCAL_ADMIN)
     assert (result.rows_loaded, result.customers_updated) == (2, 1)
     assert "1 of them replaces a customer loaded before" in result.summary()
     assert rows(ws_db, "SELECT customer_id, churned, revenue FROM customers ORDER BY 1") == [

@@ -75,7 +75,12 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p = sub.add_parser("import", help="import a CSV/TSV/TXT, XLSX or Parquet file")
     p.add_argument("file")
     p.add_argument("--workspace", required=True)
-    p.add_argument("--kind", required=True, choices=["responses", "events", "customers"])
+    p.add_argument(
+        "--kind",
+        default=None,
+        choices=["responses", "events", "customers"],
+        help="detected if absent",
+    )
     p.add_argument("--sheet", default=None, help="worksheet of an XLSX file")
     p.add_argument(
         "--map",
@@ -102,7 +107,7 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cem.ingest.load import run_cli_import
+    from cem.cli.imports import run_cli_import
 
     return run_cli_import(_db(args), args)
 
@@ -127,8 +132,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(args.streamlit_args)
 
 
+from cem.cli.detect import add_detect_parser  # noqa: E402
+
 PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: ignore[type-arg]
     add_demo_parser,
+    add_detect_parser,
     add_import_parser,
     kpi.add_parser,
     add_serve_parser,

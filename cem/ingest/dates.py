@@ -197,11 +197,64 @@ def detect_date_format(
             label = label.replace("%Y", "YYYY").replace("%y", "YY")
             return DateFormat("strptime", label, _with_times(fmt), examples=tuple(vals[:3]))
 
+    mixed = _mixed_format(vals, need)
+    if mixed is not None:
+        return mixed
+
     if allow_serial:
         serial = [float(v) for v in vals if _SERIAL.match(v)]
         if len(serial) >= need and all(20000 <= s <= 80000 for s in serial):
             return DateFormat("excel", EXCEL_SERIAL.label, examples=tuple(vals[:3]))
     return None
+
+
+ISO_PATTERNS = (
+    "%Y-%m-%dT%H:%M:%S.%fZ",
+    "%Y-%m-%dT%H:%M:%SZ",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+)
+
+
+def _mixed_format(vals: list[str], need: int) -> DateFormat | None:
+    """ISO and day/month dates in one column: each value is read by the pattern it fits
+    (``try_strptime`` tries them in order); the day/month order is decided once for the
+    column (from values above 12), so no value is read both ways. Values fitting neither
+    are rejected row by row.
+
+    >>> fmt = _mixed_format(["2024-03-01", "15/03/2024", "2024-03-05T10:00:00Z"], 3)
+    >>> fmt.label, fmt.kind
+    ('mixed: ISO and DD/MM/YYYY (day-first)', 'strptime')
+    """
+    iso = [v for v in vals if _ISO.match(v)]
+    dmy = [m for v in vals if (m := _DMY.match(v))]
+    if not iso or not dmy or len(iso) + len(dmy) < need:
+        return None
+    firsts = sum(1 for m in dmy if int(m.group(1)) > 12)
+    seconds = sum(1 for m in dmy if int(m.group(3)) > 12)
+    day_first = firsts >= seconds
+    ambiguous = firsts == 0 and seconds == 0
+    sep = dmy[0].group(2)
+    part, label = _dmy_format(day_first, sep, len(dmy[0].group(4)) == 4)
+    note = (
+        f"ISO and {label} dates are mixed; every {label} value could be either way, read as "
+        f"{AMBIGUOUS_DEFAULT}"
+        if ambiguous
+        else f"ISO and {label} dates are mixed: each value is read by the pattern it fits"
+    )
+    return DateFormat(
+        "strptime",
+        f"mixed: ISO and {label} ({'day-first' if day_first else 'month-first'})",
+        ISO_PATTERNS + _with_times(part),
+        ambiguous,
+        note,
+        examples=tuple(vals[:3]),
+    )
 
 
 def alternative_format(fmt: DateFormat) -> DateFormat | None:
@@ -215,6 +268,8 @@ def alternative_format(fmt: DateFormat) -> DateFormat | None:
     day_first = base.startswith("%m")  # the alternative of month-first is day-first
 
     def swap(f: str) -> str:
+        if f.startswith("%Y"):
+            return f  # the ISO patterns of a mixed column stay as they are
         return f.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
 
     label = fmt.label.replace(" (day-first)", "").replace(" (month-first)", "")

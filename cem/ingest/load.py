@@ -42,60 +42,65 @@ parameterised SQL rather than Ibis.
 ...                          "2024-03-03,7,OK\\n")
 >>> db = Database(":memory:")
 >>> from cem.store.workspaces import ensure_workspace
+>>> from cem.access.principal import LOCAL_ADMIN
 >>> _ = ensure_workspace(db, "acme")
->>> result = import_file(db, "acme", path, "responses")
+>>> result = import_file(db, "acme", path, "responses", actor=LOCAL_ADMIN)
 >>> result.rows_loaded, result.rows_rejected, result.rejects.iloc[0]["reason"]
 (2, 1, 'NPS must be a whole number from 0 to 10')
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 import os
 import re
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from cem.analytics.attributes import (
-    NUMERIC,
-    TEXT,
-    AttributeColumn,
-    drop_import_attributes,
-    forget_rows,
-    store_attributes,
-)
+from cem.access.principal import Principal, require
+from cem.analytics.attributes import AttributeColumn, forget_rows, store_attributes
 from cem.errors import DuplicateImportError, FileFormatError, InputError, MappingError
-from cem.ingest.dates import DateFormat, alternative_format, detect_date_format
-from cem.ingest.detect import (
-    ATTRIBUTE,
-    DATE_ROLES,
-    FALSE_WORDS,
-    IGNORE,
-    KIND_HELP,
-    ROLE_LABELS,
-    ROLES,
-    SCORE_RANGES,
-    TRUE_WORDS,
-    ColumnGuess,
-    detect_roles,
-    fallback_touchpoint,
-    normalise_header,
+from cem.ingest.dates import alternative_format
+from cem.ingest.detect import KIND_HELP, ROLES
+from cem.ingest.health import Remedies
+from cem.ingest.history import (
+    _delete_import_rows,
+    _existing_import,
+    _record_import,
+    delete_import,
+    import_rejects,
+    list_imports,
+    workspace_counts,
+)
+from cem.ingest.mapping import (
+    CONSTANT_ROLES,
+    NO_COLUMN,
+    Mapping,
+    apply_overrides,
+    check_mapping,
+    detect_mapping,
 )
 from cem.ingest.readers import Upload, read_upload
+from cem.ingest.sql import (
+    _answer_condition,
+    _attribute_stats,
+    _date,
+    _numeric_in_sample,
+    _Plan,
+    _role_plan,
+)
 from cem.store.db import Database, bump_revision
+from cem.store.workspaces import validate_workspace_name
 
 __all__ = [
+    "CONSTANT_ROLES",
     "KINDS",
     "KIND_HELP",
+    "NO_COLUMN",
     "ROLES",
     "ImportResult",
     "Mapping",
@@ -107,19 +112,10 @@ __all__ = [
     "import_rejects",
     "list_imports",
     "read_upload",
-    "run_cli_import",
     "workspace_counts",
 ]
 
 KINDS = tuple(ROLES)
-NO_COLUMN = "(none)"  # the mapping editor's "no column" choice
-CONSTANT_ROLES = frozenset({"channel", "touchpoint", "stage", "segment", "persona"})
-REQUIRED: dict[str, tuple[str, ...]] = {
-    "responses": (),
-    "events": ("customer_id", "occurred_at", "touchpoint"),
-    "customers": ("customer_id",),
-}
-ANSWER_ROLES = ("nps", "csat", "ces", "comment")
 ID_STRIDE = 1 << 32
 RESULT_REJECTS = 1000
 MOSTLY_RAGGED = 0.5
@@ -127,331 +123,6 @@ MOSTLY_RAGGED = 0.5
 Progress = Callable[[float, str], None]
 
 
-# -- mapping ---------------------------------------------------------------------------
-@dataclass
-class Mapping:
-    """Which column plays which role, for one kind of data.
-
-    ``roles`` maps a role to a column name; ``constants`` gives a value for a role the file
-    lacks; ``ignored`` columns are not loaded at all; every other column is an attribute.
-    ``guesses`` keeps detection's per-column reasons for the page.
-    """
-
-    kind: str
-    roles: dict[str, str]
-    constants: dict[str, str] = field(default_factory=dict)
-    ignored: list[str] = field(default_factory=list)
-    date_formats: dict[str, DateFormat] = field(default_factory=dict)
-    guesses: list[ColumnGuess] = field(default_factory=list)
-    source: str = "detected"  # 'detected' | 'saved' | 'edited'
-    notes: list[str] = field(default_factory=list)
-
-    def role_of(self, column: str) -> str:
-        """The role(s) of a column (``'channel + touchpoint'``), ``attribute`` or ``ignore``."""
-        roles = [r for r, c in self.roles.items() if c == column]
-        if roles:
-            return " + ".join(roles)
-        return IGNORE if column in self.ignored else ATTRIBUTE
-
-    def attribute_columns(self, columns: list[str]) -> list[str]:
-        """Columns kept as attributes (no role, not ignored)."""
-        used = set(self.roles.values()) | set(self.ignored)
-        return [c for c in columns if c not in used]
-
-    def to_json(self) -> dict[str, Any]:
-        """JSON-able form, stored with the import and in ``column_mappings``."""
-        return {
-            "kind": self.kind,
-            "roles": dict(self.roles),
-            "constants": dict(self.constants),
-            "ignored": list(self.ignored),
-            "date_formats": {c: f.to_json() for c, f in self.date_formats.items()},
-        }
-
-    def summary(self) -> str:
-        """One line: ``nps=NPS_SCORE, submitted_at=Date (DD/MM/YYYY), touchpoint='purchase'``."""
-        parts = []
-        for role in ROLES[self.kind]:
-            if role in self.roles:
-                col = self.roles[role]
-                fmt = self.date_formats.get(col)
-                parts.append(f"{role}={col}" + (f" ({fmt.label})" if fmt else ""))
-            elif role in self.constants:
-                parts.append(f"{role}='{self.constants[role]}'")
-        return ", ".join(parts) or "(no roles)"
-
-    def editor_frame(self, upload: Upload) -> pd.DataFrame:
-        """One row per role of the kind: the column used, or a constant (for the page)."""
-        rows = []
-        for role in ROLES[self.kind]:
-            col = self.roles.get(role)
-            guess = next((g for g in self.guesses if g.column == col), None)
-            fmt = self.date_formats.get(col) if col else None
-            rows.append(
-                {
-                    "role": role,
-                    "meaning": ROLE_LABELS[role]
-                    + (" (required)" if role in REQUIRED[self.kind] else ""),
-                    "column": col or NO_COLUMN,
-                    "constant": self.constants.get(role, ""),
-                    "date format": fmt.label if fmt else "",
-                    "why": (
-                        guess.why
-                        if guess and guess.role == role
-                        else "no touchpoint column: the channel column is used"
-                        if guess and role == "touchpoint" and guess.role == "channel"
-                        else "chosen by you"
-                        if col
-                        else ""
-                    ),
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def columns_frame(self, upload: Upload) -> pd.DataFrame:
-        """One row per file column: its role, confidence, reason and sample values."""
-        rows = []
-        guesses = {g.column: g for g in self.guesses}
-        for col in upload.columns:
-            g = guesses.get(col)
-            role = self.role_of(col)
-            values = [str(v) for v in upload.sample[col].head(50).tolist() if v is not None]
-            examples = ", ".join(list(dict.fromkeys(values))[:3])
-            rows.append(
-                {
-                    "column": col,
-                    "role": role,
-                    "confidence": g.confidence if g and g.role in role.split(" + ") else None,
-                    "why": g.why
-                    if g and g.role in role.split(" + ")
-                    else (
-                        "chosen by you" if role not in (ATTRIBUTE, IGNORE) else (g.why if g else "")
-                    ),
-                    "examples": examples[:80],
-                }
-            )
-        return pd.DataFrame(rows)
-
-
-def columns_signature(columns: list[str]) -> str:
-    """Identifies a file layout: the sorted, normalised column names, hashed.
-
-    >>> columns_signature(["NPS", "Date"]) == columns_signature([" date", "nps"])
-    True
-    """
-    key = "\x1f".join(sorted(normalise_header(c) or c.strip().lower() for c in columns))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
-def _date_format_for(upload: Upload, column: str) -> DateFormat | None:
-    norm = normalise_header(column)
-    hint = bool(re.search(r"\b(date|time|ts|ds|day|since|at|on|when|seen|timestamp|dt)\b", norm))
-    return detect_date_format(upload.sample[column].tolist(), allow_serial=hint or True)
-
-
-def detect_mapping(
-    upload: Upload, kind: str, db: Database | None = None, workspace: str | None = None
-) -> Mapping:
-    """Propose a mapping: the one saved for this layout in the workspace, else detection."""
-    if kind not in ROLES:
-        raise InputError(f"Unknown kind “{kind}”: choose responses, events or customers.")
-    guesses = detect_roles(upload.sample, kind)
-    if db is not None and workspace is not None:
-        saved = _saved_mapping(db, workspace, kind, upload.columns)
-        if saved is not None:
-            saved.guesses = guesses
-            return saved
-    roles = {g.role: g.column for g in guesses if g.role not in (ATTRIBUTE, IGNORE)}
-    ignored = [g.column for g in guesses if g.role == IGNORE]
-    date_formats = {
-        g.column: g.date_format for g in guesses if g.role in DATE_ROLES and g.date_format
-    }
-    notes: list[str] = []
-    if kind == "events" and "touchpoint" not in roles:
-        fb = fallback_touchpoint(guesses)
-        if fb is not None:
-            roles["touchpoint"] = fb.column
-            notes.append(
-                f"No touchpoint column: the channel column “{fb.column}” is used as the "
-                "touchpoint too (the journey is the path across channels/devices). Choose "
-                "another column or set a constant to change it."
-            )
-    for g in guesses:
-        if g.role in DATE_ROLES and g.date_format and g.date_format.ambiguous:
-            notes.append(f"“{g.column}”: {g.date_format.note}.")
-    return Mapping(kind, roles, {}, ignored, date_formats, guesses, "detected", notes)
-
-
-def _saved_mapping(db: Database, workspace: str, kind: str, columns: list[str]) -> Mapping | None:
-    row = db.execute(
-        "SELECT mapping FROM column_mappings WHERE workspace = ? AND kind = ? "
-        "AND columns_signature = ?",
-        [workspace, kind, columns_signature(columns)],
-    ).fetchone()
-    if row is None:
-        return None
-    data = json.loads(row[0])
-    by_norm = {c.strip().lower(): c for c in columns}
-
-    def find(col: str) -> str | None:
-        return col if col in columns else by_norm.get(col.strip().lower())
-
-    roles = {
-        r: c2 for r, c in data.get("roles", {}).items() if (c2 := find(c)) and r in ROLES[kind]
-    }
-    ignored = [c2 for c in data.get("ignored", []) if (c2 := find(c))]
-    formats = {}
-    for c, f in data.get("date_formats", {}).items():
-        c2 = find(c)
-        if c2:
-            formats[c2] = DateFormat.from_json(f)
-    return Mapping(
-        kind,
-        roles,
-        dict(data.get("constants", {})),
-        ignored,
-        formats,
-        [],
-        "saved",
-        ["Using the mapping saved when a file with the same columns was imported before."],
-    )
-
-
-def _find_column(upload: Upload, name: str) -> str:
-    if name in upload.columns:
-        return name
-    lowered = {c.lower(): c for c in upload.columns}
-    if name.strip().lower() in lowered:
-        return lowered[name.strip().lower()]
-    normed = {normalise_header(c): c for c in upload.columns}
-    if normalise_header(name) in normed and normalise_header(name):
-        return normed[normalise_header(name)]
-    raise MappingError(
-        f"{upload.file_name} has no column “{name}”. Its columns are: "
-        + ", ".join(upload.columns[:40])
-        + ("…" if len(upload.columns) > 40 else "")
-    )
-
-
-def apply_overrides(
-    mapping: Mapping,
-    upload: Upload,
-    overrides: dict[str, str | None] | None = None,
-    constants: dict[str, str | None] | None = None,
-    ignored: list[str] | None = None,
-    date_formats: dict[str, DateFormat] | None = None,
-) -> Mapping:
-    """A new mapping with the user's choices: ``overrides`` role -> column (``None``/"" =
-    no column), ``constants`` role -> value (``None``/"" removes it), ``ignored`` columns.
-    """
-    kind = mapping.kind
-    roles = dict(mapping.roles)
-    consts = dict(mapping.constants)
-    formats = dict(mapping.date_formats)
-    for role, column in (overrides or {}).items():
-        if role not in ROLES[kind]:
-            raise MappingError(
-                f"“{role}” is not a role of {kind}; roles are: {', '.join(ROLES[kind])}."
-            )
-        if column is None or str(column).strip() == "":
-            roles.pop(role, None)
-            continue
-        col = _find_column(upload, str(column))
-        # A column plays one role, except the events fallback (touchpoint = channel).
-        for other, c in list(roles.items()):
-            if c == col and other != role and {other, role} != {"channel", "touchpoint"}:
-                roles.pop(other)
-        roles[role] = col
-        consts.pop(role, None)
-        if role in DATE_ROLES and col not in formats:
-            fmt = _date_format_for(upload, col)
-            if fmt is None:
-                examples = [str(v) for v in upload.sample[col].dropna().head(3).tolist()]
-                raise MappingError(
-                    f"Column “{col}” does not look like dates (e.g. {', '.join(examples)!s}); "
-                    f"choose another column for {ROLE_LABELS[role]}."
-                )
-            formats[col] = fmt
-    for role, value in (constants or {}).items():
-        if role not in ROLES[kind]:
-            raise MappingError(
-                f"“{role}” is not a role of {kind}; roles are: {', '.join(ROLES[kind])}."
-            )
-        if value is None or str(value).strip() == "":
-            consts.pop(role, None)
-            continue
-        if role not in CONSTANT_ROLES:
-            raise MappingError(
-                f"A constant can be set only for {', '.join(sorted(CONSTANT_ROLES))}, "
-                f"not for {role}."
-            )
-        if role in roles and role not in (overrides or {}):
-            roles.pop(role)
-        consts[role] = str(value).strip()
-    ign = list(mapping.ignored if ignored is None else ignored)
-    for col in ign:
-        if col not in upload.columns:
-            raise MappingError(f"{upload.file_name} has no column “{col}”.")
-    if date_formats:
-        formats.update(date_formats)
-    used = set(roles.values())
-    formats = {c: f for c, f in formats.items() if c in used}
-    changed = roles != mapping.roles or consts != mapping.constants or ign != mapping.ignored
-    return Mapping(
-        kind,
-        roles,
-        consts,
-        [c for c in ign if c not in used],
-        formats,
-        mapping.guesses,
-        "edited" if changed else mapping.source,
-        mapping.notes,
-    )
-
-
-def check_mapping(mapping: Mapping, upload: Upload) -> None:
-    """Raise :class:`MappingError` when the kind's required roles have no column/constant."""
-    kind = mapping.kind
-    missing = [r for r in REQUIRED[kind] if r not in mapping.roles and r not in mapping.constants]
-    if missing:
-        hint = " or ".join(f"--map {r}=COLUMN" for r in missing)
-        extra = ""
-        if "touchpoint" in missing:
-            extra = " (or give a constant: --set touchpoint=purchase)"
-        raise MappingError(
-            f"{upload.file_name}: no column looks like the "
-            + ", ".join(ROLE_LABELS[r] for r in missing)
-            + f" that {kind} need. Choose the column on the import page or use {hint}{extra}."
-        )
-    if kind == "responses" and not any(r in mapping.roles for r in ANSWER_ROLES):
-        if not _sample_has_rating(mapping, upload):
-            raise MappingError(
-                f"{upload.file_name}: no column looks like an answer (NPS, CSAT, CES, a comment "
-                "or a 0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN "
-                "(e.g. --map nps=Score)."
-            )
-
-
-def _sample_has_rating(mapping: Mapping, upload: Upload) -> bool:
-    for col in mapping.attribute_columns(upload.columns):
-        vals = [str(v).strip() for v in upload.sample[col].tolist() if v is not None]
-        vals = [v for v in vals if v]
-        try:
-            nums = [float(v) for v in vals]
-        except ValueError:
-            continue
-        if nums and _is_rating(
-            min(nums), max(nums), all(x.is_integer() for x in nums), len(set(nums))
-        ):
-            return True
-    return False
-
-
-def _is_rating(vmin: float, vmax: float, integer: bool, distinct: int) -> bool:
-    return integer and vmin >= 0 and 4 <= vmax <= 10 and distinct >= 3
-
-
-# -- results ---------------------------------------------------------------------------
 @dataclass
 class ImportResult:
     """What an import did."""
@@ -493,257 +164,8 @@ class ImportResult:
         )
 
 
-# -- SQL building blocks ---------------------------------------------------------------
-def _num(col: str, decimal_comma: bool = False) -> str:
-    """SQL: a text column as DOUBLE (NULL when blank or not a number). Plain numbers take
-    the fast cast; only the others are cleaned of currency signs and thousands separators."""
-    if decimal_comma:
-        text = f"replace(replace(trim({col}), '.', ''), ',', '.')"
-        return f"TRY_CAST({text} AS DOUBLE)"
-    cleaned = f"replace(regexp_replace(trim({col}), '^[£$€¥]\\s*|\\s*[£$€¥%]$', ''), ',', '')"
-    return (
-        f"coalesce(TRY_CAST({col} AS DOUBLE), CASE WHEN {col} IS NOT NULL THEN "
-        f"TRY_CAST({cleaned} AS DOUBLE) END)"
-    )
-
-
-def _trimmed(col: str) -> str:
-    """SQL: a text column without surrounding spaces, NULL when blank. Only values that
-    start or end with a space pay for ``trim`` (most values do not).
-
-    >>> _trimmed("c0")
-    "CASE WHEN prefix(c0, ' ') OR suffix(c0, ' ') THEN NULLIF(trim(c0), '') ELSE NULLIF(c0, '') END"
-    """
-    return (
-        f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
-        f"ELSE NULLIF({col}, '') END"
-    )
-
-
-def _blank(col: str) -> str:
-    return f"({col} IS NULL OR trim({col}) = '')"
-
-
-def _date(col: str, fmt: DateFormat) -> str:
-    v = _trimmed(col)
-    if fmt.kind == "iso":
-        return f"TRY_CAST({v} AS TIMESTAMP)"
-    if fmt.kind == "excel":
-        x = f"TRY_CAST({v} AS DOUBLE)"
-        return (
-            f"CASE WHEN {x} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
-            f"to_microseconds(CAST(round({x} * 86400000000) AS BIGINT)) END"
-        )
-    formats = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in fmt.formats) + "]"
-    return f"try_strptime({v}, {formats})"
-
-
-def _decimal_comma(upload: Upload, column: str) -> bool:
-    if upload.delimiter == ",":
-        return False
-    vals = [str(v).strip() for v in upload.sample[column].tolist() if v is not None]
-    comma = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d{1,3}(\.\d{3})*,\d+", v))
-    dot = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d+\.\d+", v))
-    return comma > 0 and dot == 0
-
-
-@dataclass
-class _Check:
-    column: str  # the file's column name (reported)
-    sql_col: str  # c<i>: its raw text is kept (for invalid cells only) as the reject's value
-    bad: str  # SQL condition over the typed row: this cell is invalid
-    reason: str
-
-
-@dataclass
-class _Attribute:
-    name: str  # the file's column name
-    text: str  # x<k>: the trimmed text (NULL when blank)
-    number: str | None  # n<k>: the number, for columns whose sample is all numbers
-
-
-@dataclass
-class _Plan:
-    typed: dict[str, str]  # t_<role> / x<k> / n<k> -> SQL expression over the raw columns
-    final: dict[str, str]  # table column -> SQL expression over the typed table
-    params: list[Any]  # bound values in ``final`` (constants), in order of appearance
-    checks: list[_Check]  # per-cell checks, evaluated while typing
-    late_checks: list[_Check]  # checks across rows (window), evaluated over the typed table
-    attributes: list[_Attribute]
-
-    @property
-    def checked_columns(self) -> list[str]:
-        """The raw columns whose invalid cells are kept for the rejects (``c<i>``)."""
-        return sorted({ch.sql_col for ch in self.checks}, key=lambda c: int(c[1:]))
-
-
-def _role_plan(upload: Upload, mapping: Mapping, numeric: set[str]) -> _Plan:
-    """Typed expressions (computed once, into a typed table straight from the file) and the
-    validation checks over them, for every role of the mapping. ``numeric``: the attribute
-    columns whose sample is all numbers (they get a number besides their text)."""
-    kind = mapping.kind
-    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
-    typed: dict[str, str] = {}
-    final: dict[str, str] = {}
-    params: list[Any] = []
-    checks: list[_Check] = []
-    late: list[_Check] = []
-    for role in ROLES[kind]:
-        col = mapping.roles.get(role)
-        label = ROLE_LABELS[role]
-        t = f"t_{role}"
-        if col is None:
-            if role in mapping.constants:
-                final[role] = f"CAST({_param(params, mapping.constants[role])} AS VARCHAR)"
-            else:
-                final[role] = "NULL"
-            continue
-        c = idx[col]
-        filled = f"NOT {_blank(c)}"
-        if role in SCORE_RANGES:
-            lo, hi = SCORE_RANGES[role]
-            typed[t] = _num(c)
-            final[role] = f"CAST({t} AS SMALLINT)"
-            checks.append(
-                _Check(col, c, f"({t} IS NULL AND {filled})", f"{role.upper()} is not a number")
-            )
-            checks.append(
-                _Check(
-                    col,
-                    c,
-                    f"({t} <> floor({t}) OR {t} < {lo} OR {t} > {hi})",
-                    f"{role.upper()} must be a whole number from {lo} to {hi}",
-                )
-            )
-        elif role in DATE_ROLES:
-            fmt = mapping.date_formats.get(col) or _date_format_for(upload, col)
-            if fmt is None:
-                raise MappingError(f"Column “{col}” does not look like dates; choose another.")
-            mapping.date_formats[col] = fmt
-            typed[t] = _date(c, fmt)
-            final[role] = t
-            checks.append(
-                _Check(
-                    col, c, f"({t} IS NULL AND {filled})", f"not a date in the format {fmt.label}"
-                )
-            )
-        elif role == "churned":
-            trues = ", ".join("'" + w + "'" for w in sorted(TRUE_WORDS))
-            falses = ", ".join("'" + w + "'" for w in sorted(FALSE_WORDS))
-            typed[t] = (
-                f"CASE WHEN lower(trim({c})) IN ({trues}) THEN true "
-                f"WHEN lower(trim({c})) IN ({falses}) THEN false END"
-            )
-            final[role] = t
-            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "not a yes/no value"))
-        elif role == "revenue":
-            typed[t] = _num(c, _decimal_comma(upload, col))
-            final[role] = t
-            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
-        else:
-            typed[t] = _trimmed(c)
-            final[role] = t
-        if role in REQUIRED[kind]:
-            checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
-    if kind == "customers" and mapping.roles.get("customer_id"):
-        # One row per customer: a later row with the same id is rejected, naming the reason
-        # (the first one is kept, so re-exports with repeated rows still load cleanly).
-        late.append(
-            _Check(
-                mapping.roles["customer_id"],
-                "t_customer_id",
-                "(t_customer_id IS NOT NULL AND row_number() OVER "
-                "(PARTITION BY t_customer_id ORDER BY rowid) > 1)",
-                "the same customer id is on an earlier row of this file",
-            )
-        )
-    attrs: list[_Attribute] = []
-    for k, col in enumerate(mapping.attribute_columns(upload.columns)):
-        c = idx[col]
-        typed[f"x{k}"] = _trimmed(c)
-        number = None
-        if col in numeric:
-            number = f"n{k}"
-            typed[number] = _num(c, _decimal_comma(upload, col))
-        attrs.append(_Attribute(col, f"x{k}", number))
-    return _Plan(typed, final, params, checks, late, attrs)
-
-
-def _param(params: list[Any], value: Any) -> str:
-    params.append(value)
-    return "?"
-
-
-def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]:
-    """The columns whose sample values all read as numbers (with the import's own SQL): only
-    they can be numeric over the whole file, so only they are typed as numbers too."""
-    if not columns:
-        return set()
-    sample = pd.DataFrame(
-        {f"s{k}": upload.sample[col].astype(object) for k, col in enumerate(columns)}
-    )
-    cur.register("tp_upload_sample", sample)
-    try:
-        parts = [
-            f"count(NULLIF(trim(CAST(s{k} AS VARCHAR)), '')) = "
-            f"count({_num(f'CAST(s{k} AS VARCHAR)', _decimal_comma(upload, col))})"
-            for k, col in enumerate(columns)
-        ]
-        row = cur.execute(f"SELECT {', '.join(parts)} FROM tp_upload_sample").fetchall()[0]
-    finally:
-        cur.unregister("tp_upload_sample")
-    return {col for col, ok in zip(columns, row, strict=True) if ok}
-
-
-def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeColumn], set[str]]:
-    """Describe every attribute column over the whole file (from the typed table): numeric
-    if every non-blank value is a number; min/max; distinct values; and which are ratings
-    (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``."""
-    if not plan.attributes:
-        return [], set()
-    parts = []
-    for a in plan.attributes:
-        n = a.number or "NULL::DOUBLE"
-        parts.append(
-            f"count({a.text}), count({n}), min({n}), max({n}), "
-            f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
-        )
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchone()
-    out = []
-    ratings = set()
-    for k, a in enumerate(plan.attributes):
-        nonblank, numeric, vmin, vmax, fractional, distinct = row[k * 6 : k * 6 + 6]
-        is_num = nonblank > 0 and numeric == nonblank
-        integer = is_num and fractional == 0
-        rating = bool(is_num and _is_rating(vmin, vmax, integer, int(distinct or 0)))
-        if rating:
-            ratings.add(a.name)
-        out.append(
-            AttributeColumn(
-                a.name,
-                a.number if is_num and a.number else a.text,
-                NUMERIC if is_num else TEXT,
-                float(vmin) if is_num else None,
-                float(vmax) if is_num else None,
-                bool(rating and vmin == 0 and vmax in (5, 10)),
-                int(distinct or 0),
-            )
-        )
-    return out, ratings
-
-
-# -- import ----------------------------------------------------------------------------
 def _noop(_fraction: float, _message: str) -> None:
     return None
-
-
-def _existing_import(cur: Any, workspace: str, content_hash: str) -> int | None:
-    row = cur.execute(
-        "SELECT import_id FROM imports WHERE workspace = ? AND content_hash = ? "
-        "ORDER BY import_id LIMIT 1",
-        [workspace, content_hash],
-    ).fetchone()
-    return int(row[0]) if row else None
 
 
 # Called as hook(db, workspace, kind) after an import has committed (cem.ui.voc, cem.cli.voc).
@@ -754,8 +176,9 @@ def import_file(
     db: Database,
     workspace: str,
     path: str | os.PathLike[str] | bytes | Upload,
-    kind: str,
+    kind: str | None = None,
     *,
+    actor: Principal,
     file_name: str | None = None,
     sheet: str | None = None,
     mapping: Mapping | None = None,
@@ -764,6 +187,7 @@ def import_file(
     ignored: list[str] | None = None,
     on_duplicate: str = "error",
     progress: Progress | None = None,
+    remedies: Remedies | None = None,
 ) -> ImportResult:
     """Import one file into ``workspace`` as ``kind`` (responses, events or customers).
 
@@ -776,7 +200,9 @@ def import_file(
     """
     report = progress or _noop
     started = time.perf_counter()
-    if kind not in ROLES:
+    require(actor, "import", workspace)
+    workspace = validate_workspace_name(workspace)
+    if kind is not None and kind not in ROLES:
         raise InputError(f"Unknown kind “{kind}”: choose responses, events or customers.")
     if on_duplicate not in ("error", "skip", "replace"):
         raise InputError("on_duplicate must be error, skip or replace.")
@@ -787,7 +213,7 @@ def import_file(
         report(0.1, "Matching columns to roles")
         if mapping is None:
             mapping = detect_mapping(upload, kind, db, workspace)
-        elif mapping.kind != kind:
+        elif kind is not None and mapping.kind != kind:
             raise InputError(f"The mapping is for {mapping.kind}, not {kind}.")
         if overrides or constants or ignored is not None:
             mapping = apply_overrides(mapping, upload, overrides, constants, ignored)
@@ -795,18 +221,18 @@ def import_file(
             mapping = replace(mapping, date_formats=dict(mapping.date_formats))
         check_mapping(mapping, upload)
         try:
-            result = _load(db, workspace, upload, mapping, on_duplicate, report, started)
+            result = _load(db, workspace, upload, mapping, on_duplicate, report, started, remedies)
         except duckdb.Error as exc:  # the transaction has rolled back: nothing was loaded
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise FileFormatError(
                 f"{upload.file_name} could not be imported ({first}). Nothing was loaded."
             ) from exc
-        for hook in AFTER_IMPORT:  # e.g. comment analysis in the background (cem.voc.jobs)
-            hook(db, workspace, kind)
-        return result
     finally:
         if own_upload:
             upload.close()
+    for hook in AFTER_IMPORT:  # e.g. comment analysis in the background (cem.voc.jobs)
+        hook(db, workspace, result.kind if hasattr(result, "kind") else kind)
+    return result
 
 
 def _load(
@@ -817,6 +243,7 @@ def _load(
     on_duplicate: str,
     report: Progress,
     started: float,
+    remedies: Remedies | None = None,
 ) -> ImportResult:
     kind = mapping.kind
     with db.transaction() as cur:
@@ -855,7 +282,7 @@ def _load(
         upload.register(cur)
         _settle_ambiguous_dates(cur, upload, mapping)
         numeric = _numeric_in_sample(cur, upload, mapping.attribute_columns(upload.columns))
-        plan = _role_plan(upload, mapping, numeric)
+        plan = _role_plan(upload, mapping, numeric, remedies)
         typed = _read_typed(cur, upload, plan, import_id)
 
         report(0.45, "Checking dates and values")
@@ -973,12 +400,13 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
     # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
     # the record's 0-based position in the file.
     pos = f"(rowid - {int(base)})"
-    row = "__row" if "__row" in carried else f"({pos} + 2)"
+    first_row = 1 + upload.header_rows  # the file row of the first record
+    row = "__row" if "__row" in carried else f"({pos} + {first_row})"
     skipped = sorted({m[0] for m in malformed} | set(upload.skipped_blank_rows()))
     if skipped:
         # Rows after a line the reader skipped (malformed or blank) shift down: rebuild
         # the row numbers so they stay the file's.
-        _renumber_after_skipped(cur, typed, pos, skipped)
+        _renumber_after_skipped(cur, typed, pos, skipped, upload.header_rows)
         base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {typed}").fetchall()[0][0]
         pos, row = f"(rowid - {int(base)})", "__row"
     return _Typed(
@@ -1060,40 +488,6 @@ def _insert_rows(
     return loaded, updated
 
 
-def _record_import(
-    cur: Any,
-    workspace: str,
-    import_id: int,
-    upload: Upload,
-    mapping: Mapping,
-    total: int,
-    loaded: int,
-) -> None:
-    """The ``imports`` record, and the mapping saved for files with the same columns."""
-    mapping_json = json.dumps(mapping.to_json())
-    cur.execute(
-        "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
-        " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            import_id,
-            workspace,
-            mapping.kind,
-            upload.file_name,
-            upload.content_hash,
-            total,
-            loaded,
-            total - loaded,
-            mapping_json,
-        ],
-    )
-    cur.execute(
-        "INSERT INTO column_mappings (workspace, kind, columns_signature, mapping) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET mapping = excluded.mapping, "
-        "updated_at = current_localtimestamp()",
-        [workspace, mapping.kind, columns_signature(upload.columns), mapping_json],
-    )
-
-
 def _replace_earlier_customers(
     cur: Any, workspace: str, typed: str, checked: str, row_ok: str
 ) -> int:
@@ -1117,22 +511,6 @@ def _replace_earlier_customers(
     return updated
 
 
-def _answer_condition(
-    mapping: Mapping, plan: _Plan, attributes: list[AttributeColumn], ratings: set[str]
-) -> str | None:
-    """Responses: SQL over the typed row, "this row has an answer" (a score, a comment or
-    a rating; a 0 in a zero-means-n/a rating is no answer). ``None`` for other kinds."""
-    if mapping.kind != "responses":
-        return None
-    parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
-    for a in attributes:
-        if a.name in ratings:
-            parts.append(
-                f"coalesce({a.column}, 0) <> 0" if a.zero_means_na else f"{a.column} IS NOT NULL"
-            )
-    return "(" + " OR ".join(parts) + ")" if parts else "false"
-
-
 def _malformed_rows(cur: Any, rj_table: str, n_cols: int) -> list[tuple[int, str, str]]:
     """(row, raw line, reason) of the rows DuckDB's CSV reader could not read (ragged)."""
     malformed: list[tuple[int, str, str]] = []
@@ -1152,17 +530,19 @@ def _malformed_rows(cur: Any, rj_table: str, n_cols: int) -> list[tuple[int, str
     return malformed
 
 
-def _renumber_after_skipped(cur: Any, typed: str, pos: str, lines: list[int]) -> None:
+def _renumber_after_skipped(
+    cur: Any, typed: str, pos: str, lines: list[int], header_rows: int = 1
+) -> None:
     """Give ``typed`` a ``__row`` column: the file row of each record when the ``lines``
     the reader skipped (malformed or blank) are counted in. Keeps the records' order."""
     by_t: dict[int, int] = {}
     for k, ln in enumerate(sorted(set(lines))):
-        by_t[ln - 2 - k] = k + 1  # the last (largest k) wins for equal thresholds
+        by_t[ln - 1 - header_rows - k] = k + 1  # the last (largest k) wins for equal ones
     cur.execute(f"CREATE TEMP TABLE {typed}_map (t BIGINT, k BIGINT)")
     cur.executemany(f"INSERT INTO {typed}_map VALUES (?, ?)", sorted(by_t.items()))
     cur.execute(
         f"CREATE TEMP TABLE {typed}_n AS SELECT s.* EXCLUDE (__pos), "
-        f"s.__pos + 2 + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
+        f"s.__pos + {1 + header_rows} + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
         f"FROM {typed}) s ASOF LEFT JOIN {typed}_map m ON s.__pos >= m.t ORDER BY s.__pos"
     )
     cur.execute(f"DROP TABLE {typed}")
@@ -1183,7 +563,7 @@ def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping) -> None:
         c = idx[col]
         a, b = cur.execute(
             f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {upload.source_sql()}"
-        ).fetchone()
+        ).fetchall()[0]
         if b > a:
             mapping.date_formats[col] = alt
 
@@ -1222,7 +602,7 @@ def _record_rejects(
         params.extend([ch.column, ch.reason])
     if has_answer_rule:
         selects.append(
-            f"SELECT __row, NULL, NULL, 'no answer: no score, comment or rating' "
+            f"SELECT __row, NULL, NULL, 'no answer: no score, comment, rating or answered question' "
             f"FROM {checked} WHERE __width_ok AND __cells_ok AND NOT __answer"
         )
     if not selects:
@@ -1236,130 +616,3 @@ def _record_rejects(
 
 def _empty_rejects() -> pd.DataFrame:
     return pd.DataFrame({"row": [], "column": [], "value": [], "reason": []})
-
-
-# -- bookkeeping -----------------------------------------------------------------------
-def list_imports(db: Database, workspace: str) -> pd.DataFrame:
-    """The workspace's imports, newest first."""
-    return db.execute(
-        "SELECT import_id, file_name, kind, rows_read, rows_loaded, rows_rejected, created_at "
-        "FROM imports WHERE workspace = ? ORDER BY import_id DESC",
-        [workspace],
-    ).df()
-
-
-def workspace_counts(db: Database, workspace: str) -> dict[str, int]:
-    """Rows per kind of data in a workspace: ``{'responses': 2385, 'events': 0, ...}``."""
-    out = {}
-    for table in KINDS:
-        row = db.execute(f"SELECT count(*) FROM {table} WHERE workspace = ?", [workspace])
-        out[table] = int(row.fetchone()[0])
-    return out
-
-
-def import_rejects(
-    db: Database, workspace: str, import_id: int, limit: int | None = None
-) -> pd.DataFrame:
-    """The rejected rows of one import: row (as in a spreadsheet), column, value, reason."""
-    sql = (
-        "SELECT r.source_row AS row, r.column_name AS column, r.value, r.reason "
-        "FROM import_rejects r JOIN imports i USING (import_id) "
-        "WHERE i.workspace = ? AND r.import_id = ? ORDER BY r.source_row NULLS FIRST, "
-        "r.column_name"
-    )
-    params: list[Any] = [workspace, import_id]
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
-    return db.execute(sql, params).df()
-
-
-def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
-    for table in ("responses", "events", "customers"):
-        cur.execute(
-            f"DELETE FROM {table} WHERE workspace = ? AND import_id = ?", [workspace, import_id]
-        )
-    cur.execute("DELETE FROM import_rejects WHERE import_id = ?", [import_id])
-    cur.execute("DELETE FROM imports WHERE workspace = ? AND import_id = ?", [workspace, import_id])
-    drop_import_attributes(cur, workspace, import_id)
-
-
-def delete_import(db: Database, workspace: str, import_id: int) -> None:
-    """Delete one import and every row it loaded, in one transaction."""
-    from cem.errors import NotFoundError
-
-    with db.transaction() as cur:
-        row = cur.execute(
-            "SELECT count(*) FROM imports WHERE workspace = ? AND import_id = ?",
-            [workspace, import_id],
-        ).fetchone()
-        if not row or row[0] == 0:
-            raise NotFoundError(f"There is no import #{import_id} in '{workspace}'.")
-        _delete_import_rows(cur, workspace, import_id)
-        bump_revision(cur, workspace)
-
-
-# -- CLI -------------------------------------------------------------------------------
-def _pairs(items: list[str], flag: str) -> dict[str, str | None]:
-    out: dict[str, str | None] = {}
-    for item in items:
-        if "=" not in item:
-            raise InputError(f"{flag} expects ROLE=VALUE, got “{item}”.")
-        role, value = item.split("=", 1)
-        out[role.strip()] = value
-    return out
-
-
-def run_cli_import(db: Database, args: argparse.Namespace) -> int:
-    """``python -m cem import``: prints rows loaded/rejected and the first reject reasons.
-
-    Exit status 0 when the file was read (even with rejected rows); errors raise a
-    :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
-    """
-    from cem.store.workspaces import delete_workspace, ensure_workspace, workspace_exists
-
-    path = Path(args.file)
-    if not path.exists():
-        raise FileFormatError(f"{args.file}: there is no such file.")
-    existed = workspace_exists(db, args.workspace)
-    workspace = ensure_workspace(db, args.workspace)
-    last = [-1.0]
-
-    def progress(fraction: float, message: str) -> None:
-        if fraction - last[0] >= 0.1 or fraction >= 1.0:
-            last[0] = fraction
-            print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
-
-    try:
-        result = import_file(
-            db,
-            workspace,
-            str(path),
-            args.kind,
-            file_name=path.name,
-            sheet=args.sheet,
-            overrides=_pairs(args.map, "--map") or None,
-            constants=_pairs(args.set, "--set") or None,
-            on_duplicate=args.on_duplicate,
-            progress=progress,
-        )
-    except BaseException:
-        if not existed:  # a failed import leaves no empty workspace behind
-            delete_workspace(db, workspace)
-        raise
-    print(result.summary())
-    if result.skipped_duplicate_of is None:
-        print(f"Read as {result.described}; mapping: {result.mapping.summary()}")
-        if result.replaced_import_id is not None:
-            print(f"Replaced import #{result.replaced_import_id}.")
-        if result.rows_rejected:
-            print("First rejected rows (row 1 is the header):")
-            for rec in result.rejects.head(10).itertuples(index=False):
-                where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
-                value = (
-                    f" (value: {rec.value!s})"
-                    if isinstance(rec.value, str) and rec.value and rec.column
-                    else ""
-                )
-                print(f"  {where}: {rec.reason}{value}")
-    return 0

@@ -32,6 +32,8 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
+import json
 import os
 import re
 import shutil
@@ -99,6 +101,8 @@ class Upload:
     sheet: str | None = None
     row_count: int | None = None  # known for XLSX and Parquet, else None until imported
     blank_lines_inside: bool = False  # text: a blank line comes before more data
+    header_rows: int = 1  # 3 for Qualtrics, 2 for SurveyMonkey (rows of question text)
+    header_style: str = ""  # 'Qualtrics' | 'SurveyMonkey' | '' (one header row)
     _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
     _temp_files: list[str] = field(default_factory=list)
 
@@ -178,7 +182,8 @@ class Upload:
             )
         else:
             options += ", ignore_errors=true"
-        return f"(SELECT * FROM read_csv({options}){lim})"
+        offset = f" OFFSET {self.header_rows - 1}" if self.header_rows > 1 else ""
+        return f"(SELECT * FROM read_csv({options}){lim}{offset})"
 
     def close(self) -> None:
         """Remove temporary files made for this upload."""
@@ -223,6 +228,74 @@ def clean_column_names(raw: list[object]) -> list[str]:
             seen[key] = 1
         out.append(text)
     return out
+
+
+_SM_RESPONSE = {"response", "open-ended response", "other (please specify)"}
+
+
+def multi_row_header(
+    header: list[object], first: list[list[object]]
+) -> tuple[int, str, list[object]]:
+    """The extra header rows of the big survey tools, found from their content.
+
+    Returns ``(extra rows, tool, column names)``:
+
+    - Qualtrics: row 2 is the question text, row 3 ``{"ImportId": ...}`` JSON: names are the
+      question texts (the short ids where a text is blank);
+    - SurveyMonkey: row 2 names the sub-answer (``Response``, ``Open-Ended Response`` or a
+      choice) and blank row-1 cells continue the question to their left: names are
+      ``question`` or ``question – choice``.
+
+    >>> multi_row_header(["Q1", "Q2"], [["How?", "Why?"], ['{"ImportId":"QID1"}', '{"ImportId":"QID2"}']])
+    (2, 'Qualtrics', ['How?', 'Why?'])
+    >>> multi_row_header(["Respondent ID", "Pick one", ""], [["", "A", "B"], ["1", "A", ""]])
+    (1, 'SurveyMonkey', ['Respondent ID', 'Pick one – A', 'Pick one – B'])
+    >>> multi_row_header(["a", "b"], [["1", "2"]])
+    (0, '', ['a', 'b'])
+    """
+    texts = [[("" if v is None else str(v)).strip() for v in row] for row in first]
+    head = [("" if v is None else str(v)).strip() for v in header]
+    for k, row in enumerate(texts[:2]):
+        filled = [v for v in row if v]
+        if filled and sum(1 for v in filled if _import_id(v)) >= 0.5 * len(filled):
+            question = texts[0] if k == 1 else [""] * len(head)
+            names: list[object] = [
+                (question[i] if i < len(question) and question[i] else head[i])
+                for i in range(len(head))
+            ]
+            return k + 1, "Qualtrics", names
+    if not texts:
+        return 0, "", list(header)
+    sub = texts[0] + [""] * (len(head) - len(texts[0]))
+    blanks = [i for i, h in enumerate(head) if not h]
+    says_response = any(v.lower() in _SM_RESPONSE for v in sub)
+    continues = bool(blanks) and all(sub[i] for i in blanks) and 0 not in blanks
+    if not (says_response or continues) or len(texts) < 2:
+        return 0, "", list(header)
+    out: list[object] = []
+    question = ""
+    for i, h in enumerate(head):
+        grouped = (i + 1 < len(head) and not head[i + 1]) or not h
+        question = h or question
+        choice = sub[i]
+        if not choice or choice.lower() in _SM_RESPONSE or not grouped:
+            out.append(
+                question
+                if choice.lower() in _SM_RESPONSE or not choice
+                else f"{question} – {choice}"
+            )
+        else:
+            out.append(f"{question} – {choice}")
+    return 1, "SurveyMonkey", out
+
+
+def _import_id(text: str) -> bool:
+    if not text.startswith("{") or "ImportId" not in text:
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _first_blank_line(chunk: bytes) -> list[int]:
@@ -546,11 +619,17 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
         for t in temp:
             os.unlink(t)
         check_columns(name, len(header), limits)
-    columns = clean_column_names(list(header))
+    extra, style, names = 0, "", list(header)
+    if fmt == "csv":
+        first = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, 4))
+        extra, style, names = multi_row_header(list(header), first)
+    columns = clean_column_names(names)
     upload = Upload(
         file_name=name,
         path=read_path,
         format=fmt,
+        header_rows=1 + extra,
+        header_style=style,
         columns=columns,
         sample=pd.DataFrame(),
         content_hash=digest,
@@ -603,7 +682,8 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
         records = (line.split() for line in text.splitlines()[1:] if line.strip())
     else:
         reader = csv.reader(io.StringIO(text), delimiter=upload.delimiter or ",")
-        next(reader, None)
+        for _ in range(upload.header_rows):
+            next(reader, None)
         records = (r for r in reader if r)
     seen = 0
     try:
@@ -742,9 +822,7 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
             f"{name} has no sheet called “{sheet}”; its sheets are: {', '.join(sheets)}."
         )
     candidates = [sheet] if sheet is not None else sheets
-    chosen: str | None = None
-    rows: list[list[object]] = []
-    start_row = 0
+    found: list[tuple[str, list[list[object]], int]] = []
     for candidate in candidates:
         scan = scans.get(candidate)
         if scan is not None and scan.cells == 0:
@@ -755,23 +833,31 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         )
         if first is None:
             continue
-        chosen, rows, start_row = candidate, data[first:], first
-        break
-    if chosen is None:
+        found.append((candidate, data[first:], first))
+        if sheet is None and any(
+            any(_cell_text(v) is not None for v in r) for r in data[first + 1 :]
+        ):
+            break  # the first sheet with a header and data rows is preselected
+    if not found:
         where = f"sheet “{sheet}”" if sheet is not None else "any sheet"
         raise FileFormatError(
             f"{name} has no data in {where}. Put a header row and data in a sheet and try again."
         )
+    chosen, rows, start_row = found[-1]
     header = rows[0]
     width = max(
         (i + 1 for i, v in enumerate(header) if _cell_text(v) is not None), default=len(header)
     )
     check_columns(name, width, limits)
     check_rows(name, len(rows) - 1, limits)
-    columns = clean_column_names(list(header[:width]))
+    extra, style, header_names = multi_row_header(
+        [_cell_text(v) for v in header[:width]],
+        [[_cell_text(v) for v in r[:width]] for r in rows[1:4]],
+    )
+    columns = clean_column_names(header_names)
     body: list[list[str | None]] = []
     row_numbers: list[int] = []
-    for offset, row in enumerate(rows[1:], start=2):
+    for offset, row in enumerate(rows[1 + extra :], start=2 + extra):
         cells = [_cell_text(v) for v in row[:width]] + [None] * max(0, width - len(row))
         if all(c is None for c in cells):
             continue
@@ -781,8 +867,14 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         body.append(cells)
         row_numbers.append(start_row + offset)
     if not body:
+        others = [s for s in sheets if s != chosen]
         raise FileFormatError(
-            f"{name}: sheet “{chosen}” has a header but no data rows. Add rows and try again."
+            f"{name}: sheet “{chosen}” has a header but no data rows."
+            + (
+                f" Choose another sheet ({', '.join(others)})."
+                if others
+                else " Add rows and try again."
+            )
         )
     names = [f"c{i}" for i in range(width)]
     frame = pd.DataFrame(body, columns=names, dtype=object)
@@ -801,6 +893,8 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         sheets=sheets,
         sheet=chosen,
         row_count=len(body),
+        header_rows=1 + extra,
+        header_style=style,
         _frame=frame,
     )
 

@@ -25,6 +25,7 @@ MAX_NAME_LENGTH = 60
 _WORKSPACE_TABLES = (
     "imports",
     "column_mappings",
+    "comment_fields",
     "responses",
     "events",
     "customers",

@@ -1,5 +1,5 @@
 """Streamlit helpers for the import page: the upload stash, the size limit and the
-mapping editor. Domain work stays in :mod:`cem.ingest.load`.
+mapping editor. Domain work stays in :mod:`cem.ingest`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ PER_FILE_KEYS = (
     "import_sheet",
     "import_pending_duplicate",
     "import_result",
+    "import_kind",
+    "import_ignore_saved",
 )
 
 
@@ -48,7 +50,7 @@ def stash_upload(uploaded: Any) -> str:
         return str(stash["path"])
     clear_stash()
     for key in list(st.session_state.keys()):
-        if key in PER_FILE_KEYS or str(key).startswith("import_mapping"):
+        if key in PER_FILE_KEYS or str(key).startswith(("import_mapping", "import_remedy")):
             st.session_state.pop(key, None)
     suffix = Path(uploaded.name).suffix
     fd, path = tempfile.mkstemp(prefix="upload-", suffix=suffix, dir=stash_dir())

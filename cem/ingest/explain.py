@@ -1,0 +1,105 @@
+"""What detection decided about an upload, and why: one report for the page and the CLI.
+
+:func:`detection_report` gathers, without writing anything, the detected (or given) kind and
+its reason, how many header rows the file has, each column's role (or attribute type) with
+its confidence and reason, and the data-health warnings. ``python -m cem detect`` prints it
+as JSON or text; the import page shows the same fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cem.ingest.detect import ATTRIBUTE, COMMENT_FIELD, IGNORE, LOW_CONFIDENCE, ROLE_LABELS
+from cem.ingest.health import HealthWarning, health_check
+from cem.ingest.mapping import Mapping
+from cem.ingest.readers import Upload
+
+
+def role_label(role: str) -> str:
+    """A role in words for the page (``comment_field`` -> ``further comment (searchable)``)."""
+    if role == COMMENT_FIELD:
+        return "further comment (searchable)"
+    if role == ATTRIBUTE:
+        return "attribute"
+    if role == IGNORE:
+        return "ignored"
+    return " + ".join(ROLE_LABELS.get(r, r) for r in role.split(" + "))
+
+
+def upload_warnings(upload: Upload, mapping: Mapping) -> list[HealthWarning]:
+    """The data-health warnings of an upload under a mapping."""
+    return health_check(upload.sample, mapping.roles, mapping.date_formats)
+
+
+def detection_report(upload: Upload, mapping: Mapping) -> dict[str, Any]:
+    """The JSON-able report (see the module docstring); ``roles`` maps role -> column."""
+    guesses = {g.column: g for g in mapping.guesses}
+    columns = []
+    for col in upload.columns:
+        role = mapping.role_of(col)
+        g = guesses.get(col)
+        matches = g is not None and g.role in role.split(" + ")
+        attribute_type = g.dtype if g is not None else None
+        confidence = (
+            g.confidence
+            if matches and g is not None
+            else (1.0 if role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD) else 0.0)
+        )
+        reason = (
+            g.why
+            if matches and g is not None
+            else "chosen by you or saved with an earlier file"
+            if role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD)
+            else (g.why if g is not None else "")
+        )
+        columns.append(
+            {
+                "name": col,
+                "role": role,
+                "type": attribute_type,
+                "confidence": round(float(confidence), 2),
+                "reason": reason,
+                "please_check": role not in (ATTRIBUTE, IGNORE) and confidence < LOW_CONFIDENCE,
+            }
+        )
+    return {
+        "file": upload.file_name,
+        "kind": mapping.kind,
+        "kind_reason": mapping.kind_reason or "chosen by you",
+        "header_rows": getattr(upload, "header_rows", 1),
+        "sheet": upload.sheet,
+        "sheets": list(upload.sheets),
+        "roles": dict(mapping.roles),
+        "constants": dict(mapping.constants),
+        "comment_fields": list(mapping.comment_fields),
+        "date_formats": {c: f.label for c, f in mapping.date_formats.items()},
+        "columns": columns,
+        "notes": list(mapping.notes),
+        "warnings": [w.to_json() for w in upload_warnings(upload, mapping)],
+    }
+
+
+def report_text(report: dict[str, Any]) -> str:
+    """The report as plain text (the CLI's ``--format text``)."""
+    lines = [
+        f"{report['file']}: {report['kind']} ({report['kind_reason']})",
+        f"header rows: {report['header_rows']}"
+        + (
+            f"; sheet “{report['sheet']}” of {', '.join(report['sheets'])}"
+            if report["sheet"]
+            else ""
+        ),
+        "",
+        "columns:",
+    ]
+    for c in report["columns"]:
+        mark = "  ⚠ please check" if c["please_check"] else ""
+        lines.append(
+            f"  {c['name']}: {role_label(c['role'])} ({c['confidence']:.0%}) — {c['reason']}{mark}"
+        )
+    if report["notes"]:
+        lines += ["", "notes:"] + [f"  {n}" for n in report["notes"]]
+    lines += ["", "data health:"]
+    lines += [f"  ⚠ {w['message']}" for w in report["warnings"]] or ["  no problems found"]
+    return "\n".join(lines)

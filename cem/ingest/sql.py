@@ -1,0 +1,340 @@
+"""The SQL generator of an import: typed expressions and validation checks per role.
+
+Every role of a :class:`~cem.ingest.mapping.Mapping` becomes a SQL expression over the raw
+text columns ``c0, c1, ...`` (never the user's column names), plus the checks whose failure
+makes a row a reject with its reason. Values are bound parameters; the only literals written
+into SQL are generated names, numbers and the fixed date patterns of :mod:`cem.ingest.dates`.
+DuckDB's CSV reader and ``try_strptime`` have no Ibis equivalent, hence plain SQL here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from cem.analytics.attributes import NUMERIC, TEXT, AttributeColumn
+from cem.errors import MappingError
+from cem.ingest.dates import DateFormat
+from cem.ingest.detect import (
+    DATE_ROLES,
+    FALSE_WORDS,
+    MISSING_TOKENS,
+    ROLE_LABELS,
+    ROLES,
+    SCORE_RANGES,
+    TRUE_WORDS,
+    is_question_header,
+)
+from cem.ingest.health import PLACEHOLDER_DATES, Remedies
+from cem.ingest.mapping import ANSWER_ROLES, REQUIRED, Mapping, _date_format_for, _is_rating
+from cem.ingest.readers import Upload
+
+
+def _num(col: str, decimal_comma: bool = False) -> str:
+    """SQL: a text column as DOUBLE (NULL when blank or not a number). Plain numbers take
+    the fast cast; only the others are cleaned of currency signs and thousands separators.
+    ``nan``/``inf`` are not numbers."""
+    if decimal_comma:
+        text = f"replace(replace(trim({col}), '.', ''), ',', '.')"
+        value = f"TRY_CAST({text} AS DOUBLE)"
+    else:
+        cleaned = f"replace(regexp_replace(trim({col}), '^[£$€¥]\\s*|\\s*[£$€¥%]$', ''), ',', '')"
+        value = (
+            f"coalesce(TRY_CAST({col} AS DOUBLE), CASE WHEN {col} IS NOT NULL THEN "
+            f"TRY_CAST({cleaned} AS DOUBLE) END)"
+        )
+    return f"CASE WHEN NOT isfinite({value}) THEN NULL ELSE {value} END"
+
+
+MISSING_SQL = "(" + ", ".join("'" + t + "'" for t in sorted(MISSING_TOKENS)) + ")"
+
+
+def _trimmed(col: str) -> str:
+    """SQL: a text column without surrounding spaces, NULL when blank or a missing-value
+    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). Only values that start or end with a space
+    pay for ``trim``, only short ones for the token lookup (most values are neither).
+
+    >>> _trimmed("c0")  # doctest: +ELLIPSIS
+    "CASE WHEN length(c0) <= 5 AND lower(trim(c0)) IN (...) THEN NULL WHEN prefix(c0, ' ')..."
+    """
+    return (
+        f"CASE WHEN length({col}) <= 5 AND lower(trim({col})) IN {MISSING_SQL} THEN NULL "
+        f"WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
+        f"ELSE NULLIF({col}, '') END"
+    )
+
+
+def _blank(col: str) -> str:
+    """SQL: the cell is blank or a missing-value token."""
+    return f"({_trimmed(col)} IS NULL)"
+
+
+def _date(col: str, fmt: DateFormat) -> str:
+    v = _trimmed(col)
+    if fmt.kind == "iso":
+        return f"TRY_CAST({v} AS TIMESTAMP)"
+    if fmt.kind == "excel":
+        x = f"TRY_CAST({v} AS DOUBLE)"
+        return (
+            f"CASE WHEN {x} BETWEEN 1 AND 2958465 THEN TIMESTAMP '1899-12-30' + "
+            f"to_microseconds(CAST(round({x} * 86400000000) AS BIGINT)) END"
+        )
+    formats = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in fmt.formats) + "]"
+    return f"try_strptime({v}, {formats})"
+
+
+def _decimal_comma(upload: Upload, column: str) -> bool:
+    if upload.delimiter == ",":
+        return False
+    vals = [str(v).strip() for v in upload.sample[column].tolist() if v is not None]
+    comma = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d{1,3}(\.\d{3})*,\d+", v))
+    dot = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d+\.\d+", v))
+    return comma > 0 and dot == 0
+
+
+@dataclass
+class _Check:
+    column: str | None  # the file's column name (reported); None for a whole row
+    sql_col: str  # c<i>: its raw text is kept (for invalid cells only) as the reject's value
+    bad: str  # SQL condition over the typed row: this cell is invalid
+    reason: str
+
+
+@dataclass
+class _Attribute:
+    name: str  # the file's column name
+    text: str  # x<k>: the trimmed text (NULL when blank)
+    number: str | None  # n<k>: the number, for columns whose sample is all numbers
+
+
+@dataclass
+class _Plan:
+    typed: dict[str, str]  # t_<role> / x<k> / n<k> -> SQL expression over the raw columns
+    final: dict[str, str]  # table column -> SQL expression over the typed table
+    params: list[Any]  # bound values in ``final`` (constants), in order of appearance
+    checks: list[_Check]  # per-cell checks, evaluated while typing
+    late_checks: list[_Check]  # checks across rows (window), evaluated over the typed table
+    attributes: list[_Attribute]
+
+    @property
+    def checked_columns(self) -> list[str]:
+        """The raw columns whose invalid cells are kept for the rejects (``c<i>``)."""
+        return sorted({ch.sql_col for ch in self.checks}, key=lambda c: int(c[1:]))
+
+
+def placeholder_sql(t: str) -> str:
+    """SQL: the timestamp ``t`` is a placeholder date (see :mod:`cem.ingest.health`)."""
+    days = ", ".join(f"DATE '{d}'" for d in PLACEHOLDER_DATES)
+    return f"(CAST({t} AS DATE) IN ({days}) OR year({t}) >= 9999)"
+
+
+def _role_plan(
+    upload: Upload, mapping: Mapping, numeric: set[str], remedies: Remedies | None = None
+) -> _Plan:
+    """Typed expressions (computed once, into a typed table straight from the file) and the
+    validation checks over them, for every role of the mapping. ``numeric``: the attribute
+    columns whose sample is all numbers (they get a number besides their text). ``remedies``
+    the user chose: placeholder dates read as missing, exact duplicate rows excluded."""
+    remedies = remedies or Remedies()
+    kind = mapping.kind
+    idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
+    typed: dict[str, str] = {}
+    final: dict[str, str] = {}
+    params: list[Any] = []
+    checks: list[_Check] = []
+    late: list[_Check] = []
+    for role in ROLES[kind]:
+        col = mapping.roles.get(role)
+        label = ROLE_LABELS[role]
+        t = f"t_{role}"
+        if col is None:
+            if role in mapping.constants:
+                final[role] = f"CAST({_param(params, mapping.constants[role])} AS VARCHAR)"
+            else:
+                final[role] = "NULL"
+            continue
+        c = idx[col]
+        filled = f"NOT {_blank(c)}"
+        if role in SCORE_RANGES:
+            lo, hi = SCORE_RANGES[role]
+            typed[t] = _num(c)
+            final[role] = f"CAST({t} AS SMALLINT)"
+            checks.append(
+                _Check(col, c, f"({t} IS NULL AND {filled})", f"{role.upper()} is not a number")
+            )
+            checks.append(
+                _Check(
+                    col,
+                    c,
+                    f"({t} <> floor({t}) OR {t} < {lo} OR {t} > {hi})",
+                    f"{role.upper()} must be a whole number from {lo} to {hi}",
+                )
+            )
+        elif role in DATE_ROLES:
+            fmt = mapping.date_formats.get(col) or _date_format_for(upload, col)
+            if fmt is None:
+                raise MappingError(f"Column “{col}” does not look like dates; choose another.")
+            mapping.date_formats[col] = fmt
+            typed[t] = _date(c, fmt)
+            final[role] = t
+            checks.append(
+                _Check(
+                    col, c, f"({t} IS NULL AND {filled})", f"not a date in the format {fmt.label}"
+                )
+            )
+            if remedies.placeholder_dates_missing:
+                final[role] = f"CASE WHEN {placeholder_sql(t)} THEN NULL ELSE {t} END"
+                if role in REQUIRED[kind]:
+                    checks.append(
+                        _Check(
+                            col,
+                            c,
+                            f"coalesce({placeholder_sql(t)}, false)",
+                            f"a placeholder date, treated as missing: {label} is required",
+                        )
+                    )
+        elif role == "churned":
+            trues = ", ".join("'" + w + "'" for w in sorted(TRUE_WORDS))
+            falses = ", ".join("'" + w + "'" for w in sorted(FALSE_WORDS))
+            typed[t] = (
+                f"CASE WHEN lower(trim({c})) IN ({trues}) THEN true "
+                f"WHEN lower(trim({c})) IN ({falses}) THEN false END"
+            )
+            final[role] = t
+            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "not a yes/no value"))
+        elif role == "revenue":
+            typed[t] = _num(c, _decimal_comma(upload, col))
+            final[role] = t
+            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
+        else:
+            typed[t] = _trimmed(c)
+            final[role] = t
+        if role in REQUIRED[kind]:
+            checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
+    if kind == "customers" and mapping.roles.get("customer_id"):
+        # One row per customer: a later row with the same id is rejected, naming the reason
+        # (the first one is kept, so re-exports with repeated rows still load cleanly).
+        late.append(
+            _Check(
+                mapping.roles["customer_id"],
+                "t_customer_id",
+                "(t_customer_id IS NOT NULL AND row_number() OVER "
+                "(PARTITION BY t_customer_id ORDER BY rowid) > 1)",
+                "the same customer id is on an earlier row of this file",
+            )
+        )
+    attrs: list[_Attribute] = []
+    for k, col in enumerate(mapping.attribute_columns(upload.columns)):
+        c = idx[col]
+        typed[f"x{k}"] = _trimmed(c)
+        number = None
+        if col in numeric:
+            number = f"n{k}"
+            typed[number] = _num(c, _decimal_comma(upload, col))
+        attrs.append(_Attribute(col, f"x{k}", number))
+    preview_col = remedies.exclude_previews_in
+    if preview_col and preview_col in idx:
+        c = idx[preview_col]
+        checks.append(
+            _Check(
+                preview_col,
+                c,
+                f"coalesce(lower(trim({c})) = 'preview', false)",
+                "a survey preview, not a customer's response: excluded as you chose",
+            )
+        )
+    if remedies.exclude_duplicates and typed:
+        late.append(
+            _Check(
+                None,
+                "NULL::VARCHAR",
+                f"(row_number() OVER (PARTITION BY {', '.join(typed)} ORDER BY rowid) > 1)",
+                "an exact copy of an earlier row: excluded (you chose to exclude duplicates)",
+            )
+        )
+    return _Plan(typed, final, params, checks, late, attrs)
+
+
+def _param(params: list[Any], value: Any) -> str:
+    params.append(value)
+    return "?"
+
+
+def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]:
+    """The columns whose sample values all read as numbers (with the import's own SQL): only
+    they can be numeric over the whole file, so only they are typed as numbers too."""
+    if not columns:
+        return set()
+    sample = pd.DataFrame(
+        {f"s{k}": upload.sample[col].astype(object) for k, col in enumerate(columns)}
+    )
+    cur.register("tp_upload_sample", sample)
+    try:
+        parts = [
+            f"count(NULLIF(trim(CAST(s{k} AS VARCHAR)), '')) = "
+            f"count({_num(f'CAST(s{k} AS VARCHAR)', _decimal_comma(upload, col))})"
+            for k, col in enumerate(columns)
+        ]
+        row = cur.execute(f"SELECT {', '.join(parts)} FROM tp_upload_sample").fetchall()[0]
+    finally:
+        cur.unregister("tp_upload_sample")
+    return {col for col, ok in zip(columns, row, strict=True) if ok}
+
+
+def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeColumn], set[str]]:
+    """Describe every attribute column over the whole file (from the typed table): numeric
+    if every non-blank value is a number; min/max; distinct values; and which are ratings
+    (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``."""
+    if not plan.attributes:
+        return [], set()
+    parts = []
+    for a in plan.attributes:
+        n = a.number or "NULL::DOUBLE"
+        parts.append(
+            f"count({a.text}), count({n}), min({n}), max({n}), "
+            f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
+        )
+    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchall()[0]
+    out = []
+    ratings = set()
+    for k, a in enumerate(plan.attributes):
+        nonblank, numeric, vmin, vmax, fractional, distinct = row[k * 6 : k * 6 + 6]
+        is_num = nonblank > 0 and numeric == nonblank
+        integer = is_num and fractional == 0
+        rating = bool(is_num and _is_rating(vmin, vmax, integer, int(distinct or 0)))
+        if rating:
+            ratings.add(a.name)
+        out.append(
+            AttributeColumn(
+                a.name,
+                a.number if is_num and a.number else a.text,
+                NUMERIC if is_num else TEXT,
+                float(vmin) if is_num else None,
+                float(vmax) if is_num else None,
+                bool(rating and vmin == 0 and vmax in (5, 10)),
+                int(distinct or 0),
+            )
+        )
+    return out, ratings
+
+
+def _answer_condition(
+    mapping: Mapping, plan: _Plan, attributes: list[AttributeColumn], ratings: set[str]
+) -> str | None:
+    """Responses: SQL over the typed row, "this row has an answer" (a score, a comment, a
+    further comment field, a rating, or any answer to a column headed as a question; a 0 in
+    a zero-means-n/a rating is no answer). ``None`` for other kinds."""
+    if mapping.kind != "responses":
+        return None
+    parts = [f"t_{r} IS NOT NULL" for r in ANSWER_ROLES if r in mapping.roles]
+    for a in attributes:
+        if a.name in ratings:
+            parts.append(
+                f"coalesce({a.column}, 0) <> 0" if a.zero_means_na else f"{a.column} IS NOT NULL"
+            )
+        elif a.name in mapping.comment_fields or is_question_header(a.name):
+            parts.append(f"{a.column} IS NOT NULL")  # free text, or the answer to a question
+    return "(" + " OR ".join(parts) + ")" if parts else "false"
