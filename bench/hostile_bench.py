@@ -36,7 +36,7 @@ with redirect_stdout(out), redirect_stderr(err):
 seconds = time.perf_counter() - started
 filter_bar = None
 if status == 0:
-    from cem.analytics.metrics import dimension_values
+    from cem.analytics.catalogue import dimension_values
     from cem.store.db import Database
     db = Database(sys.argv[sys.argv.index("--db") + 1])
     t = time.perf_counter()

@@ -8,8 +8,6 @@ path as ``python -m cem import``); the panels are :mod:`cem.ui.ingest.panels`.
 
 from __future__ import annotations
 
-import logging
-
 import streamlit as st
 
 from cem import ui

@@ -104,7 +104,7 @@ def mixed_encodings_csv(folder: Path) -> Path:
         HEADER.encode()
         + "c1,9,café crème\n".encode()
         + "c2,8,naïve – 5 €\n".encode("cp1252")
-        + "c3,7,plain\n".encode()
+        + b"c3,7,plain\n"
     )
     path.write_bytes(body)
     return path

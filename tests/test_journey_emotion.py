@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from cem.analytics.engine import duckdb_engine
-
 import math
 
 import pytest
 
 from cem.access.principal import LOCAL_ADMIN
+from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.journeys import api as jm
 from cem.journeys.data_emotion import (
@@ -71,7 +70,9 @@ def test_rescaling_is_documented_formula() -> None:
 
 def test_data_emotion_hand_computed(data: tuple[Database, int]) -> None:
     db, jid = data
-    frame = journey_data_emotion(duckdb_engine(db), WS, jm.get_journey(db, WS, jid)).set_index("key")
+    frame = journey_data_emotion(duckdb_engine(db), WS, jm.get_journey(db, WS, jid)).set_index(
+        "key"
+    )
     # Checkout: NPS answers 10, 0, 5 -> mean 5 -> 0.0 (n=3);
     #           CSAT 5, 4 -> mean 4.5 -> +1.5 (n=2); no CES.
     #           n-weighted: (0*3 + 1.5*2) / 5 = 0.6; 4 responses in all.
@@ -91,7 +92,9 @@ def test_data_emotion_hand_computed(data: tuple[Database, int]) -> None:
 
 def test_data_emotion_honours_filters(data: tuple[Database, int]) -> None:
     db, _ = data
-    frame = emotion_by_key(duckdb_engine(db), WS, ("checkout",), Filters.make(segment=["A"])).set_index("key")
+    frame = emotion_by_key(
+        duckdb_engine(db), WS, ("checkout",), Filters.make(segment=["A"])
+    ).set_index("key")
     # Segment A: NPS 10, 0 -> mean 5 -> 0 (n=2); CSAT 5, 4 -> +1.5 (n=2) -> 0.75.
     assert frame.loc["checkout", "n"] == 2
     assert frame.loc["checkout", "data_emotion"] == pytest.approx(0.75)

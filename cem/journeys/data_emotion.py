@@ -32,7 +32,6 @@ import pandas as pd
 
 from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters, base_table, filtered_table
-from cem.analytics.filters import Filters, filtered_table
 from cem.analytics.kpis import csat_table, nps_table
 from cem.journeys.model import Journey
 
