@@ -208,3 +208,14 @@ def open_page(app_env: Path):  # type: ignore[no-untyped-def]
         return at
 
     return _open
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_import_hooks() -> Iterator[None]:
+    """Hooks that a page run or a CLI call installs after imports (comment analysis) stay
+    within the test that installed them."""
+    from cem.ingest import load
+
+    saved = list(load.AFTER_IMPORT)
+    yield
+    load.AFTER_IMPORT[:] = saved

@@ -215,7 +215,7 @@ def test_theme_rules_are_reapplied_after_an_import(db: Database, tmp_path: Path)
     pd.DataFrame({"nps": [2, 9, 3], "comment": ["courier was late", "lovely", "fine"]}).to_csv(
         first, index=False
     )
-    import_file(db, "w", first, "responses")
+    import_file(db, "w", first, "responses", actor=LOCAL_ADMIN)
     analyse_workspace(db, "w")
     theme_id = themes.create_theme(
         db, "w", "Delivery", 'courier OR "arrived late"', actor=LOCAL_ADMIN
@@ -225,7 +225,7 @@ def test_theme_rules_are_reapplied_after_an_import(db: Database, tmp_path: Path)
     pd.DataFrame({"nps": [1, 10], "comment": ["parcel arrived late", "courier was great"]}).to_csv(
         second, index=False
     )
-    import_file(db, "w", second, "responses")
+    import_file(db, "w", second, "responses", actor=LOCAL_ADMIN)
     assert not status(db, "w").current  # the new responses are not analysed yet
     analyse_workspace(db, "w")
     assert status(db, "w").current

@@ -28,6 +28,9 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
     Exit status 0 when the file was read (even with rejected rows); errors raise a
     :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
     """
+    from cem.cli.voc import install_cli_import_hook
+
+    install_cli_import_hook()
     path = Path(args.file)
     if not path.exists():
         raise FileFormatError(f"{args.file}: there is no such file.")

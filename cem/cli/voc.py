@@ -46,13 +46,18 @@ def _cli_after_import(db, workspace: str, kind: str) -> None:  # type: ignore[no
     after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)
 
 
-def add_voc_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``verbatims`` and ``themes`` (and the post-import analysis hook)."""
-    from cem.cli.main import _add_db_option
+def install_cli_import_hook() -> None:
+    """Analyse comments (in the foreground, progress on stderr) after a CLI import."""
     from cem.ingest import load
 
     if _cli_after_import not in load.AFTER_IMPORT:
         load.AFTER_IMPORT.append(_cli_after_import)
+
+
+def add_voc_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``verbatims`` and ``themes`` (and the post-import analysis hook)."""
+    from cem.cli.main import _add_db_option
+
     p = sub.add_parser("verbatims", help="comments with sentiment and themes")
     p.add_argument("--workspace", required=True)
     p.add_argument("--search", default="", help='words, "phrases", -exclude, OR')

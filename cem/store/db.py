@@ -264,9 +264,24 @@ class Database:
                 raise mapped from exc
             raise
 
-    def close(self) -> None:
-        """Close the connection (and with it every cursor)."""
-        self._con.close()
+    def close(self, wait_seconds: float = 60.0) -> None:
+        """Close the connection (and with it every cursor).
+
+        A background job (comment analysis after an import) may still be running a
+        statement: wait for it, up to ``wait_seconds``, rather than fail.
+        """
+        import time
+
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                with self._write_lock:
+                    self._con.close()
+                return
+            except duckdb.Error as exc:
+                if "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     # -- schema ---------------------------------------------------------------------------
     def migrate(self) -> None:
