@@ -33,9 +33,13 @@ def test_shared_link_reproduces_the_filtered_overview(  # type: ignore[no-untype
         page = context.new_page()
         page.goto(f"{streamlit_server.url}/?workspace=demo&segment=Enterprise&mode=view")
         wait_for_streamlit(page)
-        page.wait_for_selector('[data-testid="stMetricValue"]', timeout=30_000)
-        values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-        assert values[0].strip() == format_signed(filtered["value"])
+        # The tiles render one by one: read the NPS tile by its label once it is there.
+        nps_tile = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text="NPS")
+        )
+        nps_tile.first.wait_for(timeout=60_000)
+        value = nps_tile.first.locator('[data-testid="stMetricValue"]').inner_text()
+        assert value.strip() == format_signed(filtered["value"])
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
         assert "Enterprise" in sidebar
         assert "segment=Enterprise" in page.url

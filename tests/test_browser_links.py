@@ -46,7 +46,8 @@ def test_first_visit_is_a_deep_link_with_filters(  # type: ignore[no-untyped-def
         # The page counts exactly the filtered events (computed here without the app).
         customers = events["customer_id"].nunique()
         assert 0 < len(events) < 110_476
-        assert f"{len(events):,} events of {customers:,} customers" in body
+        tiles = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+        assert tiles[:2] == [f"{len(events):,}", f"{customers:,}"]
     finally:
         context.close()
         server.stop()

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 from test_pages_all import NAVIGATION_PAGES
 
+from cem.access.principal import LOCAL_ADMIN
 from cem.cli.main import main
 from cem.ingest.load import import_file
 from cem.store.db import Database
@@ -173,7 +174,7 @@ def test_disk_full_during_import_loads_nothing(
     db = Database(db_path)
     monkeypatch.setattr(load, "_read_typed", _disk_full)
     with pytest.raises(DiskFullError) as caught:
-        import_file(db, "w", _survey(tmp_path), "responses")
+        import_file(db, "w", _survey(tmp_path), "responses", actor=LOCAL_ADMIN)
     assert str(db_path) in str(caught.value) and "nothing was saved" in str(caught.value)
     for table in ("responses", "imports", "attribute_sources"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0

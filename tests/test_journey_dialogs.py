@@ -149,7 +149,7 @@ def test_create_journey_confirms_and_opens_it(app_env: Path) -> None:
     at.selectbox(key="new_template").set_value("hospitality")
     at.button(key="create_journey").click().run()
     _ok(at)
-    assert any("Created journey 'Hotel stay'" in s.value for s in at.success)
+    assert any("Created journey 'Hotel stay'" in s.value.replace("\\", "") for s in at.success)
     picked = at.selectbox(key="journey_picker").value
     assert jm.get_journey(ui.get_database(), "demo", picked).name == "Hotel stay"
 

@@ -279,7 +279,7 @@ def test_page_deletes_current_workspace_and_falls_back(app_env: Path) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert _listed(at) == ["demo"]
-    assert "5,000 customers" in at.success[0].value
+    assert "5,000 customers" in at.success[0].value.replace("\\", "")
 
 
 def test_page_reloads_demo(app_env: Path) -> None:

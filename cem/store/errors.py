@@ -8,7 +8,7 @@
 >>> err = store_error(duckdb.IOException(
 ...     'IO Error: Could not set lock on file "/d/t.duckdb": Conflicting lock is held in '
 ...     '/usr/bin/python3 (PID 4242). See also https://duckdb.org/docs'), "/d/t.duckdb")
->>> type(err).__name__, "PID 4242" in str(err), "another Touchpoint process" in str(err)
+>>> type(err).__name__, "process 4242" in str(err), "another Touchpoint process" in str(err)
 ('DatabaseLockedError', True, True)
 """
 

@@ -187,7 +187,7 @@ def split_more_filters(
 
     >>> opts = {"attr:a": ["1", "2"], "attr:b": ["x"], "attr:c": list("abc")}
     >>> split_more_filters(list(opts), opts, {})
-    (['attr:a', 'attr:c', 'attr:b'], [])
+    (['attr:a', 'attr:b', 'attr:c'], [])
     """
     ranked = sorted(more, key=lambda d: (len(options.get(d, [])) < 2, len(options.get(d, []))))
     added = set(state.get(ADDED_KEY, []))
