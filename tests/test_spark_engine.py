@@ -16,7 +16,8 @@ from cem.analytics.engine import Engine, duckdb_engine
 from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
 from cem.analytics.labels import CUSTOMER_METRICS, SURVEY_METRICS
-from cem.journeys import model as jm
+from cem.demo.journey import DEMO_JOURNEY_NAME
+from cem.journeys import api as jm
 from cem.journeys.data_emotion import journey_data_emotion
 from cem.store.db import Database
 
@@ -105,7 +106,7 @@ def test_drivers_and_data_emotion_are_the_same_on_spark(
     )
     db = duck.database
     assert db is not None
-    journey = jm.get_journey(db, "demo", jm.find_journey(db, "demo", jm.DEMO_JOURNEY_NAME))
+    journey = jm.get_journey(db, "demo", jm.find_journey(db, "demo", DEMO_JOURNEY_NAME))
     assert_same_frame(
         journey_data_emotion(duck, "demo", journey), journey_data_emotion(spark, "demo", journey)
     )
