@@ -42,9 +42,23 @@ def get_engine() -> Engine:
     return duckdb_engine(get_database())
 
 
+# The session's principal, resolved once per run by app.py (share link, signed-in user or
+# single-user mode) and stored here; every mutating call passes ``current_principal()``.
+PRINCIPAL_KEY = "touchpoint_principal"
+
+
 def current_principal() -> Principal:
-    """Who acts in this session (single-user mode: the local admin)."""
-    return LOCAL_ADMIN
+    """Who acts in this session: the principal app.py resolved for it.
+
+    A page run on its own (AppTest of one page) has none: single-user mode, the local admin.
+    """
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    return principal if isinstance(principal, Principal) else LOCAL_ADMIN
+
+
+def set_current_principal(principal: Principal) -> None:
+    """Record who acts in this session (app.py calls it before the page runs)."""
+    st.session_state[PRINCIPAL_KEY] = principal
 
 
 # -- workspace -----------------------------------------------------------------------
