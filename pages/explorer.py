@@ -7,32 +7,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from cem import export, ui
+from cem import ui
 from cem.analytics import catalogue, kpi_frames, labels, overview
 from cem.analytics.filters import STANDARD_DIMENSIONS
 from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
+from cem.ui.analytics.explorer import comments_behind, export_buttons, to_url, url_choice
 from cem.ui.analytics.kpi import require_metrics
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"
-
-
-def url_choice(key: str, param: str, options: list[str], default: str) -> None:
-    """Initialise a widget from the URL on first load (links work); options may change."""
-    wanted = st.query_params.get(param)
-    if key not in st.session_state:
-        st.session_state[key] = wanted if wanted in options else default
-    elif st.session_state[key] not in options:
-        st.session_state[key] = default
-
-
-def to_url(param: str, value: str, default: str) -> None:
-    if value == default:
-        if param in st.query_params:
-            del st.query_params[param]
-    elif st.query_params.get(param) != value:
-        st.query_params[param] = value
 
 
 st.title("📈 KPI explorer")
@@ -129,77 +113,10 @@ try:
         },
     )
 
-    d1, d2, d3, d4 = st.columns(4)
     stem = f"{workspace}-{metric}-{period}" + (f"-{dim}" if dim else "")
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
-    d1.download_button(
-        "⬇ Table (CSV)",
-        export.frame_to_csv_bytes(table),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="exp:csv",
+    export_buttons(table, chart, stem, label)
+    comments_behind(
+        workspace, metric, label, frame, selection, filters=filters, period=period, dim=dim
     )
-    d2.download_button(
-        "⬇ Table (XLSX)",
-        lambda: export.frame_to_xlsx_bytes(table, label),
-        file_name=f"{stem}.xlsx",
-        key="exp:xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    if chart is not None:
-        d3.download_button(
-            "⬇ Chart (PNG)",
-            lambda: export.chart_to_png(chart),
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key="exp:png",
-        )
-        d4.download_button(
-            "⬇ Chart (SVG)",
-            lambda: export.chart_to_svg(chart),
-            file_name=f"{stem}.svg",
-            mime="image/svg+xml",
-            key="exp:svg",
-        )
-
-    rows = selection.selection.rows if selection is not None else []
-    if rows:
-        row = frame.iloc[rows[0]]
-        picked_period = row["period"] if "period" in frame.columns else None
-        picked_group = str(row[dim]) if dim else None
-        quotes = ui.cached_analytics(
-            overview.verbatims,
-            workspace,
-            metric,
-            filters=filters,
-            period=period if picked_period is not None else None,
-            period_start=picked_period,
-            dim=dim,
-            dim_value=picked_group,
-            limit=200,
-        )
-        what = " · ".join(
-            ui.escape_markdown(p)
-            for p in (
-                f"{picked_period:%d %b %Y}" if picked_period is not None else None,
-                picked_group,
-            )
-            if p
-        )
-        st.subheader(f"Comments behind {ui.escape_markdown(label)} · {what or 'all'}")
-        if quotes.empty:
-            st.info("No comments were left with these answers.")
-        else:
-            st.caption(f"{len(quotes):,} most recent comments (up to 200).")
-            st.dataframe(
-                quotes,
-                hide_index=True,
-                width="stretch",
-                key="exp:verbatims",
-                column_config={
-                    "comment": st.column_config.TextColumn("Comment", width="large"),
-                    "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD"),
-                },
-            )
 except TouchpointError as exc:
     ui.show_error(exc)

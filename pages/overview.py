@@ -1,91 +1,24 @@
 """Overview: the executive landing page. Headline KPIs with their uncertainty and change,
 12-month trends, best and worst touchpoints, open detractors and revenue at risk.
-Read-only; nothing to click to make it work. Numbers come from cem.analytics (overview, kpi_frames) only."""
+Read-only; nothing to click to make it work. Numbers come from cem.analytics only; the
+panels are in cem.ui.analytics.overview."""
 
 from __future__ import annotations
-
-import math
 
 import streamlit as st
 
 from cem import ui
-from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
+from cem.analytics import catalogue
 from cem.errors import TouchpointError
-from cem.format import format_count, format_mean, format_percent, format_signed
-from cem.ui.analytics.kpi import require_metrics, show_chart
-from cem.ui.voc import rising_themes_panel
-
-TILES: tuple[tuple[str, str], ...] = (
-    ("nps", "NPS"),
-    ("csat", "CSAT"),
-    ("ces", "CES"),
-    ("responses", "Responses"),
+from cem.ui.analytics.kpi import require_metrics
+from cem.ui.analytics.overview import (
+    kpi_tiles,
+    loop_panels,
+    touchpoint_panel,
+    trend_panels,
+    window_caption,
 )
-WINDOW_DAYS = 90
-
-
-def tile_value(metric: str, value: float) -> str:
-    """A tile's headline number in the house style."""
-    if metric == "nps":
-        return format_signed(value)
-    if metric == "csat":
-        return format_percent(value)
-    if metric == "ces":
-        return format_mean(value)
-    return format_count(value)
-
-
-def tile_margin(metric: str, snap: dict) -> str:
-    moe = snap["moe"]
-    if moe is None or (isinstance(moe, float) and math.isnan(moe)):
-        return ""
-    if metric == "nps":
-        return f"±{round(moe):.0f}"
-    if metric == "csat":
-        return f"±{round(moe):.0f} pts"
-    return f"±{moe:.1f}"
-
-
-def show_tile(
-    column: st.delta_generator.DeltaGenerator, metric: str, label: str, snap: dict
-) -> None:
-    column = column.container(border=True)
-    has_value = snap["n"] > 0 and not math.isnan(float(snap["value"]))
-    change = snap["change"]
-    delta = None
-    if has_value and change == change and snap["previous"] is not None:
-        if metric == "ces":
-            delta = f"{change:+.1f}"
-        elif metric == "responses":
-            delta = f"{change:+,.0f}"
-        else:
-            delta = f"{change:+.0f} pts"
-    column.metric(
-        label,
-        tile_value(metric, snap["value"]) if has_value else "—",
-        delta=delta,
-        delta_color="off" if metric == "responses" or snap["low_confidence"] else "normal",
-        help=HELP[metric],
-    )
-    parts = [p for p in (tile_margin(metric, snap), f"n={snap['n']:,}") if p]
-    column.caption(" · ".join(parts))
-    if snap["previous"] is not None and has_value:
-        column.caption(f"vs previous {WINDOW_DAYS} days: {snap['words']}")
-    if snap["low_confidence"] and metric != "responses":
-        column.caption(
-            ":grey[⚠ Low confidence: fewer than 30 answers. Treat as a hint.]"
-            if snap["n"]
-            else ":grey[No answers in this period.]"
-        )
-
-
-HELP = {
-    "nps": "Net Promoter Score: % promoters (9–10) minus % detractors (0–6), −100…+100. "
-    "± is the 95% margin of error.",
-    "csat": "Customer satisfaction: share of 1–5 answers that are 4 or 5.",
-    "ces": "Customer effort: mean 1–7 score (higher = easier).",
-    "responses": "Survey responses received.",
-}
+from cem.ui.voc import rising_themes_panel
 
 st.title("📊 Overview")
 workspace = ui.require_workspace()
@@ -99,102 +32,12 @@ try:
         "NPS, CSAT and CES here.",
     )
     first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
-    if last is not None:
-        snap0 = ui.cached_analytics(
-            overview.kpi_snapshot, workspace, "responses", filters, WINDOW_DAYS
-        )
-        st.caption(
-            f"Last {WINDOW_DAYS} days of data ({snap0['window']}) · filters: "
-            f"{ui.escape_markdown(filters.describe())}"
-        )
-    else:
-        st.caption(f"All responses · filters: {ui.escape_markdown(filters.describe())}")
-
-    tiles = [(m, label) for m, label in TILES if m in available]
-    columns = st.columns(len(tiles))
-    for column, (metric, label) in zip(columns, tiles, strict=True):
-        snap = ui.cached_analytics(overview.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
-        show_tile(column, metric, label, snap)
-
-    left, right = st.columns(2)
-    left, right = left.container(border=True), right.container(border=True)
-    detractors = ui.cached_analytics(overview.open_detractors, workspace, filters, 30)
-    since = detractors["since"]
-    left.metric(
-        "Open detractors",
-        format_count(detractors["count"]),
-        help="Detractors (NPS 0–6) in the last 30 days of data that have no closed "
-        "case. Follow them up to close the loop.",
-    )
-    left.caption(f"since {since:%d %b %Y}" if since else "all responses (no dates)")
-    risk = ui.cached_analytics(customer_kpis.revenue_at_risk, workspace, filters)
-    if (
-        risk["customers"]
-        and risk["total_revenue"] == risk["total_revenue"]
-        and risk["total_revenue"] > 0
-    ):
-        share = 100 * risk["revenue_at_risk"] / risk["total_revenue"]
-        right.metric(
-            "Revenue at risk",
-            f"{risk['revenue_at_risk']:,.0f}",
-            help="Revenue of customers whose latest NPS answer is a detractor (0–6).",
-        )
-        right.caption(
-            f"{share:.0f}% of revenue · {int(risk['customers_at_risk']):,} "
-            f"customers whose latest NPS is 0–6"
-        )
-    else:
-        right.metric("Revenue at risk", "—")
-        right.caption(
-            "Import a customer list with a revenue column to see the revenue of "
-            "customers whose latest answer is a detractor."
-        )
-
-    st.subheader("Trends, last 12 months")
-    window = ui.cached_analytics(overview.last_months_filters, workspace, filters, 12)
-    if window is None:
-        st.info("No dates in this file — upload one with a date column to see trends.")
-    else:
-        trend_metrics = [(m, label) for m, label in TILES if m in available]
-        for row_start in range(0, len(trend_metrics), 2):
-            cols = st.columns(2)
-            for col, (metric, label) in zip(
-                cols, trend_metrics[row_start : row_start + 2], strict=False
-            ):
-                trend = ui.cached_analytics(
-                    kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
-                )
-                if trend.empty or not (trend.n > 0).any():
-                    col.info(f"No {label} answers in the last 12 months.")
-                    continue
-                show_chart(
-                    col,
-                    "trend_chart",
-                    trend,
-                    title=label,
-                    metric=metric,
-                    height=220,
-                    band=metric != "responses",
-                )
-        st.caption(
-            "Shaded: 95% interval. Hollow grey triangles: months with fewer than 30 "
-            "answers (low confidence)."
-        )
-
+    window_caption(workspace, filters, has_dates=last is not None)
+    kpi_tiles(workspace, filters, available)
+    loop_panels(workspace, filters)
+    trend_panels(workspace, filters, available)
     if "nps" in available:
-        st.subheader("Touchpoints: best and worst NPS")
-        ranking = ui.cached_analytics(overview.touchpoint_ranking, workspace, filters, 3)
-        if ranking["worst"].empty:
-            st.info(
-                "No touchpoint names in these responses — map a touchpoint column on "
-                "import to see which moments help and hurt."
-            )
-        else:
-            show_chart(st, "touchpoint_chart", ranking["both"])
-            st.caption(
-                "Touchpoints with at least 30 answers when enough have them; the "
-                "number beside each bar is its NPS and n."
-            )
+        touchpoint_panel(workspace, filters)
     rising_themes_panel(workspace, filters)
 except TouchpointError as exc:
     ui.show_error(exc)

@@ -59,27 +59,7 @@ def test_no_import_cycle_among_cem_modules() -> None:
     assert not cycles, "import cycles: " + "; ".join(" -> ".join(c) for c in cycles)
 
 
-# Pages still over the limit, each with the work left (issue 9); strict: the entry must go
-# the moment the page is thinned.
-STILL_THICK: dict[str, str] = {
-    "explorer.py": "move the compare/split panels to cem/ui/analytics",
-    "overview.py": "move the tile and trend panels to cem/ui/analytics",
-    "workspaces.py": "move the create/rename/delete panels to cem/ui/store",
-}
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(strict=True, reason=STILL_THICK[name])
-            if name in STILL_THICK
-            else (),
-        )
-        for name in sorted(p.name for p in (ROOT / "pages").glob("*.py"))
-    ],
-)
+@pytest.mark.parametrize("page", sorted(p.name for p in (ROOT / "pages").glob("*.py")))
 def test_page_is_thin(page: str) -> None:
     lines = len((ROOT / "pages" / page).read_text(encoding="utf-8").splitlines())
     assert lines < MAX_PAGE_LINES, f"pages/{page} has {lines} lines: move panels to cem/ui/"

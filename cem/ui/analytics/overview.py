@@ -1,0 +1,201 @@
+"""The Overview page's panels: KPI tiles with margin and change, the closed-loop pair
+(open detractors, revenue at risk), the 12-month trends and the best/worst touchpoints.
+
+Numbers come from :mod:`cem.analytics` (overview, kpi_frames, customer_kpis) only; these
+functions lay them out and say what is missing.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from cem import ui
+from cem.analytics import customer_kpis, kpi_frames, overview
+from cem.analytics.filters import Filters
+from cem.format import format_count, format_mean, format_percent, format_signed
+from cem.ui.analytics.kpi import show_chart
+
+TILES: tuple[tuple[str, str], ...] = (
+    ("nps", "NPS"),
+    ("csat", "CSAT"),
+    ("ces", "CES"),
+    ("responses", "Responses"),
+)
+WINDOW_DAYS = 90
+
+
+def tile_value(metric: str, value: float) -> str:
+    """A tile's headline number in the house style."""
+    if metric == "nps":
+        return format_signed(value)
+    if metric == "csat":
+        return format_percent(value)
+    if metric == "ces":
+        return format_mean(value)
+    return format_count(value)
+
+
+def tile_margin(metric: str, snap: dict) -> str:
+    """The tile's ± margin of error in the metric's unit (empty when there is none)."""
+    moe = snap["moe"]
+    if moe is None or (isinstance(moe, float) and math.isnan(moe)):
+        return ""
+    if metric == "nps":
+        return f"±{round(moe):.0f}"
+    if metric == "csat":
+        return f"±{round(moe):.0f} pts"
+    return f"±{moe:.1f}"
+
+
+def show_tile(
+    column: st.delta_generator.DeltaGenerator, metric: str, label: str, snap: dict
+) -> None:
+    """One KPI tile: value, change vs the previous window, margin, n and confidence."""
+    column = column.container(border=True)
+    has_value = snap["n"] > 0 and not math.isnan(float(snap["value"]))
+    change = snap["change"]
+    delta = None
+    if has_value and change == change and snap["previous"] is not None:
+        if metric == "ces":
+            delta = f"{change:+.1f}"
+        elif metric == "responses":
+            delta = f"{change:+,.0f}"
+        else:
+            delta = f"{change:+.0f} pts"
+    column.metric(
+        label,
+        tile_value(metric, snap["value"]) if has_value else "—",
+        delta=delta,
+        delta_color="off" if metric == "responses" or snap["low_confidence"] else "normal",
+        help=HELP[metric],
+    )
+    parts = [p for p in (tile_margin(metric, snap), f"n={snap['n']:,}") if p]
+    column.caption(" · ".join(parts))
+    if snap["previous"] is not None and has_value:
+        column.caption(f"vs previous {WINDOW_DAYS} days: {snap['words']}")
+    if snap["low_confidence"] and metric != "responses":
+        column.caption(
+            ":grey[⚠ Low confidence: fewer than 30 answers. Treat as a hint.]"
+            if snap["n"]
+            else ":grey[No answers in this period.]"
+        )
+
+
+HELP = {
+    "nps": "Net Promoter Score: % promoters (9–10) minus % detractors (0–6), −100…+100. "
+    "± is the 95% margin of error.",
+    "csat": "Customer satisfaction: share of 1–5 answers that are 4 or 5.",
+    "ces": "Customer effort: mean 1–7 score (higher = easier).",
+    "responses": "Survey responses received.",
+}
+
+
+def window_caption(workspace: str, filters: Filters, has_dates: bool) -> None:
+    """The line under the title: which window of data and which filters the page shows."""
+    described = ui.escape_markdown(filters.describe())
+    if has_dates:
+        snap = ui.cached_analytics(
+            overview.kpi_snapshot, workspace, "responses", filters, WINDOW_DAYS
+        )
+        st.caption(f"Last {WINDOW_DAYS} days of data ({snap['window']}) · filters: {described}")
+    else:
+        st.caption(f"All responses · filters: {described}")
+
+
+def kpi_tiles(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
+    """One tile per headline KPI the workspace has."""
+    tiles = [(m, label) for m, label in TILES if m in available]
+    columns = st.columns(len(tiles))
+    for column, (metric, label) in zip(columns, tiles, strict=True):
+        snap = ui.cached_analytics(overview.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
+        show_tile(column, metric, label, snap)
+
+
+def loop_panels(workspace: str, filters: Filters) -> None:
+    """Open detractors (last 30 days) beside the revenue of customers at risk."""
+    left, right = st.columns(2)
+    left, right = left.container(border=True), right.container(border=True)
+    detractors = ui.cached_analytics(overview.open_detractors, workspace, filters, 30)
+    since = detractors["since"]
+    left.metric(
+        "Open detractors",
+        format_count(detractors["count"]),
+        help="Detractors (NPS 0–6) in the last 30 days of data that have no closed "
+        "case. Follow them up to close the loop.",
+    )
+    left.caption(f"since {since:%d %b %Y}" if since else "all responses (no dates)")
+    risk = ui.cached_analytics(customer_kpis.revenue_at_risk, workspace, filters)
+    if (
+        risk["customers"]
+        and risk["total_revenue"] == risk["total_revenue"]
+        and risk["total_revenue"] > 0
+    ):
+        share = 100 * risk["revenue_at_risk"] / risk["total_revenue"]
+        right.metric(
+            "Revenue at risk",
+            f"{risk['revenue_at_risk']:,.0f}",
+            help="Revenue of customers whose latest NPS answer is a detractor (0–6).",
+        )
+        right.caption(
+            f"{share:.0f}% of revenue · {int(risk['customers_at_risk']):,} "
+            f"customers whose latest NPS is 0–6"
+        )
+    else:
+        right.metric("Revenue at risk", "—")
+        right.caption(
+            "Import a customer list with a revenue column to see the revenue of "
+            "customers whose latest answer is a detractor."
+        )
+
+
+def trend_panels(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
+    """The 12-month trend of each headline KPI, two charts a row."""
+    st.subheader("Trends, last 12 months")
+    window = ui.cached_analytics(overview.last_months_filters, workspace, filters, 12)
+    if window is None:
+        st.info("No dates in this file — upload one with a date column to see trends.")
+        return
+    trend_metrics = [(m, label) for m, label in TILES if m in available]
+    for row_start in range(0, len(trend_metrics), 2):
+        cols = st.columns(2)
+        for col, (metric, label) in zip(
+            cols, trend_metrics[row_start : row_start + 2], strict=False
+        ):
+            trend = ui.cached_analytics(
+                kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
+            )
+            if trend.empty or not (trend.n > 0).any():
+                col.info(f"No {label} answers in the last 12 months.")
+                continue
+            show_chart(
+                col,
+                "trend_chart",
+                trend,
+                title=label,
+                metric=metric,
+                height=220,
+                band=metric != "responses",
+            )
+    st.caption(
+        "Shaded: 95% interval. Hollow grey triangles: months with fewer than 30 "
+        "answers (low confidence)."
+    )
+
+
+def touchpoint_panel(workspace: str, filters: Filters) -> None:
+    """The best and worst touchpoints by NPS."""
+    st.subheader("Touchpoints: best and worst NPS")
+    ranking = ui.cached_analytics(overview.touchpoint_ranking, workspace, filters, 3)
+    if ranking["worst"].empty:
+        st.info(
+            "No touchpoint names in these responses — map a touchpoint column on "
+            "import to see which moments help and hurt."
+        )
+        return
+    show_chart(st, "touchpoint_chart", ranking["both"])
+    st.caption(
+        "Touchpoints with at least 30 answers when enough have them; the "
+        "number beside each bar is its NPS and n."
+    )

@@ -1,0 +1,1 @@
+"""Streamlit panels over :mod:`cem.store` (workspaces)."""
