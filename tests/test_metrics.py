@@ -20,7 +20,7 @@ from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
 from cem.analytics.labels import kpi_table
-from cem.analytics.overview import kpi_snapshot, touchpoint_ranking, verbatims
+from cem.analytics.overview import kpi_snapshot, open_detractors, touchpoint_ranking, verbatims
 from cem.errors import InputError
 from cem.store.db import Database
 
@@ -356,3 +356,41 @@ def test_numeric_attributes_with_few_values_filter_and_split(db: Database) -> No
         duckdb_engine(db), "w", "nps", filters=Filters.make(**{"attr:Stars": ["n/a (0)", "4"]})
     )
     assert (only.iloc[0].n, only.iloc[0].value) == (3, pytest.approx(200 / 3))  # 10, 10, 8
+
+
+def test_open_detractors_worked_example(db: Database) -> None:
+    """Last date 31 Mar, 30-day window from 2 Mar. Counted: #1 (3, 31 Mar), #2 (6 on the
+    window's first day), #5 (2, its case still open). Not counted: #3 (0, 1 Mar: before the
+    window), #4 and #8 (cases closed / 'Resolved'), #6 passive, #7 promoter, #9 no score."""
+    rows = [
+        {"nps": 3, "submitted_at": dt.datetime(2024, 3, 31, 9), "segment": "A"},
+        {"nps": 6, "submitted_at": dt.datetime(2024, 3, 2, 0, 1), "segment": "A"},
+        {"nps": 0, "submitted_at": dt.datetime(2024, 3, 1, 23, 59), "segment": "A"},
+        {"nps": 5, "submitted_at": dt.datetime(2024, 3, 15), "segment": "A"},
+        {"nps": 2, "submitted_at": dt.datetime(2024, 3, 20), "segment": "B"},
+        {"nps": 7, "submitted_at": dt.datetime(2024, 3, 30), "segment": "B"},
+        {"nps": 10, "submitted_at": dt.datetime(2024, 3, 29), "segment": "B"},
+        {"nps": 4, "submitted_at": dt.datetime(2024, 3, 10), "segment": "B"},
+        {"nps": None, "submitted_at": dt.datetime(2024, 3, 10), "segment": "B"},
+    ]
+    ids = insert_responses(db, rows)
+    with db.transaction() as cur:
+        for case_id, (rid, status) in enumerate(
+            [(ids[3], "closed"), (ids[4], "open"), (ids[7], "Resolved")], start=1
+        ):
+            cur.execute(
+                "INSERT INTO cases(case_id, workspace, response_id, status) VALUES (?, 'w', ?, ?)",
+                [case_id, rid, status],
+            )
+    engine = duckdb_engine(db)
+    result = open_detractors(engine, "w", days=30)
+    assert result == {"count": 3, "since": dt.date(2024, 3, 2), "days": 30}
+    # A filter narrows it: segment A keeps #1 and #2; B keeps #5 only.
+    assert open_detractors(engine, "w", Filters.make(segment=["A"]), 30)["count"] == 2
+    assert open_detractors(engine, "w", Filters.make(segment=["B"]), 30)["count"] == 1
+    # A 7-day window (25–31 Mar) holds only #1.
+    assert open_detractors(engine, "w", days=7) == {
+        "count": 1,
+        "since": dt.date(2024, 3, 25),
+        "days": 7,
+    }
