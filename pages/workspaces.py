@@ -47,7 +47,9 @@ def _on_open() -> None:
 
 def _on_create() -> None:
     try:
-        created = workspaces.create_workspace(ui.get_database(), st.session_state["ws_new_name"])
+        created = workspaces.create_workspace(
+            ui.get_database(), st.session_state["ws_new_name"], actor=ui.current_principal()
+        )
     except TouchpointError as exc:
         _fail("create", exc)
         return
@@ -62,7 +64,7 @@ def _on_rename(current: str | None) -> None:
     try:
         if not old:
             raise InputError("Choose a workspace to rename.")
-        workspaces.rename_workspace(ui.get_database(), old, new)
+        workspaces.rename_workspace(ui.get_database(), old, new, actor=ui.current_principal())
     except TouchpointError as exc:
         _fail("rename", exc)
         return
@@ -84,7 +86,7 @@ def _on_delete(current: str | None) -> None:
             raise InputError(
                 f"Type the workspace's name, '{name}', in the box to confirm the delete."
             )
-        workspaces.delete_workspace(db, name)
+        workspaces.delete_workspace(db, name, actor=ui.current_principal())
     except TouchpointError as exc:
         _fail("delete", exc)
         return
@@ -253,7 +255,9 @@ with st.container(border=True):
     if st.button("Reload demo data" if demo_exists else "Load demo data", key="ws_reload_demo"):
         with st.status("Building the demo workspace…", expanded=True) as status:
             try:
-                summary = build_demo_workspace(db, progress=status.write)
+                summary = build_demo_workspace(
+                    db, progress=status.write, actor=ui.current_principal()
+                )
             except TouchpointError as exc:
                 status.update(label="The demo could not be built", state="error")
                 ui.show_error(exc)
