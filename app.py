@@ -50,6 +50,8 @@ data_pages = [
     st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="manage-workspaces"),
 ]
 
+if principal is not None and principal.role.label == "admin" and not read_only:
+    data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
 if read_only:
     navigation = st.navigation({"Insights": insight_pages})
 else:

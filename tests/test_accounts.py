@@ -191,3 +191,17 @@ def test_editor_sees_only_granted_workspaces(app_env: Path) -> None:
     at.sidebar.button(key="touchpoint_sign_out").click()
     at.run()
     assert [t.label for t in at.text_input] == ["User name", "Password"]
+
+
+def test_admin_browses_the_audit_log(app_env: Path) -> None:
+    _add(app_env, "root", "admin")
+    at = _sign_in(_app(app_env), "root", "password1")
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert frame[["actor", "action", "target"]].values.tolist()[:2] == [
+        ["root", "signin.ok", "root"],
+        ["cli", "user.add", "root"],
+    ]
+    at.text_input(key="audit_action").input("user").run()
+    assert at.dataframe[0].value["action"].tolist() == ["user.add"]
