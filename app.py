@@ -20,14 +20,6 @@ st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
 )
 
-# The gate: a share link, a signed-in user or single-user mode; else only the sign-in form.
-principal = None
-with page_guard("sign-in"):
-    principal = resolve_principal()
-if principal is None:
-    sign_in_navigation()
-view_link = st.query_params.get("mode") == "view"
-read_only = view_link or principal is None or principal.read_only
 install_import_hook()  # comments are analysed in the background after each import
 
 insight_pages = [
@@ -50,7 +42,15 @@ data_pages = [
     st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="manage-workspaces"),
 ]
 
-if principal is not None and principal.role.label == "admin" and not read_only:
+# The gate: a share link, a signed-in user or single-user mode; else only the sign-in form.
+principal = None
+with page_guard("sign-in"):
+    principal = resolve_principal()
+if principal is None:
+    sign_in_navigation([p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]])
+view_link = st.query_params.get("mode") == "view"
+read_only = view_link or (principal.read_only and principal.kind != "unavailable")
+if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
     data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
 if read_only:
     navigation = st.navigation({"Insights": insight_pages})

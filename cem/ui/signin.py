@@ -11,12 +11,15 @@ from __future__ import annotations
 import streamlit as st
 
 from cem import ui
-from cem.access.principal import LOCAL_ADMIN, Principal
+from cem.access.principal import LOCAL_ADMIN, Principal, Role
 from cem.access.signin import Session, sign_in
 from cem.access.users import has_users
-from cem.errors import AccessDenied
+from cem.errors import AccessDenied, TouchpointError
 
 SESSION_KEY = "touchpoint_signin"
+# Who acts while the database cannot be read (locked, damaged): nobody, with no workspace.
+# Every page is listed so each can say what is wrong, and every change is refused in cem.
+UNAVAILABLE = Principal("nobody", Role.VIEWER, workspaces=frozenset(), kind="unavailable")
 SINGLE_USER_NOTE = "Single-user mode — anyone who can open this address can edit"
 
 
@@ -26,7 +29,12 @@ def resolve_principal() -> Principal | None:
     existing = st.session_state.get(ui.PRINCIPAL_KEY)
     if isinstance(existing, Principal) and existing.kind == "share":
         return existing
-    if not has_users(ui.get_database()):
+    try:
+        users_exist = has_users(ui.get_database())
+    except TouchpointError:  # the page itself shows what is wrong with the database
+        ui.set_current_principal(UNAVAILABLE)
+        return UNAVAILABLE
+    if not users_exist:
         st.session_state.pop(SESSION_KEY, None)
         ui.set_current_principal(LOCAL_ADMIN)
         st.sidebar.caption(ui.escape_markdown(SINGLE_USER_NOTE))
@@ -89,7 +97,12 @@ def sign_in_page() -> None:
     st.caption("Ask your Touchpoint administrator for an account.")
 
 
-def sign_in_navigation() -> None:
-    """Show only the sign-in page, then stop the run."""
-    st.navigation([st.Page(sign_in_page, title="Sign in", icon="🔒", url_path="sign-in")]).run()
+def sign_in_navigation(url_paths: list[str]) -> None:
+    """Show only the sign-in form, then stop the run. Every page's address (``url_paths``)
+    shows the form too, so a deep link asks to sign in and opens its page afterwards."""
+    pages = [
+        st.Page(sign_in_page, title="Sign in", icon="🔒", url_path=path, default=not i)
+        for i, path in enumerate(["sign-in", *(p for p in url_paths if p)])
+    ]
+    st.navigation(pages, position="hidden").run()
     st.stop()
