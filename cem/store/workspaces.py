@@ -156,6 +156,7 @@ class WorkspaceSummary:
 def workspace_summary(db: Database, name: str) -> WorkspaceSummary:
     """Row counts and the latest import of one workspace.
 
+    >>> from cem.access.principal import CLI_ADMIN
     >>> db = Database(":memory:")
     >>> _ = create_workspace(db, "Acme", actor=CLI_ADMIN)
     >>> s = workspace_summary(db, "Acme")
