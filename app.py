@@ -13,13 +13,13 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
+from cem.ui.signin import resolve_principal, sign_in_navigation
 from cem.ui.voc import install_import_hook
 
 st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
 )
 
-read_only = st.query_params.get("mode") == "view"
 install_import_hook()  # comments are analysed in the background after each import
 
 insight_pages = [
@@ -42,6 +42,16 @@ data_pages = [
     st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="manage-workspaces"),
 ]
 
+# The gate: a share link, a signed-in user or single-user mode; else only the sign-in form.
+principal = None
+with page_guard("sign-in"):
+    principal = resolve_principal()
+if principal is None:
+    sign_in_navigation([p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]])
+view_link = st.query_params.get("mode") == "view"
+read_only = view_link or (principal.read_only and principal.kind != "unavailable")
+if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
+    data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
 if read_only:
     navigation = st.navigation({"Insights": insight_pages})
 else:
@@ -51,7 +61,7 @@ else:
 
 st.sidebar.markdown("### 🧭 Touchpoint")
 with st.sidebar, page_guard("sidebar"):
-    workspace = ui.workspace_switcher() if not read_only else ui.current_workspace()
+    workspace = ui.workspace_switcher() if not view_link else ui.current_workspace()
     if workspace is not None:
         if read_only:
             st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only view")

@@ -162,12 +162,13 @@ def build_database(folder: Path, events: int) -> Path:
     """The demo workspace plus ``events`` synthetic events, in ``folder``."""
     import events_bench
 
+    from cem.access.principal import CLI_ADMIN
     from cem.demo.workspace import build_demo_workspace
     from cem.store.db import Database, bump_revision
 
     path = folder / "bench.duckdb"
     db = Database(path)
-    build_demo_workspace(db, progress=lambda _msg: None)
+    build_demo_workspace(db, progress=lambda _msg: None, actor=CLI_ADMIN)
     if events:
         first = int(db.execute("SELECT coalesce(max(event_id), 0) + 1 FROM events").fetchone()[0])  # type: ignore[index]
         events_bench.generate(db, events, max(1, events // 12), "demo", first)

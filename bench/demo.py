@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cem.access.principal import CLI_ADMIN
 from cem.demo import workspace as demo  # noqa: E402
 from cem.store.db import Database  # noqa: E402
 
@@ -39,7 +40,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 db = Database(Path(folder) / "bench.duckdb")
                 started = time.perf_counter()
-                demo.build_demo_workspace(db)
+                demo.build_demo_workspace(db, actor=CLI_ADMIN)
                 build.append(time.perf_counter() - started)
                 db.close()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

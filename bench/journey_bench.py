@@ -21,7 +21,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cem.access.principal import LOCAL_ADMIN  # noqa: E402
+from cem.access.principal import CLI_ADMIN, LOCAL_ADMIN  # noqa: E402
 from cem.charts.journey import journey_map_chart  # noqa: E402
 from cem.journeys import api as jm  # noqa: E402
 from cem.journeys.data_emotion import journey_data_emotion  # noqa: E402
@@ -54,7 +54,7 @@ def demo_page_figures(folder: Path) -> list[tuple[str, float]]:
 
     path = folder / "demo.duckdb"
     db = Database(path)
-    build_demo_workspace(db)
+    build_demo_workspace(db, actor=CLI_ADMIN)
     journey = jm.get_journey(db, "demo", jm.list_journeys(db, "demo")[0].journey_id)
     db.close()
     os.environ["TOUCHPOINT_DB"] = str(path)

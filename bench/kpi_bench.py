@@ -28,6 +28,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine  # noqa: E402
 from cem.analytics.kpi_frames import kpi_frame  # noqa: E402
 from cem.store.db import Database  # noqa: E402
@@ -144,7 +145,7 @@ def bench_overview() -> None:
     folder = Path(tempfile.mkdtemp(prefix="kpi-bench-app-"))
     db_path = folder / "demo.duckdb"
     db = Database(db_path)
-    build_demo_workspace(db)
+    build_demo_workspace(db, actor=CLI_ADMIN)
     db.close()
     os.environ["TOUCHPOINT_DB"] = str(db_path)
     os.chdir(Path(__file__).resolve().parents[1])

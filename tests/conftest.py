@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from cem.access.principal import CLI_ADMIN
 from cem.store.db import Database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +59,7 @@ def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     database = Database(path)
-    build_demo_workspace(database)
+    build_demo_workspace(database, actor=CLI_ADMIN)
     database.close()
     return path
 

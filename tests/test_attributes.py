@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cem.access.principal import LOCAL_ADMIN
+from cem.access.principal import CLI_ADMIN, LOCAL_ADMIN
 from cem.analytics.attributes import (
     AttributeColumn,
     attribute_values,
@@ -149,5 +149,5 @@ def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) ->
     assert stars.num_value.sum() == sum(i % 6 for i in range(rows))
     delete_import(db, "w", result.import_id, actor=LOCAL_ADMIN)
     assert attribute_columns(duckdb_engine(db), "w").empty
-    delete_workspace(db, "w")
+    delete_workspace(db, "w", actor=CLI_ADMIN)
     assert db.execute("SELECT count(*) FROM attribute_sources").fetchone()[0] == 0

@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cem.access.principal import LOCAL_ADMIN
+from cem.access.principal import CLI_ADMIN, LOCAL_ADMIN
 from cem.analytics.attributes import attribute_values
 from cem.analytics.engine import duckdb_engine
 from cem.demo.workspace import (
@@ -70,7 +70,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Database:
     """One read-only demo database for the shape and story tests of this module."""
     path = tmp_path_factory.mktemp("demo-shape") / "demo.duckdb"
     database = Database(path)
-    build_demo_workspace(database)
+    build_demo_workspace(database, actor=CLI_ADMIN)
     yield database
     database.close()
 
@@ -99,7 +99,7 @@ def test_same_seed_same_data_other_seed_differs(tmp_path: Path) -> None:
     sums = []
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
         database = Database(tmp_path / f"{name}.duckdb")
-        build_demo_workspace(database, seed=seed)
+        build_demo_workspace(database, seed=seed, actor=CLI_ADMIN)
         sums.append(_checksum(database))
         database.close()
     assert sums[0] == sums[1]
@@ -108,13 +108,13 @@ def test_same_seed_same_data_other_seed_differs(tmp_path: Path) -> None:
 
 def test_refresh_replaces_rather_than_duplicates(db: Database) -> None:
     messages: list[str] = []
-    first = build_demo_workspace(db, progress=messages.append)
+    first = build_demo_workspace(db, progress=messages.append, actor=CLI_ADMIN)
     counts = {
         t: db.execute(f"SELECT count(*) FROM {t} WHERE workspace = 'demo'").fetchall()[0][0]
         for t in ("responses", "events", "customers", "attribute_sources", "personas", "imports")
     }
     revision = db.data_version(DEMO_WORKSPACE)
-    second = build_demo_workspace(db)
+    second = build_demo_workspace(db, actor=CLI_ADMIN)
     again = {
         t: db.execute(f"SELECT count(*) FROM {t} WHERE workspace = 'demo'").fetchall()[0][0]
         for t in counts
@@ -131,7 +131,7 @@ def test_refresh_replaces_rather_than_duplicates(db: Database) -> None:
 
 
 def test_summary_line(db: Database) -> None:
-    summary = build_demo_workspace(db)
+    summary = build_demo_workspace(db, actor=CLI_ADMIN)
     n = {
         t: db.execute(f"SELECT count(*) FROM {t} WHERE workspace = 'demo'").fetchall()[0][0]
         for t in ("responses", "events", "customers")
@@ -149,8 +149,8 @@ def test_other_workspaces_are_untouched(db: Database) -> None:
     db.execute(
         "INSERT INTO responses(response_id, workspace, import_id, nps) VALUES (1, 'acme', 0, 9)"
     )
-    build_demo_workspace(db)
-    build_demo_workspace(db)
+    build_demo_workspace(db, actor=CLI_ADMIN)
+    build_demo_workspace(db, actor=CLI_ADMIN)
     rows = db.execute("SELECT nps FROM responses WHERE workspace = 'acme'").fetchall()
     assert rows == [(9,)]
 
@@ -430,7 +430,7 @@ def test_samples_import_without_manual_mapping(
     from cem.ingest.load import import_file
     from cem.store.workspaces import create_workspace
 
-    create_workspace(db, "samples")
+    create_workspace(db, "samples", actor=CLI_ADMIN)
     result = import_file(db, "samples", SAMPLES / name, kind, actor=LOCAL_ADMIN)
     assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (rows, rows, 0)
     assert EXPECTED_ROLES[name].items() <= result.mapping.roles.items()

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters, filtered_table
 from cem.errors import InputError, NotFoundError, TouchpointError
@@ -53,7 +54,7 @@ def test_migrate_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_transaction_rolls_back_everything(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     with pytest.raises(RuntimeError), db.transaction() as cur:
         cur.execute("INSERT INTO personas VALUES (?, ?, ?)", ["w", "A", "first"])
         raise RuntimeError("boom")
@@ -61,7 +62,7 @@ def test_transaction_rolls_back_everything(db: Database) -> None:
 
 
 def test_cursor_per_thread_and_ibis_backend(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     seen: list[int] = []
 
     def count() -> None:
@@ -77,7 +78,7 @@ def test_cursor_per_thread_and_ibis_backend(db: Database) -> None:
 
 
 def test_revision_changes_on_write(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     before = db.data_version("w")
     with db.transaction() as cur:
         bump_revision(cur, "w")
@@ -95,18 +96,18 @@ def test_quote_identifier_survives_hostile_names(db: Database) -> None:
 
 # -- workspaces -----------------------------------------------------------------------------
 def test_workspace_lifecycle_and_scoping(db: Database) -> None:
-    workspaces.create_workspace(db, "Acme")
-    workspaces.create_workspace(db, "Globex")
+    workspaces.create_workspace(db, "Acme", actor=CLI_ADMIN)
+    workspaces.create_workspace(db, "Globex", actor=CLI_ADMIN)
     _insert_response(db, "Acme", 1, nps=10)
     _insert_response(db, "Globex", 2, nps=0)
     acme = filtered_table(duckdb_engine(db), "Acme", "responses").execute()
     assert acme["nps"].tolist() == [10]
 
-    workspaces.rename_workspace(db, "Acme", "Acme Corp")
+    workspaces.rename_workspace(db, "Acme", "Acme Corp", actor=CLI_ADMIN)
     assert workspaces.list_workspaces(db) == ["Acme Corp", "Globex"]
     assert filtered_table(duckdb_engine(db), "Acme Corp", "responses").count().execute() == 1
 
-    workspaces.delete_workspace(db, "Acme Corp")
+    workspaces.delete_workspace(db, "Acme Corp", actor=CLI_ADMIN)
     assert workspaces.list_workspaces(db) == ["Globex"]
     assert db.execute("SELECT count(*) FROM responses").fetchone()[0] == 1
 
@@ -114,21 +115,21 @@ def test_workspace_lifecycle_and_scoping(db: Database) -> None:
 @pytest.mark.parametrize("name", ["", "   ", "x" * 61, "a\x00b"])
 def test_bad_workspace_names_are_input_errors(db: Database, name: str) -> None:
     with pytest.raises(InputError):
-        workspaces.create_workspace(db, name)
+        workspaces.create_workspace(db, name, actor=CLI_ADMIN)
 
 
 def test_duplicate_and_missing_workspace(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     with pytest.raises(InputError, match="already exists"):
-        workspaces.create_workspace(db, "w")
+        workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     with pytest.raises(NotFoundError):
-        workspaces.delete_workspace(db, "nope")
+        workspaces.delete_workspace(db, "nope", actor=CLI_ADMIN)
     assert issubclass(InputError, ValueError) and issubclass(InputError, TouchpointError)
 
 
 # -- filters ----------------------------------------------------------------------------------
 def test_filters_apply_dates_inclusive_and_dimensions(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     rows = [
         (1, dt.datetime(2025, 1, 1, 0, 0), "SMB", 10),
         (2, dt.datetime(2025, 1, 31, 23, 59), "SMB", 0),
@@ -143,7 +144,7 @@ def test_filters_apply_dates_inclusive_and_dimensions(db: Database) -> None:
 
 
 def test_attribute_filter_and_customer_dimension(db: Database) -> None:
-    workspaces.create_workspace(db, "w")
+    workspaces.create_workspace(db, "w", actor=CLI_ADMIN)
     _insert_response(db, "w", 1, customer_id="c1", nps=10)
     _insert_response(db, "w", 2, customer_id="c2", nps=0)
     insert_attribute(db, "Class", {2: "Eco"}, numeric=False)

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 from test_pages_all import NAVIGATION_PAGES
 
-from cem.access.principal import LOCAL_ADMIN
+from cem.access.principal import CLI_ADMIN, LOCAL_ADMIN
 from cem.cli.main import main
 from cem.ingest.load import import_file
 from cem.store.db import Database
@@ -211,7 +211,7 @@ def test_unexpected_cli_error_is_one_line_with_the_traceback_in_the_log(
     from cem.store.workspaces import create_workspace
 
     database = Database(db)
-    create_workspace(database, "w")
+    create_workspace(database, "w", actor=CLI_ADMIN)
     database.close()
     status, _, err = cli(capsys, "kpi", "--workspace", "w", "--metric", "nps", "--db", str(db))
     assert status == 1

@@ -56,11 +56,12 @@ def test_read_only_view_renders(open_page, page: str) -> None:  # type: ignore[n
 def test_page_explains_what_to_do_on_an_empty_workspace(  # type: ignore[no-untyped-def]
     app_env: Path, open_page, page: str
 ) -> None:
+    from cem.access.principal import CLI_ADMIN
     from cem.store.db import Database
     from cem.store.workspaces import create_workspace
 
     db = Database(app_env)
-    create_workspace(db, "Empty shop")
+    create_workspace(db, "Empty shop", actor=CLI_ADMIN)
     db.close()
     at = open_page(page, workspace="Empty shop")
     assert not at.exception, [e.value for e in at.exception]

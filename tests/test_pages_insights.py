@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.drivers import key_drivers
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
@@ -159,7 +160,7 @@ def test_empty_workspace_explains_what_to_do(app_env: Path, page: str) -> None:
     from cem.store.workspaces import create_workspace
 
     db = Database(app_env)
-    create_workspace(db, "Empty <b>co</b>")
+    create_workspace(db, "Empty <b>co</b>", actor=CLI_ADMIN)
     db.close()
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["workspace"] = "Empty <b>co</b>"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import filtered_table
 from cem.errors import InputError, NotFoundError
@@ -49,59 +50,59 @@ def _add_rows(db: Database, workspace: str, n_responses: int, n_events: int = 0)
 
 # -- cem.store.workspaces ---------------------------------------------------------------------------
 def test_create_lists_and_trims(db: Database) -> None:
-    assert create_workspace(db, "  Acme Retail  ") == "Acme Retail"
-    create_workspace(db, "beta")
-    create_workspace(db, DEMO_WORKSPACE)
+    assert create_workspace(db, "  Acme Retail  ", actor=CLI_ADMIN) == "Acme Retail"
+    create_workspace(db, "beta", actor=CLI_ADMIN)
+    create_workspace(db, DEMO_WORKSPACE, actor=CLI_ADMIN)
     assert list_workspaces(db) == [DEMO_WORKSPACE, "Acme Retail", "beta"]
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "a\x07b", "x" * (MAX_NAME_LENGTH + 1)])
 def test_bad_names_are_refused(db: Database, bad: str) -> None:
     with pytest.raises(InputError):
-        create_workspace(db, bad)
+        create_workspace(db, bad, actor=CLI_ADMIN)
     assert list_workspaces(db) == []
 
 
 def test_duplicate_name_is_refused(db: Database) -> None:
-    create_workspace(db, "Acme")
+    create_workspace(db, "Acme", actor=CLI_ADMIN)
     with pytest.raises(InputError, match="already exists"):
-        create_workspace(db, "Acme")
-    create_workspace(db, "Other")
+        create_workspace(db, "Acme", actor=CLI_ADMIN)
+    create_workspace(db, "Other", actor=CLI_ADMIN)
     with pytest.raises(InputError, match="already exists"):
-        rename_workspace(db, "Other", "Acme")
+        rename_workspace(db, "Other", "Acme", actor=CLI_ADMIN)
     assert list_workspaces(db) == ["Acme", "Other"]
 
 
 def test_rename_moves_the_data(db: Database) -> None:
-    create_workspace(db, "Acme")
+    create_workspace(db, "Acme", actor=CLI_ADMIN)
     _add_rows(db, "Acme", 3, 2)
-    rename_workspace(db, "Acme", "Acme Corp")
+    rename_workspace(db, "Acme", "Acme Corp", actor=CLI_ADMIN)
     assert not workspace_exists(db, "Acme")
     summary = workspace_summary(db, "Acme Corp")
     assert (summary.responses, summary.events, summary.imports) == (3, 2, 1)
     with pytest.raises(NotFoundError):
-        rename_workspace(db, "nope", "x")
+        rename_workspace(db, "nope", "x", actor=CLI_ADMIN)
     with pytest.raises(InputError):
-        rename_workspace(db, "Acme Corp", "  ")
+        rename_workspace(db, "Acme Corp", "  ", actor=CLI_ADMIN)
 
 
 def test_delete_removes_only_that_workspace(db: Database) -> None:
-    create_workspace(db, "Acme")
-    create_workspace(db, "Beta")
+    create_workspace(db, "Acme", actor=CLI_ADMIN)
+    create_workspace(db, "Beta", actor=CLI_ADMIN)
     _add_rows(db, "Acme", 4, 3)
     _add_rows(db, "Beta", 2, 1)
-    delete_workspace(db, "Acme")
+    delete_workspace(db, "Acme", actor=CLI_ADMIN)
     assert list_workspaces(db) == ["Beta"]
     for table in ("responses", "events", "imports"):
         rows = db.execute(f"SELECT DISTINCT workspace FROM {table}").fetchall()
         assert rows == [("Beta",)]
     with pytest.raises(NotFoundError):
-        delete_workspace(db, "Acme")
+        delete_workspace(db, "Acme", actor=CLI_ADMIN)
 
 
 def test_data_is_scoped_by_workspace(db: Database) -> None:
-    create_workspace(db, "Acme")
-    create_workspace(db, "Beta")
+    create_workspace(db, "Acme", actor=CLI_ADMIN)
+    create_workspace(db, "Beta", actor=CLI_ADMIN)
     _add_rows(db, "Acme", 5, 4)
     _add_rows(db, "Beta", 2)
     backend = duckdb_engine(db)
@@ -112,8 +113,8 @@ def test_data_is_scoped_by_workspace(db: Database) -> None:
 
 
 def test_summaries(db: Database) -> None:
-    create_workspace(db, "Acme")
-    create_workspace(db, "Empty")
+    create_workspace(db, "Acme", actor=CLI_ADMIN)
+    create_workspace(db, "Empty", actor=CLI_ADMIN)
     _add_rows(db, "Acme", 3, 2)
     by_name = {s.name: s for s in workspace_summaries(db)}
     assert list(by_name) == ["Acme", "Empty"]
@@ -211,7 +212,7 @@ def test_page_creates_and_switches(app_env: Path) -> None:
 
 def test_page_switches_workspace(app_env: Path) -> None:
     db = Database(app_env)
-    create_workspace(db, "Beta")
+    create_workspace(db, "Beta", actor=CLI_ADMIN)
     db.close()
     at = _page(app_env)
     at.selectbox(key="ws_open_select").select("Beta")
@@ -225,7 +226,7 @@ def test_page_switches_workspace(app_env: Path) -> None:
 
 def test_page_renames(app_env: Path) -> None:
     db = Database(app_env)
-    create_workspace(db, "Beta")
+    create_workspace(db, "Beta", actor=CLI_ADMIN)
     db.close()
     at = _page(app_env)
     at.selectbox(key="ws_rename_select").select("Beta")
@@ -241,7 +242,7 @@ def test_page_renames(app_env: Path) -> None:
 
 def test_page_delete_needs_confirmation(app_env: Path) -> None:
     db = Database(app_env)
-    create_workspace(db, "Beta")
+    create_workspace(db, "Beta", actor=CLI_ADMIN)
     db.close()
     at = _page(app_env)
     assert at.button(key="ws_delete").disabled  # nothing chosen yet

@@ -20,9 +20,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from cem.access.principal import CLI_ADMIN
 from cem.cli import kpi
 from cem.cli.events import add_events_parser
 from cem.cli.journeys import add_journey_parser
+from cem.cli.users import add_audit_parser, add_user_parser
 from cem.cli.voc import add_voc_parsers
 from cem.errors import TouchpointError
 
@@ -65,7 +67,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.if_missing and demo_is_loaded(db):
         print("Demo workspace 'demo' is already loaded.")
         return 0
-    summary = build_demo_workspace(db, progress=lambda msg: print(msg, file=sys.stderr))
+    summary = build_demo_workspace(
+        db, progress=lambda msg: print(msg, file=sys.stderr), actor=CLI_ADMIN
+    )
     print(summary)
     return 0
 
@@ -143,6 +147,8 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     add_events_parser,
     add_journey_parser,
     add_voc_parsers,
+    add_user_parser,
+    add_audit_parser,
 )
 
 

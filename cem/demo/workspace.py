@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from cem.access.principal import LOCAL_ADMIN
+from cem.access.audit import record
+from cem.access.principal import Principal, require
 from cem.analytics.attributes import NUMERIC, TEXT, AttributeColumn, store_attribute_frame
 from cem.demo import text as demo_text
 from cem.demo.catalogue import DEMO_PERSONAS, DEMO_STAGES
@@ -854,10 +855,16 @@ def _load_demo_rows(
 
 
 def build_demo_workspace(
-    db: Database, progress: Callable[[str], None] | None = None, seed: int = DEFAULT_SEED
+    db: Database,
+    progress: Callable[[str], None] | None = None,
+    seed: int = DEFAULT_SEED,
+    *,
+    actor: Principal,
 ) -> str:
     """Create or refresh the workspace ``demo`` (clears it, then rebuilds it, in one
-    transaction) and return a one-line summary of what it holds."""
+    transaction) and return a one-line summary of what it holds. ``actor`` needs
+    ``workspace.delete`` on ``demo`` (it replaces all of its data)."""
+    require(actor, "workspace.delete", DEMO_WORKSPACE)
     say = progress or (lambda _msg: None)
     started = time.perf_counter()
     say("Generating customers, journeys and survey answers…")
@@ -898,7 +905,7 @@ def build_demo_workspace(
         say(f"Wrote {len(data.events):,} touchpoint events.")
         bump_revision(cur, ws)
     say("Drawing the demo journey map…")
-    seed_demo_journey(db, ws, actor=LOCAL_ADMIN)
+    seed_demo_journey(db, ws, actor=actor)
     say("Analysing the comments (sentiment, themes)…")
     from cem.voc.jobs import analyse_workspace
 
@@ -907,6 +914,7 @@ def build_demo_workspace(
         db.execute("SELECT count(*) FROM journeys WHERE workspace = ?", [ws]).fetchall()[0][0]
     )
     say(f"Done in {time.perf_counter() - started:.1f} s.")
+    record(db, actor, "workspace.demo", ws, ws, "demo data loaded")
     return (
         f"Demo workspace '{ws}': {len(data.customers):,} customers, "
         f"{len(data.responses):,} responses, {len(data.events):,} events, "

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from cem.access.audit import record
 from cem.access.principal import Principal, require
 from cem.analytics.attributes import drop_import_attributes
 from cem.errors import NotFoundError
@@ -79,6 +80,7 @@ def delete_import(db: Database, workspace: str, import_id: int, *, actor: Princi
             raise NotFoundError(f"There is no import #{import_id} in '{workspace}'.")
         _delete_import_rows(cur, workspace, import_id)
         bump_revision(cur, workspace)
+    record(db, actor, "import.delete", workspace, f"import #{import_id}")
 
 
 def _record_import(

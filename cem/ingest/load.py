@@ -61,6 +61,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from cem.access.audit import record
 from cem.access.principal import Principal, require
 from cem.analytics.attributes import AttributeColumn, forget_rows, store_attributes
 from cem.errors import DuplicateImportError, FileFormatError, InputError, MappingError
@@ -230,6 +231,7 @@ def import_file(
     finally:
         if own_upload:
             upload.close()
+    record(db, actor, "import", workspace, upload.file_name, getattr(result, "kind", kind))
     for hook in AFTER_IMPORT:  # e.g. comment analysis in the background (cem.voc.jobs)
         hook(db, workspace, result.kind if hasattr(result, "kind") else kind)
     return result

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from cem.access.audit import record
 from cem.access.principal import Principal, require
 from cem.errors import ConflictError, NotFoundError
 from cem.journeys.fields import TOUCHPOINT_COLUMNS, TOUCHPOINT_TYPES
@@ -192,6 +193,9 @@ def journey_edit(
             edit.version = write_version(
                 cur, workspace, edit.journey_id, edit.action, author, edit.changed, edit.meta
             )
+    if edit.action is not None:
+        target = f"journey #{edit.journey_id}" if edit.journey_id is not None else None
+        record(db, actor, f"journey.{edit.action}", workspace, target, ", ".join(edit.changed))
 
 
 # -- positions and inserts --------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Workspaces: isolated sets of data. Every table row carries its workspace's name.
 
+>>> from cem.access.principal import CLI_ADMIN
 >>> from cem.store.db import Database, bump_revision
 >>> db = Database(":memory:")
->>> create_workspace(db, "Acme")
+>>> create_workspace(db, "Acme", actor=CLI_ADMIN)
 'Acme'
->>> rename_workspace(db, "Acme", "Acme Corp")
+>>> rename_workspace(db, "Acme", "Acme Corp", actor=CLI_ADMIN)
 >>> list_workspaces(db)
 ['Acme Corp']
 """
@@ -14,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cem.access.audit import record
+from cem.access.principal import Principal, require
 from cem.analytics.attributes import drop_workspace_attributes
 from cem.errors import InputError, NotFoundError
 from cem.store.db import Database, bump_revision
@@ -71,16 +74,20 @@ def ensure_workspace(db: Database, name: str) -> str:
     return clean
 
 
-def create_workspace(db: Database, name: str) -> str:
+def create_workspace(db: Database, name: str, *, actor: Principal) -> str:
     """Create a new, empty workspace; raise if the name is taken."""
+    require(actor, "workspace.create")
     clean = validate_workspace_name(name)
     if workspace_exists(db, clean):
         raise InputError(f"A workspace called '{clean}' already exists.")
-    return ensure_workspace(db, clean)
+    ensure_workspace(db, clean)
+    record(db, actor, "workspace.create", clean, clean)
+    return clean
 
 
-def rename_workspace(db: Database, old: str, new: str) -> None:
+def rename_workspace(db: Database, old: str, new: str, *, actor: Principal) -> None:
     """Rename a workspace and every row that belongs to it, in one transaction."""
+    require(actor, "workspace.edit", old)
     clean = validate_workspace_name(new)
     if not workspace_exists(db, old):
         raise NotFoundError(f"There is no workspace called '{old}'.")
@@ -97,15 +104,18 @@ def rename_workspace(db: Database, old: str, new: str) -> None:
         for table in _WORKSPACE_TABLES:
             cur.execute(f"UPDATE {table} SET workspace = ? WHERE workspace = ?", [clean, old])
         cur.execute("DELETE FROM workspaces WHERE name = ?", [old])
+    record(db, actor, "workspace.rename", clean, old, f"renamed to {clean}")
 
 
-def delete_workspace(db: Database, name: str) -> None:
+def delete_workspace(db: Database, name: str, *, actor: Principal) -> None:
     """Delete a workspace and all of its data, in one transaction."""
+    require(actor, "workspace.delete", name)
     if not workspace_exists(db, name):
         raise NotFoundError(f"There is no workspace called '{name}'.")
     with db.transaction() as cur:
         clear_workspace_data(cur, name)
         cur.execute("DELETE FROM workspaces WHERE name = ?", [name])
+    record(db, actor, "workspace.delete", name, name)
 
 
 def clear_workspace_data(cur: object, name: str) -> None:
@@ -146,8 +156,9 @@ class WorkspaceSummary:
 def workspace_summary(db: Database, name: str) -> WorkspaceSummary:
     """Row counts and the latest import of one workspace.
 
+    >>> from cem.access.principal import CLI_ADMIN
     >>> db = Database(":memory:")
-    >>> _ = create_workspace(db, "Acme")
+    >>> _ = create_workspace(db, "Acme", actor=CLI_ADMIN)
     >>> s = workspace_summary(db, "Acme")
     >>> (s.responses, s.events, s.customers, s.journeys, s.last_import_file)
     (0, 0, 0, 0, None)

@@ -72,9 +72,16 @@ def _choose_workspace(names: list[str]) -> str | None:
     return DEMO_WORKSPACE if DEMO_WORKSPACE in names else names[0]
 
 
+def visible_workspaces() -> list[str]:
+    """The workspaces the session's principal may see (its grants; all for an admin)."""
+    granted = current_principal().workspaces
+    names = list_workspaces(get_database())
+    return names if granted is None else [n for n in names if n in granted]
+
+
 def current_workspace() -> str | None:
     """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
-    return _choose_workspace(list_workspaces(get_database()))
+    return _choose_workspace(visible_workspaces())
 
 
 def set_workspace(name: str) -> None:
@@ -85,7 +92,7 @@ def set_workspace(name: str) -> None:
 
 def workspace_switcher() -> str | None:
     """The sidebar's workspace select box; returns the chosen workspace."""
-    names = list_workspaces(get_database())
+    names = visible_workspaces()
     current = _choose_workspace(names)
     if current is None:
         st.sidebar.info(

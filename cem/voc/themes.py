@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cem.access.audit import record
 from cem.access.principal import Principal, require
 from cem.errors import InputError
 from cem.store.db import Database, bump_revision
@@ -250,6 +251,7 @@ def create_theme(db: Database, workspace: str, label: str, rule: str, *, actor: 
         )
         _apply(cur, workspace, [theme_id])
         bump_revision(cur, workspace)
+    record(db, actor, "theme.create", workspace, f"theme #{theme_id}", label)
     return theme_id
 
 
@@ -281,6 +283,7 @@ def update_theme(
             )
             _apply(cur, workspace, [theme_id])
         bump_revision(cur, workspace)
+    record(db, actor, "theme.update", workspace, f"theme #{theme_id}", label)
 
 
 def merge_themes(
@@ -311,6 +314,8 @@ def merge_themes(
             _delete(cur, theme_id)
         _apply(cur, workspace, [new_id])
         bump_revision(cur, workspace)
+    merged = ", ".join(f"#{t}" for t in theme_ids)
+    record(db, actor, "theme.merge", workspace, f"theme #{new_id}", f"merged {merged}")
     return new_id
 
 
@@ -332,3 +337,4 @@ def delete_theme(db: Database, workspace: str, theme_id: int, *, actor: Principa
             raise InputError(f"Theme #{theme_id} is not in workspace '{workspace}'.")
         _delete(cur, theme_id)
         bump_revision(cur, workspace)
+    record(db, actor, "theme.delete", workspace, f"theme #{theme_id}")

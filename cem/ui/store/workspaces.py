@@ -54,7 +54,9 @@ def on_open() -> None:
 def on_create() -> None:
     """Create the workspace named in the Create box and switch to it."""
     try:
-        created = workspaces.create_workspace(ui.get_database(), st.session_state["ws_new_name"])
+        created = workspaces.create_workspace(
+            ui.get_database(), st.session_state["ws_new_name"], actor=ui.current_principal()
+        )
     except TouchpointError as exc:
         remember_error("create", exc)
         return
@@ -70,7 +72,7 @@ def on_rename(current: str | None) -> None:
     try:
         if not old:
             raise InputError("Choose a workspace to rename.")
-        workspaces.rename_workspace(ui.get_database(), old, new)
+        workspaces.rename_workspace(ui.get_database(), old, new, actor=ui.current_principal())
     except TouchpointError as exc:
         remember_error("rename", exc)
         return
@@ -93,7 +95,7 @@ def on_delete(current: str | None) -> None:
             raise InputError(
                 f"Type the workspace's name, '{name}', in the box to confirm the delete."
             )
-        workspaces.delete_workspace(db, name)
+        workspaces.delete_workspace(db, name, actor=ui.current_principal())
     except TouchpointError as exc:
         remember_error("delete", exc)
         return
@@ -168,7 +170,9 @@ def demo_panel(db: Database, names: list[str]) -> None:
         if st.button("Reload demo data" if demo_exists else "Load demo data", key="ws_reload_demo"):
             with st.status("Building the demo workspace…", expanded=True) as status:
                 try:
-                    summary = build_demo_workspace(db, progress=status.write)
+                    summary = build_demo_workspace(
+                        db, progress=status.write, actor=ui.current_principal()
+                    )
                 except TouchpointError as exc:
                     status.update(label="The demo could not be built", state="error")
                     ui.show_error(exc)

@@ -1,0 +1,1 @@
+"""Admin screens of access control: the audit log browser."""
