@@ -98,10 +98,13 @@ def _queries() -> list[str]:
 
 
 def _hostile_elements(page) -> list[str]:  # type: ignore[no-untyped-def]
-    """The href/src of every link or image in the DOM that points at a payload's target."""
+    """Every link or image in the DOM that points at a payload's target: its href/src, the
+    test id of the Streamlit element holding it and the start of its HTML (for the report)."""
     found = page.evaluate(
         """() => [...document.querySelectorAll('a[href], img[src], iframe[src]')]
-            .map(e => e.getAttribute('href') || e.getAttribute('src') || '')"""
+            .map(e => (e.getAttribute('href') || e.getAttribute('src') || '') + ' ' +
+                 (e.closest('[data-testid]')?.dataset?.testid || '') + ' ' +
+                 e.outerHTML.slice(0, 160))"""
     )
     for frame in page.frames[1:]:
         try:
@@ -111,7 +114,7 @@ def _hostile_elements(page) -> list[str]:  # type: ignore[no-untyped-def]
             )
         except Exception:  # noqa: BLE001 - a frame that navigated away has no DOM to read
             continue
-    return [url for url in found if any(target in url for target in HOSTILE_TARGETS)]
+    return [item for item in found if any(t in item.split(" ")[0] for t in HOSTILE_TARGETS)]
 
 
 def test_payloads_make_no_request_link_image_or_alert(
