@@ -37,10 +37,11 @@ seconds = time.perf_counter() - started
 filter_bar = None
 if status == 0:
     from cem.analytics.catalogue import dimension_values
+    from cem.analytics.engine import duckdb_engine
     from cem.store.db import Database
-    db = Database(sys.argv[sys.argv.index("--db") + 1])
+    engine = duckdb_engine(Database(sys.argv[sys.argv.index("--db") + 1]))
     t = time.perf_counter()
-    values = dimension_values(db, "bench")
+    values = dimension_values(engine, "bench")
     filter_bar = (time.perf_counter() - t, len(values))
 message = (err.getvalue().strip().splitlines() or [""])[-1]
 print(json.dumps({"status": status, "seconds": seconds, "filter_bar": filter_bar,

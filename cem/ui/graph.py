@@ -115,11 +115,14 @@ def graph_config(
     level_separation: int = 190,
     node_spacing: int = 110,
 ) -> dict[str, Any]:
-    """The vis-network options used by :func:`render_graph`."""
+    """The vis-network options used by :func:`render_graph`.
+
+    Only options vis-network knows (it logs "Unknown option detected" for others, e.g.
+    agraph's ``directed``); direction is drawn by ``edges.arrows``.
+    """
     return {
         "height": f"{height}px",
         "width": "100%",
-        "directed": True,
         "physics": {"enabled": physics, "stabilization": {"enabled": True, "fit": True}},
         "layout": {
             "hierarchical": {
