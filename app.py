@@ -2,8 +2,8 @@
 
 A router only: it sets the page up, shows the workspace switcher and the shared filter
 bar in the sidebar, and hands over to the page chosen in ``st.navigation``.
-Open a link with ``?mode=view`` for the read-only executive view: only the
-read-only pages are offered and nothing can be edited.
+A share link (``?share=TOKEN``, :mod:`cem.ui.share`) gives a read-only session scoped to
+the link's workspace, pages and fixed filters for its whole life.
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
+from cem.ui.share import share_gate
 from cem.ui.voc import install_import_hook
 
 st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
 )
 
-read_only = st.query_params.get("mode") == "view"
+share = share_gate()  # a ?share= link session; a bad token stops here with one sentence
+read_only = share is not None
 install_import_hook()  # comments are analysed in the background after each import
 
 insight_pages = [
@@ -42,8 +44,10 @@ data_pages = [
     st.Page("pages/workspaces.py", title="Workspaces", icon="🗂️", url_path="manage-workspaces"),
 ]
 
-if read_only:
-    navigation = st.navigation({"Insights": insight_pages})
+if share is not None:
+    navigation = st.navigation(
+        {"Shared view": [p for p in insight_pages if p.url_path in share.pages]}
+    )
 else:
     navigation = st.navigation(
         {"Insights": insight_pages, "Workshop": workshop_pages, "Data": data_pages}
@@ -54,7 +58,9 @@ with st.sidebar, page_guard("sidebar"):
     workspace = ui.workspace_switcher() if not read_only else ui.current_workspace()
     if workspace is not None:
         if read_only:
-            st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only view")
+            st.sidebar.caption(
+                f"Workspace: {ui.escape_markdown(workspace)} · shared read-only view"
+            )
         sidebar_filters(workspace)
 
 # Every page body (ui.require_workspace() included) runs inside the one page guard.

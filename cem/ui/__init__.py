@@ -73,7 +73,11 @@ def _choose_workspace(names: list[str]) -> str | None:
 
 
 def current_workspace() -> str | None:
-    """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
+    """The workspace in the URL (``?workspace=``), else the demo, else the first one; for a
+    share link's principal always the link's workspace (the URL cannot change it)."""
+    principal = current_principal()
+    if principal.kind == "share" and principal.workspaces:
+        return sorted(principal.workspaces)[0]
     return _choose_workspace(list_workspaces(get_database()))
 
 
@@ -114,7 +118,15 @@ def require_workspace() -> str:
 
 
 def current_filters() -> Filters:
-    """The shared filters, read from the URL query parameters."""
+    """The shared filters, read from the URL query parameters; in a share-link session the
+    link's fixed filters win (:func:`cem.access.links.pin_filters`)."""
+    from cem.access.links import pin_filters
+    from cem.ui.share import fixed_filters
+
+    return pin_filters(_url_filters(), fixed_filters())
+
+
+def _url_filters() -> Filters:
     try:
         return Filters.from_query_params(
             st.query_params.to_dict()
