@@ -13,7 +13,7 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
-from cem.ui.share import share_gate
+from cem.ui.share import link_pages, share_gate
 from cem.ui.voc import install_import_hook
 
 st.set_page_config(
@@ -45,9 +45,7 @@ data_pages = [
 ]
 
 if share is not None:
-    navigation = st.navigation(
-        {"Shared view": [p for p in insight_pages if p.url_path in share.pages]}
-    )
+    navigation = st.navigation({"Shared view": link_pages(insight_pages, share)})
 else:
     navigation = st.navigation(
         {"Insights": insight_pages, "Workshop": workshop_pages, "Data": data_pages}

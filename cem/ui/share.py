@@ -9,10 +9,13 @@ one sentence and stops the run: no navigation, no data.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from cem import ui
 from cem.access.links import (
+    DEFAULT_PAGES,
     EXPIRY_DAYS,
     LinkSession,
     create_link,
@@ -56,6 +59,24 @@ def share_gate() -> LinkSession | None:
     for key in [k for k in st.query_params.keys() if k == "mode"]:
         del st.query_params[key]
     return session
+
+
+def link_pages(pages: list[Any], session: LinkSession) -> list[Any]:
+    """Of the app's ``st.Page`` objects, those the link allows (the default page's url
+    path is empty: it is ``home``)."""
+    return [p for p in pages if (p.url_path or DEFAULT_PAGES[0]) in session.pages]
+
+
+def page_offered(url_path: str) -> bool:
+    """True when this session's navigation has the page (a link session: its pages only)."""
+    session = link_session()
+    return session is None or url_path in session.pages
+
+
+def link_params() -> dict[str, str]:
+    """Query parameters an in-page link must carry to keep this session's share token."""
+    token = st.session_state.get(TOKEN_KEY)
+    return {"share": str(token)} if link_session() is not None and token else {}
 
 
 def fixed_filters() -> Filters:
