@@ -181,3 +181,38 @@ def test_fixed_filters_win() -> None:
 
 def test_link_url() -> None:
     assert link_url("http://h:8501/", "T.S", "voice") == "http://h:8501/voice?share=T.S"
+
+
+# -- CLI --------------------------------------------------------------------------------
+def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cem.cli.main import main
+
+    db_file = str(tmp_path / "cli.duckdb")
+    args = ["share", "create", "--workspace", "demo", "--page", "home", "--page", "voice"]
+    args += ["--filter", "segment=SMB", "--expires", "never", "--base-url", "http://x:1"]
+    assert main([*args, "--db", db_file]) == 0
+    url = capsys.readouterr().out.strip()
+    assert url.startswith("http://x:1/home?share=")
+    db = Database(db_file)
+    try:
+        session = open_link(db, url.split("share=", 1)[1])
+        assert session.pages == ("home", "voice")
+        assert session.filters == Filters.make(segment=["SMB"])
+        [link] = list_links(db)
+        assert link.expires_at is None and link.created_by == "cli"
+    finally:
+        db.close()
+    assert main(["share", "list", "--workspace", "demo", "--db", db_file]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith(f"{link.id}\tdemo\thome,voice\tsegment: SMB")
+    assert main(["share", "revoke", link.id, "--db", db_file]) == 0
+    capsys.readouterr()
+    db = Database(db_file)
+    try:
+        with pytest.raises(ShareLinkInvalid, match="revoked"):
+            open_link(db, url.split("share=", 1)[1])
+    finally:
+        db.close()
+    assert main(["share", "create", "--workspace", "demo", "--expires", "3", "--db", db_file]) == 2
+    assert main(["share", "create", "--workspace", "d", "--filter", "oops", "--db", db_file]) == 2
+    assert "DIM=VALUE" in capsys.readouterr().err
