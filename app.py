@@ -2,8 +2,8 @@
 
 A router only: it sets the page up, shows the workspace switcher and the shared filter
 bar in the sidebar, and hands over to the page chosen in ``st.navigation``.
-Open a link with ``?mode=view`` for the read-only executive view: only the
-read-only pages are offered and nothing can be edited.
+A share link (``?share=TOKEN``, :mod:`cem.ui.share`) gives a read-only session scoped to
+the link's workspace, pages and fixed filters for its whole life.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
+from cem.ui.share import link_pages, share_gate
 from cem.ui.signin import resolve_principal, sign_in_navigation
 from cem.ui.voc import install_import_hook
 
@@ -20,6 +21,7 @@ st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
 )
 
+share = share_gate()  # a ?share= link session; a bad token stops here with one sentence
 install_import_hook()  # comments are analysed in the background after each import
 
 insight_pages = [
@@ -48,11 +50,12 @@ with page_guard("sign-in"):
     principal = resolve_principal()
 if principal is None:
     sign_in_navigation([p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]])
-view_link = st.query_params.get("mode") == "view"
-read_only = view_link or (principal.read_only and principal.kind != "unavailable")
+read_only = share is not None or (principal.read_only and principal.kind != "unavailable")
 if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
     data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
-if read_only:
+if share is not None:
+    navigation = st.navigation({"Shared view": link_pages(insight_pages, share)})
+elif read_only:
     navigation = st.navigation({"Insights": insight_pages})
 else:
     navigation = st.navigation(
@@ -61,10 +64,14 @@ else:
 
 st.sidebar.markdown("### 🧭 Touchpoint")
 with st.sidebar, page_guard("sidebar"):
-    workspace = ui.workspace_switcher() if not view_link else ui.current_workspace()
+    workspace = ui.workspace_switcher() if share is None else ui.current_workspace()
     if workspace is not None:
-        if read_only:
-            st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only view")
+        if share is not None:
+            st.sidebar.caption(
+                f"Workspace: {ui.escape_markdown(workspace)} · shared read-only view"
+            )
+        elif read_only:
+            st.sidebar.caption(f"Workspace: {ui.escape_markdown(workspace)} · read-only")
         sidebar_filters(workspace)
 
 # Every page body (ui.require_workspace() included) runs inside the one page guard.

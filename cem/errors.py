@@ -49,3 +49,7 @@ class DuplicateImportError(InputError):
 
 class AccessDenied(TouchpointError, PermissionError):
     """The acting principal may not do this (see :mod:`cem.access`)."""
+
+
+class ShareLinkInvalid(TouchpointError, ValueError):
+    """A share link cannot be opened: tampered, expired, revoked or unknown (one sentence)."""

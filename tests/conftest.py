@@ -194,7 +194,7 @@ APP_FILE = str(PROJECT_ROOT / "app.py")
 @pytest.fixture
 def open_page(app_env: Path):  # type: ignore[no-untyped-def]
     """Open a page of the app through its router, like a browser would:
-    ``at = open_page("pages/overview.py", workspace="demo", mode="view")`` runs the app with
+    ``at = open_page("pages/overview.py", workspace="demo", segment="SMB")`` runs the app with
     those query parameters, switches to the page and returns the AppTest after the run."""
     from streamlit.testing.v1 import AppTest
 

@@ -31,7 +31,7 @@ def test_shared_link_reproduces_the_filtered_overview(  # type: ignore[no-untype
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        page.goto(f"{streamlit_server.url}/?workspace=demo&segment=Enterprise&mode=view")
+        page.goto(f"{streamlit_server.url}/?workspace=demo&segment=Enterprise")
         wait_for_streamlit(page)
         # The tiles render one by one: read the NPS tile by its label once it is there.
         nps_tile = page.locator('[data-testid="stMetric"]').filter(

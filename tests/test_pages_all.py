@@ -45,9 +45,18 @@ def test_page_renders_on_demo_workspace(open_page, page: str) -> None:  # type: 
 
 
 @pytest.mark.parametrize("page", READ_ONLY_PAGES)
-def test_read_only_view_renders(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
-    at = open_page(page, mode="view")
+def test_share_link_view_renders(app_env: Path, open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    from cem.access.links import create_link
+    from cem.access.principal import CLI_ADMIN
+    from cem.store.db import Database
+
+    db = Database(app_env)
+    pages = ["home", "kpi-explorer", "key-drivers", "journey-analytics"]
+    token = create_link(db, CLI_ADMIN, "demo", pages).token or ""
+    db.close()
+    at = open_page(page, share=token)
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
     # No workspace switcher and no editing pages in the executive view.
     assert not [w for w in at.sidebar.selectbox if w.key == "workspace_switcher"]
 

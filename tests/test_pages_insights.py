@@ -83,9 +83,8 @@ def test_date_range_from_the_url(app_env: Path) -> None:
     assert metric_value(at, "NPS") == format_signed(snap["value"])
 
 
-def test_read_only_view_renders_overview(app_env: Path) -> None:
+def test_filtered_link_renders_overview(app_env: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["mode"] = "view"
     at.query_params["segment"] = "Family"
     at.run()
     assert not at.exception

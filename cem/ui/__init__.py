@@ -80,7 +80,12 @@ def visible_workspaces() -> list[str]:
 
 
 def current_workspace() -> str | None:
-    """The workspace in the URL (``?workspace=``), else the demo, else the first one."""
+    """The workspace in the URL (``?workspace=``), else the demo, else the first one the
+    principal may see; for a share link's principal always the link's workspace (the URL
+    cannot change it)."""
+    principal = current_principal()
+    if principal.kind == "share" and principal.workspaces:
+        return sorted(principal.workspaces)[0]
     return _choose_workspace(visible_workspaces())
 
 
@@ -121,7 +126,15 @@ def require_workspace() -> str:
 
 
 def current_filters() -> Filters:
-    """The shared filters, read from the URL query parameters."""
+    """The shared filters, read from the URL query parameters; in a share-link session the
+    link's fixed filters win (:func:`cem.access.links.pin_filters`)."""
+    from cem.access.links import pin_filters
+    from cem.ui.share import fixed_filters
+
+    return pin_filters(_url_filters(), fixed_filters())
+
+
+def _url_filters() -> Filters:
     try:
         return Filters.from_query_params(
             st.query_params.to_dict()

@@ -7,7 +7,7 @@ The URL query parameters are the shared state (:class:`cem.analytics.filters.Fil
 - the first time a session shows a workspace, the widgets are filled FROM the URL, so a
   copied link reproduces the sender's view;
 - on every run, the widgets' values are written back TO the URL (only the filter keys;
-  ``workspace``, ``mode`` and the page's own keys are kept), before the page runs, so
+  ``workspace``, ``share`` and the page's own keys are kept), before the page runs, so
   ``ui.current_filters()`` on any page sees exactly what the sidebar shows, and links
   survive page switches.
 
@@ -24,9 +24,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from cem import ui
+from cem.access.links import pin_filters
 from cem.analytics.catalogue import date_bounds, dimension_values
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters
 from cem.analytics.labels import dimension_label
+from cem.ui.share import fixed_filters, share_panel
 
 MAIN_DIMENSIONS: tuple[str, ...] = ("segment", "persona", "channel", "touchpoint")
 DATES_KEY = "flt:dates"
@@ -92,11 +94,9 @@ def _sync_url(filters: Filters) -> None:
             st.query_params[key] = value
 
 
-def share_link(read_only: bool = False) -> str:
-    """The current page's URL with its query (filters, workspace), optionally read-only."""
+def share_link() -> str:
+    """The current page's URL with its query (filters, workspace)."""
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-    if read_only:
-        params["mode"] = ["view"]
     base = ""
     try:
         base = str(st.context.url or "")
@@ -124,6 +124,8 @@ def sidebar_filters(workspace: str) -> None:
     if st.session_state.get(LOADED_KEY) != workspace:
         _load_widgets(url_filters, dims, low, high)
         st.session_state[LOADED_KEY] = workspace
+    fixed = fixed_filters()  # a share link's fixed filters: shown, never changeable
+    _pin_widgets(fixed, low, high)
 
     sidebar = st.sidebar
     sidebar.markdown("**Filters**")
@@ -134,21 +136,26 @@ def sidebar_filters(workspace: str) -> None:
         if DATES_KEY not in st.session_state:
             st.session_state[DATES_KEY] = (low, high)
         sidebar.date_input(
-            "Date range", min_value=lo_bound, max_value=hi_bound, key=DATES_KEY, format="YYYY-MM-DD"
+            "Date range",
+            min_value=lo_bound,
+            max_value=hi_bound,
+            key=DATES_KEY,
+            format="YYYY-MM-DD",
+            disabled=fixed.date_from is not None or fixed.date_to is not None,
         )
     else:
         sidebar.caption(
             "No dates in this data — upload a file with a date column to filter by date."
         )
     for dim in main:
-        _multiselect(sidebar, dim, options[dim])
+        _multiselect(sidebar, dim, options[dim], disabled=bool(fixed.values(dim)))
     active_more = sum(bool(st.session_state.get(widget_key(d))) for d in more)
     if more:
         label = "More filters" + (f" ({active_more} active)" if active_more else "")
         shown, rest = split_more_filters(more, options, st.session_state)
         with sidebar.expander(label, expanded=bool(active_more)):
             for dim in shown:
-                _multiselect(st, dim, options[dim])
+                _multiselect(st, dim, options[dim], disabled=bool(fixed.values(dim)))
             if rest:
                 st.selectbox(
                     f"Filter on another attribute ({len(rest):,} more)",
@@ -158,7 +165,7 @@ def sidebar_filters(workspace: str) -> None:
                     on_change=_add_filter,
                 )
 
-    filters = _widget_filters(dims, low, high)
+    filters = pin_filters(_widget_filters(dims, low, high), fixed)
     _sync_url(filters)
 
     cols = sidebar.columns(2)
@@ -170,11 +177,11 @@ def sidebar_filters(workspace: str) -> None:
         disabled=filters.is_empty,
         width="stretch",
     )
-    with cols[1].popover("🔗 Share", width="stretch"):
-        st.caption("Anyone with this link (and access to this Touchpoint) sees this exact view:")
-        st.code(share_link(), language=None, wrap_lines=True)
-        st.caption("Read-only link for executives (no editing pages):")
-        st.code(share_link(read_only=True), language=None, wrap_lines=True)
+    if not ui.current_principal().read_only:
+        with cols[1].popover("🔗 Share", width="stretch"):
+            st.caption("Anyone who may use this Touchpoint sees this exact view at:")
+            st.code(share_link(), language=None, wrap_lines=True)
+            share_panel(workspace, current_page(), filters)
     sidebar.caption("Showing: " + ui.escape_markdown(filters.describe()))
 
 
@@ -205,7 +212,24 @@ def _add_filter() -> None:
     st.session_state[ADD_KEY] = None
 
 
-def _multiselect(container: object, dim: str, options: list[str]) -> None:
+def _pin_widgets(fixed: Filters, low: dt.date | None, high: dt.date | None) -> None:
+    """Put a share link's fixed filters into their widgets on every run (before drawing)."""
+    for dim, values in fixed.dimensions:
+        st.session_state[widget_key(dim)] = list(values)
+    if (fixed.date_from or fixed.date_to) and low is not None and high is not None:
+        st.session_state[DATES_KEY] = (fixed.date_from or low, fixed.date_to or high)
+
+
+def current_page() -> str:
+    """The url path of the page this run shows (``home`` for the default page)."""
+    try:
+        path = str(st.context.url or "").split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        path = ""
+    return path if path and ":" not in path and "." not in path else "home"
+
+
+def _multiselect(container: object, dim: str, options: list[str], disabled: bool = False) -> None:
     key = widget_key(dim)
     current = st.session_state.get(key) or []
     st.session_state[key] = [v for v in current if v in options]
@@ -214,4 +238,5 @@ def _multiselect(container: object, dim: str, options: list[str]) -> None:
         options,
         key=key,
         placeholder="All" if not dim.startswith(ATTRIBUTE_PREFIX) else "Any",
+        disabled=disabled,
     )

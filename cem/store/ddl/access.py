@@ -1,4 +1,8 @@
-"""Schema of access control: user accounts, workspace grants, sign-in attempts, audit log."""
+"""Schema of access control: user accounts, workspace grants, sign-in attempts, the
+audit log, and the share links (:mod:`cem.access.links`: one row per link: its workspace,
+allowed pages and fixed filters (JSON), who made it and when, when it expires (NULL: never),
+was last opened and was revoked).
+"""
 
 from __future__ import annotations
 
@@ -30,5 +34,16 @@ DDL: tuple[str, ...] = (
         workspace VARCHAR,
         target VARCHAR,
         detail VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS share_links (
+        id VARCHAR PRIMARY KEY,
+        workspace VARCHAR NOT NULL,
+        pages VARCHAR NOT NULL,
+        filters VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        expires_at TIMESTAMP,
+        last_opened_at TIMESTAMP,
+        revoked_at TIMESTAMP
     )""",
 )

@@ -16,6 +16,7 @@ from cem.charts import voc as voc_charts
 from cem.errors import TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_signed
+from cem.ui.share import link_params, page_offered
 from cem.voc import analytics as voc_analytics
 from cem.voc import jobs, themes
 from cem.voc.query import Query
@@ -360,9 +361,11 @@ def rising_themes_panel(workspace: str, filters: Filters) -> None:
             f"{row.share_now:.1f}% of comments, was {row.share_before:.1f}% · "
             f"{ui.escape_markdown(row.words)}"
         )
-        box.page_link(
-            "pages/verbatims.py",
-            label="Read the comments",
-            icon="💬",
-            query_params={"workspace": workspace, "theme": str(int(row.theme_id))},
-        )
+        if page_offered("voice"):
+            box.page_link(
+                "pages/verbatims.py",
+                label="Read the comments",
+                icon="💬",
+                query_params={"workspace": workspace, "theme": str(int(row.theme_id))}
+                | link_params(),
+            )
