@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import cem
-from cem.access import audit, users
+from cem.access import audit, links, users
 from cem.access.principal import CLI_ADMIN, Principal, Role
 from cem.analytics.engine import duckdb_engine
 from cem.demo import journey as demo_journey
@@ -46,6 +46,8 @@ def _journey_edit(db: Database, ids: dict[str, int], actor: Principal) -> None:
 
 # name -> (call, whether an editor granted another workspace is refused too)
 CALLS: dict[str, tuple[Call, bool]] = {
+    "cem.access.links.create_link": (lambda db, i, a: links.create_link(db, a, WS), True),
+    "cem.access.links.revoke_link": (lambda db, i, a: links.revoke_link(db, a, i["link"]), True),
     "cem.access.audit.browse": (lambda db, i, a: audit.browse(db, actor=a), True),
     "cem.access.users.list_users": (lambda db, i, a: users.list_users(db, actor=a), True),
     "cem.access.users.add_user": (
@@ -282,7 +284,8 @@ def shared_demo(demo_db_file: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     shutil.copyfile(demo_db_file, path)
     database = Database(path)
     users.add_user(database, "ann", "viewer", "password1", actor=CLI_ADMIN, workspaces=(WS,))
-    yield database, _ids(database), _snapshot(database)
+    link = links.create_link(database, CLI_ADMIN, WS)
+    yield database, {**_ids(database), "link": link.id}, _snapshot(database)
     database.close()
 
 

@@ -21,7 +21,7 @@ from tests.test_pages_insights import expected, metric_value
 def _link(db_path: Path, pages: list[str], filters: Filters) -> tuple[str, str]:
     db = Database(db_path)
     try:
-        create_workspace(db, "other")
+        create_workspace(db, "other", actor=CLI_ADMIN)
         link = create_link(db, CLI_ADMIN, "demo", pages, filters, expires_days=7)
     finally:
         db.close()
