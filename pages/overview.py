@@ -13,6 +13,7 @@ from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.errors import TouchpointError
 from cem.format import format_count, format_mean, format_percent, format_signed
 from cem.ui.analytics.kpi import require_metrics, show_chart
+from cem.ui.report import download_summary_button
 from cem.ui.voc import rising_themes_panel
 
 TILES: tuple[tuple[str, str], ...] = (
@@ -90,6 +91,7 @@ HELP = {
 st.title("📊 Overview")
 workspace = ui.require_workspace()
 filters = ui.current_filters()
+download_summary_button(workspace, filters)
 
 try:
     available = require_metrics(

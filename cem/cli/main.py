@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from cem.cli import kpi
 from cem.cli.events import add_events_parser
 from cem.cli.journeys import add_journey_parser
+from cem.cli.report import add_report_parser
 from cem.cli.voc import add_voc_parsers
 from cem.errors import TouchpointError
 
@@ -143,6 +144,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     add_events_parser,
     add_journey_parser,
     add_voc_parsers,
+    add_report_parser,
 )
 
 
