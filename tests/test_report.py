@@ -130,3 +130,13 @@ def test_overview_has_the_download_button(open_page, mode: str | None) -> None: 
     assert not at.exception, [e.value for e in at.exception]
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == ["Download summary (PDF)"]
+
+
+def test_missing_font_is_one_clear_error(
+    demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cem.report import pdf
+
+    monkeypatch.setattr(pdf, "FONT_DIR", tmp_path)
+    with pytest.raises(pdf.ReportFontMissing, match="needs the font .*DejaVuSans.ttf"):
+        build_summary_pdf(duckdb_engine(demo_db), "demo", Filters(), now=NOW)
