@@ -89,6 +89,17 @@ def test_hostile_workspace_name_is_written_literally(demo_db: Database) -> None:
     rename_workspace(demo_db, "demo", name)
     _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
     assert f"Workspace: {name}" in text
+    assert "□" not in text
+
+
+def test_korean_name_is_marked_not_dropped(demo_db: Database) -> None:
+    """DejaVu Sans has no Hangul and no CJK font is installed: each syllable is drawn as
+    □ and a note names the code points, instead of the name silently losing letters."""
+    name = "고객 경험 demo"
+    rename_workspace(demo_db, "demo", name)
+    _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
+    assert "Workspace: □□ □□ demo" in text
+    assert "□ marks 4 character(s)" in text and "U+ACE0" in text
 
 
 def test_workspace_without_responses_says_so(db: Database) -> None:

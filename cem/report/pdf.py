@@ -2,7 +2,8 @@
 
 Charts come from the Overview's own builders (:mod:`cem.charts.kpi`) turned into PNG by
 vl-convert; text uses DejaVu Sans from Debian (Latin, Greek, Cyrillic and more; it has no
-Hangul or CJK glyphs, and no such font is installed here, so those characters are not drawn).
+Hangul or CJK glyphs, and no such font is installed here: such characters are drawn as
+``□`` and a note under the report says so, rather than vanishing silently).
 Every user text (workspace, filter values, touchpoints) is written as plain text: fpdf2
 never interprets markup unless asked to, and this module never asks.
 """
@@ -10,6 +11,7 @@ never interprets markup unless asked to, and this module never asks.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 from pathlib import Path
 
@@ -20,7 +22,13 @@ from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters
 from cem.charts import kpi as kpi_charts
 from cem.errors import TouchpointError
-from cem.report.summary import Headline, Summary, gather_summary, generated_text
+from cem.report.summary import (
+    WINDOW_DAYS,
+    Headline,
+    Summary,
+    gather_summary,
+    generated_text,
+)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
@@ -44,6 +52,47 @@ def _add_fonts(pdf: FPDF) -> None:
                 f"The PDF needs the font {path} (Debian: apt-get install fonts-dejavu-core)"
             )
         pdf.add_font(FONT, style, str(path))
+
+
+MISSING_GLYPH = "□"
+
+
+@functools.cache
+def _font_characters() -> frozenset[int]:
+    """The code points the regular report font can draw."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(FONT_DIR / FONT_FILES[""])).getBestCmap())
+
+
+class Drawable:
+    """Turns user text into text the font can draw, remembering what it replaced."""
+
+    def __init__(self) -> None:
+        self.missing: set[str] = set()
+
+    def __call__(self, text: object) -> str:
+        """``text`` with every character the font lacks replaced by ``□``."""
+        known = _font_characters()
+        out = []
+        for char in str(text):
+            if ord(char) in known or char in "\n\t":
+                out.append(char)
+            else:
+                self.missing.add(char)
+                out.append(MISSING_GLYPH)
+        return "".join(out)
+
+    def note(self) -> str | None:
+        """A sentence saying which characters could not be drawn (None when all could)."""
+        if not self.missing:
+            return None
+        codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(self.missing)[:5])
+        more = "…" if len(self.missing) > 5 else ""
+        return (
+            f"{MISSING_GLYPH} marks {len(self.missing)} character(s) in names that the installed "
+            f"font (DejaVu Sans) cannot draw ({codes}{more}); install fonts-noto-cjk to show them."
+        )
 
 
 def chart_png(chart: object, width: int = 520) -> bytes:
@@ -131,7 +180,7 @@ def _trends(pdf: FPDF, summary: Summary) -> None:
     _text(pdf, "Shaded: 95% interval. Grey triangles: months with fewer than 30 answers.", 8)
 
 
-def _ranking(pdf: FPDF, ranking: pd.DataFrame) -> None:
+def _ranking(pdf: FPDF, ranking: pd.DataFrame, drawable: Drawable) -> None:
     pdf.ln(3)
     if pdf.get_y() > 297 - 60:
         pdf.add_page()
@@ -143,7 +192,7 @@ def _ranking(pdf: FPDF, ranking: pd.DataFrame) -> None:
     pdf.ln()
     pdf.set_font(FONT, "", 9)
     for row in ranking.itertuples():
-        cells = (row.rank_group, str(row.touchpoint), f"{row.value:+.0f}", f"{int(row.n):,}")
+        cells = (row.rank_group, drawable(row.touchpoint), f"{row.value:+.0f}", f"{int(row.n):,}")
         for text, w in zip(cells, widths, strict=True):
             pdf.cell(w, 5.5, text)
         pdf.ln()
@@ -155,24 +204,38 @@ def render_summary_pdf(summary: Summary, now: dt.datetime) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     _add_fonts(pdf)
+    drawable = Drawable()
     pdf.set_title(f"Executive summary: {summary.workspace}")
     pdf.set_creator("Touchpoint")
     pdf.add_page()
     _text(pdf, "Executive summary", 20, bold=True)
-    _text(pdf, f"Workspace: {summary.workspace}", 12)
+    _text(pdf, f"Workspace: {drawable(summary.workspace)}", 12)
     _text(pdf, f"Generated {generated_text(now)}", 9, colour=GREY)
-    _text(pdf, f"Filters: {summary.filters_text}", 9, colour=GREY)
-    _text(pdf, f"Headline window: last {90} days of data ({summary.window_text})", 9, colour=GREY)
+    _text(pdf, f"Filters: {drawable(summary.filters_text)}", 9, colour=GREY)
+    _text(
+        pdf,
+        f"Headline window: last {WINDOW_DAYS} days of data ({summary.window_text})",
+        9,
+        colour=GREY,
+    )
     pdf.ln(3)
     if not summary.headlines:
         _text(pdf, "No survey responses match these filters.", 11)
-        return bytes(pdf.output())
+        return _finish(pdf, drawable)
     _tiles(pdf, summary.headlines)
     _cases(pdf, summary)
     _trends(pdf, summary)
     if summary.ranking is not None:
-        _ranking(pdf, summary.ranking)
+        _ranking(pdf, summary.ranking, drawable)
     _text(pdf, "NPS ± is the 95% margin of error; n is the number of answers.", 8, colour=GREY)
+    return _finish(pdf, drawable)
+
+
+def _finish(pdf: FPDF, drawable: Drawable) -> bytes:
+    """Add the note on undrawable characters (if any) and return the PDF bytes."""
+    note = drawable.note()
+    if note:
+        _text(pdf, note, 8, colour=GREY)
     return bytes(pdf.output())
 
 
