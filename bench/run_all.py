@@ -21,6 +21,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("kpi_bench.py", ["--rows", "10000000"], ["--rows", "1000000", "--skip-app"]),
     ("journey_bench.py", [], ["--stages", "6", "--per-stage", "50"]),
     ("events_bench.py", ["--rows", "10000000"], ["--rows", "1000000"]),
+    ("report_bench.py", [], ["--repeat", "1"]),
 )
 
 

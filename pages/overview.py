@@ -18,11 +18,13 @@ from cem.ui.analytics.overview import (
     trend_panels,
     window_caption,
 )
+from cem.ui.report import download_summary_button
 from cem.ui.voc import rising_themes_panel
 
 st.title("📊 Overview")
 workspace = ui.require_workspace()
 filters = ui.current_filters()
+download_summary_button(workspace, filters)
 
 try:
     available = require_metrics(

@@ -24,6 +24,7 @@ from cem.access.principal import CLI_ADMIN
 from cem.cli import kpi
 from cem.cli.events import add_events_parser
 from cem.cli.journeys import add_journey_parser
+from cem.cli.report import add_report_parser
 from cem.cli.share import add_share_parser
 from cem.cli.users import add_audit_parser, add_user_parser
 from cem.cli.voc import add_voc_parsers
@@ -151,6 +152,7 @@ PARSERS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (  # type: i
     add_user_parser,
     add_audit_parser,
     add_share_parser,
+    add_report_parser,
 )
 
 
