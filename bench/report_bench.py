@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pypdf  # noqa: E402
 
+from cem.access.principal import CLI_ADMIN  # noqa: E402
 from cem.analytics.engine import duckdb_engine  # noqa: E402
 from cem.analytics.filters import Filters  # noqa: E402
 from cem.demo.workspace import build_demo_workspace  # noqa: E402
@@ -46,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Database(Path(folder) / "bench.duckdb")
-        build_demo_workspace(db)
+        build_demo_workspace(db, actor=CLI_ADMIN)
         engine = duckdb_engine(db)
         now = dt.datetime.now(dt.UTC)
         queries, summary = best_of(args.repeat, lambda: gather_summary(engine, "demo", Filters()))

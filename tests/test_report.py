@@ -17,6 +17,7 @@ import pandas as pd
 import pypdf
 import pytest
 
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.analytics.overview import kpi_snapshot
@@ -86,7 +87,7 @@ def test_segment_filter_changes_the_numbers_and_is_stated(demo_db: Database) -> 
 
 def test_hostile_workspace_name_is_written_literally(demo_db: Database) -> None:
     name = "<script>alert(1)</script> **x** Ωμέγα"
-    rename_workspace(demo_db, "demo", name)
+    rename_workspace(demo_db, "demo", name, actor=CLI_ADMIN)
     _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
     assert f"Workspace: {name}" in text
     assert "□" not in text
@@ -96,7 +97,7 @@ def test_korean_name_is_marked_not_dropped(demo_db: Database) -> None:
     """DejaVu Sans has no Hangul and no CJK font is installed: each syllable is drawn as
     □ and a note names the code points, instead of the name silently losing letters."""
     name = "고객 경험 demo"
-    rename_workspace(demo_db, "demo", name)
+    rename_workspace(demo_db, "demo", name, actor=CLI_ADMIN)
     _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
     assert "Workspace: □□ □□ demo" in text
     assert "□ marks 4 character(s)" in text and "U+ACE0" in text
@@ -105,7 +106,7 @@ def test_korean_name_is_marked_not_dropped(demo_db: Database) -> None:
 def test_workspace_without_responses_says_so(db: Database) -> None:
     from cem.store.workspaces import create_workspace
 
-    create_workspace(db, "empty")
+    create_workspace(db, "empty", actor=CLI_ADMIN)
     pages, text = pdf_text(build_summary_pdf(duckdb_engine(db), "empty", Filters(), now=NOW))
     assert pages == 1
     assert "No survey responses match these filters." in text
