@@ -1,5 +1,5 @@
 """Deep links: the very first visit after the server starts can be a shared link to any
-page, with filters, in the read-only view — and it just works (no "Page not found")."""
+page, with filters, as a share link's read-only view — and it just works (no "Page not found")."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from cem.access.links import create_link
+from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters, filtered_table
 from cem.store.db import Database
@@ -21,18 +23,18 @@ def test_first_visit_is_a_deep_link_with_filters(  # type: ignore[no-untyped-def
 ) -> None:
     db_path = tmp_path / "fresh.duckdb"
     shutil.copyfile(demo_db_file, db_path)
-    db = Database(demo_db_file)
+    persona = Filters.make(persona=["Remote Worker"])
+    db = Database(db_path)
     try:
-        events = filtered_table(
-            duckdb_engine(db), "demo", "events", Filters.make(persona=["Remote Worker"])
-        ).execute()
+        events = filtered_table(duckdb_engine(db), "demo", "events", persona).execute()
+        link = create_link(db, CLI_ADMIN, "demo", ["home", "journey-analytics"], persona)
     finally:
         db.close()
     server = StreamlitServer(db_path, tmp_path / "streamlit.log")  # a fresh process
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        page.goto(f"{server.url}/journey-analytics?persona=Remote+Worker&mode=view&workspace=demo")
+        page.goto(f"{server.url}/journey-analytics?share={link.token}")
         wait_for_streamlit(page)
         page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
         wait_for_streamlit(page)
