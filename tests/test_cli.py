@@ -62,3 +62,29 @@ def test_env_variable_chooses_the_database(tmp_path: Path, monkeypatch) -> None:
     db = Database()
     assert db.path == str(tmp_path / "env.duckdb")
     db.close()
+
+
+def test_import_with_comments_finishes_their_analysis_before_exit(tmp_path: Path) -> None:
+    """The comment analysis runs in the foreground: it ends before the interpreter does
+    (no "can't register atexit after shutdown"), and its themes are stored."""
+    source = tmp_path / "survey.csv"
+    source.write_text(
+        "customer_id,How likely are you to recommend us to a friend?,comment\n"
+        "1,9,great service and fast delivery\n"
+        "2,3,the delivery was late and support was rude\n"
+        "3,10,love the fast delivery\n",
+        encoding="utf-8",
+    )
+    db_path = tmp_path / "cli.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "cem", "import", str(source), "--workspace", "t"]
+        + ["--db", str(db_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "RuntimeError" not in result.stderr
+    assert "Analysed 3 comments" in result.stderr
+    assert "3 rows loaded" in result.stdout

@@ -43,7 +43,11 @@ def _stderr_progress(fraction: float, message: str) -> None:
 def _cli_after_import(db, workspace: str, kind: str) -> None:  # type: ignore[no-untyped-def]
     from cem.voc.jobs import after_import
 
-    after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)
+    # Wait here: a job still running when the interpreter shuts down fails to import its
+    # libraries ("can't register atexit after shutdown").
+    thread = after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)
+    if thread is not None:
+        thread.join()
 
 
 def install_cli_import_hook() -> None:
