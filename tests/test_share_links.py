@@ -192,7 +192,7 @@ def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     args += ["--filter", "segment=SMB", "--expires", "never", "--base-url", "http://x:1"]
     assert main([*args, "--db", db_file]) == 0
     url = capsys.readouterr().out.strip()
-    assert url.startswith("http://x:1/home?share=")
+    assert url.startswith("http://x:1/?share=")
     db = Database(db_file)
     try:
         session = open_link(db, url.split("share=", 1)[1])

@@ -185,8 +185,14 @@ def open_link(db: Database, token: str, now: Clock = utc_now, record: bool = Tru
 
 
 def link_url(base_url: str, token: str, page: str = "home") -> str:
-    """The URL to send: ``base_url/page?share=TOKEN``."""
-    return f"{base_url.rstrip('/')}/{page}?share={token}"
+    """The URL to send: ``base_url/page?share=TOKEN``; the Overview (``home``) is the app's
+    default page, whose address is the bare ``base_url/`` (``/home`` would not be found).
+
+    >>> link_url("http://h:8501", "T.S"), link_url("http://h:8501/", "T.S", "voice")
+    ('http://h:8501/?share=T.S', 'http://h:8501/voice?share=T.S')
+    """
+    path = "" if page == "home" else page
+    return f"{base_url.rstrip('/')}/{path}?share={token}"
 
 
 def pin_filters(requested: Filters, fixed: Filters) -> Filters:
