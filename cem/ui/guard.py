@@ -32,6 +32,10 @@ def page_guard(where: str = "page") -> Iterator[None]:
     try:
         yield
     except TouchpointError as exc:
-        st.error(str(exc), icon="⚠️")
+        from cem.ui import escape_markdown  # cem.ui imports this module
+
+        # Messages quote user text (file names, URL parameters): shown literally, never
+        # as markdown links or images.
+        st.error(escape_markdown(exc), icon="⚠️")
     except Exception as exc:  # noqa: BLE001 - the guard is where everything else ends
         st.error(unexpected_error_message(log_exception(exc, where)), icon="⚠️")

@@ -48,7 +48,7 @@ def share_gate() -> LinkSession | None:
         session = open_link(ui.get_database(), token, record=first_visit)
     except ShareLinkInvalid as exc:
         st.session_state.pop(SESSION_KEY, None)
-        st.error(str(exc), icon="🔒")
+        st.error(ui.escape_markdown(exc), icon="🔒")
         st.stop()
     st.session_state[SESSION_KEY] = session
     ui.set_current_principal(session.principal)
