@@ -220,13 +220,9 @@ def _write_cell(page, stage_index: int, lane: str, text: str) -> None:  # type: 
     box.locator(".st-key-dlg_cell_text textarea:visible").first.fill(text)
 
 
-@pytest.mark.xfail(
-    reason="after the merge, the second stale save of the same lane cell shows no conflict "
-    "warning in the browser (its dialog closes and Ana's text stays): under investigation, "
-    "see issue 14; the conflict itself is covered by tests/test_journey_lanes.py",
-    strict=False,
-)
-def test_two_sessions_write_lanes_at_once(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+def test_two_sessions_write_lanes_at_once(
+    browser, streamlit_server: StreamlitServer, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     ctx_a, ana, _ = _open(browser, streamlit_server, "Ana")
     ctx_b, bo, _ = _open(browser, streamlit_server, "Bo")
     try:

@@ -58,7 +58,7 @@ def open_touchpoint(journey: Journey, touchpoint_id: int) -> None:
         "dlg_pain_point": tp.pain_point,
         "dlg_moment_of_truth": tp.moment_of_truth,
     }
-    state.open_dialog("touchpoint", touchpoint_id, fill)
+    state.open_dialog("touchpoint", touchpoint_id, fill, tp.version)
 
 
 def open_new_touchpoint(stage_id: int) -> None:
@@ -68,14 +68,16 @@ def open_new_touchpoint(stage_id: int) -> None:
 
 def open_stage(journey: Journey, stage_id: int | None) -> None:
     """Open the stage dialog (``None``: add a stage)."""
-    name = "" if stage_id is None else journey.stage(stage_id).name
+    stage = None if stage_id is None else journey.stage(stage_id)
+    name = "" if stage is None else stage.name
     state.open_dialog("stage", stage_id, {"dlg_stage_name": name})
 
 
 def open_cell(journey: Journey, stage_id: int, lane: Lane) -> None:
     """Open the dialog of one lane cell (a stage's text in a text lane)."""
-    text = journey.stage(stage_id).cell(lane.key)
-    state.open_dialog("cell", (stage_id, lane.key), {"dlg_cell_text": text})
+    stage = journey.stage(stage_id)
+    fill = {"dlg_cell_text": stage.cell(lane.key)}
+    state.open_dialog("cell", (stage_id, lane.key), fill, stage.cell_version(lane.key))
 
 
 def open_details(journey: Journey) -> None:
@@ -103,8 +105,10 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
 
     def quick(ok: str, **fields: Any) -> None:
         saved = state.attempt(
-            lambda: jm.update_touchpoint(
-                db, workspace, tp.touchpoint_id, expected_version=tp.version, **kw, **fields
+            lambda: state.rebase(
+                jm.update_touchpoint(
+                    db, workspace, tp.touchpoint_id, expected_version=tp.version, **kw, **fields
+                )
             ),
             ok,
         )
@@ -163,13 +167,15 @@ def _flag_changed(
     """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure)."""
     value = bool(st.session_state.get(f"dlg_{key}"))
     saved = state.attempt(
-        lambda: jm.update_touchpoint(
-            _db(),
-            workspace,
-            touchpoint_id,
-            expected_version=version,
-            **state.edit_kwargs(),
-            **{key: value},
+        lambda: state.rebase(
+            jm.update_touchpoint(
+                _db(),
+                workspace,
+                touchpoint_id,
+                expected_version=version,
+                **state.edit_kwargs(),
+                **{key: value},
+            )
         ),
         f"Saved '{name}'",
     )
@@ -195,14 +201,16 @@ def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
         target = (journey.stages[index + 1].stage_id, None)
     if target is not None:
         saved = state.attempt(
-            lambda: jm.move_touchpoint(
-                _db(),
-                workspace,
-                tp.touchpoint_id,
-                expected_version=tp.version,
-                stage_id=target[0],
-                position=target[1],
-                **state.edit_kwargs(),
+            lambda: state.rebase(
+                jm.move_touchpoint(
+                    _db(),
+                    workspace,
+                    tp.touchpoint_id,
+                    expected_version=tp.version,
+                    stage_id=target[0],
+                    position=target[1],
+                    **state.edit_kwargs(),
+                )
             ),
             f"Moved '{tp.name}'",
         )
@@ -223,7 +231,12 @@ def _save_touchpoint(workspace: str, journey: Journey, tp: jm.Touchpoint) -> Non
 
     def work() -> None:
         version = jm.update_touchpoint(
-            db, workspace, tp.touchpoint_id, expected_version=tp.version, **kw, **fields
+            db,
+            workspace,
+            tp.touchpoint_id,
+            expected_version=state.opened_version(tp.version),
+            **kw,
+            **fields,
         )
         if target is not None and int(target) != tp.stage_id:
             jm.move_touchpoint(
@@ -290,7 +303,12 @@ def stage_dialog(workspace: str, journey: Journey, stage_id: int | None) -> None
         _finish(
             state.attempt(
                 lambda: jm.rename_stage(
-                    db, workspace, stage_id, name, expected_version=stage.version, **kw
+                    db,
+                    workspace,
+                    stage_id,
+                    name,
+                    expected_version=stage.version,
+                    **kw,
                 ),
                 f"Renamed stage to '{name.strip()}'",
             )
@@ -345,7 +363,7 @@ def cell_dialog(workspace: str, journey: Journey, stage_id: int, lane_key: str) 
                     stage_id,
                     lane_key,
                     st.session_state.get("dlg_cell_text"),
-                    expected_version=stage.cell_version(lane_key),
+                    expected_version=state.opened_version(stage.cell_version(lane_key)),
                     **state.edit_kwargs(),
                 ),
                 f"Saved '{lane.label}' of {stage.name}",
@@ -356,6 +374,7 @@ def cell_dialog(workspace: str, journey: Journey, stage_id: int, lane_key: str) 
 @st.dialog("Journey and persona", on_dismiss=state.close_dialog)
 def details_dialog(workspace: str, journey: Journey) -> None:
     """The journey's name and description, its persona and the persona's quote."""
+    show_outcomes(st.session_state.pop(state.OUTCOMES, []))
     st.text_input("Journey name", key="dlg_j_name", max_chars=jm.MAX_NAME_LENGTH)
     st.text_input("Persona", key="dlg_j_persona", max_chars=jm.MAX_NAME_LENGTH)
     st.text_input("Persona's quote", key="dlg_j_quote", placeholder="In their own words")

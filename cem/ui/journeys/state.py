@@ -21,6 +21,7 @@ BASE = "jm_base"  # the journey as the page last showed it (edits are relative t
 OUTCOMES = "jm_outcomes"
 DIALOG = "jm_dialog"  # (kind, id) of the open dialog, or absent
 FOCUS = "jm_focus"  # the stage index focused in present mode
+OPENED_VERSION = "jm_dialog_version"  # the version the open dialog's text was filled from
 
 
 def author() -> str:
@@ -71,9 +72,17 @@ def seen_version() -> int | None:
     return st.session_state.get("jm_seen_version") or (base.version if base else None)
 
 
-def open_dialog(kind: str, target: Any = None, fill: dict[str, Any] | None = None) -> None:
-    """Open a dialog on the next run, with its widgets filled from ``fill``."""
+def open_dialog(
+    kind: str, target: Any = None, fill: dict[str, Any] | None = None, version: int | None = None
+) -> None:
+    """Open a dialog on the next run, with its widgets filled from ``fill``.
+
+    ``version`` is the version of what the text was filled from: the dialog's Save checks
+    against it, so a colleague's change made while the dialog is open is a conflict, even
+    though the live map behind the dialog has already been redrawn with it.
+    """
     st.session_state[DIALOG] = (kind, target)
+    st.session_state[OPENED_VERSION] = version
     for key, value in (fill or {}).items():
         st.session_state[key] = value
 
@@ -81,6 +90,19 @@ def open_dialog(kind: str, target: Any = None, fill: dict[str, Any] | None = Non
 def close_dialog() -> None:
     """Forget the open dialog (the X, Esc, a click outside, or after Save)."""
     st.session_state.pop(DIALOG, None)
+    st.session_state.pop(OPENED_VERSION, None)
+
+
+def opened_version(current: int) -> int:
+    """The version the open dialog was filled from (``current`` when none was kept)."""
+    seen = st.session_state.get(OPENED_VERSION)
+    return current if seen is None else int(seen)
+
+
+def rebase(version: int) -> None:
+    """The user's own quick save made ``version``: their open text is now relative to it."""
+    if st.session_state.get(DIALOG):
+        st.session_state[OPENED_VERSION] = version
 
 
 def present_mode() -> bool:
