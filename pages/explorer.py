@@ -13,7 +13,7 @@ from cem.analytics.filters import STANDARD_DIMENSIONS
 from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
 from cem.ui.analytics.explorer import comments_behind, export_buttons, to_url, url_choice
-from cem.ui.analytics.kpi import require_metrics
+from cem.ui.analytics.kpi import require_metrics, trend_period_notice
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"
@@ -63,6 +63,7 @@ try:
     first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
     if last is not None:
+        period = trend_period_notice(period, first, last)
         frame = ui.cached_analytics(
             overview.kpi_trend,
             workspace,

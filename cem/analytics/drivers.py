@@ -201,6 +201,26 @@ def standardized_betas(data: np.ndarray) -> tuple[np.ndarray, float]:
     return standardized_betas_from_corr(np.corrcoef(data, rowvar=False))
 
 
+R2_TOLERANCE = 1e-6
+
+
+def checked_r2(r2: float) -> float:
+    """The model R² when it is a share (0..1, rounding noise clipped); otherwise an
+    :class:`InputError`: a pairwise correlation matrix of near-duplicate ratings can give
+    a least-squares "R²" below 0 or above 1, which is no share of anything.
+
+    >>> checked_r2(0.42), checked_r2(1.0000000001), checked_r2(-1e-9)
+    (0.42, 1.0, 0.0)
+    """
+    if not np.isfinite(r2) or r2 < -R2_TOLERANCE or r2 > 1 + R2_TOLERANCE:
+        raise InputError(
+            "These ratings are too similar to separate: they move together so closely "
+            "that no share of the variation can be given to each (the model's R² would "
+            "be outside 0-100%). Pick fewer drivers, or ones that measure different things."
+        )
+    return float(min(max(r2, 0.0), 1.0))
+
+
 def driver_correlations(frame: pd.DataFrame, drivers: Sequence[str]) -> np.ndarray:
     """The pairwise-complete correlation matrix of the drivers and the outcome (last).
 
@@ -250,6 +270,7 @@ def key_drivers(
     corr = driver_correlations(frame, usable)
     weights = relative_weights_from_corr(corr)
     betas, r2 = standardized_betas_from_corr(corr)
+    r2 = checked_r2(r2)
     rows = []
     for i, name in enumerate(usable):
         info = rating_info(engine, workspace, name)

@@ -19,14 +19,18 @@ answers has ``n = 0`` and ``value`` NULL — never 0.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import ibis
 import ibis.expr.types as ir
 
+from cem.errors import InputError
+
 Z95 = 1.96
 LOW_CONFIDENCE_N = 30
-PERIODS: dict[str, str] = {"week": "W", "month": "M", "quarter": "Q"}
+PERIODS: dict[str, str] = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+MAX_TREND_PERIODS = 36
 
 
 def _div(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
@@ -51,11 +55,56 @@ def with_period(table: ir.Table, period: str | None, column: str = "submitted_at
     if period is None:
         return table
     if period not in PERIODS:
-        from cem.errors import InputError
-
-        raise InputError(f"Unknown period '{period}' (use week, month or quarter)")
+        raise InputError(f"Unknown period '{period}' (use week, month, quarter or year)")
     table = table.filter(table[column].notnull())
     return table.mutate(period=table[column].truncate(PERIODS[period]).date())
+
+
+def period_count(period: str, first: dt.date, last: dt.date) -> int:
+    """How many ``period`` buckets (weeks, months, quarters, years) the dates span.
+
+    >>> period_count("month", dt.date(2021, 1, 31), dt.date(2021, 3, 1))
+    3
+    >>> period_count("quarter", dt.date(2020, 12, 31), dt.date(2021, 1, 1))
+    2
+    """
+    if period == "week":
+        return (
+            last - dt.timedelta(days=last.weekday()) - (first - dt.timedelta(days=first.weekday()))
+        ).days // 7 + 1
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if period == "month":
+        return months + 1
+    if period == "quarter":
+        return (last.year - first.year) * 4 + (last.month - 1) // 3 - (first.month - 1) // 3 + 1
+    if period == "year":
+        return last.year - first.year + 1
+    raise InputError(f"Unknown period '{period}' (use week, month, quarter or year)")
+
+
+def trend_period(
+    period: str, first: dt.date | None, last: dt.date | None, limit: int = MAX_TREND_PERIODS
+) -> str:
+    """The period a trend is drawn by: ``period`` itself, or the next coarser one
+    (week → month → quarter → year) while the dates would span more than ``limit``
+    periods. A year is never made coarser.
+
+    >>> trend_period("month", dt.date(2020, 1, 1), dt.date(2022, 12, 31))
+    'month'
+    >>> trend_period("month", dt.date(2020, 1, 1), dt.date(2023, 1, 1))
+    'quarter'
+    >>> trend_period("week", dt.date(1970, 1, 1), dt.date(2024, 6, 1))
+    'year'
+    """
+    if period not in PERIODS:
+        raise InputError(f"Unknown period '{period}' (use week, month, quarter or year)")
+    if first is None or last is None:
+        return period
+    order = list(PERIODS)
+    chosen = period
+    while chosen != order[-1] and period_count(chosen, first, last) > limit:
+        chosen = order[order.index(chosen) + 1]
+    return chosen
 
 
 def _group(table: ir.Table, by: Sequence[str]) -> ir.Table | ir.GroupedTable:

@@ -41,3 +41,17 @@ def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
         st.info(empty_message)
         st.stop()
     return available
+
+
+def trend_period_notice(period: str, first: Any, last: Any) -> str:
+    """The period the trend is drawn by (:func:`cem.analytics.kpis.trend_period`); when it
+    had to be coarser than the one picked, a caption says so."""
+    from cem.analytics import kpis
+
+    shown = kpis.trend_period(period, first, last)
+    if shown != period:
+        st.caption(
+            f"These dates span more than {kpis.MAX_TREND_PERIODS} {period}s, so the trend "
+            f"is shown by {shown}."
+        )
+    return shown
