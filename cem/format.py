@@ -58,3 +58,18 @@ def format_mean(value: float | None, n: int | None = None) -> str:
 def is_low_confidence(n: int | None) -> bool:
     """A KPI from fewer than 30 answers is low-confidence."""
     return n is None or n < LOW_CONFIDENCE_N
+
+
+def format_kpi_value(metric: str, value: float) -> str:
+    """A headline KPI value in the house style (NPS signed, CSAT %, CES one decimal).
+
+    >>> format_kpi_value("nps", 12.4), format_kpi_value("responses", 1234)
+    ('+12', '1,234')
+    """
+    if metric == "nps":
+        return format_signed(value)
+    if metric == "csat":
+        return format_percent(value)
+    if metric == "ces":
+        return format_mean(value)
+    return format_count(value)

@@ -17,7 +17,7 @@ import pandas as pd
 from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters
-from cem.format import format_count, format_mean, format_percent, format_signed
+from cem.format import format_kpi_value
 
 HEADLINE_METRICS: tuple[tuple[str, str], ...] = (
     ("nps", "NPS"),
@@ -59,17 +59,6 @@ class Summary:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def value_text(metric: str, value: float) -> str:
-    """A KPI value in the house style (NPS signed, CSAT %, CES one decimal)."""
-    if metric == "nps":
-        return format_signed(value)
-    if metric == "csat":
-        return format_percent(value)
-    if metric == "ces":
-        return format_mean(value)
-    return format_count(value)
-
-
 def margin_text(metric: str, moe: Any) -> str:
     """The 95% margin of error as the Overview writes it ('' when there is none)."""
     if moe is None or (isinstance(moe, float) and math.isnan(moe)) or metric == "responses":
@@ -98,7 +87,7 @@ def headline(
     return Headline(
         metric=metric,
         label=label,
-        value_text=value_text(metric, float(snap["value"])),
+        value_text=format_kpi_value(metric, float(snap["value"])),
         n=int(snap["n"]),
         margin_text=margin_text(metric, snap["moe"]),
         change_text=change_text(snap, WINDOW_DAYS),

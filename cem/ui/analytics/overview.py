@@ -14,7 +14,7 @@ import streamlit as st
 from cem import ui
 from cem.analytics import customer_kpis, kpi_frames, overview
 from cem.analytics.filters import Filters
-from cem.format import format_count, format_mean, format_percent, format_signed
+from cem.format import format_count, format_kpi_value
 from cem.ui.analytics.kpi import show_chart
 
 TILES: tuple[tuple[str, str], ...] = (
@@ -24,17 +24,6 @@ TILES: tuple[tuple[str, str], ...] = (
     ("responses", "Responses"),
 )
 WINDOW_DAYS = 90
-
-
-def tile_value(metric: str, value: float) -> str:
-    """A tile's headline number in the house style."""
-    if metric == "nps":
-        return format_signed(value)
-    if metric == "csat":
-        return format_percent(value)
-    if metric == "ces":
-        return format_mean(value)
-    return format_count(value)
 
 
 def tile_margin(metric: str, snap: dict) -> str:
@@ -66,7 +55,7 @@ def show_tile(
             delta = f"{change:+.0f} pts"
     column.metric(
         label,
-        tile_value(metric, snap["value"]) if has_value else "—",
+        format_kpi_value(metric, snap["value"]) if has_value else "—",
         delta=delta,
         delta_color="off" if metric == "responses" or snap["low_confidence"] else "normal",
         help=HELP[metric],
