@@ -16,6 +16,7 @@ from cem.ui.guard import page_guard
 from cem.ui.share import link_pages, share_gate
 from cem.ui.signin import resolve_principal, sign_in_navigation
 from cem.ui.voc import install_import_hook
+from cem.ui.warm import install_warm_hook
 
 st.set_page_config(
     page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
@@ -23,6 +24,7 @@ st.set_page_config(
 
 share = share_gate()  # a ?share= link session; a bad token stops here with one sentence
 install_import_hook()  # comments are analysed in the background after each import
+install_warm_hook()  # then the heavy pages' first results are computed into the cache
 
 insight_pages = [
     st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home", default=True),

@@ -158,22 +158,55 @@ def measure(
         server.stop()
 
 
-def build_database(folder: Path, events: int) -> Path:
-    """The demo workspace plus ``events`` synthetic events, in ``folder``."""
+RESPONSES_CSV = """
+COPY (
+    SELECT 'C' || lpad(CAST(i % ? AS VARCHAR), 8, '0') AS "Customer ID",
+           TIMESTAMP '2024-01-01' + to_seconds(CAST(hash(i) % 63072000 AS BIGINT))
+               AS "Submitted at",
+           CAST(least(10, greatest(0, round(2 * s + 3 + (hash(i + 1) % 5) - 2))) AS INT)
+               AS "How likely are you to recommend us?",
+           CAST(1 + hash(i + 2) % 5 AS INT) AS "CSAT",
+           CASE WHEN i % 200 = 0 THEN ['Delivery was late', 'Great staff, quick answer',
+               'The app keeps crashing', 'Too expensive for what it is'][1 + i % 4] END
+               AS "Comment",
+           ['web', 'phone', 'app', 'store'][1 + CAST(hash(i + 3) % 4 AS INT)] AS "Channel",
+           ['Consumer', 'Family', 'Small Business', 'Enterprise']
+               [1 + CAST(hash(i + 4) % 4 AS INT)] AS "Segment",
+           CAST(least(5, greatest(1, round(s))) AS INT) AS "Speed rating",
+           CAST(1 + hash(i + 5) % 5 AS INT) AS "Value for money",
+           CAST(least(5, greatest(1, round((s + 1 + hash(i + 6) % 5) / 2))) AS INT)
+               AS "Staff helpfulness"
+    FROM (SELECT i, 1 + (hash(i + 7) % 5) AS s FROM range(?) t(i))
+) TO '{path}' (HEADER)
+"""
+
+
+def build_database(path: Path, events: int, responses: int = 0) -> Path:
+    """The demo workspace plus ``events`` synthetic events and ``responses`` synthetic
+    survey responses (written as a CSV and imported like a user's file; customers match
+    the events'), in the database file ``path``."""
     import events_bench
 
     from cem.access.principal import CLI_ADMIN
     from cem.demo.workspace import build_demo_workspace
+    from cem.ingest.load import import_file
     from cem.store.db import Database, bump_revision
+    from cem.voc.jobs import analyse_workspace
 
-    path = folder / "bench.duckdb"
     db = Database(path)
     build_demo_workspace(db, progress=lambda _msg: None, actor=CLI_ADMIN)
+    customers = max(1, events // 12)
     if events:
         first = int(db.execute("SELECT coalesce(max(event_id), 0) + 1 FROM events").fetchone()[0])  # type: ignore[index]
-        events_bench.generate(db, events, max(1, events // 12), "demo", first)
+        events_bench.generate(db, events, customers, "demo", first)
         with db.transaction() as cur:
             bump_revision(cur, "demo")
+    if responses:
+        csv = path.with_suffix(".responses.csv")
+        db.execute(RESPONSES_CSV.format(path=str(csv).replace("'", "''")), [customers, responses])
+        import_file(db, "demo", str(csv), "responses", actor=CLI_ADMIN, file_name=csv.name)
+        csv.unlink()
+        analyse_workspace(db, "demo")  # comments analysed before the servers start
     db.close()
     return path
 
@@ -181,7 +214,9 @@ def build_database(folder: Path, events: int) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="extra events (0 = demo)")
-    parser.add_argument("--db", default=None, help="use this database file instead")
+    parser.add_argument("--responses", type=int, default=0, help="extra survey responses")
+    parser.add_argument("--db", default=None, help="use this database file (built if missing)")
+    parser.add_argument("--build-only", action="store_true", help="build --db, run nothing")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
     parser.add_argument("--repeat", type=int, default=3, help="warm reloads per page")
     args = parser.parse_args(argv)
@@ -193,7 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
-        db_path = Path(args.db) if args.db else build_database(folder, args.events)
+        if args.db and Path(args.db).exists():
+            db_path = Path(args.db)
+        else:
+            target = Path(args.db) if args.db else folder / "bench.duckdb"
+            db_path = build_database(target, args.events, args.responses)
+        if args.build_only:
+            print(f"Built {db_path}")
+            return 0
         print(f"Database ready in {time.perf_counter() - t0:.0f} s: {db_path}")
         (folder / "floor.py").write_text(FLOOR_APP)
         env = os.environ | {"TOUCHPOINT_DB": str(db_path)}

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from cem.access.principal import LOCAL_ADMIN, Principal
+from cem.analytics import result_cache
 from cem.analytics.engine import Engine, duckdb_engine
 from cem.analytics.filters import Filters
 from cem.errors import TouchpointError
@@ -22,7 +23,6 @@ from cem.store.workspaces import DEMO_WORKSPACE, list_workspaces
 T = TypeVar("T")
 
 CACHE_TTL_SECONDS = 600
-CACHE_MAX_ENTRIES = 512
 # ASCII punctuation except & < > (which become HTML entities)
 _MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
 
@@ -150,48 +150,21 @@ def _url_filters() -> Filters:
 
 
 # -- cached queries ------------------------------------------------------------------
-@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
-def _cached(
-    func_module: str,
-    func_name: str,
-    workspace: str,
-    revision: int,
-    args: tuple[Any, ...],
-    kwargs: tuple[tuple[str, Any], ...],
-    on_engine: bool = False,
-) -> Any:
-    import importlib
-
-    func = getattr(importlib.import_module(func_module), func_name)
-    source = get_engine() if on_engine else get_database()
-    return func(source, workspace, *args, **dict(kwargs))
-
-
 def cached_query(func: Callable[..., T], workspace: str, *args: Any, **kwargs: Any) -> T:
-    """Call ``func(db, workspace, *args, **kwargs)`` through the cache.
+    """Call ``func(db, workspace, *args, **kwargs)`` through the process-wide result cache
+    (:mod:`cem.analytics.result_cache`).
 
     The cache key holds the workspace's data revision, so any write to the workspace
-    (an import, a replace, a delete) makes the next call recompute.
+    (an import, a replace, a delete) makes the next call recompute; the after-import
+    warmer (:mod:`cem.ui.warm`) fills the same cache.
     """
-    revision = get_database().data_version(workspace)
-    return _cached(
-        func.__module__, func.__qualname__, workspace, revision, args, tuple(sorted(kwargs.items()))
-    )
+    return result_cache.cached_query(get_database(), func, workspace, *args, **kwargs)
 
 
 def cached_analytics(func: Callable[..., T], workspace: str, *args: Any, **kwargs: Any) -> T:
     """Call ``func(engine, workspace, *args, **kwargs)`` through the cache (see
     :func:`cached_query`): for analytics functions, which take the :class:`Engine`."""
-    revision = get_database().data_version(workspace)
-    return _cached(
-        func.__module__,
-        func.__qualname__,
-        workspace,
-        revision,
-        args,
-        tuple(sorted(kwargs.items())),
-        on_engine=True,
-    )
+    return result_cache.cached_analytics(get_database(), func, workspace, *args, **kwargs)
 
 
 # -- safe text ------------------------------------------------------------------------

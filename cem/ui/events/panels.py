@@ -21,9 +21,9 @@ from cem.format import format_count, format_percent
 from cem.journeys import planned_actual as pa
 from cem.ui.graph import render_graph
 from cem.ui.journeys.network import transition_network
+from cem.ui.warm import PER_JOURNEY_MAX_EVENTS
 
 OBSERVED = "Observed order (from the data)"
-PER_JOURNEY_MAX_EVENTS = 2_000_000
 FUNNEL_MODES = {"Got at least this far": "reached", "Reached in order": "in_order"}
 VIEWS = ("Flow", "Funnels", "Paths", "Timing & channels", "Outcomes")
 VIEW_PARAM = "view"
@@ -341,25 +341,3 @@ def render_view(
         outcomes_panel(workspace, filters)
     else:
         flow_panel(workspace, filters, settings, events)
-
-
-def warm_event_analytics(workspace: str, filters: Filters | None = None) -> None:
-    """Fill the cache with the page's default first view (call after an import), so the
-    first visit of the Journey analytics page does not wait for the heavy queries."""
-    filters = filters or Filters()
-    if not ui.cached_analytics(ja.has_events, workspace):
-        return
-    summary = ui.cached_analytics(ja.event_summary, workspace, filters)
-    per_journey = int(summary["events"]) <= PER_JOURNEY_MAX_EVENTS  # type: ignore[call-overload]
-    ui.cached_analytics(
-        ja.transitions,
-        workspace,
-        filters,
-        gap_days=None,
-        collapse_repeats=True,
-        per_journey=per_journey,
-    )
-    ui.cached_analytics(
-        ja.touchpoint_stats, workspace, filters, gap_days=None, collapse_repeats=True
-    )
-    ui.cached_analytics(ja.observed_stage_order, workspace, filters)

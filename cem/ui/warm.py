@@ -1,0 +1,170 @@
+"""Warm the result cache after an import, so the first page view after it is fast.
+
+:func:`after_import` is an import hook (``cem.ingest.load.AFTER_IMPORT``, installed by
+``app.py`` through :func:`install_warm_hook`): when an import has committed it starts one
+background thread per workspace that computes what the heavy pages show first, with the
+pages' default settings and no filters, through the same process-wide cache the pages
+read (:mod:`cem.analytics.result_cache`), so the keys are the pages' keys:
+
+* the sidebar's filter choices (dimension values, date bounds);
+* Journey analytics, its first view (Flow): event summary, transitions and touchpoint
+  statistics with repeats collapsed, the observed stage order;
+* Planned vs actual of each journey map of the workspace (at most :data:`MAX_PLANS`);
+* Key drivers for the first outcome and all rating scales.
+
+The comment analysis started by the same import bumps the data revision when it ends
+(its themes are data), which would make results computed before it stale: the warmer
+first waits for that analysis, and warms again when the revision moved while it worked.
+This module imports no Streamlit (it runs outside page runs); it lives beside the pages'
+panels because it mirrors their default calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from cem.analytics import catalogue, drivers
+from cem.analytics import result_cache as rc
+from cem.analytics.events import flows as ja
+from cem.analytics.filters import Filters
+from cem.errors import TouchpointError
+from cem.journeys import planned_actual as pa
+from cem.store.db import Database
+
+log = logging.getLogger(__name__)
+# Per-journey transition shares double the time; the Flow view skips them on larger logs.
+PER_JOURNEY_MAX_EVENTS = 2_000_000
+MAX_PLANS = 5
+MAX_ROUNDS = 3
+WAIT_FOR_ANALYSIS_SECONDS = 1800.0
+_RUNNING: dict[tuple[int, str], threading.Thread] = {}
+_AGAIN: set[tuple[int, str]] = set()
+_LOCK = threading.Lock()
+
+
+def journey_analytics_first_view(db: Database, workspace: str, filters: Filters) -> None:
+    """The Journey analytics page's tiles and its Flow view, default settings."""
+    if not rc.cached_analytics(db, ja.has_events, workspace):
+        return
+    summary = rc.cached_analytics(db, ja.event_summary, workspace, filters)
+    if int(summary["events"]) == 0:  # type: ignore[call-overload]
+        return
+    per_journey = int(summary["events"]) <= PER_JOURNEY_MAX_EVENTS  # type: ignore[call-overload]
+    rc.cached_analytics(
+        db,
+        ja.transitions,
+        workspace,
+        filters,
+        gap_days=None,
+        collapse_repeats=True,
+        per_journey=per_journey,
+    )
+    rc.cached_analytics(
+        db, ja.touchpoint_stats, workspace, filters, gap_days=None, collapse_repeats=True
+    )
+    rc.cached_analytics(db, ja.observed_stage_order, workspace, filters)
+
+
+def planned_vs_actual(db: Database, workspace: str, filters: Filters) -> None:
+    """Planned vs actual of the workspace's journey maps (the first :data:`MAX_PLANS`)."""
+    if not rc.cached_analytics(db, ja.has_events, workspace):
+        return
+    for journey_id, _name in rc.cached_query(db, pa.list_journeys, workspace)[:MAX_PLANS]:
+        plan = pa.load_plan(db, workspace, journey_id)
+        rc.cached_analytics(db, pa.compare, workspace, plan, filters)
+
+
+def key_drivers(db: Database, workspace: str, filters: Filters) -> None:
+    """The Key drivers page's first ranking: the first outcome, all rating scales."""
+    ratings = rc.cached_analytics(db, catalogue.rating_attributes, workspace)
+    rc.cached_analytics(db, drivers.driver_candidates, workspace)
+    outcomes = rc.cached_analytics(db, drivers.outcome_options, workspace)
+    if ratings and outcomes:
+        rc.cached_analytics(db, drivers.key_drivers, workspace, next(iter(outcomes)), None, filters)
+
+
+def sidebar_filters(db: Database, workspace: str, filters: Filters) -> None:
+    """The choices of the shared sidebar filters (every page draws them)."""
+    rc.cached_analytics(db, catalogue.dimension_values, workspace)
+    rc.cached_analytics(db, catalogue.date_bounds, workspace)
+
+
+WARMERS: tuple[Callable[[Database, str, Filters], None], ...] = (
+    sidebar_filters,
+    journey_analytics_first_view,
+    planned_vs_actual,
+    key_drivers,
+)
+
+
+def warm_workspace(db: Database, workspace: str) -> int:
+    """Compute every page's first results for ``workspace`` (unfiltered) into the cache,
+    until the data revision holds still; returns the revision warmed."""
+    filters = Filters()
+    revision = db.data_version(workspace)
+    for _ in range(MAX_ROUNDS):
+        for warmer in WARMERS:
+            try:
+                warmer(db, workspace, filters)
+            except TouchpointError as exc:  # the page shows the same message itself
+                log.info("Warming %s of %s stopped: %s", warmer.__name__, workspace, exc)
+        now = db.data_version(workspace)
+        if now == revision:
+            break
+        revision = now
+    return revision
+
+
+def _wait_for_comment_analysis(db: Database, workspace: str) -> None:
+    from cem.voc import jobs
+
+    deadline = time.monotonic() + WAIT_FOR_ANALYSIS_SECONDS
+    while jobs.is_running(db, workspace) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+def _run(db: Database, workspace: str) -> None:
+    key = (id(db), workspace)
+    try:
+        while True:
+            _wait_for_comment_analysis(db, workspace)
+            warm_workspace(db, workspace)
+            with _LOCK:
+                if key not in _AGAIN:
+                    _RUNNING.pop(key, None)
+                    return
+                _AGAIN.discard(key)
+    except Exception:  # noqa: BLE001 - a failed warm-up only means a slower first view
+        log.exception("Warming the cache of %s failed", workspace)
+        with _LOCK:
+            _RUNNING.pop(key, None)
+            _AGAIN.discard(key)
+
+
+def after_import(db: Database, workspace: str, kind: str) -> threading.Thread | None:
+    """The import hook: warm ``workspace``'s pages in the background (one thread per
+    workspace; an import during a warm-up makes it warm once more at the end)."""
+    key = (id(db), workspace)
+    with _LOCK:
+        running = _RUNNING.get(key)
+        if running is not None and running.is_alive():
+            _AGAIN.add(key)
+            return running
+        thread = threading.Thread(
+            target=_run, args=(db, workspace), name=f"warm-{workspace}", daemon=True
+        )
+        _RUNNING[key] = thread
+        thread.start()
+        return thread
+
+
+def install_warm_hook() -> None:
+    """Warm the pages after every import made in this process (``app.py`` calls it after
+    the comment-analysis hook, so the warmer finds that analysis running)."""
+    from cem.ingest import load
+
+    if after_import not in load.AFTER_IMPORT:
+        load.AFTER_IMPORT.append(after_import)
