@@ -34,6 +34,8 @@ attributes, so filters, KPIs and drivers stay engine-independent.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +52,7 @@ __all__ = [
     "drop_import_attributes",
     "drop_workspace_attributes",
     "forget_rows",
+    "numeric_attribute_matrix",
     "row_id_type",
     "store_attribute_frame",
     "store_attributes",
@@ -379,5 +382,41 @@ def attribute_values(
             "text_value": "string",
             "label": "string",
         }
+        return ibis.memtable({k: [] for k in schema}, schema=schema)
+    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+
+
+def numeric_attribute_matrix(
+    engine: Engine, workspace: str, kind: str, names: Sequence[str]
+) -> ir.Table:
+    """Wide form of the numeric attributes ``names``: ``row_id`` and one float64 column per
+    name (``v0``, ``v1``, … in the order of ``names``), missing where the row has no value
+    and for a 0 of a zero-means-not-applicable rating; one row per row holding at least
+    one of them. A row (response, event, customer) is stored by one import, so this is a
+    union of the imports' tables with no group-by: the fast way to put ratings side by
+    side on millions of rows (the long form of :func:`attribute_values` needs a pivot)."""
+    wanted = list(dict.fromkeys(names))
+    slot = {name: f"v{i}" for i, name in enumerate(wanted)}
+    by_table: dict[str, dict[str, ir.FloatingValue]] = {}
+    for source in _sources(engine, workspace, kind, wanted):
+        if source.dtype != NUMERIC:
+            continue
+        value = engine.table(source.table_name)[source.column].cast("float64")
+        by_table.setdefault(source.table_name, {})[slot[source.name]] = (
+            value.nullif(0.0) if source.zero_means_na else value
+        )
+    id_type = "string" if kind == "customers" else "int64"
+    parts: list[ir.Table] = []
+    for table_name, columns in by_table.items():
+        table = engine.table(table_name)
+        values = {
+            column: columns.get(column, ibis.null("float64")).name(column)
+            for column in slot.values()
+        }
+        part = table.select(row_id=table.row_id.cast(id_type), **values)
+        present = [part[c].notnull() for c in columns]
+        parts.append(part.filter(functools.reduce(operator.or_, present)))
+    if not parts:
+        schema = {"row_id": id_type} | {column: "float64" for column in slot.values()}
         return ibis.memtable({k: [] for k in schema}, schema=schema)
     return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)

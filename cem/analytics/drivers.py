@@ -34,13 +34,12 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import ibis
 import numpy as np
 import pandas as pd
 
-from cem.analytics.attributes import attribute_values
+from cem.analytics.attributes import attribute_values, numeric_attribute_matrix
 from cem.analytics.catalogue import (
     attribute_columns,
     available_metrics,
@@ -151,23 +150,18 @@ def driver_matrix(
     max_rows: int = 200_000,
 ) -> pd.DataFrame:
     """One row per filtered response with an outcome: ``outcome`` and one column per
-    driver (NaN where unanswered, or 0 in a zero-means-n/a column). Pivot in Ibis."""
+    driver (NaN where unanswered, or 0 in a zero-means-n/a column): a join of the
+    responses with their ratings side by side (:func:`numeric_attribute_matrix`)."""
     table = filtered_table(engine, workspace, "responses", filters or Filters())
     table = _outcome_expr(engine, workspace, table, outcome)
     table = table.filter(table.outcome.notnull()).select(
         _rid=table.response_id, outcome=table.outcome
     )
-    attrs = attribute_values(engine, workspace, "responses", list(drivers))
-    columns: dict[str, Any] = {}
-    for i, name in enumerate(drivers):
-        value = attrs.num_value
-        if rating_info(engine, workspace, name)["zero_means_na"]:
-            value = value.nullif(0.0)
-        columns[f"d{i}"] = value.max(where=attrs.name == name)
-    pivot = attrs.group_by(_rid=attrs.row_id).aggregate(**columns)
-    joined = table.inner_join(pivot, "_rid").limit(max_rows)
+    # Side by side straight from the imports' wide tables: no pivot of the long form.
+    ratings = numeric_attribute_matrix(engine, workspace, "responses", drivers)
+    joined = table.inner_join(ratings, table._rid == ratings.row_id).limit(max_rows)
     frame = engine.to_pandas(joined)
-    frame = frame.rename(columns={f"d{i}": name for i, name in enumerate(drivers)})
+    frame = frame.rename(columns={f"v{i}": name for i, name in enumerate(drivers)})
     return frame[["outcome", *drivers]].astype("float64")
 
 
