@@ -125,8 +125,11 @@ def _wait_done(page: Any, timeout_ms: int) -> None:
     )
 
 
-def _visit(browser: Any, url: str, tab: str | None, timeout_ms: int) -> float:
-    """Seconds from navigation to the page's main content (after opening ``tab``)."""
+def _visit(
+    browser: Any, url: str, tab: str | None, timeout_ms: int, shot: Path | None = None
+) -> float:
+    """Seconds from navigation to the page's main content (after opening ``tab``); with
+    ``shot``, a screenshot of what was visible then is saved there (to check the content)."""
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     try:
         t0 = time.perf_counter()
@@ -139,19 +142,27 @@ def _visit(browser: Any, url: str, tab: str | None, timeout_ms: int) -> float:
             page.get_by_role("tab", name=tab).first.click()
             page.wait_for_timeout(100)
             _wait_done(page, timeout_ms)
-        return time.perf_counter() - t0
+        seconds = time.perf_counter() - t0
+        if shot is not None:
+            page.screenshot(path=str(shot), full_page=True)
+        return seconds
     finally:
         page.close()
 
 
 def measure(
-    start: Callable[[], Server], browser: Any, path: str, tab: str | None, repeat: int
+    start: Callable[[], Server],
+    browser: Any,
+    path: str,
+    tab: str | None,
+    repeat: int,
+    shot: Path | None = None,
 ) -> tuple[float, float, float]:
     """(cold seconds, warm median seconds, peak server RSS MB) of one page."""
     server = start()
     try:
         url = f"{server.url}/{path}"
-        cold = _visit(browser, url, tab, 600_000)
+        cold = _visit(browser, url, tab, 600_000, shot)
         warm = statistics.median(_visit(browser, url, tab, 600_000) for _ in range(repeat))
         return cold, warm, server.peak_rss_mb()
     finally:
@@ -218,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="use this database file (built if missing)")
     parser.add_argument("--build-only", action="store_true", help="build --db, run nothing")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
+    parser.add_argument("--screenshots", default=None, help="folder for cold-view screenshots")
     parser.add_argument("--repeat", type=int, default=3, help="warm reloads per page")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
@@ -258,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(("bare one-line page (floor)", base_cold, base_warm, base_rss))
                 for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
                     path, tab = PAGES[name]
-                    rows.append((name, *measure(app, browser, path, tab, args.repeat)))
+                    shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
+                    rows.append((name, *measure(app, browser, path, tab, args.repeat, shot)))
             finally:
                 browser.close()
 

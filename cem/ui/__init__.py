@@ -27,9 +27,20 @@ CACHE_TTL_SECONDS = 600
 _MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
 
 
+# DuckDB's memory for queries in the app server (sorts and joins spill to disk beyond it),
+# so the server stays small at ten million rows; TOUCHPOINT_MEMORY_LIMIT changes it.
+SERVER_MEMORY_LIMIT = "1GB"
+
+
 @st.cache_resource(show_spinner=False)
 def _database(path: str | None) -> Database:
-    return Database(path)
+    import os
+
+    db = Database(path)
+    db.execute(
+        "SET memory_limit = ?", [os.environ.get("TOUCHPOINT_MEMORY_LIMIT", SERVER_MEMORY_LIMIT)]
+    )
+    return db
 
 
 def get_database() -> Database:
