@@ -41,15 +41,24 @@ sys.path.insert(0, str(ROOT / "bench"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FLOOR_APP = 'import streamlit as st\n\nst.write("Hello")\n'
-# (name, url path, action after load or None): the action opens a lazy tab.
-PAGES: dict[str, tuple[str, str | None]] = {
-    "overview": ("home", None),
-    "kpi-explorer": ("kpi-explorer", None),
-    "key-drivers": ("key-drivers", None),
-    "journey-analytics": ("journey-analytics", None),
-    "journey-map": ("journey-map", None),
-    "planned-vs-actual": ("journey-map", "Planned vs actual"),  # name matches the tab text
+MAIN = '[data-testid="stMain"] '
+CHART = MAIN + '[data-testid="stVegaLiteChart"]'
+TAB_CHART = '[role="tabpanel"]:not([hidden]) [data-testid="stVegaLiteChart"]'
+# name -> (url path, tab to open after load or None, what must be visible: the page's
+# main content, e.g. its KPI tiles and first chart). The tab runs on click (lazy).
+PAGES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
+    "overview": ("home", None, (MAIN + '[data-testid="stMetric"]', CHART)),
+    "kpi-explorer": ("kpi-explorer", None, (CHART,)),
+    "key-drivers": ("key-drivers", None, (CHART,)),
+    "journey-analytics": (
+        "journey-analytics",
+        None,
+        (MAIN + '[data-testid="stMetric"]', MAIN + "iframe"),
+    ),
+    "journey-map": ("journey-map", None, (CHART,)),
+    "planned-vs-actual": ("journey-map", "Planned vs actual", (TAB_CHART,)),
 }
+FLOOR_CONTENT = (MAIN + '[data-testid="stMarkdown"]',)
 
 
 def _free_port() -> int:
@@ -126,7 +135,12 @@ def _wait_done(page: Any, timeout_ms: int) -> None:
 
 
 def _visit(
-    browser: Any, url: str, tab: str | None, timeout_ms: int, shot: Path | None = None
+    browser: Any,
+    url: str,
+    tab: str | None,
+    content: tuple[str, ...],
+    timeout_ms: int,
+    shot: Path | None = None,
 ) -> float:
     """Seconds from navigation to the page's main content (after opening ``tab``); with
     ``shot``, a screenshot of what was visible then is saved there (to check the content)."""
@@ -135,13 +149,13 @@ def _visit(
         t0 = time.perf_counter()
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-        page.wait_for_timeout(100)  # let the first script run start
-        _wait_done(page, timeout_ms)
         if tab:
+            _wait_done(page, timeout_ms)
             t0 = time.perf_counter()  # the tab's own time: it runs on click
             page.get_by_role("tab", name=tab).first.click()
-            page.wait_for_timeout(100)
-            _wait_done(page, timeout_ms)
+        for selector in content:  # the main content is on screen …
+            page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
+        _wait_done(page, timeout_ms)  # … and the run is over
         seconds = time.perf_counter() - t0
         if shot is not None:
             page.screenshot(path=str(shot), full_page=True)
@@ -155,6 +169,7 @@ def measure(
     browser: Any,
     path: str,
     tab: str | None,
+    content: tuple[str, ...],
     repeat: int,
     shot: Path | None = None,
 ) -> tuple[float, float, float]:
@@ -162,8 +177,8 @@ def measure(
     server = start()
     try:
         url = f"{server.url}/{path}"
-        cold = _visit(browser, url, tab, 600_000, shot)
-        warm = statistics.median(_visit(browser, url, tab, 600_000) for _ in range(repeat))
+        cold = _visit(browser, url, tab, content, 600_000, shot)
+        warm = statistics.median(_visit(browser, url, tab, content, 600_000) for _ in range(repeat))
         return cold, warm, server.peak_rss_mb()
     finally:
         server.stop()
@@ -266,12 +281,16 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                base_cold, base_warm, base_rss = measure(floor, browser, "", None, args.repeat)
+                base_cold, base_warm, base_rss = measure(
+                    floor, browser, "", None, FLOOR_CONTENT, args.repeat
+                )
                 rows.append(("bare one-line page (floor)", base_cold, base_warm, base_rss))
                 for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
-                    path, tab = PAGES[name]
+                    path, tab, content = PAGES[name]
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
-                    rows.append((name, *measure(app, browser, path, tab, args.repeat, shot)))
+                    rows.append(
+                        (name, *measure(app, browser, path, tab, content, args.repeat, shot))
+                    )
             finally:
                 browser.close()
 
