@@ -53,6 +53,7 @@ if principal is None:
 read_only = share is not None or (principal.read_only and principal.kind != "unavailable")
 if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
     data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
+    data_pages.append(st.Page("pages/users.py", title="Users", icon="👥", url_path="users"))
 if share is not None:
     navigation = st.navigation({"Shared view": link_pages(insight_pages, share)})
 elif read_only:
