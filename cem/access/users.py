@@ -154,7 +154,7 @@ def list_users(db: Database, *, actor: Principal) -> list[User]:
 def _keep_an_admin(db: Database, name: str, actor: Principal, change: str) -> None:
     """Refuse a change that would lock the app: acting on one's own account, or taking
     away the last enabled admin."""
-    if actor.kind == "user" and actor.name == name:
+    if actor.kind in ("user", "sso") and actor.name == name:
         raise InputError(f"You cannot {change} your own account; ask another admin.")
     others = db.execute(
         "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND name <> ?", [name]
