@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from cem import ui
+from cem.access.principal import allowed
 from cem.analytics.filters import Filters
 from cem.charts import voc as voc_charts
 from cem.errors import TouchpointError
@@ -291,10 +292,11 @@ def theme_detail(workspace: str, filters: Filters, theme_id: int, label: str) ->
 
 
 def theme_editor(workspace: str, theme_table: pd.DataFrame) -> None:
-    """Rename, change the rule of, merge and delete themes (editors only; checked in cem)."""
-    if theme_table.empty:
-        return
+    """Rename, change the rule of, merge and delete themes (editors only; checked in cem,
+    and not shown to a read-only session: viewers, share links)."""
     db, actor = ui.get_database(), ui.current_principal()
+    if theme_table.empty or not allowed(actor, "theme.edit", workspace).ok:
+        return
     options = dict(zip(theme_table.theme_id.astype(int), theme_table.label, strict=False))
     with st.expander("✏️ Edit themes"):
         chosen = st.selectbox(
