@@ -222,3 +222,23 @@ def test_only_admins_get_the_users_page(app_env: Path) -> None:
     with pytest.raises(AccessDenied):
         users.list_users(db, actor=users.principal_for(db, "bob"))
     db.close()
+
+
+def test_the_first_account_made_in_single_user_mode_is_an_admin(app_env: Path) -> None:
+    at = _app(app_env)
+    at.switch_page("pages/users.py").run()
+    assert not at.exception
+    assert "single-user mode" in at.info[0].value
+    assert at.selectbox(key="users:new_role_first").disabled
+    at.text_input(key="users:new_name").input("root")
+    at.text_input(key="users:new_password").input("short")
+    at.button(key="FormSubmitter:users:add-Add user").click().run()
+    assert _messages(at) == ["A password needs at least 8 characters."]
+    at.text_input(key="users:new_password").input("root-password")
+    at.button(key="FormSubmitter:users:add-Add user").click().run()
+    db = Database(app_env)
+    assert users.principal_for(db, "root").role is Role.ADMIN
+    db.close()
+    # an account exists now: a new session must sign in (the same session does too on its
+    # next run in the browser; AppTest keeps running the switched-to page file instead)
+    assert [t.label for t in _app(app_env).text_input] == ["User name", "Password"]

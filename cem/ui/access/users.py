@@ -21,6 +21,7 @@ from cem.errors import TouchpointError
 from cem.store.workspaces import list_workspaces
 
 FLASH = "users:flash"
+NO_WORKSPACE = "(not tied to a workspace)"
 ROLES = [r.label for r in sorted(Role, reverse=True)]
 
 
@@ -89,8 +90,10 @@ def _on_add(first: bool) -> None:
 
 def add_user_form(first: bool, workspaces: list[str]) -> None:
     """Name, role, workspaces and a password (at least 8 characters)."""
-    with st.form("users:add", border=True):
-        st.markdown("**Add a user**")
+    with (
+        st.expander("➕ Add a user", expanded=first),
+        st.form("users:add", border=False),
+    ):
         left, right = st.columns(2)
         left.text_input("User name", key="users:new_name")
         if first:
@@ -198,12 +201,19 @@ def check_access_panel(accounts: list[users.User], workspaces: list[str]) -> Non
     who_col, action_col, ws_col = st.columns(3)
     who = who_col.selectbox("Who", list(subjects), key="users:check_who")
     action = action_col.selectbox("Action", list(ACTIONS), key="users:check_action")
-    workspace = ws_col.selectbox("Workspace", ["(any)", *workspaces], key="users:check_ws")
+    choices = [NO_WORKSPACE, *workspaces]
+    current = ui.current_workspace()
+    workspace = ws_col.selectbox(
+        "Workspace",
+        choices,
+        index=choices.index(current) if current in choices else 0,
+        key="users:check_ws",
+    )
     principal = subjects[who]
     if principal is None:
         st.error(ui.escape_markdown(f"Refused: {who} is disabled and cannot sign in."))
         return
-    decision = explain(principal, action, None if workspace == "(any)" else workspace)
+    decision = explain(principal, action, None if workspace == NO_WORKSPACE else workspace)
     verdict = "Allowed" if decision.ok else "Refused"
     (st.success if decision.ok else st.error)(ui.escape_markdown(f"{verdict}: {decision.reason}."))
     for step in decision.steps:
