@@ -239,6 +239,6 @@ def test_the_first_account_made_in_single_user_mode_is_an_admin(app_env: Path) -
     db = Database(app_env)
     assert users.principal_for(db, "root").role is Role.ADMIN
     db.close()
-    # an account exists now: a new session must sign in (the same session does too on its
-    # next run in the browser; AppTest keeps running the switched-to page file instead)
-    assert [t.label for t in _app(app_env).text_input] == ["User name", "Password"]
+    # an account exists now: everyone signs in, this single-user session too
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    assert [s.value for s in at.subheader] == ["Sign in"]
