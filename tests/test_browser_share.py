@@ -8,6 +8,7 @@ against pandas for the link's filter on the demo data.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -53,13 +54,17 @@ def shared(browser, demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
     server.stop()
 
 
-def _open(browser, url: str, size: tuple[int, int] = (1280, 720)):  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _opened(browser, url: str, size: tuple[int, int] = (1280, 720)):  # type: ignore[no-untyped-def]
     """A page in a fresh browser context (no cookie, no session) at ``url``."""
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
-    page = context.new_page()
-    page.goto(url)
-    wait_for_streamlit(page)
-    return context, page
+    try:
+        page = context.new_page()
+        page.goto(url)
+        wait_for_streamlit(page)
+        yield page
+    finally:
+        context.close()
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
@@ -106,8 +111,7 @@ def _assert_scoped(page, token: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_share_link_session_stays_read_only_through_every_link(browser, shared) -> None:  # type: ignore[no-untyped-def]
     server, token, nps = shared
-    context, page = _open(browser, f"{server.url}/?share={token}")
-    try:
+    with _opened(browser, f"{server.url}/?share={token}") as page:
         _settle(page)
         assert _nps_tile(page) == nps
         _assert_scoped(page, token)
@@ -141,8 +145,6 @@ def test_share_link_session_stays_read_only_through_every_link(browser, shared) 
         page.locator('[data-testid="stSidebarNav"] a').first.click()
         _settle(page)
         assert _nps_tile(page) == nps  # back on the Overview, same filter, same number
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(
@@ -158,58 +160,43 @@ def test_share_link_session_stays_read_only_through_every_link(browser, shared) 
 )
 def test_edited_addresses_change_nothing(browser, shared, query: str) -> None:  # type: ignore[no-untyped-def]
     server, token, nps = shared
-    context, page = _open(browser, f"{server.url}/?share={token}&{query}")
-    try:
+    with _opened(browser, f"{server.url}/?share={token}&{query}") as page:
         _settle(page)
         assert _nps_tile(page) == nps
         _assert_scoped(page, token)
-    finally:
-        context.close()
 
 
 def test_edit_pages_and_a_changed_token_are_refused(browser, shared) -> None:  # type: ignore[no-untyped-def]
     server, token, _ = shared
     # an editing page's address with the token: not in this session's navigation
-    context, page = _open(browser, f"{server.url}/import?share={token}&mode=edit")
-    try:
+    with _opened(browser, f"{server.url}/import?share={token}&mode=edit") as page:
         _settle(page)
         _assert_scoped(page, token)
-    finally:
-        context.close()
     # a changed token: one sentence and nothing else
     tampered = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
-    context, page = _open(browser, f"{server.url}/?share={tampered}&workspace=demo")
-    try:
+    with _opened(browser, f"{server.url}/?share={tampered}&workspace=demo") as page:
         page.wait_for_selector('[data-testid="stAlert"]')
         main = page.locator('[data-testid="stMain"]').inner_text()
         sentence = "This share link is not valid: it was changed or is incomplete."
         assert main.replace("🔒", "").strip() == sentence
         assert page.locator('[data-testid="stSidebarNav"]').count() == 0
         assert page.locator('[data-testid="stMetric"]').count() == 0
-    finally:
-        context.close()
 
 
 def test_the_address_without_the_token_asks_to_sign_in(browser, shared) -> None:  # type: ignore[no-untyped-def]
     server, _, _ = shared
     for path in ("/?workspace=demo", "/voice?workspace=demo&segment=Enterprise&mode=view"):
-        context, page = _open(browser, f"{server.url}{path}")
-        try:
+        with _opened(browser, f"{server.url}{path}") as page:
             page.get_by_label("User name").wait_for()
             body = page.locator("body").inner_text()
             assert "Sign in" in body
             assert page.locator('[data-testid="stMetric"]').count() == 0
             assert page.locator('[data-testid="stSidebarNav"]').count() == 0
-        finally:
-            context.close()
 
 
 def test_share_session_screenshot_at_1440x900(browser, shared) -> None:  # type: ignore[no-untyped-def]
     server, token, nps = shared
-    context, page = _open(browser, f"{server.url}/?share={token}", size=(1440, 900))
-    try:
+    with _opened(browser, f"{server.url}/?share={token}", size=(1440, 900)) as page:
         _settle(page)
         assert _nps_tile(page) == nps
         page.screenshot(path="/tmp/share-1440x900.png")
-    finally:
-        context.close()
