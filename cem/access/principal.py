@@ -1,8 +1,9 @@
 """The acting principal and the one permission check every mutating function calls.
 
 A :class:`Principal` is whoever acts: the local single-user (no accounts exist), a signed-in
-user with a role and per-workspace grants, a share-link viewer, or the CLI (a local admin: it
-has the database file). Every function in ``cem`` that changes data takes the principal and
+user (an account or single sign-on) with a role and per-workspace grants, a share-link
+viewer, or the CLI (a local admin: it has the database file). :func:`explain` says why an
+action is allowed or not, step by step; :func:`allowed` and :func:`require` use it. Every function in ``cem`` that changes data takes the principal and
 calls :func:`require` first, so access is enforced in ``cem`` and not by hiding widgets.
 
 >>> viewer = Principal("ann", Role.VIEWER, workspaces=frozenset({"demo"}))
@@ -56,7 +57,8 @@ ACTIONS: dict[str, Role] = {
 class Principal:
     """Whoever acts. ``workspaces`` is ``None`` for every workspace, else the granted set.
 
-    ``kind`` is ``"local"`` (single-user mode), ``"user"``, ``"share"`` (a share link's
+    ``kind`` is ``"local"`` (single-user mode), ``"user"`` (an account), ``"sso"`` (an
+    address let in by single sign-on, :mod:`cem.access.sso`), ``"share"`` (a share link's
     viewer, always read-only) or ``"cli"``.
     """
 
