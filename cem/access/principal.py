@@ -3,8 +3,9 @@
 A :class:`Principal` is whoever acts: the local single-user (no accounts exist), a signed-in
 user (an account or single sign-on) with a role and per-workspace grants, a share-link
 viewer, or the CLI (a local admin: it has the database file). :func:`explain` says why an
-action is allowed or not, step by step; :func:`allowed` and :func:`require` use it. Every function in ``cem`` that changes data takes the principal and
-calls :func:`require` first, so access is enforced in ``cem`` and not by hiding widgets.
+action is allowed or not, step by step; :func:`allowed` and :func:`require` use it. Every
+function in ``cem`` that changes data takes the principal and calls :func:`require` first,
+so access is enforced in ``cem`` and not by hiding widgets.
 
 >>> viewer = Principal("ann", Role.VIEWER, workspaces=frozenset({"demo"}))
 >>> allowed(viewer, "view", "demo").ok, allowed(viewer, "view", "other").ok
