@@ -162,7 +162,7 @@ def detect_roles(
                         score += 0.04
                     if (
                         p.date_format is not None
-                        and p.date_format.kind == "iso"
+                        and p.date_format.kind in ("iso", "iso_utc")
                         and any(":" in str(x) for x in sample[p.column].head(50).tolist())
                     ):
                         score += 0.04
@@ -290,7 +290,8 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
         return KindGuess("responses", 0.85, f"“{named_comment.column}” holds customers' own words")
     cid = cust.get("customer_id")
     repeats = id_repeats(cid)
-    customer_facts = [r for r in ("churned", "revenue", "first_seen") if r in cust]
+    sure = {g.role for g in guesses["customers"] if g.confidence >= LOW_CONFIDENCE}
+    customer_facts = [r for r in ("churned", "revenue", "first_seen") if r in sure]
     if repeats is not None and repeats <= 1.02 and customer_facts:
         return KindGuess(
             "customers",
@@ -306,7 +307,7 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
             f"the same “{eid}” appears on several rows, each with a time "
             f"(“{events['occurred_at']}”): a log of what customers did",
         )
-    ratings = [p.column for p in profiles if p.numeric and is_rating_profile(p)]
+    ratings = [p.column for p in profiles if (p.numeric or p.scale) and is_rating_profile(p)]
     if "comment" in resp:
         return KindGuess("responses", 0.8, f"“{resp['comment']}” holds customers' own words")
     if ratings:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cem.ingest.dates import DateFormat, detect_date_format
+from cem.ingest.scales import LikertScale, is_not_on_scale, likert_scale
 from cem.ingest.vocab import (
     _CODE,
     _DATE_HINT,
@@ -49,6 +50,7 @@ class _Profile:
     code_share: float = 0.0  # share of values that are codes (UUID, URL, version, id)
     max_in_range: dict[str, float] | None = None  # the largest in-range value per score
     options: bool = False  # values are picks from a short list (multi-select joined by , or ;)
+    scale: LikertScale | None = None  # Likert labels (Strongly disagree ... Strongly agree)
 
     @property
     def distinct_ratio(self) -> float:
@@ -66,6 +68,7 @@ class _Profile:
         return (
             enough
             and not self.options
+            and self.scale is None
             and not self.numeric
             and self.date_format is None
             and self.mean_len >= FREE_TEXT_MIN_LEN
@@ -153,6 +156,10 @@ def profile_column(column: str, values: pd.Series) -> _Profile:
     """Summarise a sample column's values (as text)."""
     raw = values.tolist()
     vals = [str(v).strip() for v in raw if not is_missing(v)]
+    distinct_raw = set(vals)
+    scale = likert_scale(distinct_raw) if 2 <= len(distinct_raw) <= 40 else None
+    if scale is not None:  # "Don't know", "Unfamiliar": missing answers on a scale
+        vals = [v for v in vals if not is_not_on_scale(v)]
     n = len(vals)
     parsed = [to_number(v) for v in vals]
     nums = [x for x in parsed if x is not None]
@@ -204,6 +211,7 @@ def profile_column(column: str, values: pd.Series) -> _Profile:
         code_share=(sum(1 for v in vals if " " not in v and _CODE.match(v)) / n) if n else 0.0,
         max_in_range=top,
         options=options,
+        scale=scale,
     )
 
 
@@ -222,6 +230,8 @@ def _dtype(p: _Profile) -> str:
 
 def is_rating_profile(p: _Profile) -> bool:
     """Whole numbers from 0/1 up to 4-10 with three or more values, not a count/id/year."""
+    if p.scale is not None and p.scale.points >= 4:
+        return True  # a verbal scale, read as the rating 1..k
     return bool(
         p.integer
         and p.vmin is not None

@@ -137,6 +137,12 @@ def value_only_score(role: str, p: _Profile) -> float:
 def attribute_reason(p: _Profile) -> str:
     if p.n == 0:
         return "empty in the sample; kept as an attribute"
+    if p.scale is not None:
+        return (
+            f"answers are the labels of a scale ({p.scale.describe()}): an ordered rating "
+            "attribute 1-" + f"{p.scale.points} (driver, KPI, filter), labels kept; "
+            "“Don't know”/“N/A” answers count as missing"
+        )
     if p.numeric and is_rating_profile(p):
         lo, hi = int(p.vmin or 0), int(p.vmax or 0)
         word = "NPS/CSAT/CES" if lo >= 0 and hi <= 10 else "score"
