@@ -4,7 +4,8 @@ A text column whose every answer is a label of one known scale (agreement, satis
 frequency, "definitely", favourability, likelihood; in English, Spanish, French and German)
 becomes a numeric rating: the labels map to 1..k in the scale's order, so the column is a
 driver, a KPI and a filter like any 1-5 rating, and filters and splits show ``4 · Agree``
-(number and label, in order). "Don't know", "N/A", "Unfamiliar", "Prefer not to say" (and
+(number and label, in order). Yes/no answers (en/es/fr/de/da/pt) become a 0/1 column,
+read as "% yes". "Don't know", "N/A", "Unfamiliar", "Prefer not to say" (and
 their es/fr/de forms) are missing answers, not rejects and not a point on the scale.
 
 Detection reads the values only (case, accents and punctuation folded), never the header.
@@ -20,6 +21,9 @@ neutral middle); the smallest variant that holds every answer of the sample deci
 "Tout à fait d'accord"
 >>> likert_scale(["Red", "Blue", "Green"]) is None
 True
+>>> flag = likert_scale(["yes", "No", "YES", "n/a"])
+>>> flag.rank("Yes"), flag.rank("no"), flag.display(1), flag.describe()
+(1, 0, 'Yes', 'No/Yes (0/1)')
 """
 
 from __future__ import annotations
@@ -250,6 +254,17 @@ _FAMILIES: tuple[tuple[tuple[str, ...], ...], ...] = (
     ),
     (("Nie", "Selten", "Manchmal", "Oft", "Immer"),),  # frequency (de)
 )
+# Yes/no answers (no = 0, yes = 1): a 0/1 column, read as "% yes".
+_FLAGS: tuple[tuple[str, str], ...] = (
+    ("No", "Yes"),
+    ("No", "Sí"),
+    ("No", "Si"),
+    ("Non", "Oui"),
+    ("Nein", "Ja"),
+    ("Nej", "Ja"),
+    ("Não", "Sim"),
+    ("False", "True"),
+)
 MIN_LABELS = 3  # distinct scale labels a sample must show (two could be a yes/no flag)
 
 
@@ -274,30 +289,39 @@ class LikertScale:
     """An ordered verbal scale: ``labels[i]`` is rating ``i + 1``."""
 
     labels: tuple[str, ...]
+    start: int = 1  # 0 for a yes/no flag (no = 0, yes = 1: read as "% yes")
 
     @property
     def points(self) -> int:
         return len(self.labels)
 
+    @property
+    def ranks(self) -> range:
+        return range(self.start, self.start + self.points)
+
     def rank(self, value: object) -> int | None:
-        """1..k for a label of the scale (folded), None for a missing/not-on-scale answer."""
+        """start..k for a label of the scale (folded), None for a missing answer."""
         key = fold(value)
-        for i, label in enumerate(self.labels):
+        for rank, label in zip(self.ranks, self.labels, strict=True):
             if fold(label) == key:
-                return i + 1
+                return rank
         return None
 
     def display(self, rank: int) -> str:
-        """How rating ``rank`` reads in filters and splits: ``4 · Agree`` (sorts in order)."""
-        return f"{rank} · {self.labels[rank - 1]}"
+        """How ``rank`` reads in filters and splits: ``4 · Agree`` (sorts in order); a
+        flag's ``Yes``/``No``."""
+        label = self.labels[rank - self.start]
+        return label if self.start == 0 else f"{rank} · {label}"
 
     def describe(self) -> str:
-        """``Strongly disagree … Strongly agree (1-5)``."""
+        """``Strongly disagree … Strongly agree (1-5)``; ``No/Yes (0/1)``."""
+        if self.start == 0:
+            return f"{self.labels[0]}/{self.labels[1]} (0/1)"
         return f"{self.labels[0]} … {self.labels[-1]} (1-{self.points})"
 
     def folded_ranks(self) -> list[tuple[str, int]]:
         """(folded label, rank) pairs, for the SQL that types the column."""
-        return [(fold(label), i + 1) for i, label in enumerate(self.labels)]
+        return [(fold(label), rank) for rank, label in zip(self.ranks, self.labels, strict=True)]
 
 
 def is_not_on_scale(value: object) -> bool:
@@ -317,6 +341,9 @@ def likert_scale(values: Iterable[object]) -> LikertScale | None:
             seen.add(key)
             if len(seen) > 7:
                 return None
+    for flag in _FLAGS:
+        if len(seen) == 2 and seen == {fold(label) for label in flag}:
+            return LikertScale(flag, start=0)
     if len(seen) < MIN_LABELS:
         return None
     best: Sequence[str] | None = None
@@ -376,7 +403,7 @@ def store_scale_labels(
         (int(import_id), name, float(rank), scale.display(rank))
         for name, scale in scales.items()
         if name in numeric
-        for rank in range(1, scale.points + 1)
+        for rank in scale.ranks
     ]
     if rows:
         cur.executemany("INSERT INTO attribute_scale_labels VALUES (?, ?, ?, ?)", rows)

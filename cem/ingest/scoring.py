@@ -137,6 +137,11 @@ def value_only_score(role: str, p: _Profile) -> float:
 def attribute_reason(p: _Profile) -> str:
     if p.n == 0:
         return "empty in the sample; kept as an attribute"
+    if p.scale is not None and p.scale.start == 0:
+        return (
+            f"yes/no answers ({p.scale.describe()}): a 0/1 attribute, read as “% yes” "
+            "(KPI, driver outcome, filter)"
+        )
     if p.scale is not None:
         return (
             f"answers are the labels of a scale ({p.scale.describe()}): an ordered rating "
