@@ -51,6 +51,7 @@ class _Profile:
     max_in_range: dict[str, float] | None = None  # the largest in-range value per score
     options: bool = False  # values are picks from a short list (multi-select joined by , or ;)
     scale: LikertScale | None = None  # Likert labels (Strongly disagree ... Strongly agree)
+    duration: bool = False  # h:mm:ss values (0:42:10): never a date
 
     @property
     def distinct_ratio(self) -> float:
@@ -212,6 +213,7 @@ def profile_column(column: str, values: pd.Series) -> _Profile:
         max_in_range=top,
         options=options,
         scale=scale,
+        duration=durations,
     )
 
 

@@ -23,6 +23,10 @@ from cem.ingest.vocab import (
     SCORE_SHARE,
 )
 
+_TEXT_ROLES = frozenset(
+    {"comment", "channel", "touchpoint", "stage", "segment", "persona", "customer_id"}
+)
+
 
 def name_score(role: str, norm: str) -> float:
     best = 0.0
@@ -75,6 +79,8 @@ def value_fit(role: str, p: _Profile, strong_name: bool = False) -> tuple[bool, 
         if strong_name and share >= SCORE_SHARE and not zero_na:
             return True, f"{share:.0%} of the values are whole numbers {lo}-{hi} (others rejected)"
         return False, f"values are not whole numbers {lo}-{hi}"
+    if p.scale is not None and role in _TEXT_ROLES:
+        return False, "answers are the labels of a rating scale, not names or free text"
     if role in DATE_ROLES:
         if p.date_format is not None:
             return True, f"dates like {p.date_format.label}"
@@ -155,6 +161,8 @@ def attribute_reason(p: _Profile) -> str:
             f"whole numbers {lo}-{hi} without {word} wording in the header: a rating "
             "attribute (driver, KPI, filter); choose NPS/CSAT/CES yourself if it is one"
         )
+    if p.duration:
+        return "durations (h:mm:ss), never dates or scores: text attribute"
     if p.numeric and (NOT_SCORE_WORDS.search(p.norm) or MONEY_WORDS.search(p.norm)):
         return "a count/amount/id (header words): numeric attribute, never a score"
     if p.numeric:

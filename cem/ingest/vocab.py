@@ -128,7 +128,12 @@ _REPLY = re.compile(
 _OTHER_DATE = re.compile(
     r"\b(experience|flown|flight|travel|visit|stay|trip|birth|dob|born|expiry|expires|due|"
     r"resolved|closed|updated|modified|changed|last|end|ended|deleted|shipped|delivered|"
-    r"initial|first response)\b"
+    r"initial|first response)\b|"
+    # es/fr/de/da/pt/it/nl, also as the start of a compound ("Oplevelsesdato", "Reisedatum")
+    r"\b(experiencia|experiencia|esperienza|ervaring|oplevelse|erlebnis|erfahrung|viaje|"
+    r"voyage|reise|rejse|reis|viagem|viaggio|visita|visite|besuch|besoeg|bezoek|estancia|"
+    r"sejour|aufenthalt|ophold|verblijf|nacimiento|naissance|geburt|foedsel|fodsel|vuelo|vol|"
+    r"flug|fly|vlucht|voo|volo|entrega|livraison|lieferung|levering|consegna)"
 )
 
 # (role, regex over the normalised header, score). The first matching pattern per role counts.
@@ -161,6 +166,15 @@ _NAME_RULES: dict[str, tuple[tuple[str, float], ...]] = {
             r"completed( at| on| date)?|created( at| on| date| time)?|responded( at| on)?|"
             r"date submitted|date completed|recorded( at)?|end date)\b",
             1.0,
+        ),
+        (  # created / submitted / timestamp in es/fr/de/da/pt/it/nl (Google Forms' own too)
+            r"\b(marca temporal|horodatage|zeitstempel|tidsstempel|carimbo de data( hora)?|"
+            r"informazioni cronologiche|tijdstempel|creado|creada|fecha de (envio|creacion|"
+            r"respuesta)|cree le|date de (creation|soumission|reponse)|erstellt( am)?|"
+            r"eingereicht( am)?|oprettet|indsendt|besvaret|criado( em)?|enviado( em)?|"
+            r"data de (envio|criacao|resposta)|creato( il)?|inviato( il)?|aangemaakt( op)?|"
+            r"ingediend( op)?)\b",
+            0.95,
         ),
         (r"\b(date|datetime|timestamp|time stamp|ts|time|when|day|fecha|datum|dato|data)\b", 0.85),
         (r"^(at|on)$", 0.8),
