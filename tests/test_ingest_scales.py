@@ -227,4 +227,9 @@ def test_cli_detect_json_has_the_documented_shape(capsys: pytest.CaptureFixture[
         assert set(c) == {"name", "role", "type", "confidence", "reason", "please_check"}
         assert isinstance(c["reason"], str) and c["reason"]
         assert 0.0 <= c["confidence"] <= 1.0
-    assert isinstance(out["warnings"], list)
+    assert out["warnings"] == []
+    assert main(["detect", str(EXPORTS / "epoch_dates.csv"), "--format", "json"]) == 0
+    warnings = json.loads(capsys.readouterr().out)["warnings"]
+    assert warnings and all(
+        set(w) == {"code", "column", "message", "count", "remedy"} for w in warnings
+    )
