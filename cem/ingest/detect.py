@@ -52,7 +52,13 @@ from cem.ingest.profile import (
     profile_sample,
     to_number,
 )
-from cem.ingest.scoring import attribute_reason, name_score, value_fit, value_only_score
+from cem.ingest.scoring import (
+    attribute_kind,
+    attribute_reason,
+    name_score,
+    value_fit,
+    value_only_score,
+)
 from cem.ingest.vocab import (
     _END_HINT,
     _EVENT_TOUCHPOINT,
@@ -118,6 +124,7 @@ class ColumnGuess:
     why: str
     dtype: str  # 'numeric' | 'text' | 'date' | 'empty'
     date_format: DateFormat | None = None
+    kept_as: str = ""  # for an attribute: "rating 1-5 (…)", "yes/no (read as % yes)", ...
 
     @property
     def please_check(self) -> bool:
@@ -235,7 +242,14 @@ def detect_roles(
             )
         else:
             guesses.append(
-                ColumnGuess(p.column, ATTRIBUTE, 0.0, f"no role fits: {attribute_reason(p)}", dtype)
+                ColumnGuess(
+                    p.column,
+                    ATTRIBUTE,
+                    0.0,
+                    attribute_reason(p),
+                    dtype,
+                    kept_as=attribute_kind(p),
+                )
             )
     return guesses
 

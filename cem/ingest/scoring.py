@@ -145,14 +145,14 @@ def attribute_reason(p: _Profile) -> str:
         return "empty in the sample; kept as an attribute"
     if p.scale is not None and p.scale.start == 0:
         return (
-            f"yes/no answers ({p.scale.describe()}): a 0/1 attribute, read as “% yes” "
-            "(KPI, driver outcome, filter)"
+            f"answers are {p.scale.labels[1]}/{p.scale.labels[0]}: read as “% yes” (a KPI, an "
+            "outcome for key drivers, a filter)"
         )
     if p.scale is not None:
         return (
-            f"answers are the labels of a scale ({p.scale.describe()}): an ordered rating "
-            "attribute 1-" + f"{p.scale.points} (driver, KPI, filter), labels kept; "
-            "“Don't know”/“N/A” answers count as missing"
+            f"answers are {p.scale.labels[0]} … {p.scale.labels[-1]}: read as a rating "
+            f"1-{p.scale.points} in that order (charts, key drivers and filters show the "
+            "labels); “Don't know”/“N/A” count as no answer"
         )
     if p.numeric and is_rating_profile(p):
         lo, hi = int(p.vmin or 0), int(p.vmax or 0)
@@ -174,3 +174,26 @@ def attribute_reason(p: _Profile) -> str:
     if p.code_share >= 0.3:
         return "codes (ids, links, versions): text attribute"
     return "text attribute (filter dimension)"
+
+
+def attribute_kind(p: _Profile) -> str:
+    """What a column without a role is kept as, in a few words for the page's role column:
+    ``rating 1-5 (Strongly disagree … Strongly agree)``, ``yes/no (% yes)``, ``text (filter)``.
+    """
+    if p.n == 0:
+        return "empty"
+    if p.scale is not None and p.scale.start == 0:
+        return "yes/no (read as % yes)"
+    if p.scale is not None:
+        return f"rating 1-{p.scale.points} ({p.scale.labels[0]} … {p.scale.labels[-1]})"
+    if p.numeric and is_rating_profile(p):
+        return f"rating {int(p.vmin or 0)}-{int(p.vmax or 0)}"
+    if p.numeric and p.vmin == 0 and p.vmax == 1 and p.distinct == 2:
+        return "yes/no (read as % yes)"
+    if p.numeric:
+        return "number"
+    if p.duration:
+        return "duration (text)"
+    if p.date_format is not None:
+        return "another date (not used for trends)"
+    return "text (filter)"

@@ -91,13 +91,17 @@ def columns_table(mapping: Mapping, upload: Upload) -> None:
     frame["confidence"] = [
         c if ok else None for c, ok in zip(frame["confidence"], has_role, strict=True)
     ]
-    frame["role"] = [role_label(r) for r in frame["role"]]
+    kept = {g.column: g.kept_as for g in mapping.guesses}
+    frame["role"] = [
+        f"kept as {kept[c]}" if r == "attribute" and kept.get(c) else role_label(r)
+        for c, r in zip(frame["column"], frame["role"], strict=True)
+    ]
     frame["check"] = [
         "⚠ please check" if (ok and c is not None and c == c and c < LOW_CONFIDENCE) else ""
         for c, ok in zip(frame["confidence"], has_role, strict=True)
     ]
     st.dataframe(
-        frame[["column", "role", "confidence", "check", "why", "examples"]],
+        frame[["column", "check", "role", "confidence", "why", "examples"]],
         hide_index=True,
         use_container_width=True,
         column_config={
