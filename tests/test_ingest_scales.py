@@ -18,6 +18,7 @@ from cem.analytics.catalogue import available_metrics, dimension_values
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
+from cem.analytics.labels import kpi_table
 from cem.ingest.load import detect_mapping, import_file, read_upload
 from cem.store.db import Database
 
@@ -54,6 +55,8 @@ def test_likert_labels_are_ordered_ratings_with_their_labels(db: Database) -> No
     split = kpi_frame(engine, WS, f"attr:{q}", by=[f"attr:{q}"])
     shown = [v for v in split[f"attr:{q}"] if v != "(not set)"]
     assert shown == values
+    table = kpi_table(split, f"attr:{q}", f"attr:{q}")  # the explorer's table of that split
+    assert list(table.columns[:2]) == [f"{q} (answer)", q]
     # Filtering by a label keeps exactly the rows with that answer.
     agree = Filters(dimensions=((f"attr:{q}", ("4 · Agree",)),))
     by_hand = sum(1 for v in column(name, q) if v.lower() == "agree")
