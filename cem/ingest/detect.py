@@ -128,8 +128,11 @@ class ColumnGuess:
 
     @property
     def please_check(self) -> bool:
-        """A role guessed with low confidence: the page asks the user to check it."""
-        return self.role not in (ATTRIBUTE, IGNORE) and self.confidence < LOW_CONFIDENCE
+        """A role guessed with low confidence: the page asks the user to check it (not a
+        further free-text field: it changes no number, it is only searchable)."""
+        return (
+            self.role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD) and self.confidence < LOW_CONFIDENCE
+        )
 
 
 def detect_roles(
