@@ -333,9 +333,10 @@ def likert_scale(values: Iterable[object]) -> LikertScale | None:
     """The scale whose labels hold every non-blank, on-scale answer in ``values`` (the
     smallest such variant), when at least three distinct labels occur; else None."""
     seen: set[str] = set()
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            continue
+    distinct = {str(v) for v in values if v is not None and not (isinstance(v, float) and v != v)}
+    if len(distinct) > 60:  # more spellings than any scale has: not a scale (and cheap)
+        return None
+    for v in distinct:
         key = fold(v)
         if key and key not in _NOT_ON_SCALE_FOLDED:
             seen.add(key)
