@@ -297,7 +297,7 @@ def _load(
         if answer == "false":
             raise MappingError(
                 f"{upload.file_name}: no column holds an answer (NPS, CSAT, CES, a comment or a "
-                "0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN."
+                "rating). Pick the column that holds the answers in the mapping table."
             )
         checked, row_ok = _checked_rows(plan, typed, answer)
 
