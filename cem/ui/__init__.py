@@ -28,8 +28,10 @@ _MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
 
 
 @st.cache_resource(show_spinner=False)
-def _database(path: str | None) -> Database:
-    return Database(path)
+def _database(path: str) -> Database:
+    from cem.store.host import hosted_database  # the server's own, under `cem serve`
+
+    return hosted_database(path) or Database(path)
 
 
 def get_database() -> Database:
