@@ -129,5 +129,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         records = json.loads(frame.to_json(orient="records", double_precision=10))
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        from cem.export import frame_to_csv_text  # touchpoint names neutralised
+
+        sys.stdout.write(frame_to_csv_text(frame))
     return 0
