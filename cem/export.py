@@ -6,8 +6,9 @@ is prefixed with a single quote (OWASP "CSV injection"). Numbers are left alone:
 stays a number. In CSV, a field is quoted when it holds a delimiter of any locale
 (``,`` or ``;``), a tab, a quote or a line break (CR alone included), so no value can start
 a new cell or row in any spreadsheet program (:func:`csv_field`). A program that splits on
-``;`` (the list separator of many locales) sees a new cell after each ``;`` inside a quoted
-field too, so a ``;`` followed by a formula character gets a quote after it as well.
+``;`` (the list separator of many locales) may see a new cell after each ``;`` and a new row
+after each line break inside a quoted field, so a ``;``, CR or LF followed by a formula
+character gets a quote after it as well.
 Charts are rendered by vl-convert (no browser, no network).
 
 >>> neutralise_cell("=HYPERLINK(\\"http://x\\")")
@@ -55,8 +56,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
-# A ';' then (blanks or quotes, then) a formula character: a cell start for a ';' reader.
-_SEMICOLON_FORMULA = re.compile(r'(;)(?=[\s"]*[=+\-@])')
+# A ';' or line break then (blanks or quotes, then) a formula character: where a ';' reader
+# may start a cell or a row.
+_SEMICOLON_FORMULA = re.compile(r'([;\r\n])(?=[\s"]*[=+\-@])')
 
 
 def csv_field(value: Any) -> str:
