@@ -83,6 +83,7 @@ class Host:
         self._open_lock = threading.Lock()
         self._stop = threading.Event()
         self._snapshot_token: list[int] | None = None
+        self._next_snapshot = 0.0  # monotonic time before which no new snapshot is written
         self._waiting: dict[Path, tuple[int, int]] = {}
         self._thread = threading.Thread(target=self._loop, name="touchpoint-host", daemon=True)
 
@@ -127,11 +128,18 @@ class Host:
             self.refresh_snapshot(db)
 
     def refresh_snapshot(self, db: Database) -> None:
-        """Write a new snapshot when the database changed since the last one."""
+        """Write a new snapshot when the database changed since the last one; at most one
+        per four times the last copy took (so a big database under constant writes spends
+        at most a fifth of a core on it)."""
         token = change_token(self.path)
         if token == self._snapshot_token and self.snapshot.exists():
             return
+        if time.monotonic() < self._next_snapshot:
+            return
+        started = time.monotonic()
         db.write_snapshot(self.snapshot)
+        took = time.monotonic() - started
+        self._next_snapshot = time.monotonic() + 4 * took
         self._snapshot_token = token
         write_json(
             self.marker,
@@ -142,6 +150,7 @@ class Host:
                 "snapshot": str(self.snapshot),
                 "snapshot_token": token,
                 "snapshot_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "snapshot_seconds": round(took, 3),
             },
         )
 
