@@ -9,6 +9,7 @@ the page says so in one sentence and shows the data by itself once the holder en
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -56,6 +57,13 @@ def nps_of(db_file: Path, workspace: str) -> tuple[float, int]:
     return 100 * ((scores >= 9).sum() - (scores <= 6).sum()) / n, n
 
 
+def kpi_json(db: Path, workspace: str) -> tuple[dict[str, float], str]:
+    """``python -m cem kpi --metric nps --format json``: its one row and its stderr."""
+    result = cem("kpi", "--workspace", workspace, "--metric", "nps", "--format", "json", db=db)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)[0], result.stderr
+
+
 def wait_for(condition, seconds: float = 90) -> bool:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -89,7 +97,7 @@ def test_cli_reads_the_apps_snapshot_while_the_app_runs(
     expected, n = nps_of(demo_db_file, "demo")
     result = cem("kpi", "--workspace", "demo", "--metric", "nps", db=app_first.db_path)
     assert result.returncode == 0, result.stderr
-    row = pd.read_csv(__import__("io").StringIO(result.stdout)).iloc[0]
+    row = pd.read_csv(io.StringIO(result.stdout)).iloc[0]
     assert row["n"] == n and row["value"] == pytest.approx(expected)
     notes = [line for line in result.stderr.splitlines() if "snapshot" in line]
     assert len(notes) == 1 and f"process {app_first.process.pid}" in notes[0]
@@ -107,11 +115,7 @@ def test_cli_import_is_done_by_the_app_with_row_numbered_rejects(
     assert "row 3, column “nps”" in result.stdout
     assert "handed inbox-survey.csv to its inbox" in result.stderr
     # The app has imported it: the next read (through the refreshed snapshot) sees it.
-    kpi = cem(
-        "kpi", "--workspace", "viacli", "--metric", "nps", "--format", "json", db=app_first.db_path
-    )
-    assert kpi.returncode == 0, kpi.stderr
-    record = json.loads(kpi.stdout)[0]
+    record, _ = kpi_json(app_first.db_path, "viacli")
     assert record["n"] == 3 and record["value"] == pytest.approx(100 * (2 - 1) / 3)
     audit = cem("audit", "--format", "csv", "--workspace", "viacli", db=app_first.db_path)
     assert "inbox-survey.csv" in audit.stdout and ",cli," in audit.stdout
@@ -161,17 +165,7 @@ def test_a_file_dropped_by_another_tool_is_imported(app_first: StreamlitServer) 
     assert report["exit_code"] == 0 and report["workspace"] == "scheduled"
     assert "2 rows loaded" in report["lines"][0]
     assert not (folder / "export.csv").exists()
-    kpi = cem(
-        "kpi",
-        "--workspace",
-        "scheduled",
-        "--metric",
-        "nps",
-        "--format",
-        "json",
-        db=app_first.db_path,
-    )
-    assert json.loads(kpi.stdout)[0]["n"] == 2
+    assert kpi_json(app_first.db_path, "scheduled")[0]["n"] == 2
 
 
 @pytest.mark.browser
@@ -230,9 +224,8 @@ def test_cli_command_running_when_the_app_starts_finishes_and_the_app_takes_over
         assert demo.returncode == 0, err
         assert "Demo workspace 'demo'" in out
         assert wait_for(marker_path(str(db_path)).exists), "the app never opened the database"
-        kpi = cem("kpi", "--workspace", "demo", "--metric", "nps", "--format", "json", db=db_path)
-        assert kpi.returncode == 0 and "snapshot" in kpi.stderr
-        assert json.loads(kpi.stdout)[0]["n"] > 0
+        record, note = kpi_json(db_path, "demo")
+        assert record["n"] > 0 and "snapshot" in note
         assert alive(server)
     finally:
         server.stop()

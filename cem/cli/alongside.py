@@ -26,37 +26,43 @@ ENV_INBOX_WAIT = "TOUCHPOINT_INBOX_WAIT"
 DEFAULT_INBOX_WAIT = 1800.0  # seconds the CLI waits for the app to import a file
 
 
+def open_or_find_app(path: str | None) -> tuple[Database | None, RunningApp | None]:
+    """The database, or, while the app holds it, the app (any other holder: the one-line
+    :class:`DatabaseLockedError`)."""
+    try:
+        return Database(path), None
+    except DatabaseLockedError as exc:
+        app = running_app(resolve_db_path(path), exc.pid)
+        if app is None:
+            raise
+        return None, app
+
+
 def read_database(path: str | None) -> Database:
     """The database for a command that only reads: the file itself, or, while the app holds
     it, the app's read-only snapshot (with one line on stderr saying so)."""
-    try:
-        return Database(path)
-    except DatabaseLockedError as exc:
-        resolved = resolve_db_path(path)
-        app = running_app(resolved, exc.pid)
-        if app is None:
-            raise
-        db, note = open_snapshot(resolved, app)
-        print(note, file=sys.stderr)
+    db, app = open_or_find_app(path)
+    if db is not None:
         return db
+    assert app is not None
+    snapshot, note = open_snapshot(resolve_db_path(path), app)
+    print(note, file=sys.stderr)
+    return snapshot
 
 
 def write_database(path: str | None) -> Database:
     """The database for a command that changes data; while the app holds it, one line that
     says to make the change in the app (imports go through the inbox instead)."""
-    try:
-        return Database(path)
-    except DatabaseLockedError as exc:
-        resolved = resolve_db_path(path)
-        app = running_app(resolved, exc.pid)
-        if app is None:
-            raise
-        raise DatabaseLockedError(
-            f"The app (process {app.pid}) has {resolved} open, and this command changes "
-            "data: make the change in the app, or stop the app and run the command again "
-            "(`python -m cem import` and the commands that only read work beside the app).",
-            pid=app.pid,
-        ) from exc
+    db, app = open_or_find_app(path)
+    if db is not None:
+        return db
+    assert app is not None
+    raise DatabaseLockedError(
+        f"The app (process {app.pid}) has {resolve_db_path(path)} open, and this command "
+        "changes data: make the change in the app, or stop the app and run the command "
+        "again (`python -m cem import` and the commands that only read work beside the app).",
+        pid=app.pid,
+    )
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -65,13 +71,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from cem.cli.imports import check_file, run_cli_import
 
     check_file(args.file)
-    try:
-        db = Database(args.db)
-    except DatabaseLockedError as exc:
-        resolved = resolve_db_path(args.db)
-        app = running_app(resolved, exc.pid)
-        if app is None:
-            raise
+    db, app = open_or_find_app(args.db)
+    if db is None:
+        assert app is not None
         return import_beside_app(args, app)
     return run_cli_import(db, args)
 
