@@ -108,11 +108,15 @@ class Host:
     def _loop(self) -> None:
         from cem.logs import log_exception
 
+        last_error = ""
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception as exc:  # noqa: BLE001 - logged; the app keeps serving
-                log_exception(exc, "touchpoint host", to_stderr=True)
+                last_error = ""
+            except Exception as exc:  # noqa: BLE001 - logged once; the app keeps serving
+                if str(exc) != last_error:
+                    log_exception(exc, "touchpoint host", to_stderr=True)
+                last_error = str(exc)
             self._stop.wait(self._poll)
 
     def tick(self) -> None:
