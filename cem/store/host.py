@@ -6,8 +6,8 @@ file open for its whole life, so other processes work with it like this:
 
 * **Reads** — the serving process keeps a read-only *snapshot* of the whole database
   beside it (``<name>.snapshot.duckdb``, written with DuckDB's ``COPY FROM DATABASE`` in
-  one transaction, replaced atomically): at start and within about a second after each
-  change. A CLI command that only reads, finding the database held by the app, opens that
+  one transaction, replaced atomically): at start and a second or two after each change
+  (paced so that copying takes at most a fifth of the time). A CLI command that only reads, finding the database held by the app, opens that
   snapshot read-only and says so in one line (it waits a few seconds if a change is not
   in the snapshot yet).
 * **Writes** — ``python -m cem import`` drops its file and options into the inbox
