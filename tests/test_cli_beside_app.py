@@ -229,3 +229,28 @@ def test_cli_command_running_when_the_app_starts_finishes_and_the_app_takes_over
         assert alive(server)
     finally:
         server.stop()
+
+
+def test_hostile_corpus_through_the_apps_inbox_leaves_it_serving(
+    app_first: StreamlitServer, tmp_path: Path
+) -> None:
+    """The hostile files of tests/hostile.py, imported by the running app itself: the same
+    outcome as a direct CLI import, and the server still answers afterwards."""
+    from tests.test_hostile_files import CASES
+
+    for name, (make, extra, (outcome, expected)) in CASES.items():
+        folder = tmp_path / name.replace(" ", "_").replace(",", "")
+        folder.mkdir()
+        path = make(folder)
+        result = cem(
+            "import", str(path), "--workspace", "hostile", "--kind", "responses", *extra,
+            db=app_first.db_path,
+        )  # fmt: skip
+        assert "Traceback" not in result.stdout + result.stderr
+        if outcome == "loaded":
+            assert result.returncode == 0 and f": {expected} rows loaded" in result.stdout, name
+        else:
+            errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+            assert result.returncode == 2 and len(errors) == 1, (name, result.stderr)
+            assert str(expected) in errors[0], (name, errors)
+        assert alive(app_first), name
