@@ -27,6 +27,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "cases",
     "attribute_sources",
     "attribute_columns",
+    "voc_sentiment",
 )
 
 
