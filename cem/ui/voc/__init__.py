@@ -5,6 +5,7 @@ search matches are highlighted with ``<mark>`` around escaped words only.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -245,8 +246,9 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
         if by
         else {
             "key": "voc_theme_table",
-            "on_select": _open_selected_theme,
-            "args": (impact.theme_id.astype(int).tolist(),),
+            "on_select": functools.partial(
+                _open_selected_theme, impact.theme_id.astype(int).tolist()
+            ),
             "selection_mode": "single-row",
         }
     )
@@ -292,7 +294,7 @@ def _open_selected_theme(theme_ids: list[int]) -> None:
         return
     st.query_params["theme"] = str(theme_ids[rows[0]])
     st.query_params.pop("p", None)
-    st.session_state.pop("voc_theme", None)
+    st.session_state["voc_theme"] = theme_ids[rows[0]]
 
 
 def theme_detail(workspace: str, filters: Filters, theme_id: int, label: str) -> None:
