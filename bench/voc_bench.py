@@ -307,17 +307,15 @@ def speed_table(rows: int) -> pd.DataFrame:
             [ws],
         )
         cur.unregister("bench_rows")
-        steps: dict[str, float] = {}
+        marks: list[tuple[str, float]] = []
 
-        def progress(_fraction: float, message: str, _t: list[float] = None) -> None:
-            if _t is None:
-                _t = [time.perf_counter()]
-            now = time.perf_counter()
-            steps[message] = now
-            _t[0] = now
+        def progress(_fraction: float, message: str) -> None:
+            marks.append((message, time.perf_counter()))
 
         seconds, _ = _timed(lambda: analyse_workspace(db, ws, progress=progress))
         out.append(("analysis: index + sentiment + themes", rows, seconds, ""))
+        for (message, at), (_next, until) in zip(marks, marks[1:], strict=False):
+            out.append(("  step: " + message.split(" of ")[0], rows, until - at, ""))
         sample = data.comment.head(20_000).tolist()
         vader = SentimentIntensityAnalyzer()
         started = time.perf_counter()

@@ -115,140 +115,38 @@ BOOSTERS: dict[str, tuple[str, ...]] = {
     "nl": ("zeer", "heel", "erg", "echt", "super", "ontzettend", "enorm"),
     "da": ("meget", "virkelig", "rigtig", "super", "helt"),
 }
-# Core English CX words (cem.voc.lexicons.EN_CX_WORDS) in each language, VADER scale.
-_CX_CORE: dict[str, tuple[float, dict[str, tuple[str, ...]]]] = {
-    "late": (
-        -1.8,
-        {
-            "fr": ("retard", "retards"),
-            "de": ("verspätet", "verspätung", "spät"),
-            "nl": ("laat", "vertraagd", "vertraging"),
-            "pt": ("atrasou", "atrasado", "atraso"),
-            "da": ("forsinket", "forsinkelse"),
-        },
-    ),
-    "waiting": (
-        -1.5,
-        {
-            "fr": ("attends", "attendre", "attente"),
-            "de": ("warte", "warten", "wartezeit"),
-            "nl": ("wacht", "wachten", "wachttijd"),
-            "pt": ("esperando", "espera", "esperei"),
-            "da": ("venter", "ventet", "ventetid"),
-        },
-    ),
-    "refund": (
-        -1.2,
-        {
-            "fr": ("remboursement",),
-            "de": ("erstattung", "rückerstattung"),
-            "nl": ("terugbetaling",),
-            "pt": ("reembolso",),
-            "da": ("tilbagebetaling",),
-        },
-    ),
-    "cancelled": (
-        -1.4,
-        {
-            "fr": ("annulé", "annulée", "résilier"),
-            "de": ("storniert", "kündigen"),
-            "nl": ("geannuleerd", "opzeggen"),
-            "pt": ("cancelado", "cancelada", "cancelar"),
-            "da": ("annulleret", "opsige"),
-        },
-    ),
-    "broken": (
-        -2.1,
-        {
-            "fr": ("cassé", "cassée", "panne"),
-            "de": ("kaputt", "beschädigt", "defekt"),
-            "nl": ("kapot", "defect"),
-            "pt": ("quebrado", "quebrada", "defeito"),
-            "da": ("stykker", "defekt"),
-        },
-    ),
-    "crash": (
-        -2.0,
-        {
-            "fr": ("plante",),
-            "de": ("absturz", "stürzt"),
-            "nl": ("crasht", "crash"),
-            "pt": ("trava",),
-            "da": ("nedbrud",),
-        },
-    ),
-    "slow": (
-        -1.6,
-        {
-            "fr": ("lent", "lente"),
-            "de": ("langsam",),
-            "nl": ("traag",),
-            "pt": ("lento", "lenta"),
-            "da": ("langsom", "langsomt"),
-        },
-    ),
-    "expensive": (
-        -1.5,
-        {
-            "fr": ("cher", "chère"),
-            "de": ("teuer",),
-            "nl": ("duur",),
-            "pt": ("caro", "cara"),
-            "da": ("dyrt", "dyr"),
-        },
-    ),
-    "hidden fees": (
-        -1.2,
-        {
-            "fr": ("frais",),
-            "de": ("gebühren",),
-            "nl": ("kosten",),
-            "pt": ("taxas",),
-            "da": ("gebyrer",),
-        },
-    ),
-    "lost": (
-        -1.6,
-        {
-            "fr": ("perdu", "perdue"),
-            "de": ("verloren",),
-            "nl": ("kwijt", "verloren"),
-            "pt": ("perdido", "perdida"),
-            "da": ("mistet",),
-        },
-    ),
-    "complaint": (
-        -1.8,
-        {
-            "fr": ("réclamation", "plainte"),
-            "de": ("beschwerde",),
-            "nl": ("klacht",),
-            "pt": ("reclamação",),
-            "da": ("klage",),
-        },
-    ),
-    "outage": (
-        -2.3,
-        {
-            "fr": ("coupure",),
-            "de": ("ausfall",),
-            "nl": ("storing",),
-            "pt": ("queda",),
-            "da": ("nedbrud",),
-        },
-    ),
-    "nobody": (-1.3, {"de": ("niemand",), "nl": ("niemand",), "pt": ("ninguém",)}),
-    "on time (punctual)": (
-        1.8,
-        {
-            "fr": ("ponctuel", "ponctuelle"),
-            "de": ("pünktlich",),
-            "nl": ("stipt",),
-            "pt": ("pontual",),
-            "da": ("punktlig",),
-        },
-    ),
-}
+# The core English CX words (cem.voc.lexicons.EN_CX_WORDS) translated, on the VADER scale:
+# concept | valence | fr | de | nl | pt | da (words of a cell separated by spaces; - for none).
+_CX_TABLE = """
+late               | -1.8 | retard retards | verspätet verspätung spät | laat vertraagd vertraging | atrasou atrasado atraso | forsinket forsinkelse
+waiting            | -1.5 | attends attendre attente | warte warten wartezeit | wacht wachten wachttijd | esperando espera esperei | venter ventet ventetid
+refund             | -1.2 | remboursement | erstattung rückerstattung | terugbetaling | reembolso | tilbagebetaling
+cancelled          | -1.4 | annulé annulée résilier | storniert kündigen | geannuleerd opzeggen | cancelado cancelada cancelar | annulleret opsige
+broken             | -2.1 | cassé cassée panne | kaputt beschädigt defekt | kapot defect | quebrado quebrada defeito | stykker defekt
+crash              | -2.0 | plante | absturz stürzt | crasht crash | trava | nedbrud
+slow               | -1.6 | lent lente | langsam | traag | lento lenta | langsom langsomt
+expensive          | -1.5 | cher chère | teuer | duur | caro cara | dyrt dyr
+hidden fees        | -1.2 | frais | gebühren | kosten | taxas | gebyrer
+lost               | -1.6 | perdu perdue | verloren | kwijt verloren | perdido perdida | mistet
+complaint          | -1.8 | réclamation plainte | beschwerde | klacht | reclamação | klage
+outage             | -2.3 | coupure | ausfall | storing | queda | nedbrud
+nobody             | -1.3 | - | niemand | niemand | ninguém | -
+on time (punctual) | +1.8 | ponctuel ponctuelle | pünktlich | stipt | pontual | punktlig
+"""
+CX_LANGUAGES: tuple[str, ...] = ("fr", "de", "nl", "pt", "da")
+
+
+def _cx_core(table: str) -> dict[str, tuple[float, dict[str, tuple[str, ...]]]]:
+    """Parse :data:`_CX_TABLE` into concept → (valence, language → words)."""
+    out: dict[str, tuple[float, dict[str, tuple[str, ...]]]] = {}
+    for line in table.strip().splitlines():
+        concept, valence, *cells = (cell.strip() for cell in line.split("|"))
+        words = {lang: tuple(cell.split()) for lang, cell in zip(CX_LANGUAGES, cells, strict=True)}
+        out[concept] = (float(valence), {k: v for k, v in words.items() if v != ("-",)})
+    return out
+
+
+_CX_CORE = _cx_core(_CX_TABLE)
 _PATTERN_WORD = re.compile(r'<word\b[^>]*\bform="([^"]+)"[^>]*\bpolarity="([-0-9.]+)"')
 _FR_ELISIONS = ("l", "d", "n", "j", "c", "s", "m", "qu")
 
