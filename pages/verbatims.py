@@ -68,8 +68,8 @@ try:
         if not impact.empty and not by:
             st.caption(
                 "NPS with vs without: responses whose comment mentions the theme against all "
-                "other commented responses; significant at 95% (DESIGN.md). Click a theme's "
-                "row to read its comments."
+                "other commented responses; significant at 95% (DESIGN.md). Tick a theme's "
+                "row (the box at its start) to read its comments."
             )
         panels.theme_editor(workspace, theme_table)
 except TouchpointError as exc:
