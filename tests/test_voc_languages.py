@@ -87,3 +87,11 @@ def test_auc_on_hand_labelled_corpus_beats_vader(language: str) -> None:
     vader = SentimentIntensityAnalyzer()
     plain = roc_auc_score(y, [vader.polarity_scores(t)["compound"] for t in texts])
     assert ours >= 0.75 and ours > plain + 0.15, (ours, plain)
+
+
+def test_comment_card_says_which_language_has_no_sentiment() -> None:
+    from cem.ui.voc import sentiment_badge
+
+    assert "no sentiment for Spanish" in sentiment_badge(None, None, "es")
+    assert "no sentiment (language not recognised)" in sentiment_badge(None, None, "und")
+    assert "+0.40" in sentiment_badge(0.4, "positive", "fr")

@@ -77,6 +77,30 @@ def test_search_and_theme_in_the_url(app_env: Path) -> None:
     assert at.query_params["q"] == ["refund -router"] or at.query_params["q"] == "refund -router"
 
 
+def test_unsupported_language_is_named_on_the_card(app_env: Path) -> None:
+    db = Database(app_env)
+    try:
+        top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
+        db.execute(
+            "INSERT INTO responses(response_id, workspace, import_id, comment) VALUES "
+            "(?, 'demo', 0, 'zqxes La entrega llegó tarde y nadie contestó el teléfono')",
+            [top + 1],
+        )
+        analyse_workspace(db, "demo")
+        row = db.execute(
+            "SELECT language, sentiment FROM voc_sentiment WHERE workspace = 'demo' "
+            "AND response_id = ?",
+            [top + 1],
+        ).fetchall()[0]
+    finally:
+        db.close()
+    assert row == ("es", None)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["q"] = "zqxes"
+    _voice(at)
+    assert "no sentiment for Spanish" in " ".join(m.value for m in at.markdown)
+
+
 @pytest.fixture(scope="module")
 def payload_server(
     demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
