@@ -191,8 +191,8 @@ ctx AS (
         coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), false)
             AS neg_before3,
         coalesce(lag(is_neg) OVER w, false) AS neg_before1,
-        negate_after AND coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 1 FOLLOWING
-            AND 3 FOLLOWING), false) AS neg_after,
+        negate_after AND coalesce(lead(is_neg) OVER w OR lead(is_neg, 2) OVER w
+            OR lead(is_neg, 3) OVER w, false) AS neg_after,
         lag(boost) OVER w AS prev_boost,
         lead(token) OVER w AS next1,
         lead(token, 2) OVER w AS next2,
