@@ -18,6 +18,7 @@ import pandas as pd
 
 from cem.store.db import Database
 from cem.voc import lexicons
+from cem.voc.index import rows_for_responses
 from cem.voc.query import fold, tokens
 
 # Function words that say "this Latin-script text is English" (and a few that say it is not).
@@ -168,14 +169,11 @@ def _languages_with_prior(texts: Sequence[str], known: Sequence[str]) -> list[st
 
 
 def _texts_of(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, str]:
-    cur = db.cursor()
-    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
-    try:
-        rows = cur.execute(
-            "SELECT v.response_id, string_agg(v.text, ' ') FROM voc_texts v "
-            "JOIN wanted_ids w USING (response_id) WHERE v.workspace = ? GROUP BY 1",
-            [workspace],
-        ).fetchall()
-    finally:
-        cur.unregister("wanted_ids")
-    return {int(r): str(t) for r, t in rows}
+    rows = rows_for_responses(
+        db,
+        "SELECT v.response_id, string_agg(v.text, ' ') FROM voc_texts v "
+        "JOIN wanted_ids w USING (response_id) WHERE v.workspace = ? GROUP BY 1",
+        workspace,
+        ids,
+    )
+    return {int(r): str(t) for r, t in rows}  # type: ignore[call-overload]

@@ -46,6 +46,7 @@ import pandas as pd
 
 from cem.store.db import Database
 from cem.voc import lexicons, lexicons_more
+from cem.voc.index import build_index, rows_for_responses
 from cem.voc.languages import detect_language, detect_languages
 
 __all__ = ["detect_language", "detect_languages"]  # re-exported: where languages come from
@@ -275,16 +276,13 @@ def weak_labels(db: Database, workspace: str) -> pd.DataFrame:
 
 def token_lists(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, list[str]]:
     """Each response's index tokens, repeated by frequency (the model's documents)."""
-    cur = db.cursor()
-    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
-    try:
-        rows = cur.execute(
-            "SELECT t.response_id, list(t.token), list(t.tf) FROM voc_terms t "
-            "JOIN wanted_ids w USING (response_id) WHERE t.workspace = ? GROUP BY 1",
-            [workspace],
-        ).fetchall()
-    finally:
-        cur.unregister("wanted_ids")
+    rows = rows_for_responses(
+        db,
+        "SELECT t.response_id, list(t.token), list(t.tf) FROM voc_terms t "
+        "JOIN wanted_ids w USING (response_id) WHERE t.workspace = ? GROUP BY 1",
+        workspace,
+        ids,
+    )
     return {
         int(r): [tok for tok, n in zip(toks, tfs, strict=False) for _ in range(n)]
         for r, toks, tfs in rows
@@ -425,7 +423,6 @@ def score_texts(texts: Sequence[str], scores: Sequence[float | None] | None = No
     """Score texts in a scratch in-memory database: (language, lexicon_score, model_score,
     sentiment, label) per text, in order. ``scores`` (NPS 0–10) train the model like a
     workspace's scores would. For tests, the bench and the CLI's ``--text``."""
-    from cem.voc.index import build_index
 
     db = Database(":memory:")
     try:
