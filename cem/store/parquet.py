@@ -28,6 +28,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "cases",
     "attribute_sources",
     "attribute_columns",
+    "voc_sentiment",
 )
 
 
