@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     from cem.store.db import Database
 
 
-def _db(args: argparse.Namespace) -> Database:
-    from cem.store.db import Database
+def _db(args: argparse.Namespace, read_only: bool = False) -> Database:
+    from cem.cli.alongside import read_database, write_database
 
-    return Database(args.db)
+    return (read_database if read_only else write_database)(args.db)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -104,7 +104,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from cem.export import frame_to_csv_text
 
     frame = browse(
-        _db(args), actor=CLI_ADMIN, workspace=args.workspace, user=args.user, action=args.action
+        _db(args, read_only=True),
+        actor=CLI_ADMIN,
+        workspace=args.workspace,
+        user=args.user,
+        action=args.action,
     )
     if args.format == "csv":
         sys.stdout.write(frame_to_csv_text(frame))
