@@ -59,6 +59,11 @@ AUTH = {
 }
 
 
+def _shown(text: object) -> str:
+    """Text as a reader sees it: without escape_markdown's backslashes and word joiners."""
+    return str(text).replace("\\", "").replace("\u2060", "")
+
+
 def _app(user: dict[str, Any]) -> AppTest:
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
     at.secrets["auth"] = AUTH
@@ -85,7 +90,7 @@ def test_sso_configured_asks_to_sign_in_even_without_accounts(app_env: Path) -> 
 
 def test_an_allowed_address_gets_its_role(app_env: Path) -> None:
     at = _app({"is_logged_in": True, "email": "board@example.com", "email_verified": True})
-    captions = " ".join(c.value for c in at.sidebar.caption).replace("\\", "")
+    captions = _shown(" ".join(c.value for c in at.sidebar.caption))
     assert "Signed in as board@example.com (viewer) via single sign-on" in captions
     assert at.sidebar.selectbox(key="workspace_switcher").options == ["demo"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
@@ -101,7 +106,7 @@ def test_an_allowed_address_gets_its_role(app_env: Path) -> None:
 
 def test_an_unknown_address_is_refused_with_one_sentence(app_env: Path) -> None:
     at = _app({"is_logged_in": True, "email": "eve@example.com"})
-    assert [e.value.replace("\\", "") for e in at.error] == [
+    assert [_shown(e.value) for e in at.error] == [
         "The address eve@example.com is not allowed in this Touchpoint: ask its "
         "administrator to add it."
     ]
