@@ -179,10 +179,11 @@ def update_journey(
     expected_version: int | None,
     author: str | None = None,
     **changes: Any,
-) -> None:
+) -> int:
     """Change a journey's name, description and/or persona card (name, quote, goals, avatar).
 
     Conflicts only when a version after ``expected_version`` changed the same details.
+    Returns the journey's version afterwards.
     """
     unknown = set(changes) - set(JOURNEY_DETAILS)
     if unknown:
@@ -204,7 +205,7 @@ def update_journey(
         )
         diff = {k: v for k, v in values.items() if current[k] != v}
         if not diff:
-            return
+            return version
         for key, value in diff.items():
             edit.cur.execute(
                 f"UPDATE journeys SET {key} = ? WHERE journey_id = ?", [value, journey_id]
@@ -216,6 +217,7 @@ def update_journey(
                 k.replace("_", " ") for k in sorted(diff)
             )
         edit.done(action, "journey")
+    return int(edit.version or version)
 
 
 def delete_journey(db: Database, workspace: str, journey_id: int, *, actor: Principal) -> None:

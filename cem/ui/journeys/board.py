@@ -187,9 +187,13 @@ def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, he
             "No emotions yet: click a card and pick a face — the curve draws itself.", icon="🙂"
         )
         return
-    cols[1].vega_lite_chart(
-        emotion_curve_spec(journey, emotion, height=height), key="jm_curve", width="stretch"
+    data_key = None if emotion is None else int(pd.util.hash_pandas_object(emotion).sum())
+    spec = state.derived(
+        journey,
+        ("curve", height, data_key),
+        lambda: emotion_curve_spec(journey, emotion, height=height),
     )
+    cols[1].vega_lite_chart(spec, key="jm_curve", width="stretch")
 
 
 def render_board(
