@@ -11,13 +11,12 @@ fragment (:data:`cem.ui.journeys.state.MAP_FRAGMENT`), never the whole page:
   dialog (:func:`~cem.ui.journeys.state.redraw_map`);
 * **Save** / **Add** / **Delete** save, close the dialog and redraw the map
   (:func:`~cem.ui.journeys.state.saved_and_close`); the map's rerun closes the dialog on
-  the screen (:func:`close_closed`);
+  the screen (:func:`cem.ui.journeys.state.close_closed`);
 * a refused save (a conflict, a bad value) leaves the dialog open with the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -26,63 +25,18 @@ from cem import ui
 from cem.charts import EMOTIONS
 from cem.errors import NotFoundError
 from cem.journeys import api as jm
-from cem.journeys.lanes import TEXT, lane_key_for, moved
 from cem.journeys.model import Journey, Lane
-from cem.ui.journeys import persona_dialog, state
+from cem.ui.journeys import lane_dialog, persona_dialog, state
+from cem.ui.journeys.state import dialog as _dialog
+from cem.ui.journeys.state import final as _final
+from cem.ui.journeys.state import quick as _quick
 from cem.ui.journeys.widgets import channel_options, show_outcomes
 
 TEXT_FIELDS = (("owner", "Owner"), ("pain_note", "Pain note"), ("opportunity", "💡 Opportunity"))
-# kind -> (title, width): one place, so the map can close the dialog it showed.
-DIALOGS: dict[str, tuple[str, str]] = {
-    "touchpoint": ("Edit touchpoint", "large"),
-    "new_touchpoint": ("Add a touchpoint", "small"),
-    "stage": ("Stage", "small"),
-    "cell": ("Lane text", "small"),
-    "details": ("Journey and persona", "large"),
-    "lanes": ("Lanes", "large"),
-}
-
-
-def _dialog(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    title, width = DIALOGS[kind]
-    return st.dialog(title, width=width, on_dismiss=state.close_dialog)  # type: ignore[arg-type]
-
-
-def close_closed() -> None:
-    """In the map's run after a Save: close the dialog the Save closed.
-
-    A dialog is mounted outside the fragment that opened it, so rerunning only the map
-    would leave it on the screen; this sends the closed state of that same dialog (its
-    title, width and dismiss handler make the same element). Streamlit 1.67 has no public
-    call for it: should the internal one be missing, a full rerun closes the dialog.
-    """
-    kind = st.session_state.pop(state.CLOSING, None)
-    if kind not in DIALOGS:
-        return
-    title, width = DIALOGS[kind]
-    try:
-        from streamlit.delta_generator_singletons import get_dg_singleton_instance
-
-        events = get_dg_singleton_instance().event_dg
-        events._dialog(title=title, width=width, on_dismiss=state.close_dialog).close()
-    except (ImportError, AttributeError, TypeError):
-        st.rerun()
 
 
 def _db() -> Any:
     return ui.get_database()
-
-
-def _quick(func: Callable[[], Any], ok: str) -> None:
-    """A quick change from inside an open dialog: save, then redraw the map behind it."""
-    if state.attempt(func, ok):
-        state.redraw_map()
-
-
-def _final(func: Callable[[], Any], ok: str) -> None:
-    """A Save/Add/Delete: save, close the dialog and redraw the map (kept open on failure)."""
-    if state.attempt(func, ok):
-        state.saved_and_close()
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -472,110 +426,7 @@ def _save_cell(workspace: str, stage_id: int, stage_name: str, lane: Lane, curre
 def details_dialog(workspace: str, journey: Journey) -> None:
     """The journey's name and description, and its persona card."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    persona_dialog.body(workspace, journey, _final)
-
-
-@_dialog("lanes")
-def lanes_dialog(workspace: str, journey: Journey) -> None:
-    """Show/hide, rename and reorder the lanes; add a text lane."""
-    show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    for index, lane in enumerate(journey.lanes):
-        row = st.columns([0.5, 3, 0.5, 0.5, 1], vertical_alignment="center")
-        shown = not lane.hidden
-        row[0].checkbox(
-            "Show",
-            value=shown,
-            key=f"lane_show_{lane.key}",
-            label_visibility="collapsed",
-            on_change=_save_lanes,
-            args=(
-                workspace,
-                journey,
-                tuple(
-                    Lane(x.key, x.label, x.kind, shown) if x.key == lane.key else x
-                    for x in journey.lanes
-                ),
-                f"{'Hid' if shown else 'Showed'} lane '{lane.label}'",
-            ),
-        )
-        row[1].text_input(
-            "Name",
-            value=lane.label,
-            key=f"lane_label_{lane.key}",
-            label_visibility="collapsed",
-            on_change=_rename_lane,
-            args=(workspace, journey, lane, f"lane_label_{lane.key}"),
-        )
-        row[2].button(
-            "↑",
-            key=f"lane_up_{lane.key}",
-            disabled=index == 0,
-            on_click=_save_lanes,
-            args=(
-                workspace,
-                journey,
-                moved(journey.lanes, lane.key, -1),
-                f"Moved lane '{lane.label}' up",
-            ),
-        )
-        row[3].button(
-            "↓",
-            key=f"lane_down_{lane.key}",
-            disabled=index == len(journey.lanes) - 1,
-            on_click=_save_lanes,
-            args=(
-                workspace,
-                journey,
-                moved(journey.lanes, lane.key, 1),
-                f"Moved lane '{lane.label}' down",
-            ),
-        )
-        row[4].caption("your text" if lane.kind == TEXT else "from the map/data")
-    with st.form("lane_add", border=False, enter_to_submit=True):
-        st.text_input(
-            "New text lane", placeholder="e.g. Feelings, Evidence, Ideas", key="lane_add_name"
-        )
-        st.form_submit_button(
-            "Add lane", key="lane_add_save", on_click=_add_lane, args=(workspace, journey)
-        )
-
-
-def _save_lanes(workspace: str, journey: Journey, lanes: tuple[Lane, ...], ok: str) -> None:
-    _quick(
-        lambda: jm.update_lanes(
-            _db(),
-            workspace,
-            journey.journey_id,
-            lanes,
-            expected_version=journey.version,
-            **state.edit_kwargs(),
-        ),
-        ok,
-    )
-
-
-def _rename_lane(workspace: str, journey: Journey, lane: Lane, key: str) -> None:
-    label = (st.session_state.get(key) or "").strip()
-    if not label or label == lane.label:
-        return
-    _save_lanes(
-        workspace,
-        journey,
-        tuple(
-            Lane(x.key, label, x.kind, x.hidden) if x.key == lane.key else x for x in journey.lanes
-        ),
-        f"Renamed lane '{lane.label}'",
-    )
-
-
-def _add_lane(workspace: str, journey: Journey) -> None:
-    label = (st.session_state.get("lane_add_name") or "").strip()
-    if not label:
-        return
-    key = lane_key_for(label, [x.key for x in journey.lanes])
-    _save_lanes(
-        workspace, journey, (*journey.lanes, Lane(key, label, TEXT)), f"Added lane '{label}'"
-    )
+    persona_dialog.body(workspace, journey)
 
 
 def show_open_dialog(workspace: str, journey: Journey) -> None:
@@ -598,7 +449,7 @@ def show_open_dialog(workspace: str, journey: Journey) -> None:
         elif kind == "details":
             details_dialog(workspace, journey)
         elif kind == "lanes":
-            lanes_dialog(workspace, journey)
+            lane_dialog.lanes_dialog(workspace, journey)
     except NotFoundError:
         state.close_dialog()
         st.toast("That part of the map was removed by a colleague.", icon="👥")

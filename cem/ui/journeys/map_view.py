@@ -28,7 +28,7 @@ from cem.ui.journeys.widgets import show_outcomes
 @st.fragment(key=state.MAP_FRAGMENT)
 def map_fragment(workspace: str, journey_id: int, filters: Filters, present: bool) -> None:
     """Draw the map of one journey (see the module docstring)."""
-    dialogs.close_closed()  # first: a Save in a dialog just closed it
+    state.close_closed()  # first: a Save in a dialog just closed it
     try:
         journey = state.read_journey(workspace, journey_id)
     except TouchpointError as exc:

@@ -10,7 +10,6 @@ conflict, not overwritten.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -93,8 +92,8 @@ def fill(journey: Journey) -> dict[str, Any]:
     }
 
 
-def body(workspace: str, journey: Journey, final: Callable[[Callable[[], Any], str], None]) -> None:
-    """The dialog's widgets; ``final`` saves and closes (see :mod:`dialogs`)."""
+def body(workspace: str, journey: Journey) -> None:
+    """The dialog's widgets; Save saves and closes (:func:`cem.ui.journeys.state.final`)."""
     left, right = st.columns([3, 2])
     left.text_input("Journey name", key="dlg_j_name", max_chars=jm.MAX_NAME_LENGTH)
     left.text_input("Persona", key="dlg_j_persona", max_chars=jm.MAX_NAME_LENGTH)
@@ -126,7 +125,7 @@ def body(workspace: str, journey: Journey, final: Callable[[Callable[[], Any], s
         "Save",
         type="primary",
         key="dlg_j_save",
-        on_click=final,
+        on_click=state.final,
         args=(lambda: _save(workspace, journey), "Saved the journey and its persona"),
     )
 

@@ -174,3 +174,54 @@ def step_focus(step: int, n_stages: int) -> None:
         st.session_state[FOCUS] = 0 if step > 0 else max(0, n_stages - 1)
     else:
         st.session_state[FOCUS] = max(0, min(n_stages - 1, int(current) + step))
+
+
+# -- dialogs ----------------------------------------------------------------------------
+# kind -> (title, width): one place, so the map can close the dialog it showed.
+DIALOGS: dict[str, tuple[str, str]] = {
+    "touchpoint": ("Edit touchpoint", "large"),
+    "new_touchpoint": ("Add a touchpoint", "small"),
+    "stage": ("Stage", "small"),
+    "cell": ("Lane text", "small"),
+    "details": ("Journey and persona", "large"),
+    "lanes": ("Lanes", "large"),
+}
+
+
+def dialog(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The ``st.dialog`` decorator of one kind of dialog (title and width from :data:`DIALOGS`)."""
+    title, width = DIALOGS[kind]
+    return st.dialog(title, width=width, on_dismiss=close_dialog)  # type: ignore[arg-type]
+
+
+def close_closed() -> None:
+    """In the map's run after a Save: close the dialog the Save closed.
+
+    A dialog is mounted outside the fragment that opened it, so rerunning only the map
+    would leave it on the screen; this sends the closed state of that same dialog (its
+    title, width and dismiss handler make the same element). Streamlit 1.67 has no public
+    call for it: should the internal one be missing, a full rerun closes the dialog.
+    """
+    kind = st.session_state.pop(CLOSING, None)
+    if kind not in DIALOGS:
+        return
+    title, width = DIALOGS[kind]
+    try:
+        from streamlit.delta_generator_singletons import get_dg_singleton_instance
+
+        events = get_dg_singleton_instance().event_dg
+        events._dialog(title=title, width=width, on_dismiss=close_dialog).close()
+    except (ImportError, AttributeError, TypeError):
+        st.rerun()
+
+
+def quick(func: Callable[[], Any], ok: str) -> None:
+    """A quick change from inside an open dialog: save, then redraw the map behind it."""
+    if attempt(func, ok):
+        redraw_map()
+
+
+def final(func: Callable[[], Any], ok: str) -> None:
+    """A Save/Add/Delete: save, close the dialog and redraw the map (kept open on failure)."""
+    if attempt(func, ok):
+        saved_and_close()
