@@ -220,12 +220,17 @@ def _write_cell(page, stage_index: int, lane: str, text: str) -> None:  # type: 
     box.locator(".st-key-dlg_cell_text textarea:visible").first.fill(text)
 
 
-@pytest.mark.xfail(
-    reason="issue 14: the dialog now checks the version it was opened with (the cause); "
-    "in the browser the stale save's warning passed 1 of 2 runs on a loaded machine; the "
-    "conflict rule itself is covered by tests/test_journey_lanes.py",
-    strict=False,
-)
+def _save_cell(page) -> None:  # type: ignore[no-untyped-def]
+    """Save the open lane-cell dialog and wait until it has closed."""
+    page.locator(".st-key-dlg_cell_save button:visible").first.click()
+    page.get_by_role("dialog").wait_for(state="hidden", timeout=TIMEOUT)
+    _settle(page)
+
+
+def _cell(page, text: str):  # type: ignore[no-untyped-def]
+    return page.locator('[class*="st-key-cellbtn_"] button', has_text=text).first
+
+
 def test_two_sessions_write_lanes_at_once(
     browser, streamlit_server: StreamlitServer, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
@@ -235,22 +240,22 @@ def test_two_sessions_write_lanes_at_once(
         # Both open a cell of the Thoughts lane before either saves.
         _write_cell(ana, 1, "thoughts", "Is the router extra?")
         _write_cell(bo, 2, "thoughts", "That was quick")
-        ana.locator(".st-key-dlg_cell_save button:visible").first.click()
-        _settle(ana)
-        bo.locator(".st-key-dlg_cell_save button:visible").first.click()
-        _settle(bo)
+        _save_cell(ana)
+        _save_cell(bo)
         # Each sees the other's text (live), and a third session sees both.
         for page, text in ((ana, "That was quick"), (bo, "Is the router extra?")):
-            page.locator('[class*="st-key-cellbtn_"] button', has_text=text).first.wait_for(
-                timeout=TIMEOUT
-            )
-        # The same cell from two stale dialogs: the second is refused, the first kept.
+            _cell(page, text).wait_for(timeout=TIMEOUT)
+        # The same cell from two dialogs opened before either saved: Bo opens it, Ana saves
+        # hers; once Bo's map shows Ana's text behind his open dialog (the live update has
+        # run), he types and saves — refused, Ana's text kept.
+        bo.locator('[class*="st-key-c3_backstage"] button').first.click()
+        _dialog(bo)
         _write_cell(ana, 3, "backstage", "Ana's backstage")
-        _write_cell(bo, 3, "backstage", "Bo's backstage")
-        ana.locator(".st-key-dlg_cell_save button:visible").first.click()
-        _settle(ana)
-        bo.locator(".st-key-dlg_cell_save button:visible").first.click()
+        _save_cell(ana)
+        _cell(bo, "Ana's backstage").wait_for(timeout=TIMEOUT)
         _settle(bo)
+        _dialog(bo).locator(".st-key-dlg_cell_text textarea:visible").first.fill("Bo's backstage")
+        bo.locator(".st-key-dlg_cell_save button:visible").first.click()
         warning = bo.get_by_role("dialog").locator(
             '[data-testid="stAlert"]', has_text="changed by someone else"
         )
@@ -259,9 +264,7 @@ def test_two_sessions_write_lanes_at_once(
         ctx_c, carol, _ = _open(browser, streamlit_server, "Carol")
         try:
             for text in ("Is the router extra?", "That was quick", "Ana's backstage"):
-                carol.locator('[class*="st-key-cellbtn_"] button', has_text=text).first.wait_for(
-                    timeout=TIMEOUT
-                )
+                _cell(carol, text).wait_for(timeout=TIMEOUT)
             assert (
                 carol.locator(
                     '[class*="st-key-cellbtn_"] button', has_text="Bo's backstage"
@@ -285,6 +288,18 @@ def test_script_payloads_show_as_text(browser, streamlit_server: StreamlitServer
         _dialog(page).locator(".st-key-dlg_name input:visible").first.fill(SCRIPT_PAYLOAD)
         page.locator(".st-key-dlg_save button:visible").first.click()
         _settle(page)
+        # The persona card: name, quote and goals from the persona dialog.
+        page.locator(".st-key-persona button:visible").first.click()
+        box = _dialog(page)
+        box.locator(".st-key-dlg_j_persona input:visible").first.fill(IMG_PAYLOAD)
+        box.locator(".st-key-dlg_j_quote input:visible").first.fill(SCRIPT_PAYLOAD)
+        box.locator(".st-key-dlg_j_goals textarea:visible").first.fill(f"Goal {IMG_PAYLOAD}")
+        page.locator(".st-key-dlg_j_save button:visible").first.click()
+        page.get_by_role("dialog").wait_for(state="hidden", timeout=TIMEOUT)
+        _settle(page)
+        card = page.locator('[data-testid="jm-persona"]').first
+        card.wait_for(timeout=TIMEOUT)
+        assert IMG_PAYLOAD in card.inner_text() and SCRIPT_PAYLOAD in card.inner_text()
         page.reload()
         page.locator(CARD).first.wait_for(timeout=TIMEOUT)
         _settle(page)

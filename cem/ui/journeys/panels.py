@@ -47,14 +47,19 @@ def data_behind(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(customers' emotion per touchpoint, KPI per match key) under the shared filters."""
     keys = touchpoint_keys(journey)
-    by_key = ui.cached_analytics(emotion_by_key, workspace, keys, filters)
-    revision = ui.get_database().data_version(workspace)
-    emotion = state.derived(
-        journey,
-        ("emotion", repr(filters), revision),
-        lambda: attach_to_touchpoints(journey, by_key),
+    db = ui.get_database()
+    by_key, kpis = state.remembered(
+        "data",
+        (db.path, workspace, keys, repr(filters), db.data_version(workspace)),
+        lambda: (
+            ui.cached_analytics(emotion_by_key, workspace, keys, filters),
+            ui.cached_analytics(touchpoint_kpis, workspace, keys, filters),
+        ),
     )
-    return emotion, ui.cached_analytics(touchpoint_kpis, workspace, keys, filters)
+    emotion = state.derived(
+        journey, ("emotion", id(by_key)), lambda: attach_to_touchpoints(journey, by_key)
+    )
+    return emotion, kpis
 
 
 def board_subset(journey: Journey) -> Journey:

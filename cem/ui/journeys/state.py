@@ -129,6 +129,17 @@ def read_journey(workspace: str, journey_id: int) -> Journey:
     return journey
 
 
+def remembered(slot: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` again only when ``key`` changed since this session's last call for
+    ``slot`` (one value per slot: the curve, the data behind the map)."""
+    held = st.session_state.get(f"jm_memo_{slot}")
+    if held is not None and held[0] == key:
+        return held[1]
+    value = compute()
+    st.session_state[f"jm_memo_{slot}"] = (key, value)
+    return value
+
+
 def derived(journey: Journey, name: Any, compute: Callable[[], Any]) -> Any:
     """``compute()`` once per journey version (and ``name``): curve specs, undo state…"""
     held = st.session_state.get(READ)
