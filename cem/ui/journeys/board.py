@@ -52,7 +52,8 @@ _BASE_CSS = """
 """
 _FACE_CSS = "".join(
     f".st-key-face_{score + 2} button {{ background: {colour}; color: {FACE_TEXT[score]};"
-    " border: 2px solid transparent; font-size: 18px; }"
+    " border: 2px solid transparent; min-width: 4.6rem; min-height: 3rem; }"
+    f".st-key-face_{score + 2} button p {{ font-size: 20px; font-weight: 600; }}"
     f".st-key-face_{score + 2} button[kind='primary'] {{ border: 3px solid #263238;"
     " box-shadow: 0 0 0 2px #fff inset; }"
     for score, colour in FACE_COLOURS.items()

@@ -45,7 +45,6 @@ def map_fragment(workspace: str, journey_id: int, filters: Filters, present: boo
     db = ui.get_database()
     if present:
         present_bar(journey)
-        persona_card(journey, None)
         render_board(panels.board_subset(journey), emotion, kpis, present=True)
     else:
         description = state.derived(
@@ -138,3 +137,7 @@ def present_bar(journey: Journey) -> None:
         help="Next stage (→)",
     )
     bar.button("✕ Exit (Esc)", key="present_off", shortcut="Esc", on_click=_present, args=(False,))
+    with bar:
+        persona_card(
+            journey, None, hint=False
+        )  # beside the controls: the curve stays above the fold

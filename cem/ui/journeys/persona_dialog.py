@@ -30,13 +30,14 @@ from cem.ui.journeys.widgets import safe_html
 PICTURE_KEY = "dlg_j_picture"  # + the version the dialog was opened with: a fresh uploader
 CARD_CSS = """<style>
 .jm-persona { display: flex; gap: 0.9rem; align-items: center; padding: 0.35rem 0.6rem;
-  border: 1px solid #e0e0e0; border-radius: 10px; background: #fafbfc; }
+  border: 1px solid #e0e0e0; border-radius: 10px; background: #fafbfc; margin-bottom: 0.3rem; }
 .jm-persona img, .jm-persona .jm-avatar { width: 56px; height: 56px; border-radius: 50%;
   flex: 0 0 56px; object-fit: cover; }
 .jm-persona .jm-avatar { background: #37474f; color: #fff; display: flex; font-size: 24px;
   align-items: center; justify-content: center; font-weight: 700; }
 .jm-persona .jm-p-name { font-size: 17px; font-weight: 700; color: #263238; }
 .jm-persona .jm-p-quote { font-size: 15px; font-style: italic; color: #455a64; }
+.jm-persona .jm-p-desc { font-size: 14px; color: #546e7a; }
 .jm-persona .jm-p-goals { font-size: 14px; color: #37474f; margin-left: auto; max-width: 45%;
   overflow-wrap: anywhere; }
 .jm-persona .jm-p-goals span { display: inline-block; background: #e3f2fd; border-radius: 10px;
@@ -59,7 +60,7 @@ def card_html(journey: Journey, description: str | None = None) -> str:
     if journey.persona_quote:
         lines.append(f'<div class="jm-p-quote">“{safe_html(journey.persona_quote)}”</div>')
     if description:
-        lines.append(f'<div class="jm-p-quote">{safe_html(description)}</div>')
+        lines.append(f'<div class="jm-p-desc">{safe_html(description)}</div>')
     goals = "".join(
         f"<span>🎯 {safe_html(goal)}</span>" for goal in goal_list(journey.persona_goals)
     )
@@ -70,11 +71,12 @@ def card_html(journey: Journey, description: str | None = None) -> str:
     )
 
 
-def persona_card(journey: Journey, description: str | None) -> None:
-    """Draw the card (or a one-line hint when the journey has no persona yet)."""
+def persona_card(journey: Journey, description: str | None, *, hint: bool = True) -> None:
+    """Draw the card (or, with ``hint``, a one-line hint when there is no persona yet)."""
     html = card_html(journey, description)
     if not html:
-        st.caption("No persona yet: **👤 Persona** adds one with a picture, quote and goals.")
+        if hint:
+            st.caption("No persona yet: **👤 Persona** adds one with a picture, quote and goals.")
         return
     st.markdown(CARD_CSS + html, unsafe_allow_html=True)
 
@@ -114,6 +116,7 @@ def body(workspace: str, journey: Journey) -> None:
             f"Picture (PNG, JPEG, WebP or GIF, up to {MAX_PICTURE_BYTES // 1000} kB)",
             type=["png", "jpg", "jpeg", "webp", "gif"],
             key=_picture_key(),
+            max_upload_size=1,  # MB: the browser refuses far bigger files at once
         )
         st.text_input(
             "Avatar without a picture",
