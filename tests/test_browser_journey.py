@@ -1,7 +1,7 @@
 """Browser tests of the journey map at 1280×720: edits on the map counted in clicks
 (≤ 2 + typing each, no page jump, no cut card text), present mode with the emotion curve in
-the viewport, two sessions writing lane cells at once, script payloads shown as text, and
-screenshots. They share this module's private server (its own copy of the demo database)."""
+the viewport at 8 stages, two sessions writing lane cells at once, script payloads (lanes,
+cards, persona) shown as text, and screenshots. They share this module's private server (its own copy of the demo database)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         _dialog(page).locator(".st-key-dlg_stage_name input:visible").first.fill("Advocacy")
         before = page.evaluate(SCROLL_JS)
         clicks.click(page.locator(".st-key-dlg_stage_save button:visible").first)
-        page.locator('[class*="st-key-stage_"] button', has_text="8 · Advocacy").first.wait_for(
+        page.locator('[class*="st-key-stage_"] button', has_text="· Advocacy").first.wait_for(
             timeout=TIMEOUT
         )
         assert clicks.count <= 2
@@ -176,7 +176,28 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         ctx.close()
 
 
+STAGE_HEAD = '[class*="st-key-stage_"] button:visible'
+
+
+def _ensure_stages(browser, server: StreamlitServer, wanted: int) -> None:  # type: ignore[no-untyped-def]
+    """Add stages on the map (through the stage dialog) until the journey has ``wanted``."""
+    ctx, page, _ = _open(browser, server, "Facilitator")
+    try:
+        while page.locator(STAGE_HEAD).count() < wanted:
+            number = page.locator(STAGE_HEAD).count() + 1
+            page.locator(".st-key-add_stage button:visible").first.click()
+            _dialog(page).locator(".st-key-dlg_stage_name input:visible").first.fill(
+                f"Stage {number}"
+            )
+            page.locator(".st-key-dlg_stage_save button:visible").first.click()
+            page.locator(STAGE_HEAD, has_text=f"{number} · ").first.wait_for(timeout=TIMEOUT)
+            _settle(page)
+    finally:
+        ctx.close()
+
+
 def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
+    _ensure_stages(browser, streamlit_server, 8)  # the most a projector map is made for
     ctx, page, alerts = _open(browser, streamlit_server, "Projector", query="&present=1")
     try:
         chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
@@ -184,8 +205,8 @@ def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitSer
         page.wait_for_timeout(1000)
         box = chart.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 720
-        headers = page.locator('[class*="st-key-stage_"] button:visible')
-        assert headers.count() >= 7
+        headers = page.locator(STAGE_HEAD)
+        assert headers.count() >= 8
         last = headers.last.bounding_box()
         assert last is not None and last["x"] + last["width"] <= 1280
         assert box["width"] > 1000  # the map fills the width (no sidebar)
