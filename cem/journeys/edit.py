@@ -103,6 +103,16 @@ class Edit:
         self.journey_id = int(journey_id)
         return row[0], int(row[1])
 
+    def journey_unchanged(
+        self, journey_id: int, expected_version: int | None, tag: str, what: str
+    ) -> tuple[str, int]:
+        """:meth:`journey`, then ConflictError when a version after ``expected_version``
+        changed ``tag`` (the journey's details, its lanes)."""
+        name, version = self.journey(journey_id)
+        if expected_version is not None and int(expected_version) != version:
+            self.check_changed_since(expected_version, [tag], what)
+        return name, version
+
     def check_changed_since(
         self, expected_version: int | None, tags: Sequence[str], what: str
     ) -> None:

@@ -153,9 +153,9 @@ def set_persona_picture(
     """
     picture = clean_picture(data)
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        _, version = edit.journey(journey_id)
-        if expected_version is not None and int(expected_version) != version:
-            edit.check_changed_since(expected_version, ["journey"], "The persona's details")
+        _, version = edit.journey_unchanged(
+            journey_id, expected_version, "journey", "The persona's details"
+        )
         current = edit.cur.execute(
             "SELECT persona_picture FROM journeys WHERE journey_id = ?", [journey_id]
         ).fetchone()[0]

@@ -190,9 +190,9 @@ def update_journey(
         raise InputError(f"'{sorted(unknown)[0]}' is not a journey field.")
     values = {key: _clean_detail(key, value) for key, value in changes.items()}
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        old_name, version = edit.journey(journey_id)
-        if expected_version is not None and int(expected_version) != version:
-            edit.check_changed_since(expected_version, ["journey"], "The journey's details")
+        old_name, version = edit.journey_unchanged(
+            journey_id, expected_version, "journey", "The journey's details"
+        )
         current = dict(
             zip(
                 JOURNEY_DETAILS,
@@ -543,9 +543,7 @@ def update_lanes(
     """
     clean = clean_lanes(lanes)
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        name, version = edit.journey(journey_id)
-        if expected_version is not None and int(expected_version) != version:
-            edit.check_changed_since(expected_version, ["lanes"], "The lanes")
+        name, version = edit.journey_unchanged(journey_id, expected_version, "lanes", "The lanes")
         stored = edit.cur.execute(
             "SELECT lanes FROM journeys WHERE journey_id = ?", [journey_id]
         ).fetchone()[0]

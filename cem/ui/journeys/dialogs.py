@@ -152,39 +152,30 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
     )
 
 
+def _update_card(workspace: str, tp: jm.Touchpoint, **fields: Any) -> None:
+    """Save fields of the card as the dialog shows it; the open text is now relative to
+    the new version."""
+    state.rebase(
+        jm.update_touchpoint(
+            _db(),
+            workspace,
+            tp.touchpoint_id,
+            expected_version=tp.version,
+            **state.edit_kwargs(),
+            **fields,
+        )
+    )
+
+
 def _set_fields(workspace: str, tp: jm.Touchpoint, ok: str, **fields: Any) -> None:
     """A face click: save at once, against the card as the dialog shows it."""
-    _quick(
-        lambda: state.rebase(
-            jm.update_touchpoint(
-                _db(),
-                workspace,
-                tp.touchpoint_id,
-                expected_version=tp.version,
-                **state.edit_kwargs(),
-                **fields,
-            )
-        ),
-        ok,
-    )
+    _quick(lambda: _update_card(workspace, tp, **fields), ok)
 
 
 def _flag_changed(workspace: str, tp: jm.Touchpoint, key: str) -> None:
     """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure)."""
     value = bool(st.session_state.get(f"dlg_{key}"))
-    saved = state.attempt(
-        lambda: state.rebase(
-            jm.update_touchpoint(
-                _db(),
-                workspace,
-                tp.touchpoint_id,
-                expected_version=tp.version,
-                **state.edit_kwargs(),
-                **{key: value},
-            )
-        ),
-        f"Saved '{tp.name}'",
-    )
+    saved = state.attempt(lambda: _update_card(workspace, tp, **{key: value}), f"Saved '{tp.name}'")
     if not saved:
         st.session_state[f"dlg_{key}"] = getattr(tp, key)
         return
