@@ -15,6 +15,7 @@ SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 TIMEOUT = 90_000
 SHOTS = PROJECT_ROOT / "screenshots"
 CARD = '[class*="st-key-card_"] button:visible'
+STAGE_HEAD = '[class*="st-key-stage_"] button:visible'
 SCROLL_JS = (
     "() => Math.round((document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
     " + window.scrollY)"
@@ -82,6 +83,7 @@ def _no_cut_card_text(page) -> list[str]:  # type: ignore[no-untyped-def]
     """Cards whose text is cut (an ellipsis, or text overflowing its box)."""
     return page.evaluate(
         """() => [...document.querySelectorAll('[class*="st-key-card_"] button')]
+            .filter(b => b.offsetParent !== null)
             .filter(b => { const p = b.querySelector('p') || b;
                 const s = getComputedStyle(p);
                 return b.innerText.includes('…') || s.textOverflow === 'ellipsis'
@@ -124,9 +126,7 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         _dialog(page).locator(".st-key-dlg_stage_name input:visible").first.fill("Advocacy")
         before = page.evaluate(SCROLL_JS)
         clicks.click(page.locator(".st-key-dlg_stage_save button:visible").first)
-        page.locator('[class*="st-key-stage_"] button', has_text="· Advocacy").first.wait_for(
-            timeout=TIMEOUT
-        )
+        page.locator(STAGE_HEAD, has_text="· Advocacy").first.wait_for(timeout=TIMEOUT)
         assert clicks.count <= 2
         assert page.evaluate(SCROLL_JS) == before
 
@@ -155,6 +155,11 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
             timeout=TIMEOUT,
         )
         assert clicks.count <= 2
+        # The open dialog was redrawn from the saved card (its 😄 is now the chosen face).
+        page.get_by_role("dialog").locator(
+            ".st-key-face_4 button[kind='primary']:visible"
+        ).first.wait_for(timeout=TIMEOUT)
+        _settle(page)
         # 4. Toggle the pain point (the dialog is still open: one more click; from a closed
         # map it is the card and the toggle, two clicks).
         _close_dialog(page)
@@ -174,9 +179,6 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         assert alerts == []
     finally:
         ctx.close()
-
-
-STAGE_HEAD = '[class*="st-key-stage_"] button:visible'
 
 
 def _ensure_stages(browser, server: StreamlitServer, wanted: int) -> None:  # type: ignore[no-untyped-def]
@@ -236,7 +238,7 @@ def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitSer
 
 
 def _write_cell(page, stage_index: int, lane: str, text: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator(f'[class*="st-key-c{stage_index}_{lane}"] button').first.click()
+    page.locator(f'[class*="st-key-c{stage_index}_{lane}"] button:visible').first.click()
     box = _dialog(page)
     box.locator(".st-key-dlg_cell_text textarea:visible").first.fill(text)
 
@@ -249,7 +251,7 @@ def _save_cell(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def _cell(page, text: str):  # type: ignore[no-untyped-def]
-    return page.locator('[class*="st-key-cellbtn_"] button', has_text=text).first
+    return page.locator('[class*="st-key-cellbtn_"] button:visible', has_text=text).first
 
 
 def test_two_sessions_write_lanes_at_once(
@@ -269,7 +271,7 @@ def test_two_sessions_write_lanes_at_once(
         # The same cell from two dialogs opened before either saved: Bo opens it, Ana saves
         # hers; once Bo's map shows Ana's text behind his open dialog (the live update has
         # run), he types and saves — refused, Ana's text kept.
-        bo.locator('[class*="st-key-c3_backstage"] button').first.click()
+        bo.locator('[class*="st-key-c3_backstage"] button:visible').first.click()
         _dialog(bo)
         _write_cell(ana, 3, "backstage", "Ana's backstage")
         _save_cell(ana)
@@ -288,7 +290,7 @@ def test_two_sessions_write_lanes_at_once(
                 _cell(carol, text).wait_for(timeout=TIMEOUT)
             assert (
                 carol.locator(
-                    '[class*="st-key-cellbtn_"] button', has_text="Bo's backstage"
+                    '[class*="st-key-cellbtn_"] button:visible', has_text="Bo's backstage"
                 ).count()
                 == 0
             )
