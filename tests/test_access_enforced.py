@@ -23,7 +23,7 @@ from cem.demo import journey as demo_journey
 from cem.demo import workspace as demo_workspace
 from cem.errors import AccessDenied
 from cem.ingest import history, load
-from cem.journeys import copies, draft, edit, io, templates, writes
+from cem.journeys import copies, draft, edit, io, persona, templates, writes
 from cem.journeys import history as journey_history
 from cem.store import workspaces
 from cem.store.db import Database
@@ -193,6 +193,12 @@ CALLS: dict[str, tuple[Call, bool]] = {
     "cem.journeys.writes.set_lane_cell": (
         lambda db, i, a: writes.set_lane_cell(
             db, WS, i["stage"], "goals", "x", actor=a, expected_version=None
+        ),
+        True,
+    ),
+    "cem.journeys.persona.set_persona_picture": (
+        lambda db, i, a: persona.set_persona_picture(
+            db, WS, i["journey"], b"GIF89a" + bytes(16), actor=a, expected_version=None
         ),
         True,
     ),
