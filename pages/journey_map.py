@@ -14,8 +14,8 @@ import streamlit as st
 from cem import ui
 from cem.errors import TouchpointError
 from cem.journeys import api as jm
-from cem.ui.journeys import dialogs, panels, state
-from cem.ui.journeys.board import render_board
+from cem.ui.journeys import panels, state
+from cem.ui.journeys.map_view import map_fragment
 from cem.ui.journeys.widgets import show_outcomes
 
 workspace = ui.require_workspace()
@@ -67,26 +67,16 @@ st.session_state["jm_runs"] = st.session_state.get("jm_runs", 0) + 1
 
 base: jm.Journey | None = None
 if journey_id is not None:
-    previous: jm.Journey | None = st.session_state.get(state.BASE)
-    if (
-        previous is not None
-        and previous.journey_id == journey_id
-        and previous.workspace == workspace
-    ):
-        panels.apply_tables(workspace, previous)
+    panels.apply_tables(workspace, journey_id)
     try:
-        base = jm.get_journey(db, workspace, journey_id)
+        base = state.read_journey(workspace, journey_id)
     except TouchpointError as exc:
         ui.show_error(exc)
         st.stop()
-    st.session_state[state.BASE] = base
     st.session_state["jm_seen_version"] = base.version
 
-show_outcomes(
-    st.session_state.pop(state.OUTCOMES, []) if not st.session_state.get(state.DIALOG) else []
-)
-
 if base is None:
+    show_outcomes(st.session_state.pop(state.OUTCOMES, []))
     st.info(
         "No journey in this workspace yet. Create one below — blank, drafted from your event "
         "log, or from the retail, SaaS or hospitality template — or import a JSON/CSV file."
@@ -94,28 +84,13 @@ if base is None:
     panels.manage_panel(workspace, base)
     st.stop()
 
-try:
-    emotion, kpis = panels.data_behind(workspace, base, filters)
-except TouchpointError as exc:
-    ui.show_error(exc)
-    emotion, kpis = None, None
-
 if live:
     st.fragment(panels.live_poll, run_every=panels.LIVE_SECONDS)(workspace, base.journey_id)
 
+# The map is a fragment: edits on it rerun only the map (see cem.ui.journeys.map_view).
+map_fragment(workspace, base.journey_id, filters, present)
 if present:
-    panels.present_bar(base)
-    panels.persona_head(base, None)
-    render_board(panels.board_subset(base), emotion, kpis, present=True)
-    dialogs.show_open_dialog(workspace, base)
     st.stop()
-
-panels.persona_head(base, jm.persona_description(db, workspace, base.persona))
-panels.toolbar(workspace, base)
-if not base.stages:
-    st.info("This journey has no stages yet: **+ Stage** adds the first (e.g. Awareness).")
-else:
-    render_board(panels.board_subset(base), emotion, kpis, present=False)
 
 tabs = st.tabs(
     [
@@ -157,11 +132,9 @@ with tabs[4]:
 with tabs[5]:
     if _is_open(tabs[5]):
         try:
-            panels.export_tab(base, emotion, kpis)
+            panels.export_tab(base, *panels.data_behind(workspace, base, filters))
         except TouchpointError as exc:
             ui.show_error(exc)
 with tabs[6]:
     if _is_open(tabs[6]):
         panels.manage_panel(workspace, base)
-
-dialogs.show_open_dialog(workspace, base)

@@ -23,7 +23,7 @@ from cem.demo import journey as demo_journey
 from cem.demo import workspace as demo_workspace
 from cem.errors import AccessDenied
 from cem.ingest import history, load
-from cem.journeys import copies, draft, edit, io, templates, writes
+from cem.journeys import copies, draft, edit, io, persona, templates, writes
 from cem.journeys import history as journey_history
 from cem.store import workspaces
 from cem.store.db import Database
@@ -65,6 +65,14 @@ CALLS: dict[str, tuple[Call, bool]] = {
     ),
     "cem.access.users.grant_workspace": (
         lambda db, i, a: users.grant_workspace(db, "ann", "x", actor=a),
+        True,
+    ),
+    "cem.access.users.set_grants": (
+        lambda db, i, a: users.set_grants(db, "ann", ("x",), actor=a),
+        True,
+    ),
+    "cem.access.users.set_disabled": (
+        lambda db, i, a: users.set_disabled(db, "ann", True, actor=a),
         True,
     ),
     "cem.access.users.revoke_workspace": (
@@ -185,6 +193,12 @@ CALLS: dict[str, tuple[Call, bool]] = {
     "cem.journeys.writes.set_lane_cell": (
         lambda db, i, a: writes.set_lane_cell(
             db, WS, i["stage"], "goals", "x", actor=a, expected_version=None
+        ),
+        True,
+    ),
+    "cem.journeys.persona.set_persona_picture": (
+        lambda db, i, a: persona.set_persona_picture(
+            db, WS, i["journey"], b"GIF89a" + bytes(16), actor=a, expected_version=None
         ),
         True,
     ),

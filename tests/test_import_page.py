@@ -49,7 +49,7 @@ def test_upload_shows_roles_and_imports(app_env: Path) -> None:
         "Satisfaction rating": "CSAT (1-5)",
         "Comment": "comment",
         "Channel": "channel",
-        "Region": "attribute",
+        "Region": "kept as text (filter)",
     }
     assert roles.set_index("column").loc["How likely are you to recommend us?", "confidence"] == 1
     assert "Detected **responses**" in "\n".join(c.value for c in at.caption)

@@ -54,6 +54,7 @@ __all__ = [
     "forget_rows",
     "numeric_attribute_matrix",
     "row_id_type",
+    "scale_labels",
     "store_attribute_frame",
     "store_attributes",
 ]
@@ -344,6 +345,26 @@ def _number_label(value: ir.FloatingValue, zero_means_na: bool) -> ir.StringValu
     return (value == 0).ifelse(ibis.literal(NOT_APPLICABLE), text) if zero_means_na else text
 
 
+def scale_labels(
+    engine: Engine, workspace: str, kind: str, names: Iterable[str] | None = None
+) -> dict[str, dict[float, str]]:
+    """name -> {rating: label} of the verbal scales read as ratings (``4 · Agree``), from
+    ``attribute_scale_labels`` (written at import by :mod:`cem.ingest.scales`)."""
+    if not engine.has_table("attribute_scale_labels"):
+        return {}
+    labels = engine.table("attribute_scale_labels")
+    src = engine.table("attribute_sources")
+    where = (src.workspace == workspace) & (src.kind == kind)
+    if names is not None:
+        where &= src.name.isin(list(dict.fromkeys(names)) or [""])
+    joined = labels.join(src.filter(where), ["import_id", "name"])
+    rows = engine.to_pandas(joined.select("name", "number", "label").distinct())
+    out: dict[str, dict[float, str]] = {}
+    for r in rows.itertuples(index=False):
+        out.setdefault(str(r.name), {})[float(r.number)] = str(r.label)
+    return out
+
+
 def attribute_values(
     engine: Engine,
     workspace: str,
@@ -354,11 +375,14 @@ def attribute_values(
     ``row_id, name, num_value, text_value, label``, one row per non-blank value, over every
     import that has them (an empty table when none has). ``row_id`` is the response/event
     id (int64) or the customer id (string); ``label`` is how the value reads in filters and
-    splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating)."""
+    splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating;
+    ``4 · Agree`` in a verbal scale read as a rating)."""
     wanted = [names] if isinstance(names, str) else None if names is None else list(names)
     id_type = "string" if kind == "customers" else "int64"
     parts: list[ir.Table] = []
-    for source in _sources(engine, workspace, kind, wanted):
+    sources = _sources(engine, workspace, kind, wanted)
+    scales = scale_labels(engine, workspace, kind, wanted) if sources else {}
+    for source in sources:
         table = engine.table(source.table_name)
         value = table[source.column]
         numeric = source.dtype == NUMERIC
@@ -369,7 +393,13 @@ def attribute_values(
                 name=ibis.literal(source.name, "string"),
                 num_value=number if numeric else ibis.null("float64"),
                 text_value=ibis.null("string") if numeric else value.cast("string"),
-                label=_number_label(number, source.zero_means_na)
+                label=(
+                    number.substitute(
+                        scales[source.name], else_=_number_label(number, source.zero_means_na)
+                    )
+                    if source.name in scales
+                    else _number_label(number, source.zero_means_na)
+                )
                 if numeric
                 else value.cast("string"),
             )
@@ -392,9 +422,10 @@ def numeric_attribute_matrix(
     """Wide form of the numeric attributes ``names``: ``row_id`` and one float64 column per
     name (``v0``, ``v1``, … in the order of ``names``), missing where the row has no value
     and for a 0 of a zero-means-not-applicable rating; one row per row holding at least
-    one of them. A row (response, event, customer) is stored by one import, so this is a
-    union of the imports' tables with no group-by: the fast way to put ratings side by
-    side on millions of rows (the long form of :func:`attribute_values` needs a pivot)."""
+    one of them. The imports' wide tables are read as they are (one table: no group-by;
+    several: a union grouped by row, the largest value kept as in the long form), the fast
+    way to put ratings side by side on millions of rows (the long form of
+    :func:`attribute_values` needs a pivot of one row per value)."""
     wanted = list(dict.fromkeys(names))
     slot = {name: f"v{i}" for i, name in enumerate(wanted)}
     by_table: dict[str, dict[str, ir.FloatingValue]] = {}
@@ -419,4 +450,8 @@ def numeric_attribute_matrix(
     if not parts:
         schema = {"row_id": id_type} | {column: "float64" for column in slot.values()}
         return ibis.memtable({k: [] for k in schema}, schema=schema)
-    return parts[0] if len(parts) == 1 else ibis.union(*parts, distinct=False)
+    if len(parts) == 1:
+        return parts[0]
+    # Imports normally hold different rows; when two hold the same row, one row per id.
+    both = ibis.union(*parts, distinct=False)
+    return both.group_by("row_id").aggregate(**{c: both[c].max() for c in slot.values()})

@@ -15,6 +15,7 @@ import pandas as pd
 from cem.charts import MOMENT_OF_TRUTH_MARK, OPPORTUNITY_MARK, PAIN_POINT_MARK
 from cem.charts.journey import FONT, MIN_STAGE_WIDTH, map_frame, map_parts
 from cem.journeys.model import Journey
+from cem.journeys.persona import avatar_text, data_url, goal_list
 
 
 def compare_curves_chart(curves: dict[str, Journey], *, height: int = 220) -> alt.Chart:
@@ -92,6 +93,56 @@ def _text_lane(
     )
 
 
+def persona_block(journey: Journey, width: int) -> alt.LayerChart | None:
+    """The persona card of the poster: picture (or avatar/initials), name, quote, goals.
+
+    Texts are data of text marks; the picture is an image mark of its ``data:`` URL.
+    """
+    if not (journey.persona or journey.persona_quote or journey.persona_goals):
+        return None
+    lines = [(journey.persona or "Persona", 22, "bold", "normal")]
+    if journey.persona_quote:
+        lines.append((f"“{journey.persona_quote}”", 17, "normal", "italic"))
+    goals = goal_list(journey.persona_goals)
+    if goals:
+        lines.append(("Goals: " + "   ·   ".join(f"🎯 {g}" for g in goals), 16, "normal", "normal"))
+    height = max(96, 28 * len(lines) + 24)
+    words = [
+        alt.Chart(pd.DataFrame({"text": [t]}))
+        .mark_text(
+            align="left",
+            baseline="top",
+            font=FONT,
+            fontSize=size,
+            fontWeight=weight,
+            fontStyle=style,
+            color="#263238",
+        )
+        .encode(x=alt.value(110), y=alt.value(14 + 28 * i), text="text:N")
+        for i, (t, size, weight, style) in enumerate(lines)
+    ]
+    url = data_url(journey.persona_picture, journey.persona_picture_type)
+    if url:
+        face = (
+            alt.Chart(pd.DataFrame({"url": [url]}))
+            .mark_image(width=88, height=88)
+            .encode(url="url:N", x=alt.value(44), y=alt.value(height / 2))
+        )
+        return alt.layer(face, *words).properties(width=width, height=height)
+    disc = pd.DataFrame({"label": [avatar_text(journey.persona, journey.persona_avatar)]})
+    circle = (
+        alt.Chart(disc)
+        .mark_circle(size=6000, color="#37474f", opacity=1)
+        .encode(x=alt.value(44), y=alt.value(height / 2))
+    )
+    letters = (
+        alt.Chart(disc)
+        .mark_text(font=FONT, fontSize=30, fontWeight="bold", color="#ffffff")
+        .encode(x=alt.value(44), y=alt.value(height / 2), text="label:N")
+    )
+    return alt.layer(circle, letters, *words).properties(width=width, height=height)
+
+
 def journey_poster_chart(
     journey: Journey,
     lane_texts: list[tuple[str, str, list[str]]],
@@ -116,6 +167,9 @@ def journey_poster_chart(
         journey, data_emotion, column=column, max_rows=most + 1, name_lines=4, row_px=74
     )
     charts: list[Any] = [parts["headers"]]
+    card = persona_block(journey, page_width - 2 * POSTER_MARGIN)
+    if card is not None:
+        charts.insert(0, card)
     for kind, label, texts in lane_texts:
         if kind in ("touchpoints", "channels", "emotion"):
             charts.append(
@@ -127,8 +181,6 @@ def journey_poster_chart(
             )
         else:
             charts.append(_text_lane(label, texts, n_stages, column))
-    persona = f"Persona: {journey.persona}" if journey.persona else ""
-    quote = f"“{journey.persona_quote}”" if journey.persona_quote else ""
     chart = alt.vconcat(*charts, spacing=10).resolve_scale(
         x="shared", color="independent", fill="independent", stroke="independent"
     )
@@ -136,8 +188,7 @@ def journey_poster_chart(
         chart.properties(
             title=alt.TitleParams(
                 journey.name,
-                subtitle=[t for t in (persona, quote) if t]
-                + [
+                subtitle=[
                     f"{PAIN_POINT_MARK} pain point   {MOMENT_OF_TRUTH_MARK} moment of truth   "
                     f"{OPPORTUNITY_MARK} opportunity   ● team's emotion   ◆ customers' data"
                 ],

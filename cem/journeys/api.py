@@ -38,6 +38,7 @@ from cem.journeys.model import (
     clean_text,
     clean_touchpoint_fields,
 )
+from cem.journeys.persona import MAX_PICTURE_BYTES, set_persona_picture
 from cem.journeys.presentation import (
     CHANNEL_ICONS,
     CHANNELS,
@@ -86,6 +87,7 @@ __all__ = [
     "JourneySummary",
     "Lane",
     "MAX_NAME_LENGTH",
+    "MAX_PICTURE_BYTES",
     "MAX_TEXT_LENGTH",
     "SNAPSHOT_FORMAT",
     "Stage",
@@ -126,6 +128,7 @@ __all__ = [
     "rename_stage",
     "restore_version",
     "set_lane_cell",
+    "set_persona_picture",
     "snapshot_at",
     "subset_journey",
     "undo",

@@ -33,8 +33,10 @@ def create_journey_from_dict(
     based_on: int | None = None,
     author: str | None = None,
     action: str | None = None,
+    picture: bytes | None = None,
 ) -> int:
-    """Create a journey from :func:`journey_to_dict`-shaped data (ids/versions ignored)."""
+    """Create a journey from :func:`journey_to_dict`-shaped data (ids/versions ignored);
+    ``picture`` is the persona's picture (the data holds only its digest)."""
     stages = list(data.get("stages", []))
     outline = [
         (
@@ -54,6 +56,9 @@ def create_journey_from_dict(
         description=data.get("description"),
         persona=persona if persona is not None else data.get("persona"),
         persona_quote=data.get("persona_quote"),
+        persona_goals=data.get("persona_goals"),
+        persona_avatar=data.get("persona_avatar"),
+        persona_picture=picture,
         outline=outline,
         stage_cells=[dict(s.get("cells") or {}) for s in stages],
         lanes=data.get("lanes"),
@@ -92,6 +97,7 @@ def duplicate_journey(
         persona=persona,
         based_on=journey_id if future_state else None,
         author=author,
+        picture=source.persona_picture,
         action=f"{verb} journey '{source.name}' as '{new_name}'",
     )
 

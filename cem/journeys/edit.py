@@ -3,8 +3,8 @@ for the concurrency rule), and the low-level row helpers the operations share.
 
 :func:`journey_edit` checks the actor (``journey.edit``), opens one transaction, hands out
 an :class:`Edit` whose lookups check the versions the editor saw, and — when the
-operation recorded what it did — writes the new journey version with its snapshot and
-bumps the workspace revision.
+operation recorded what it did — writes the new journey version with its snapshot (the
+workspace's data revision is not bumped: a map edit leaves the response caches valid).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cem.errors import ConflictError, NotFoundError
 from cem.journeys.fields import TOUCHPOINT_COLUMNS, TOUCHPOINT_TYPES
 from cem.journeys.model import DEFAULT_AUTHOR, clean_text
 from cem.journeys.reads import TP_SELECT, journey_to_dict, load_journey
-from cem.store.db import Database, bump_revision
+from cem.store.db import Database
 
 Cursor = duckdb.DuckDBPyConnection
 ACTION = "journey.edit"
@@ -39,7 +39,12 @@ def write_version(
     changed: Sequence[str],
     meta: Mapping[str, Any] | None = None,
 ) -> int:
-    """Bump the journey version, snapshot it, bump the workspace revision."""
+    """Bump the journey version and snapshot it.
+
+    The workspace revision (the key of the response/event caches) is left alone: a map
+    edit changes no customer data, so the filters and KPIs stay cached; journey reads
+    key on the journey's own version instead.
+    """
     cur.execute(
         "UPDATE journeys SET version = version + 1, updated_at = current_localtimestamp() "
         "WHERE journey_id = ?",
@@ -55,7 +60,6 @@ def write_version(
         "VALUES (?, ?, ?, ?, ?)",
         [journey_id, journey.version, action, author or DEFAULT_AUTHOR, json.dumps(snapshot)],
     )
-    bump_revision(cur, workspace)
     return journey.version
 
 
@@ -98,6 +102,16 @@ class Edit:
             )
         self.journey_id = int(journey_id)
         return row[0], int(row[1])
+
+    def journey_unchanged(
+        self, journey_id: int, expected_version: int | None, tag: str, what: str
+    ) -> tuple[str, int]:
+        """:meth:`journey`, then ConflictError when a version after ``expected_version``
+        changed ``tag`` (the journey's details, its lanes)."""
+        name, version = self.journey(journey_id)
+        if expected_version is not None and int(expected_version) != version:
+            self.check_changed_since(expected_version, [tag], what)
+        return name, version
 
     def check_changed_since(
         self, expected_version: int | None, tags: Sequence[str], what: str

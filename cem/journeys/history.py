@@ -58,12 +58,14 @@ def _restore(
     lanes = snap.get("lanes")
     cur.execute(
         "UPDATE journeys SET name = ?, description = ?, persona = ?, persona_quote = ?, "
-        "lanes = ? WHERE journey_id = ?",
+        "persona_goals = ?, persona_avatar = ?, lanes = ? WHERE journey_id = ?",
         [
             snap["name"],
             snap.get("description"),
             snap.get("persona"),
             snap.get("persona_quote"),
+            snap.get("persona_goals"),
+            snap.get("persona_avatar"),
             lanes_to_json(clean_lanes(lanes)) if lanes else None,
             journey_id,
         ],

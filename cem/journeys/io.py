@@ -2,7 +2,8 @@
 
 * JSON is :func:`cem.journeys.reads.journey_to_dict` without ids and versions: exporting and
   importing gives the same journey (names, order, every touchpoint field, the lanes with
-  their names/order/visibility, every lane text and the persona's quote).
+  their names/order/visibility, every lane text and the persona card: name, quote,
+  goals, avatar and picture, the picture as base64).
 * CSV has one row per touchpoint in journey order with the columns
   :data:`CSV_COLUMNS`; cells that a spreadsheet would run as a formula are neutralised
   with a leading ``'`` (and the quote is removed again on import).
@@ -32,6 +33,7 @@ from cem.journeys.fields import CSV_COLUMNS, CSV_FIELDS, EDITABLE_TOUCHPOINT_FIE
 from cem.journeys.lanes import clean_lanes, lane_to_dict
 from cem.journeys.model import SNAPSHOT_FORMAT, Journey, clean_name, clean_text
 from cem.journeys.model import clean_touchpoint_fields as _clean_touchpoint_fields
+from cem.journeys.persona import clean_avatar, clean_goals, picture_from_json, picture_to_json
 from cem.journeys.reads import journey_to_dict
 from cem.journeys.writes import create_journey
 from cem.store.db import Database
@@ -43,8 +45,10 @@ MAX_ERRORS_SHOWN = 20
 
 # -- export -------------------------------------------------------------------------------
 def journey_to_json(journey: Journey) -> str:
-    """The journey as pretty JSON (no ids, no versions)."""
-    return json.dumps(journey_to_dict(journey, with_ids=False), ensure_ascii=False, indent=2)
+    """The journey as pretty JSON (no ids, no versions; the persona's picture as base64)."""
+    data = journey_to_dict(journey, with_ids=False)
+    data["persona_picture"] = picture_to_json(journey.persona_picture, journey.persona_picture_type)
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def touchpoints_frame(journey: Journey) -> pd.DataFrame:
@@ -224,8 +228,18 @@ def parse_json(content: bytes | str, file_name: str = "journey.json") -> dict[st
             lanes = [lane_to_dict(lane) for lane in clean_lanes(list(data["lanes"]))]
         except (InputError, TypeError) as exc:
             errors.append(f"Lanes: {exc}")
+    persona: dict[str, Any] = {}
+    for key, check in (
+        ("persona_goals", clean_goals),
+        ("persona_avatar", clean_avatar),
+        ("persona_picture", picture_from_json),
+    ):
+        try:
+            persona[key] = check(data.get(key))
+        except InputError as exc:
+            errors.append(f"{key.replace('_', ' ').capitalize()}: {exc}")
     _raise_collected(file_name, errors)
-    return {
+    return persona | {
         "name": name,
         "description": data.get("description"),
         "persona": data.get("persona"),
@@ -259,6 +273,9 @@ def import_journey(
             description=data["description"],
             persona=data["persona"],
             persona_quote=data["persona_quote"],
+            persona_goals=data["persona_goals"],
+            persona_avatar=data["persona_avatar"],
+            persona_picture=data["persona_picture"],
             outline=data["outline"],
             stage_cells=data["stage_cells"],
             lanes=data["lanes"],

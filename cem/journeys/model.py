@@ -26,7 +26,7 @@ MAX_NAME_LENGTH = 120
 MAX_TEXT_LENGTH = 2000
 DEFAULT_AUTHOR = "someone"
 SNAPSHOT_FORMAT = "touchpoint-journey"
-SNAPSHOT_FORMAT_VERSION = 2  # 2: lanes, lane cells and the persona quote
+SNAPSHOT_FORMAT_VERSION = 3  # 2: lanes, lane cells, persona quote; 3: persona goals, avatar
 FACES: dict[int, str] = {-2: "😡", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 
 # An outline is [(stage name, [touchpoint name or dict of touchpoint fields, ...]), ...].
@@ -103,6 +103,10 @@ class Journey:
     persona_quote: str | None = None
     lanes: tuple[Lane, ...] = ()
     based_on: int | None = None
+    persona_goals: str | None = None  # one goal a line
+    persona_avatar: str | None = None  # an emoji or letters, shown without a picture
+    persona_picture: bytes | None = field(default=None, repr=False)
+    persona_picture_type: str | None = None
 
     @property
     def touchpoints(self) -> list[Touchpoint]:

@@ -8,6 +8,7 @@ comparison all list journeys through :func:`list_journeys`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -70,7 +71,8 @@ def load_journey(cur: Cursor, workspace: str, journey_id: int) -> Journey:
     """The journey as it is in the open transaction (or on the cursor)."""
     row = cur.execute(
         "SELECT journey_id, workspace, name, description, persona, version, created_at, "
-        "updated_at, persona_quote, lanes, based_on FROM journeys "
+        "updated_at, persona_quote, lanes, based_on, persona_goals, persona_avatar, "
+        "persona_picture, persona_picture_type FROM journeys "
         "WHERE journey_id = ? AND workspace = ?",
         [journey_id, workspace],
     ).fetchone()
@@ -122,6 +124,10 @@ def load_journey(cur: Cursor, workspace: str, journey_id: int) -> Journey:
         persona_quote=row[8],
         lanes=lanes_from_json(row[9]),
         based_on=None if row[10] is None else int(row[10]),
+        persona_goals=row[11],
+        persona_avatar=row[12],
+        persona_picture=None if row[13] is None else bytes(row[13]),
+        persona_picture_type=row[14],
     )
 
 
@@ -189,7 +195,8 @@ def journey_to_dict(journey: Journey, *, with_ids: bool = True) -> dict[str, Any
     """The journey as plain JSON-ready data (the snapshot and export format).
 
     Each stage carries its touchpoints and ``cells`` (lane key -> text); the journey
-    carries its ``lanes`` (key, label, kind, hidden) and the persona's quote.
+    carries its ``lanes`` (key, label, kind, hidden) and the persona card (quote, goals,
+    avatar; the picture only as a digest: :mod:`cem.journeys.io` adds its bytes).
     """
     stages = []
     for stage in journey.stages:
@@ -218,6 +225,13 @@ def journey_to_dict(journey: Journey, *, with_ids: bool = True) -> dict[str, Any
         "description": journey.description,
         "persona": journey.persona,
         "persona_quote": journey.persona_quote,
+        "persona_goals": journey.persona_goals,
+        "persona_avatar": journey.persona_avatar,
+        "persona_picture": (
+            hashlib.sha256(journey.persona_picture).hexdigest()[:16]
+            if journey.persona_picture
+            else None
+        ),
         "lanes": [lane_to_dict(lane) for lane in journey.lanes],
         "stages": stages,
     }

@@ -9,8 +9,9 @@ Every change runs inside :func:`journey_edit`, which
    :class:`~cem.errors.ConflictError` when that object changed or was deleted since),
 4. and, when the operation recorded what it did (:meth:`Edit.done`), bumps the journey's
    version, writes a full JSON snapshot to ``journey_versions`` with the human action
-   ("Renamed stage 'Buy' to 'Purchase'") and the author, and bumps the workspace
-   revision (the UI cache keys on it).
+   ("Renamed stage 'Buy' to 'Purchase'") and the author. The workspace's data revision
+   is not bumped (no customer data changed, so the KPI caches stay warm); readers of
+   journeys key their caches on the journey version.
 
 Optimistic concurrency — the rule
 ---------------------------------
@@ -70,10 +71,28 @@ from cem.journeys.model import (
     clean_touchpoint_fields,
     touchpoint_values,
 )
+from cem.journeys.persona import clean_avatar, clean_goals, clean_picture
 from cem.journeys.presentation import describe_touchpoint_change
 from cem.store.db import Database, bump_revision
 
-JOURNEY_DETAILS = ("name", "description", "persona", "persona_quote")
+JOURNEY_DETAILS = (
+    "name",
+    "description",
+    "persona",
+    "persona_quote",
+    "persona_goals",
+    "persona_avatar",
+)
+
+
+def _clean_detail(key: str, value: Any) -> str | None:
+    if key == "name":
+        return clean_name(value, "A journey name")
+    if key == "persona_goals":
+        return clean_goals(value)
+    if key == "persona_avatar":
+        return clean_avatar(value)
+    return clean_text(value, key.replace("_", " ").capitalize())
 
 
 # -- journeys ---------------------------------------------------------------------------
@@ -86,6 +105,9 @@ def create_journey(
     description: str | None = None,
     persona: str | None = None,
     persona_quote: str | None = None,
+    persona_goals: str | None = None,
+    persona_avatar: str | None = None,
+    persona_picture: bytes | None = None,
     outline: Outline | None = None,
     stage_cells: Sequence[Mapping[str, str]] | None = None,
     lanes: Sequence[Lane | Mapping[str, Any]] | None = None,
@@ -96,9 +118,10 @@ def create_journey(
     """Create a journey (empty, or from an outline of stages and touchpoints); its id.
 
     ``stage_cells[i]`` holds stage *i*'s lane texts; ``lanes`` the lane set (default lanes
-    when None).
+    when None); ``persona_picture`` an image checked by :mod:`cem.journeys.persona`.
     """
     clean = clean_name(name, "A journey name")
+    picture = clean_picture(persona_picture)
     stages = clean_outline(outline)
     lane_json = None if lanes is None else lanes_to_json(clean_lanes(lanes))
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
@@ -110,7 +133,8 @@ def create_journey(
         journey_id = next_id(cur, "journey_id_seq")
         cur.execute(
             "INSERT INTO journeys(journey_id, workspace, name, description, persona, version, "
-            "persona_quote, lanes, based_on) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            "persona_quote, lanes, based_on, persona_goals, persona_avatar, persona_picture, "
+            "persona_picture_type) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
             [
                 journey_id,
                 workspace,
@@ -120,6 +144,10 @@ def create_journey(
                 clean_text(persona_quote, "A persona quote"),
                 lane_json,
                 based_on,
+                clean_goals(persona_goals),
+                clean_avatar(persona_avatar),
+                None if picture is None else picture[0],
+                None if picture is None else picture[1],
             ],
         )
         total = sum(len(tps) for _, tps in stages)
@@ -151,24 +179,20 @@ def update_journey(
     expected_version: int | None,
     author: str | None = None,
     **changes: Any,
-) -> None:
-    """Change a journey's name, description, persona and/or persona quote.
+) -> int:
+    """Change a journey's name, description and/or persona card (name, quote, goals, avatar).
 
     Conflicts only when a version after ``expected_version`` changed the same details.
+    Returns the journey's version afterwards.
     """
     unknown = set(changes) - set(JOURNEY_DETAILS)
     if unknown:
         raise InputError(f"'{sorted(unknown)[0]}' is not a journey field.")
-    values = {
-        key: clean_name(value, "A journey name")
-        if key == "name"
-        else clean_text(value, key.replace("_", " ").capitalize())
-        for key, value in changes.items()
-    }
+    values = {key: _clean_detail(key, value) for key, value in changes.items()}
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        old_name, version = edit.journey(journey_id)
-        if expected_version is not None and int(expected_version) != version:
-            edit.check_changed_since(expected_version, ["journey"], "The journey's details")
+        old_name, version = edit.journey_unchanged(
+            journey_id, expected_version, "journey", "The journey's details"
+        )
         current = dict(
             zip(
                 JOURNEY_DETAILS,
@@ -181,7 +205,7 @@ def update_journey(
         )
         diff = {k: v for k, v in values.items() if current[k] != v}
         if not diff:
-            return
+            return version
         for key, value in diff.items():
             edit.cur.execute(
                 f"UPDATE journeys SET {key} = ? WHERE journey_id = ?", [value, journey_id]
@@ -193,6 +217,7 @@ def update_journey(
                 k.replace("_", " ") for k in sorted(diff)
             )
         edit.done(action, "journey")
+    return int(edit.version or version)
 
 
 def delete_journey(db: Database, workspace: str, journey_id: int, *, actor: Principal) -> None:
@@ -265,18 +290,20 @@ def move_stage(
     actor: Principal,
     expected_version: int | None,
     author: str | None = None,
-) -> None:
-    """Move a stage to ``position`` (0-based; clamped); the others close up."""
+) -> int:
+    """Move a stage to ``position`` (0-based; clamped); the others close up. Returns the
+    stage's version after the move."""
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        name, _, _ = edit.stage(stage_id, expected_version)
+        name, version, _ = edit.stage(stage_id, expected_version)
         current = stage_ids(edit.cur, edit.journey_id or 0)
         ids = [i for i in current if i != stage_id]
         pos = clamp(position, len(ids))
         if ids[:pos] + [stage_id] + ids[pos:] == current:
-            return
+            return version
         renumber(edit.cur, "stages", "stage_id", ids[:pos] + [stage_id] + ids[pos:])
         edit.cur.execute("UPDATE stages SET version = version + 1 WHERE stage_id = ?", [stage_id])
         edit.done(f"Moved stage '{name}' to position {pos + 1}", f"stage:{stage_id}")
+    return version + 1
 
 
 def delete_stage(
@@ -516,9 +543,7 @@ def update_lanes(
     """
     clean = clean_lanes(lanes)
     with journey_edit(db, workspace, actor=actor, author=author) as edit:
-        name, version = edit.journey(journey_id)
-        if expected_version is not None and int(expected_version) != version:
-            edit.check_changed_since(expected_version, ["lanes"], "The lanes")
+        name, version = edit.journey_unchanged(journey_id, expected_version, "lanes", "The lanes")
         stored = edit.cur.execute(
             "SELECT lanes FROM journeys WHERE journey_id = ?", [journey_id]
         ).fetchone()[0]

@@ -25,6 +25,11 @@ T = TypeVar("T")
 CACHE_TTL_SECONDS = 600
 # ASCII punctuation except & < > (which become HTML entities)
 _MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
+# Where GitHub-flavoured markdown starts a bare-URL/e-mail autolink ("x://", "www.", "a@b"):
+# it finds them in the text *after* backslash escapes are resolved, so escaping alone does
+# not stop it. An invisible WORD JOINER (U+2060) breaks each pattern.
+_AUTOLINK_START = re.compile(r"(?i)(:)(?=//)|\b(www)(?=\.)|(@)")
+_WORD_JOINER = "\u2060"
 
 
 # DuckDB's memory for queries in the app server (sorts and joins spill to disk beyond it),
@@ -33,10 +38,12 @@ SERVER_MEMORY_LIMIT = "1GB"
 
 
 @st.cache_resource(show_spinner=False)
-def _database(path: str | None) -> Database:
+def _database(path: str) -> Database:
     import os
 
-    db = Database(path)
+    from cem.store.host import hosted_database  # the server's own, under `cem serve`
+
+    db = hosted_database(path) or Database(path)
     db.execute(
         "SET memory_limit = ?", [os.environ.get("TOUCHPOINT_MEMORY_LIMIT", SERVER_MEMORY_LIMIT)]
     )
@@ -184,15 +191,16 @@ def escape_markdown(text: object) -> str:
     captions, messages, widget labels, help, tab and expander titles): shown literally,
     never as markup, links, images, autolinked bare URLs, emoji/icon shortcodes, LaTeX or
     HTML. Every ASCII punctuation mark gets a backslash (CommonMark shows it as itself),
-    which also breaks ``http://``, ``www.`` and ``a@b.c`` autolinks; ``& < >`` become
-    entities.
+    and ``& < >`` become entities. A bare URL or e-mail address gets an invisible word joiner
+    after its ``:``, ``www`` or ``@`` (markdown autolinks them even when escaped).
 
     >>> escape_markdown("<b>*hi*</b>")
     '&lt;b&gt;\\\\*hi\\\\*&lt;\\\\/b&gt;'
-    >>> escape_markdown("see https://x.io")
-    'see https\\\\:\\\\/\\\\/x\\\\.io'
+    >>> escape_markdown("see https://x.io www.y.io a@b.io").replace("\\u2060", "|")
+    'see https\\\\:|\\\\/\\\\/x\\\\.io www|\\\\.y\\\\.io a\\\\@|b\\\\.io'
     """
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    text = _AUTOLINK_START.sub(lambda m: m.group(0) + _WORD_JOINER, str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

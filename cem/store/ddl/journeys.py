@@ -30,6 +30,12 @@ DDL: tuple[str, ...] = (
     "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS persona_quote VARCHAR",
     "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS lanes JSON",
     "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS based_on BIGINT",
+    # The persona card: goals (one a line), an avatar (emoji/letters) and a picture (a
+    # PNG/JPEG/WebP/GIF checked by cem.journeys.persona) with its type.
+    "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS persona_goals VARCHAR",
+    "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS persona_avatar VARCHAR",
+    "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS persona_picture BLOB",
+    "ALTER TABLE journeys ADD COLUMN IF NOT EXISTS persona_picture_type VARCHAR",
     """CREATE TABLE IF NOT EXISTS stages (
         stage_id BIGINT PRIMARY KEY,
         journey_id BIGINT NOT NULL,

@@ -75,7 +75,7 @@ def journey_settings(workspace: str) -> JourneySettings:
         collapse = c2.checkbox(
             "Count repeats of the same touchpoint once", value=True, key="ja:collapse"
         )
-        maps = tuple((name, jid) for jid, name in ui.cached_query(pa.list_journeys, workspace))
+        maps = tuple((name, jid) for jid, name in pa.list_journeys(ui.get_database(), workspace))
         choice = c3.selectbox("Stage order", [OBSERVED, *(n for n, _ in maps)], key="ja:order")
     return JourneySettings(float(gap) if gap and gap > 0 else None, bool(collapse), choice, maps)
 
@@ -99,7 +99,7 @@ def stage_order(workspace: str, filters: Filters, settings: JourneySettings) -> 
     """The stage order: the chosen journey map's stages, else the observed order."""
     maps = dict(settings.journey_maps)
     if settings.order_choice in maps:
-        names = ui.cached_query(pa.planned_stage_names, workspace, maps[settings.order_choice])
+        names = pa.planned_stage_names(ui.get_database(), workspace, maps[settings.order_choice])
         if names:
             return tuple(names)
     return tuple(ui.cached_analytics(ja.observed_stage_order, workspace, filters))

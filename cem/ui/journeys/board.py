@@ -52,7 +52,8 @@ _BASE_CSS = """
 """
 _FACE_CSS = "".join(
     f".st-key-face_{score + 2} button {{ background: {colour}; color: {FACE_TEXT[score]};"
-    " border: 2px solid transparent; font-size: 18px; }"
+    " border: 2px solid transparent; min-width: 4.6rem; min-height: 3rem; }"
+    f".st-key-face_{score + 2} button p {{ font-size: 20px; font-weight: 600; }}"
     f".st-key-face_{score + 2} button[kind='primary'] {{ border: 3px solid #263238;"
     " box-shadow: 0 0 0 2px #fff inset; }"
     for score, colour in FACE_COLOURS.items()
@@ -177,6 +178,32 @@ def _read_lane(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> None:
                 st.markdown("  \n".join(lines) or "—")
 
 
+def curve_signature(journey: Journey) -> tuple[Any, ...]:
+    """What the emotion curve is drawn from: stages, and each card's name, emotion and
+    flags (a lane text or an owner changes nothing on the curve, so it is not redrawn).
+
+    >>> from cem.journeys.model import Stage
+    >>> tp = Touchpoint(7, 1, 0, "Pay", emotion=1)
+    >>> j = Journey(1, "w", "J", None, None, 3, None, None, (Stage(1, 0, "Buy", 2, (tp,)),))
+    >>> curve_signature(j)
+    (('Buy', ((7, 'Pay', 1, False, False),)),)
+    """
+    return tuple(
+        (
+            stage.name,
+            tuple(
+                (tp.touchpoint_id, tp.name, tp.emotion, tp.pain_point, tp.moment_of_truth)
+                for tp in stage.touchpoints
+            ),
+        )
+        for stage in journey.stages
+    )
+
+
+def _frame_key(frame: pd.DataFrame | None) -> int | None:
+    return None if frame is None else int(pd.util.hash_pandas_object(frame).sum())
+
+
 def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, height: int) -> None:
     cols = st.columns([LABEL_RATIO, len(journey.stages)], gap="small")
     cols[0].markdown(f'<div class="jm-lane">{safe_html(label)}</div>', unsafe_allow_html=True)
@@ -187,9 +214,12 @@ def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, he
             "No emotions yet: click a card and pick a face — the curve draws itself.", icon="🙂"
         )
         return
-    cols[1].vega_lite_chart(
-        emotion_curve_spec(journey, emotion, height=height), key="jm_curve", width="stretch"
+    spec = state.remembered(
+        "curve",
+        (height, curve_signature(journey), _frame_key(emotion)),
+        lambda: emotion_curve_spec(journey, emotion, height=height),
     )
+    cols[1].vega_lite_chart(spec, key="jm_curve", width="stretch")
 
 
 def render_board(

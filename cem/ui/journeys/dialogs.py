@@ -4,8 +4,15 @@ journey's persona and its lanes.
 A dialog is opened by a click on the map (:func:`cem.ui.journeys.state.open_dialog`
 fills its widgets from the journey the user saw) and saves against the versions it
 was filled from, so a colleague's newer change is never overwritten (it shows as a
-conflict instead). Quick choices — a face, a flag, a move — save at once and redraw the
-map behind the open dialog; text is saved with **Save**.
+conflict instead). Every save runs in a widget callback and then reruns only the map
+fragment (:data:`cem.ui.journeys.state.MAP_FRAGMENT`), never the whole page:
+
+* quick choices — a face, a flag, a move — save and redraw the map behind the open
+  dialog (:func:`~cem.ui.journeys.state.redraw_map`);
+* **Save** / **Add** / **Delete** save, close the dialog and redraw the map
+  (:func:`~cem.ui.journeys.state.saved_and_close`); the map's rerun closes the dialog on
+  the screen (:func:`cem.ui.journeys.state.close_closed`);
+* a refused save (a conflict, a bad value) leaves the dialog open with the reason.
 """
 
 from __future__ import annotations
@@ -18,30 +25,18 @@ from cem import ui
 from cem.charts import EMOTIONS
 from cem.errors import NotFoundError
 from cem.journeys import api as jm
-from cem.journeys.lanes import TEXT, lane_key_for, moved
 from cem.journeys.model import Journey, Lane
-from cem.ui.journeys import state
+from cem.ui.journeys import lane_dialog, persona_dialog, state
+from cem.ui.journeys.state import dialog as _dialog
+from cem.ui.journeys.state import final as _final
+from cem.ui.journeys.state import quick as _quick
 from cem.ui.journeys.widgets import channel_options, show_outcomes
 
-REFRESH = "jm_refresh"
 TEXT_FIELDS = (("owner", "Owner"), ("pain_note", "Pain note"), ("opportunity", "💡 Opportunity"))
 
 
 def _db() -> Any:
     return ui.get_database()
-
-
-def _finish(saved: bool, close: bool = True) -> None:
-    """After a save: close the dialog (or keep it open) and redraw the whole page.
-
-    When nothing was saved (a conflict, a bad value) the dialog stays as it is and says why.
-    """
-    if not saved:
-        show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-        return
-    if close:
-        state.close_dialog()
-    st.rerun()
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -67,10 +62,13 @@ def open_new_touchpoint(stage_id: int) -> None:
 
 
 def open_stage(journey: Journey, stage_id: int | None) -> None:
-    """Open the stage dialog (``None``: add a stage)."""
+    """Open the stage dialog (``None``: add a stage); a rename checks the version it
+    was opened with."""
     stage = None if stage_id is None else journey.stage(stage_id)
     name = "" if stage is None else stage.name
-    state.open_dialog("stage", stage_id, {"dlg_stage_name": name})
+    state.open_dialog(
+        "stage", stage_id, {"dlg_stage_name": name}, None if stage is None else stage.version
+    )
 
 
 def open_cell(journey: Journey, stage_id: int, lane: Lane) -> None:
@@ -81,54 +79,33 @@ def open_cell(journey: Journey, stage_id: int, lane: Lane) -> None:
 
 
 def open_details(journey: Journey) -> None:
-    """Open the journey's name / persona / quote dialog."""
-    fill = {
-        "dlg_j_name": journey.name,
-        "dlg_j_persona": journey.persona or "",
-        "dlg_j_quote": journey.persona_quote or "",
-        "dlg_j_description": journey.description or "",
-    }
-    state.open_dialog("details", journey.journey_id, fill)
+    """Open the journey's name / persona dialog (its Save checks the version it was
+    opened with)."""
+    state.open_dialog("details", journey.journey_id, persona_dialog.fill(journey), journey.version)
 
 
-# -- the dialogs ----------------------------------------------------------------------------
-@st.dialog("Edit touchpoint", width="large", on_dismiss=state.close_dialog)
+# -- the card dialog ------------------------------------------------------------------------
+@_dialog("touchpoint")
 def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> None:
     """Name, stage, channel, emotion faces, pain point, moment of truth, notes; moves."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    if st.session_state.pop(REFRESH, False):
-        st.rerun()  # a flag was saved: redraw the map behind the dialog
     tp = journey.touchpoint(touchpoint_id)
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
-    db, kw = _db(), state.edit_kwargs()
-
-    def quick(ok: str, **fields: Any) -> None:
-        saved = state.attempt(
-            lambda: state.rebase(
-                jm.update_touchpoint(
-                    db, workspace, tp.touchpoint_id, expected_version=tp.version, **kw, **fields
-                )
-            ),
-            ok,
-        )
-        _finish(saved, close=False)
-
     st.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
     st.markdown("**Emotion** (the team's view)")
     faces = st.container(horizontal=True, gap="small", key="dlg_faces")
     for score, emo in EMOTIONS.items():
         chosen = tp.emotion == score
-        if faces.button(
+        faces.button(
             f"{emo.face} {score:+d}" if score else f"{emo.face} 0",
             key=f"face_{score + 2}",
             type="primary" if chosen else "secondary",
             help=f"{emo.label} ({score:+d})" + (" — click again to clear" if chosen else ""),
-        ):
-            quick(
-                f"Emotion of '{tp.name}' set",
-                emotion=None if chosen else score,
-            )
+            on_click=_set_fields,
+            args=(workspace, tp, f"Emotion of '{tp.name}' set"),
+            kwargs={"emotion": None if chosen else score},
+        )
     flags = st.columns(2)
     for column, key, label in (
         (flags[0], "pain_point", "⚠ Pain point"),
@@ -138,7 +115,7 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             label,
             key=f"dlg_{key}",
             on_change=_flag_changed,
-            args=(workspace, tp.touchpoint_id, tp.version, key, getattr(tp, key), tp.name),
+            args=(workspace, tp, key),
         )
     left, right = st.columns(2)
     stages = {s.stage_id: s.name for s in journey.stages}
@@ -149,39 +126,60 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
     right.text_input("Notes", key="dlg_description")
     _move_buttons(workspace, journey, tp)
     save, delete = st.columns([1, 1])
-    if save.button("Save", type="primary", key="dlg_save", width="stretch"):
-        _save_touchpoint(workspace, journey, tp)
-    if delete.button("🗑 Delete touchpoint", key="dlg_delete", width="stretch"):
-        saved = state.attempt(
+    save.button(
+        "Save",
+        type="primary",
+        key="dlg_save",
+        width="stretch",
+        on_click=_save_touchpoint,
+        args=(workspace, tp),
+    )
+    delete.button(
+        "🗑 Delete touchpoint",
+        key="dlg_delete",
+        width="stretch",
+        on_click=_final,
+        args=(
             lambda: jm.delete_touchpoint(
-                db, workspace, tp.touchpoint_id, expected_version=tp.version, **kw
-            ),
-            f"Deleted '{tp.name}' (Undo brings it back)",
-        )
-        _finish(saved)
-
-
-def _flag_changed(
-    workspace: str, touchpoint_id: int, version: int, key: str, stored: bool, name: str
-) -> None:
-    """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure)."""
-    value = bool(st.session_state.get(f"dlg_{key}"))
-    saved = state.attempt(
-        lambda: state.rebase(
-            jm.update_touchpoint(
                 _db(),
                 workspace,
-                touchpoint_id,
-                expected_version=version,
+                tp.touchpoint_id,
+                expected_version=tp.version,
                 **state.edit_kwargs(),
-                **{key: value},
-            )
+            ),
+            f"Deleted '{tp.name}' (Undo brings it back)",
         ),
-        f"Saved '{name}'",
     )
+
+
+def _update_card(workspace: str, tp: jm.Touchpoint, **fields: Any) -> None:
+    """Save fields of the card as the dialog shows it; the open text is now relative to
+    the new version."""
+    state.rebase(
+        jm.update_touchpoint(
+            _db(),
+            workspace,
+            tp.touchpoint_id,
+            expected_version=tp.version,
+            **state.edit_kwargs(),
+            **fields,
+        )
+    )
+
+
+def _set_fields(workspace: str, tp: jm.Touchpoint, ok: str, **fields: Any) -> None:
+    """A face click: save at once, against the card as the dialog shows it."""
+    _quick(lambda: _update_card(workspace, tp, **fields), ok)
+
+
+def _flag_changed(workspace: str, tp: jm.Touchpoint, key: str) -> None:
+    """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure)."""
+    value = bool(st.session_state.get(f"dlg_{key}"))
+    saved = state.attempt(lambda: _update_card(workspace, tp, **{key: value}), f"Saved '{tp.name}'")
     if not saved:
-        st.session_state[f"dlg_{key}"] = stored
-    st.session_state[REFRESH] = True
+        st.session_state[f"dlg_{key}"] = getattr(tp, key)
+        return
+    state.redraw_map()
 
 
 def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
@@ -190,35 +188,46 @@ def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
     stage = journey.stages[index]
     moves = st.container(horizontal=True, gap="small", key="dlg_moves")
     moves.caption("Move")
-    target: tuple[int | None, int | None] | None = None
-    if moves.button("↑ Up", key="mv_up", disabled=tp.position == 0):
-        target = (None, tp.position - 1)
-    if moves.button("↓ Down", key="mv_down", disabled=tp.position >= len(stage.touchpoints) - 1):
-        target = (None, tp.position + 1)
-    if moves.button("← Previous stage", key="mv_left", disabled=index == 0):
-        target = (journey.stages[index - 1].stage_id, None)
-    if moves.button("Next stage →", key="mv_right", disabled=index >= len(journey.stages) - 1):
-        target = (journey.stages[index + 1].stage_id, None)
-    if target is not None:
-        saved = state.attempt(
-            lambda: state.rebase(
-                jm.move_touchpoint(
-                    _db(),
-                    workspace,
-                    tp.touchpoint_id,
-                    expected_version=tp.version,
-                    stage_id=target[0],
-                    position=target[1],
-                    **state.edit_kwargs(),
-                )
-            ),
-            f"Moved '{tp.name}'",
+    for label, key, disabled, target in (
+        ("↑ Up", "mv_up", tp.position == 0, (None, tp.position - 1)),
+        ("↓ Down", "mv_down", tp.position >= len(stage.touchpoints) - 1, (None, tp.position + 1)),
+        (
+            "← Previous stage",
+            "mv_left",
+            index == 0,
+            (journey.stages[index - 1].stage_id if index else None, None),
+        ),
+        (
+            "Next stage →",
+            "mv_right",
+            index >= len(journey.stages) - 1,
+            (journey.stages[min(index + 1, len(journey.stages) - 1)].stage_id, None),
+        ),
+    ):
+        moves.button(
+            label, key=key, disabled=disabled, on_click=_move, args=(workspace, tp, target)
         )
-        st.session_state["dlg_refill_stage"] = True
-        _finish(saved, close=False)
 
 
-def _save_touchpoint(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
+def _move(workspace: str, tp: jm.Touchpoint, target: tuple[int | None, int | None]) -> None:
+    st.session_state["dlg_refill_stage"] = True
+    _quick(
+        lambda: state.rebase(
+            jm.move_touchpoint(
+                _db(),
+                workspace,
+                tp.touchpoint_id,
+                expected_version=tp.version,
+                stage_id=target[0],
+                position=target[1],
+                **state.edit_kwargs(),
+            )
+        ),
+        f"Moved '{tp.name}'",
+    )
+
+
+def _save_touchpoint(workspace: str, tp: jm.Touchpoint) -> None:
     get = st.session_state.get
     fields = {
         "name": get("dlg_name"),
@@ -243,10 +252,11 @@ def _save_touchpoint(workspace: str, journey: Journey, tp: jm.Touchpoint) -> Non
                 db, workspace, tp.touchpoint_id, expected_version=version, stage_id=target, **kw
             )
 
-    _finish(state.attempt(work, f"Saved '{fields['name']}'"))
+    _final(work, f"Saved '{fields['name']}'")
 
 
-@st.dialog("Add a touchpoint", on_dismiss=state.close_dialog)
+# -- new card, stage, lane cell -----------------------------------------------------------
+@_dialog("new_touchpoint")
 def new_touchpoint_dialog(workspace: str, journey: Journey, stage_id: int) -> None:
     """Name (Enter adds it) and channel of a new card in one stage column."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
@@ -261,88 +271,112 @@ def new_touchpoint_dialog(workspace: str, journey: Journey, stage_id: int) -> No
         st.selectbox(
             "Channel", channel_options(journey), key="dlg_new_channel", accept_new_options=True
         )
-        submitted = st.form_submit_button("Add touchpoint", type="primary", key="dlg_new_add")
-    if submitted:
-        name = st.session_state.get("dlg_new_name") or ""
-        saved = state.attempt(
-            lambda: jm.add_touchpoint(
-                _db(),
-                workspace,
-                stage_id,
-                name,
-                channel=st.session_state.get("dlg_new_channel"),
-                **state.edit_kwargs(),
-            ),
-            f"Added '{name.strip()}' to {stage.name}",
+        st.form_submit_button(
+            "Add touchpoint",
+            type="primary",
+            key="dlg_new_add",
+            on_click=_add_touchpoint,
+            args=(workspace, stage_id, stage.name),
         )
-        _finish(saved)
 
 
-@st.dialog("Stage", on_dismiss=state.close_dialog)
+def _add_touchpoint(workspace: str, stage_id: int, stage_name: str) -> None:
+    name = st.session_state.get("dlg_new_name") or ""
+    _final(
+        lambda: jm.add_touchpoint(
+            _db(),
+            workspace,
+            stage_id,
+            name,
+            channel=st.session_state.get("dlg_new_channel"),
+            **state.edit_kwargs(),
+        ),
+        f"Added '{name.strip()}' to {stage_name}",
+    )
+
+
+@_dialog("stage")
 def stage_dialog(workspace: str, journey: Journey, stage_id: int | None) -> None:
     """Add (``stage_id`` None) or rename a stage; move it ← →; delete it."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    db, kw = _db(), state.edit_kwargs()
     with st.form("dlg_stage_form", border=False, enter_to_submit=True):
         st.text_input("Stage name", key="dlg_stage_name", max_chars=jm.MAX_NAME_LENGTH)
-        submitted = st.form_submit_button(
-            "Add stage" if stage_id is None else "Rename", type="primary", key="dlg_stage_save"
-        )
-    name = st.session_state.get("dlg_stage_name") or ""
-    if submitted and stage_id is None:
-        _finish(
-            state.attempt(
-                lambda: jm.add_stage(db, workspace, journey.journey_id, name, **kw),
-                f"Added stage '{name.strip()}'",
-            )
+        st.form_submit_button(
+            "Add stage" if stage_id is None else "Rename",
+            type="primary",
+            key="dlg_stage_save",
+            on_click=_stage_submit,
+            args=(workspace, journey.journey_id, stage_id),
         )
     if stage_id is None:
         return
     stage = journey.stage(stage_id)
-    if submitted:
-        _finish(
-            state.attempt(
-                lambda: jm.rename_stage(
-                    db,
-                    workspace,
-                    stage_id,
-                    name,
-                    expected_version=stage.version,
-                    **kw,
-                ),
-                f"Renamed stage to '{name.strip()}'",
-            )
-        )
     index = next(i for i, s in enumerate(journey.stages) if s.stage_id == stage_id)
     row = st.container(horizontal=True, gap="small")
     for label, key, step, disabled in (
         ("← Move left", "stage_left", -1, index == 0),
         ("Move right →", "stage_right", 1, index >= len(journey.stages) - 1),
     ):
-        if row.button(label, key=key, disabled=disabled):
-            saved = state.attempt(
-                lambda s=step: jm.move_stage(
-                    db, workspace, stage_id, index + s, expected_version=stage.version, **kw
-                ),
-                f"Moved stage '{stage.name}'",
-            )
-            _finish(saved, close=False)
-    if row.button("🗑 Delete stage", key="stage_delete"):
-        saved = state.attempt(
+        row.button(
+            label,
+            key=key,
+            disabled=disabled,
+            on_click=_move_stage,
+            args=(workspace, stage, index + step),
+        )
+    row.button(
+        "🗑 Delete stage",
+        key="stage_delete",
+        on_click=_final,
+        args=(
             lambda: jm.delete_stage(
-                db,
+                _db(),
                 workspace,
                 stage_id,
                 expected_version=stage.version,
                 touchpoint_versions={t.touchpoint_id: t.version for t in stage.touchpoints},
-                **kw,
+                **state.edit_kwargs(),
             ),
             f"Deleted stage '{stage.name}' (Undo brings it back)",
+        ),
+    )
+
+
+def _stage_submit(workspace: str, journey_id: int, stage_id: int | None) -> None:
+    name = st.session_state.get("dlg_stage_name") or ""
+    db, kw = _db(), state.edit_kwargs()
+    if stage_id is None:
+        _final(
+            lambda: jm.add_stage(db, workspace, journey_id, name, **kw),
+            f"Added stage '{name.strip()}'",
         )
-        _finish(saved)
+        return
+    # Checked against the stage as the dialog was opened: a colleague's rename (or move)
+    # made while it was open is a conflict, not something to overwrite.
+    opened = st.session_state.get(state.OPENED_VERSION)
+    _final(
+        lambda: jm.rename_stage(db, workspace, stage_id, name, expected_version=opened, **kw),
+        f"Renamed stage to '{name.strip()}'",
+    )
 
 
-@st.dialog("Lane text", on_dismiss=state.close_dialog)
+def _move_stage(workspace: str, stage: jm.Stage, position: int) -> None:
+    _quick(
+        lambda: state.rebase(
+            jm.move_stage(
+                _db(),
+                workspace,
+                stage.stage_id,
+                position,
+                expected_version=stage.version,
+                **state.edit_kwargs(),
+            )
+        ),
+        f"Moved stage '{stage.name}'",
+    )
+
+
+@_dialog("cell")
 def cell_dialog(workspace: str, journey: Journey, stage_id: int, lane_key: str) -> None:
     """One stage's text in one text lane."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
@@ -354,105 +388,36 @@ def cell_dialog(workspace: str, journey: Journey, stage_id: int, lane_key: str) 
         height=120,
         max_chars=jm.MAX_TEXT_LENGTH,
     )
-    if st.button("Save", type="primary", key="dlg_cell_save"):
-        _finish(
-            state.attempt(
-                lambda: jm.set_lane_cell(
-                    _db(),
-                    workspace,
-                    stage_id,
-                    lane_key,
-                    st.session_state.get("dlg_cell_text"),
-                    expected_version=state.opened_version(stage.cell_version(lane_key)),
-                    **state.edit_kwargs(),
-                ),
-                f"Saved '{lane.label}' of {stage.name}",
-            )
-        )
+    st.button(
+        "Save",
+        type="primary",
+        key="dlg_cell_save",
+        on_click=_save_cell,
+        args=(workspace, stage_id, stage.name, lane, stage.cell_version(lane_key)),
+    )
 
 
-@st.dialog("Journey and persona", on_dismiss=state.close_dialog)
+def _save_cell(workspace: str, stage_id: int, stage_name: str, lane: Lane, current: int) -> None:
+    _final(
+        lambda: jm.set_lane_cell(
+            _db(),
+            workspace,
+            stage_id,
+            lane.key,
+            st.session_state.get("dlg_cell_text"),
+            expected_version=state.opened_version(current),
+            **state.edit_kwargs(),
+        ),
+        f"Saved '{lane.label}' of {stage_name}",
+    )
+
+
+# -- journey details and lanes ----------------------------------------------------------------
+@_dialog("details")
 def details_dialog(workspace: str, journey: Journey) -> None:
-    """The journey's name and description, its persona and the persona's quote."""
+    """The journey's name and description, and its persona card."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    st.text_input("Journey name", key="dlg_j_name", max_chars=jm.MAX_NAME_LENGTH)
-    st.text_input("Persona", key="dlg_j_persona", max_chars=jm.MAX_NAME_LENGTH)
-    st.text_input("Persona's quote", key="dlg_j_quote", placeholder="In their own words")
-    st.text_area("Description", key="dlg_j_description", height=80)
-    if st.button("Save", type="primary", key="dlg_j_save"):
-        get = st.session_state.get
-        _finish(
-            state.attempt(
-                lambda: jm.update_journey(
-                    _db(),
-                    workspace,
-                    journey.journey_id,
-                    expected_version=journey.version,
-                    name=get("dlg_j_name"),
-                    persona=get("dlg_j_persona"),
-                    persona_quote=get("dlg_j_quote"),
-                    description=get("dlg_j_description"),
-                    **state.edit_kwargs(),
-                ),
-                "Saved the journey's details",
-            )
-        )
-
-
-@st.dialog("Lanes", width="large", on_dismiss=state.close_dialog)
-def lanes_dialog(workspace: str, journey: Journey) -> None:
-    """Show/hide, rename and reorder the lanes; add a text lane."""
-    db, kw = _db(), state.edit_kwargs()
-
-    def save(lanes: tuple[Lane, ...], ok: str) -> None:
-        _finish(
-            state.attempt(
-                lambda: jm.update_lanes(
-                    db, workspace, journey.journey_id, lanes, expected_version=journey.version, **kw
-                ),
-                ok,
-            ),
-            close=False,
-        )
-
-    for index, lane in enumerate(journey.lanes):
-        row = st.columns([0.5, 3, 0.5, 0.5, 1], vertical_alignment="center")
-        shown = row[0].checkbox(
-            "Show", value=not lane.hidden, key=f"lane_show_{lane.key}", label_visibility="collapsed"
-        )
-        if shown == lane.hidden:
-            save(
-                tuple(
-                    Lane(x.key, x.label, x.kind, not shown) if x.key == lane.key else x
-                    for x in journey.lanes
-                ),
-                f"{'Showed' if shown else 'Hid'} lane '{lane.label}'",
-            )
-        new_label = row[1].text_input(
-            "Name", value=lane.label, key=f"lane_label_{lane.key}", label_visibility="collapsed"
-        )
-        if new_label.strip() and new_label.strip() != lane.label:
-            save(
-                tuple(
-                    Lane(x.key, new_label.strip(), x.kind, x.hidden) if x.key == lane.key else x
-                    for x in journey.lanes
-                ),
-                f"Renamed lane '{lane.label}'",
-            )
-        if row[2].button("↑", key=f"lane_up_{lane.key}", disabled=index == 0):
-            save(moved(journey.lanes, lane.key, -1), f"Moved lane '{lane.label}' up")
-        if row[3].button(
-            "↓", key=f"lane_down_{lane.key}", disabled=index == len(journey.lanes) - 1
-        ):
-            save(moved(journey.lanes, lane.key, 1), f"Moved lane '{lane.label}' down")
-        row[4].caption("your text" if lane.kind == TEXT else "from the map/data")
-    with st.form("lane_add", border=False, enter_to_submit=True):
-        label = st.text_input(
-            "New text lane", placeholder="e.g. Feelings, Evidence, Ideas", key="lane_add_name"
-        )
-        if st.form_submit_button("Add lane", key="lane_add_save") and label.strip():
-            key = lane_key_for(label, [x.key for x in journey.lanes])
-            save((*journey.lanes, Lane(key, label.strip(), TEXT)), f"Added lane '{label.strip()}'")
+    persona_dialog.body(workspace, journey)
 
 
 def show_open_dialog(workspace: str, journey: Journey) -> None:
@@ -475,7 +440,7 @@ def show_open_dialog(workspace: str, journey: Journey) -> None:
         elif kind == "details":
             details_dialog(workspace, journey)
         elif kind == "lanes":
-            lanes_dialog(workspace, journey)
+            lane_dialog.lanes_dialog(workspace, journey)
     except NotFoundError:
         state.close_dialog()
         st.toast("That part of the map was removed by a colleague.", icon="👥")

@@ -1,5 +1,6 @@
-"""The journey map page's panels: head (persona, toolbar), live updates, tables, history,
-export, compare, graph and the new/import/manage panel.
+"""The journey map page's panels: the data behind the map, live updates, tables, history,
+export, compare, graph and the new/import/manage panel (the map itself is
+:mod:`cem.ui.journeys.map_view`).
 
 Each panel is a function the page calls; changes go through :mod:`cem.journeys.api` with
 the acting principal (:func:`cem.ui.journeys.state.edit_kwargs`).
@@ -22,7 +23,6 @@ from cem.journeys import io as journey_io
 from cem.journeys.data_emotion import (
     attach_to_touchpoints,
     emotion_by_key,
-    responses_fingerprint,
     touchpoint_keys,
     touchpoint_kpis,
 )
@@ -36,32 +36,30 @@ from cem.ui.journeys import dialogs, state
 from cem.ui.journeys import widgets as jw
 
 LIVE_SECONDS = 2.5
+TABLES_BASE = "jm_tables_base"  # the journey the tables were drawn from
 MAX_BOARD_TOUCHPOINTS = 60  # a projector shows ~60 cards; larger maps show chosen stages
 
 
-# -- data behind the map (keyed on the responses, so journey edits reuse it) ----------------
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _emotion_by_key(
-    workspace: str, keys: tuple[str, ...], filters: Filters, fingerprint: tuple[int, int]
-) -> pd.DataFrame:
-    return emotion_by_key(ui.get_engine(), workspace, keys, filters)
-
-
-@st.cache_data(ttl=600, max_entries=64, show_spinner=False)
-def _kpis(
-    workspace: str, keys: tuple[str, ...], filters: Filters, fingerprint: tuple[int, int]
-) -> pd.DataFrame:
-    return touchpoint_kpis(ui.get_engine(), workspace, keys, filters)
-
-
+# -- data behind the map (keyed on the workspace's data revision, which map edits leave
+# alone, and on the touchpoints' match keys) --------------------------------------------------
 def data_behind(
     workspace: str, journey: Journey, filters: Filters
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(customers' emotion per touchpoint, KPI per match key) under the shared filters."""
-    fingerprint = responses_fingerprint(ui.get_engine(), workspace)
     keys = touchpoint_keys(journey)
-    emotion = attach_to_touchpoints(journey, _emotion_by_key(workspace, keys, filters, fingerprint))
-    return emotion, _kpis(workspace, keys, filters, fingerprint)
+    db = ui.get_database()
+    by_key, kpis = state.remembered(
+        "data",
+        (db.path, workspace, keys, repr(filters), db.data_version(workspace)),
+        lambda: (
+            ui.cached_analytics(emotion_by_key, workspace, keys, filters),
+            ui.cached_analytics(touchpoint_kpis, workspace, keys, filters),
+        ),
+    )
+    emotion = state.derived(
+        journey, ("emotion", id(by_key)), lambda: attach_to_touchpoints(journey, by_key)
+    )
+    return emotion, kpis
 
 
 def board_subset(journey: Journey) -> Journey:
@@ -82,92 +80,6 @@ def board_subset(journey: Journey) -> Journey:
     return jm.subset_journey(journey, [labels[p] for p in picked])
 
 
-# -- head -------------------------------------------------------------------------------------
-def persona_head(journey: Journey, description: str | None) -> None:
-    """The persona card at the map's head: name, quote, who they are."""
-    bits = [f"👤 **{ui.escape_markdown(journey.persona)}**" if journey.persona else ""]
-    if journey.persona_quote:
-        bits.append(f"*“{ui.escape_markdown(journey.persona_quote)}”*")
-    if description:
-        bits.append(ui.escape_markdown(description))
-    text = " — ".join(b for b in bits if b)
-    st.markdown(text or "No persona yet: **👤 Persona** adds one with their quote.")
-
-
-def toolbar(workspace: str, journey: Journey) -> None:
-    """Undo, redo, add a stage, lanes, persona, present mode; the last change."""
-    db = ui.get_database()
-    jid = journey.journey_id
-    bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
-
-    def history(step: Callable[..., str], ok: str) -> None:
-        state.attempt(
-            lambda: step(
-                db, workspace, jid, expected_version=state.seen_version(), **state.edit_kwargs()
-            ),
-            ok,
-        )
-
-    bar.button(
-        "↶ Undo",
-        key="undo",
-        on_click=history,
-        args=(jm.undo, "Undone"),
-        disabled=not jm.can_undo(db, workspace, jid),
-        help="Undo the last change to this journey (yours or a colleague's)",
-    )
-    bar.button(
-        "↷ Redo",
-        key="redo",
-        on_click=history,
-        args=(jm.redo, "Redone"),
-        disabled=not jm.can_redo(db, workspace, jid),
-    )
-    bar.button("+ Stage", key="add_stage", on_click=dialogs.open_stage, args=(journey, None))
-    bar.button("☰ Lanes", key="lanes", on_click=state.open_dialog, args=("lanes", jid))
-    bar.button("👤 Persona", key="persona", on_click=dialogs.open_details, args=(journey,))
-    bar.button(
-        "▶ Present",
-        key="present_on",
-        type="primary",
-        on_click=state.set_present,
-        args=(True,),
-        help="Full-width map for the projector (Esc leaves)",
-    )
-    last = jm.list_versions(db, workspace, jid, limit=1)
-    if last:
-        bar.caption(
-            f"Version {last[0].version} · {ui.escape_markdown(last[0].author or 'someone')}: "
-            f"{ui.escape_markdown(last[0].action)}"
-        )
-
-
-def present_bar(journey: Journey) -> None:
-    """Present mode's only controls: ← → focus a stage, Esc leaves."""
-    bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
-    n = len(journey.stages)
-    bar.markdown(f"### {ui.escape_markdown(journey.name)}")
-    bar.button(
-        "◀",
-        key="focus_prev",
-        shortcut="Left",
-        on_click=state.step_focus,
-        args=(-1, n),
-        help="Previous stage (←)",
-    )
-    bar.button(
-        "▶",
-        key="focus_next",
-        shortcut="Right",
-        on_click=state.step_focus,
-        args=(1, n),
-        help="Next stage (→)",
-    )
-    bar.button(
-        "✕ Exit (Esc)", key="present_off", shortcut="Esc", on_click=state.set_present, args=(False,)
-    )
-
-
 # -- live updates ---------------------------------------------------------------------------
 def live_poll(workspace: str, journey_id: int) -> None:
     """Every few seconds: when a colleague changed the journey, redraw the page."""
@@ -186,7 +98,9 @@ def live_poll(workspace: str, journey_id: int) -> None:
 # -- tables (the power-user view) -----------------------------------------------------------
 def tables(workspace: str, base: Journey) -> None:
     """The stage and touchpoint tables; their keys change with the journey version, so a
-    saved edit leaves no stray rows behind."""
+    saved edit leaves no stray rows behind. Their edits apply against the journey they
+    show (kept as :data:`TABLES_BASE`), even after the map moved on."""
+    st.session_state[TABLES_BASE] = base
     left, right = st.columns([1, 3])
     with left:
         st.markdown("**Stages**")
@@ -212,8 +126,11 @@ def tables(workspace: str, base: Journey) -> None:
     st.caption("Every change is saved at once; change # to reorder, the stage to move.")
 
 
-def apply_tables(workspace: str, previous: Journey) -> None:
+def apply_tables(workspace: str, journey_id: int) -> None:
     """Save what changed in the tables since the last run (against what they showed)."""
+    previous: Journey | None = st.session_state.pop(TABLES_BASE, None)  # applied once
+    if previous is None or previous.journey_id != journey_id or previous.workspace != workspace:
+        return
     db, kw = ui.get_database(), state.edit_kwargs()
     outcomes = jw.apply_stage_editor(
         db,
@@ -510,7 +427,7 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
                 except TouchpointError as exc:
                     ui.show_error(exc)
                 else:
-                    for key in (state.BASE, "journey_picker"):
+                    for key in (TABLES_BASE, state.READ, "journey_picker"):
                         st.session_state.pop(key, None)
                     st.query_params.pop("journey", None)
                     st.rerun()

@@ -21,6 +21,7 @@ from cem.errors import TouchpointError
 from cem.format import format_count, format_percent
 from cem.journeys import planned_actual as pa
 from cem.store.db import Database
+from cem.ui.journeys import state
 
 NO_EVENTS = (
     "No event data yet. Import an event log (customer, time, touchpoint) on the "
@@ -28,13 +29,16 @@ NO_EVENTS = (
 )
 
 
-def _compare(db: Database, workspace: str, journey_id: int, filters: Filters) -> pa.PlannedVsActual:
+def _compare(
+    db: Database, workspace: str, journey_id: int, filters: Filters
+) -> tuple[pa.PlannedVsActual, tuple[object, ...]]:
     """The comparison, cached by (workspace, plan, filters, data revision): the plan is
-    part of the key, so an edit of the map recomputes too."""
+    part of the key, so an edit of the map recomputes too. Also that key."""
     plan = pa.load_plan(db, workspace, journey_id)
+    key = (db.path, workspace, plan, repr(filters), db.data_version(workspace))
     if db is ui.get_database():
-        return ui.cached_analytics(pa.compare, workspace, plan, filters)
-    return pa.compare(duckdb_engine(db), workspace, plan, filters)
+        return ui.cached_analytics(pa.compare, workspace, plan, filters), key
+    return pa.compare(duckdb_engine(db), workspace, plan, filters), key
 
 
 def _table_or_note(
@@ -57,7 +61,7 @@ def render_planned_vs_actual(
         if not has_events(duckdb_engine(db), workspace):
             st.info(NO_EVENTS)
             return
-        result = _compare(db, workspace, journey_id, filters)
+        result, key = _compare(db, workspace, journey_id, filters)
     except TouchpointError as exc:
         ui.show_error(exc)
         return
@@ -85,7 +89,13 @@ def render_planned_vs_actual(
         "Go back to an earlier stage", format_percent(100 * result.share(result.backwards))
     )
     cols[3].metric("Skip a planned stage", format_percent(100 * result.share(result.skipping)))
-    st.altair_chart(planned_actual_chart(result.stages, result.touchpoints))
+    # The chart's Vega-Lite spec is built once per comparison (Altair takes ~0.5 s).
+    spec = state.remembered(
+        "planned_actual_chart",
+        key,
+        lambda: planned_actual_chart(result.stages, result.touchpoints).to_dict(),
+    )
+    st.vega_lite_chart(spec, key="pa_chart")
     left, right = st.columns(2)
     with left:
         _table_or_note(

@@ -1,27 +1,35 @@
 """Session state of the journey map page: who is editing, what happened, what is open.
 
 The journey itself lives in DuckDB; the session only remembers the editor's name, the
-outcome messages of the last operations, which dialog is open and the present-mode
-focus. ``?journey=<id>`` and ``?present=1`` in the URL make a view shareable.
+outcome messages of the last operations, which dialog is open, the present-mode focus
+and the journey as last read (reused while its version is unchanged).
+``?journey=<id>`` and ``?present=1`` in the URL make a view shareable.
+
+The map is a keyed fragment (:data:`MAP_FRAGMENT`): a dialog's callback saves and then
+reruns only the map (:func:`redraw_map`), so an edit shows without a full-page rerun.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
 from cem import ui
 from cem.errors import ConflictError, TouchpointError
+from cem.journeys import api as jm
+from cem.journeys.model import Journey
 from cem.ui.journeys.widgets import Outcome
 
-BASE = "jm_base"  # the journey as the page last showed it (edits are relative to it)
 OUTCOMES = "jm_outcomes"
 DIALOG = "jm_dialog"  # (kind, id) of the open dialog, or absent
 FOCUS = "jm_focus"  # the stage index focused in present mode
 OPENED_VERSION = "jm_dialog_version"  # the version the open dialog's text was filled from
+CLOSING = "jm_dialog_closing"  # the kind of dialog a Save just closed (the map closes it)
+READ = "jm_read"  # (key, journey, memo): the journey as last read, and what was derived from it
+MAP_FRAGMENT = "jm_map"  # the key of the map's fragment
 
 
 def author() -> str:
@@ -68,8 +76,7 @@ def picked() -> None:
 
 def seen_version() -> int | None:
     """The journey version the user last saw (whole-journey edits check it)."""
-    base = st.session_state.get(BASE)
-    return st.session_state.get("jm_seen_version") or (base.version if base else None)
+    return st.session_state.get("jm_seen_version")
 
 
 def open_dialog(
@@ -91,6 +98,57 @@ def close_dialog() -> None:
     """Forget the open dialog (the X, Esc, a click outside, or after Save)."""
     st.session_state.pop(DIALOG, None)
     st.session_state.pop(OPENED_VERSION, None)
+
+
+def redraw_map() -> NoReturn:
+    """From a widget callback: rerun only the map fragment (the open dialog stays open
+    and is redrawn from the saved journey)."""
+    st.rerun(MAP_FRAGMENT)
+
+
+def saved_and_close() -> NoReturn:
+    """From a dialog's callback after a save: close the dialog and rerun only the map,
+    which closes the dialog on the screen (:func:`cem.ui.journeys.dialogs.close_closed`)."""
+    opened = st.session_state.get(DIALOG)
+    if opened:
+        st.session_state[CLOSING] = opened[0]
+    close_dialog()
+    st.rerun(MAP_FRAGMENT)
+
+
+def read_journey(workspace: str, journey_id: int) -> Journey:
+    """The journey, read again only when its version moved (one cheap query otherwise)."""
+    db = ui.get_database()
+    version = jm.journey_version(db, workspace, journey_id)
+    held = st.session_state.get(READ)
+    key = (db.path, workspace, int(journey_id), version)
+    if held is not None and held[0] == key:
+        return held[1]
+    journey = jm.get_journey(db, workspace, journey_id)
+    st.session_state[READ] = ((db.path, workspace, int(journey_id), journey.version), journey, {})
+    return journey
+
+
+def remembered(slot: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` again only when ``key`` changed since this session's last call for
+    ``slot`` (one value per slot: the curve, the data behind the map)."""
+    held = st.session_state.get(f"jm_memo_{slot}")
+    if held is not None and held[0] == key:
+        return held[1]
+    value = compute()
+    st.session_state[f"jm_memo_{slot}"] = (key, value)
+    return value
+
+
+def derived(journey: Journey, name: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per journey version (and ``name``): curve specs, undo state…"""
+    held = st.session_state.get(READ)
+    if held is None or held[1] is not journey:
+        return compute()
+    memo = held[2]
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
 
 
 def opened_version(current: int) -> int:
@@ -127,3 +185,54 @@ def step_focus(step: int, n_stages: int) -> None:
         st.session_state[FOCUS] = 0 if step > 0 else max(0, n_stages - 1)
     else:
         st.session_state[FOCUS] = max(0, min(n_stages - 1, int(current) + step))
+
+
+# -- dialogs ----------------------------------------------------------------------------
+# kind -> (title, width): one place, so the map can close the dialog it showed.
+DIALOGS: dict[str, tuple[str, str]] = {
+    "touchpoint": ("Edit touchpoint", "large"),
+    "new_touchpoint": ("Add a touchpoint", "small"),
+    "stage": ("Stage", "small"),
+    "cell": ("Lane text", "small"),
+    "details": ("Journey and persona", "large"),
+    "lanes": ("Lanes", "large"),
+}
+
+
+def dialog(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The ``st.dialog`` decorator of one kind of dialog (title and width from :data:`DIALOGS`)."""
+    title, width = DIALOGS[kind]
+    return st.dialog(title, width=width, on_dismiss=close_dialog)  # type: ignore[arg-type]
+
+
+def close_closed() -> None:
+    """In the map's run after a Save: close the dialog the Save closed.
+
+    A dialog is mounted outside the fragment that opened it, so rerunning only the map
+    would leave it on the screen; this sends the closed state of that same dialog (its
+    title, width and dismiss handler make the same element). Streamlit 1.67 has no public
+    call for it: should the internal one be missing, a full rerun closes the dialog.
+    """
+    kind = st.session_state.pop(CLOSING, None)
+    if kind not in DIALOGS:
+        return
+    title, width = DIALOGS[kind]
+    try:
+        from streamlit.delta_generator_singletons import get_dg_singleton_instance
+
+        events = get_dg_singleton_instance().event_dg
+        events._dialog(title=title, width=width, on_dismiss=close_dialog).close()
+    except (ImportError, AttributeError, TypeError):
+        st.rerun()
+
+
+def quick(func: Callable[[], Any], ok: str) -> None:
+    """A quick change from inside an open dialog: save, then redraw the map behind it."""
+    if attempt(func, ok):
+        redraw_map()
+
+
+def final(func: Callable[[], Any], ok: str) -> None:
+    """A Save/Add/Delete: save, close the dialog and redraw the map (kept open on failure)."""
+    if attempt(func, ok):
+        saved_and_close()
