@@ -49,10 +49,14 @@ principal = None
 with page_guard("sign-in"):
     principal = resolve_principal()
 if principal is None:
-    sign_in_navigation([p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]])
+    admin_paths = ["audit-log", "manage-users"]  # deep links to the admin pages ask to sign in too
+    sign_in_navigation(
+        [p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]] + admin_paths
+    )
 read_only = share is not None or (principal.read_only and principal.kind != "unavailable")
 if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
     data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
+    data_pages.append(st.Page("pages/users.py", title="Users", icon="👥", url_path="manage-users"))
 if share is not None:
     navigation = st.navigation({"Shared view": link_pages(insight_pages, share)})
 elif read_only:

@@ -5,7 +5,10 @@ carriage return as a formula, so every exported text cell that starts with one o
 is prefixed with a single quote (OWASP "CSV injection"). Numbers are left alone: ``-5``
 stays a number. In CSV, a field is quoted when it holds a delimiter of any locale
 (``,`` or ``;``), a tab, a quote or a line break (CR alone included), so no value can start
-a new cell or row in any spreadsheet program (:func:`csv_field`).
+a new cell or row in any spreadsheet program (:func:`csv_field`). A program that splits on
+``;`` (the list separator of many locales) may see a new cell after each ``;`` and a new row
+after each line break inside a quoted field, so a ``;``, CR or LF followed by a formula
+character gets a quote after it as well.
 Charts are rendered by vl-convert (no browser, no network).
 
 >>> neutralise_cell("=HYPERLINK(\\"http://x\\")")
@@ -14,8 +17,11 @@ Charts are rendered by vl-convert (no browser, no network).
 -5
 >>> frame_to_csv_bytes(pd.DataFrame({"a": ["@SUM(A1)", "ok"]})).decode()
 "a\\n'@SUM(A1)\\nok\\n"
->>> frame_to_csv_bytes(pd.DataFrame({"a": ["x\\r=1+1", ";=1+1"], "n": [1.5, None]})).decode()
-'a,n\\n"x\\r=1+1",1.5\\n";=1+1",\\n'
+>>> print(frame_to_csv_bytes(pd.DataFrame({"a": ["x=1", ";=1+1"], "n": [1.5, None]})).decode())
+a,n
+x=1,1.5
+";'=1+1",
+<BLANKLINE>
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 _NEEDS_QUOTES = re.compile(r'[,;\t\r\n"]')
+# A ';' or line break then (blanks or quotes, then) a formula character: where a ';' reader
+# may start a cell or a row.
+_SEMICOLON_FORMULA = re.compile(r'([;\r\n])(?=[\s"]*[=+\-@])')
 
 
 def csv_field(value: Any) -> str:
@@ -58,10 +67,12 @@ def csv_field(value: Any) -> str:
 
     >>> csv_field('a"b'), csv_field(None), csv_field(3), csv_field("a;b")
     ('"a""b"', '', '3', '"a;b"')
+    >>> print(csv_field("ok;=1+1"))
+    "ok;'=1+1"
     """
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""
-    text = str(value)
+    text = _SEMICOLON_FORMULA.sub(r"\1'", str(value))
     if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text

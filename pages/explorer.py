@@ -58,7 +58,7 @@ try:
     to_url("period", period, "month")
     to_url("by", by, NO_SPLIT)
     dim = None if by == NO_SPLIT else by
-    label = labels.metric_label(metric)
+    label = available.get(metric) or labels.metric_label(metric)  # e.g. "X (% yes)"
 
     first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")

@@ -68,21 +68,9 @@ try:
         if not impact.empty and not by:
             st.caption(
                 "NPS with vs without: responses whose comment mentions the theme against all "
-                "other commented responses; significant at 95% (DESIGN.md). Open a theme's "
-                "comments with the Theme picker on the Comments tab."
+                "other commented responses; significant at 95% (DESIGN.md). Tick a theme's "
+                "row (the box at its start) to read its comments."
             )
-            choice = st.selectbox(
-                "Show a theme's comments",
-                [None, *theme_options],
-                format_func=lambda k: "Choose a theme…" if k is None else theme_options[k],
-                key="voc_open_theme",
-            )
-            if choice is not None:
-                st.query_params["theme"] = str(choice)
-                st.query_params.pop("p", None)
-                st.session_state.pop("voc_open_theme", None)
-                st.session_state.pop("voc_theme", None)
-                st.rerun()
         panels.theme_editor(workspace, theme_table)
 except TouchpointError as exc:
     ui.show_error(exc)

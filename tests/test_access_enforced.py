@@ -67,6 +67,14 @@ CALLS: dict[str, tuple[Call, bool]] = {
         lambda db, i, a: users.grant_workspace(db, "ann", "x", actor=a),
         True,
     ),
+    "cem.access.users.set_grants": (
+        lambda db, i, a: users.set_grants(db, "ann", ("x",), actor=a),
+        True,
+    ),
+    "cem.access.users.set_disabled": (
+        lambda db, i, a: users.set_disabled(db, "ann", True, actor=a),
+        True,
+    ),
     "cem.access.users.revoke_workspace": (
         lambda db, i, a: users.revoke_workspace(db, "ann", WS, actor=a),
         True,

@@ -117,11 +117,6 @@ def _hostile_elements(page) -> list[str]:  # type: ignore[no-untyped-def]
     return [item for item in found if any(t in item.split(" ")[0] for t in HOSTILE_TARGETS)]
 
 
-@pytest.mark.xfail(
-    reason="issue 12: on ~11 of 40 page/query pairs a bare URL from the payload is still "
-    "rendered as an <a> (autolink); no request is made and no script runs",
-    strict=False,
-)
 def test_payloads_make_no_request_link_image_or_alert(
     browser,  # type: ignore[no-untyped-def]
     payload_server: StreamlitServer,

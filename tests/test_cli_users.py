@@ -10,6 +10,7 @@ import pytest
 
 from cem.access import signin
 from cem.cli.main import main
+from cem.errors import AccessDenied
 from cem.store.db import Database
 
 
@@ -44,3 +45,24 @@ def test_user_commands_and_audit(
     assert _run(monkeypatch, ["user", "--db", path, "remove", "ann"]) == 0
     assert _run(monkeypatch, ["user", "--db", path, "remove", "ann"]) == 2
     assert "no user called 'ann'" in capsys.readouterr().err
+
+
+def test_disable_and_enable_from_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(tmp_path / "t.duckdb")
+    add = ["user", "--db", path, "add", "ann", "--role", "viewer", "--password-stdin"]
+    assert _run(monkeypatch, add, "first-pass\n") == 0
+    assert _run(monkeypatch, ["user", "--db", path, "disable", "ann"]) == 0
+    assert _run(monkeypatch, ["user", "--db", path, "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "ann\tviewer\t-\tdisabled"
+    db = Database(path)
+    with pytest.raises(AccessDenied, match=r"^Wrong user name or password\.$"):
+        signin.sign_in(db, "ann", "first-pass")
+    db.close()
+    assert _run(monkeypatch, ["user", "--db", path, "enable", "ann"]) == 0
+    db = Database(path)
+    assert signin.sign_in(db, "ann", "first-pass").principal.name == "ann"
+    db.close()
+    assert _run(monkeypatch, ["user", "--db", path, "disable", "nobody"]) == 2
+    assert "no user called 'nobody'" in capsys.readouterr().err

@@ -46,7 +46,7 @@ def test_upload_shows_roles_and_imports(app_env: Path, open_page: OpenPage) -> N
         "Satisfaction rating": "CSAT (1-5)",
         "Comment": "comment",
         "Channel": "channel",
-        "Region": "attribute",
+        "Region": "kept as text (filter)",
     }
     assert roles.set_index("column").loc["How likely are you to recommend us?", "confidence"] == 1
     assert "Detected **responses**" in "\n".join(c.value for c in at.caption)

@@ -99,3 +99,39 @@ def test_quadrants_and_positive_guess() -> None:
     assert guess_positive(["neutral or dissatisfied", "satisfied"]) == "satisfied"
     assert guess_positive(["Unsatisfied", "Satisfied"]) == "Satisfied"
     assert guess_positive(["red", "blue"]) is None
+
+
+def test_near_collinear_ratings_are_too_similar_to_separate(db: Database) -> None:
+    """Two ratings that are the same question asked twice (r > 0.99): no ranking, a
+    sentence, instead of huge opposite betas."""
+    rng = np.random.default_rng(7)
+    n = 300
+    speed = rng.integers(1, 6, n).astype(float)
+    pace = speed.copy()
+    pace[:3] = np.clip(pace[:3] + 1, 1, 5)  # a few answers differ by one point
+    nps = np.clip(np.round(2 * speed + rng.normal(0, 1, n)), 0, 10)
+    assert np.corrcoef(speed, pace)[0, 1] > 0.99  # the case is what it says
+    ids = insert_responses(db, [{"nps": int(v)} for v in nps])
+    insert_attribute(db, "Speed", dict(zip(ids, speed, strict=True)), low=1, high=5)
+    insert_attribute(db, "Pace", dict(zip(ids, pace, strict=True)), low=1, high=5)
+    with pytest.raises(InputError, match="too similar to separate.*“(Speed|Pace)”"):
+        key_drivers(duckdb_engine(db), "w", "nps")
+    ranking = key_drivers(duckdb_engine(db), "w", "nps", drivers=["Speed"])
+    assert 0.0 <= ranking.r2.iloc[0] <= 1.0
+
+
+def test_yes_no_answer_is_an_outcome(db: Database) -> None:
+    """A 0/1 column is offered as "% yes" and ranks its true driver first."""
+    rng = np.random.default_rng(3)
+    n = 400
+    speed = rng.integers(1, 6, n).astype(float)
+    other = rng.integers(1, 6, n).astype(float)
+    again = (speed + rng.normal(0, 0.7, n) > 3).astype(float)
+    ids = insert_responses(db, [{"nps": None} for _ in range(n)])
+    insert_attribute(db, "Speed", dict(zip(ids, speed, strict=True)), low=1, high=5)
+    insert_attribute(db, "Decor", dict(zip(ids, other, strict=True)), low=1, high=5)
+    insert_attribute(db, "Buy again", dict(zip(ids, again, strict=True)), low=0, high=1)
+    options = outcome_options(duckdb_engine(db), "w")
+    assert options["attr:Buy again"] == "Buy again (% yes)"
+    ranking = key_drivers(duckdb_engine(db), "w", "attr:Buy again")
+    assert ranking.driver.tolist()[0] == "Speed" and "Buy again" not in ranking.driver.tolist()

@@ -93,14 +93,57 @@ def test_hostile_workspace_name_is_written_literally(demo_db: Database) -> None:
     assert "□" not in text
 
 
-def test_korean_name_is_marked_not_dropped(demo_db: Database) -> None:
-    """DejaVu Sans has no Hangul and no CJK font is installed: each syllable is drawn as
-    □ and a note names the code points, instead of the name silently losing letters."""
+def _no_cjk_font(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from cem.report import pdf
+
+    monkeypatch.setattr(pdf, "CJK_FONTS", ((tmp_path / "none.ttc", 0, "None"),))
+    pdf.cjk_font.cache_clear()
+
+
+def test_korean_name_is_marked_not_dropped_without_a_cjk_font(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without a CJK font DejaVu Sans draws no Hangul: each syllable is drawn as □ and a
+    note names the code points, instead of the name silently losing letters."""
+    from cem.report import pdf
+
+    _no_cjk_font(monkeypatch, tmp_path)
     name = "고객 경험 demo"
     rename_workspace(demo_db, "demo", name, actor=CLI_ADMIN)
-    _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
+    try:
+        _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
+    finally:
+        pdf.cjk_font.cache_clear()
     assert "Workspace: □□ □□ demo" in text
     assert "□ marks 4 character(s)" in text and "U+ACE0" in text
+    assert "install fonts-noto-cjk" in text
+
+
+def test_korean_names_are_drawn_with_the_cjk_font(demo_db: Database) -> None:
+    """With Debian's fonts-noto-cjk (installed by .ci/run) the Hangul reads back from the
+    PDF: the workspace and a touchpoint name; a character no font has is still marked."""
+    from cem.report import pdf
+
+    if pdf.cjk_font() is None:
+        pytest.skip("no CJK font installed (apt-get install fonts-noto-cjk)")
+    from cem.analytics.overview import touchpoint_ranking
+
+    top = touchpoint_ranking(duckdb_engine(demo_db), "demo", Filters())["best"].touchpoint[0]
+    demo_db.execute(
+        "UPDATE responses SET touchpoint = '매장 계산대' WHERE workspace = 'demo' "
+        "AND touchpoint = ?",
+        [top],
+    )
+    name = "고객 경험 demo 𐒀"  # the last one (Osmanya) is in no installed font
+    rename_workspace(demo_db, "demo", name, actor=CLI_ADMIN)
+    _, text = pdf_text(build_summary_pdf(duckdb_engine(demo_db), name, Filters(), now=NOW))
+    # pypdf reads the CJK font's CMap with a NUL before each glyph, and spaces may move:
+    # compare the text without either (a viewer copies it through the ToUnicode map).
+    squeezed = re.sub(r"[\s\x00]", "", text)
+    assert "Workspace:고객경험demo□" in squeezed
+    assert "매장계산대" in squeezed
+    assert "□ marks 1 character(s)" in text and "U+10480" in text
+    assert "DejaVu Sans, Noto Sans CJK" in text and "install fonts-noto-cjk" not in text
 
 
 def test_workspace_without_responses_says_so(db: Database) -> None:

@@ -168,8 +168,8 @@ def test_auc_on_a_fixed_corpus_beats_plain_vader() -> None:
 
 
 def test_language_of_unsupported_text_gets_no_lexicon_score() -> None:
-    out = score_texts(["La livraison est arrivée en retard, très déçu"])
-    assert out.language[0] == "fr"
+    out = score_texts(["La entrega llegó tarde y nadie contestó el teléfono, muy mal"])
+    assert out.language[0] == "es"
     assert pd.isna(out.lexicon_score[0]) and out.label[0] is None
 
 

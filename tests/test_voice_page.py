@@ -71,6 +71,28 @@ def test_search_and_theme_in_the_url(app_env: Path, open_page: OpenPage) -> None
     assert at.query_params["q"] == ["refund -router"] or at.query_params["q"] == "refund -router"
 
 
+def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: OpenPage) -> None:
+    db = Database(app_env)
+    try:
+        top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
+        db.execute(
+            "INSERT INTO responses(response_id, workspace, import_id, comment) VALUES "
+            "(?, 'demo', 0, 'zqxes La entrega llegó tarde y nadie contestó el teléfono')",
+            [top + 1],
+        )
+        analyse_workspace(db, "demo")
+        row = db.execute(
+            "SELECT language, sentiment FROM voc_sentiment WHERE workspace = 'demo' "
+            "AND response_id = ?",
+            [top + 1],
+        ).fetchall()[0]
+    finally:
+        db.close()
+    assert row == ("es", None)
+    at = _voice(open_page, q="zqxes")
+    assert "no sentiment for Spanish" in " ".join(m.value for m in at.markdown)
+
+
 @pytest.fixture(scope="module")
 def payload_server(
     demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
@@ -87,8 +109,16 @@ def payload_server(
             [top + k + 1, text],
         )
     analyse_workspace(db, "demo")
+    engine = duckdb_engine(db)
+    first = theme_impact(engine, "demo").iloc[0]
+    first_theme = (
+        int(first.theme_id),
+        str(first.theme),
+        verbatims_page(engine, "demo", None, VerbatimQuery(theme_id=int(first.theme_id))).total,
+    )
     db.close()
     server = StreamlitServer(path, folder / "streamlit.log")
+    server.first_theme = first_theme  # type: ignore[attr-defined]
     yield server
     server.stop()
 
@@ -110,6 +140,34 @@ def test_payloads_are_shown_as_text(browser, payload_server: StreamlitServer) ->
     assert page.locator('[data-testid="stMain"] a[href^="javascript"]').count() == 0
     assert page.locator("mark").count() >= 3
     assert not dialogs
+    context.close()
+
+
+@pytest.mark.browser
+def test_one_click_on_a_theme_opens_its_comments(  # type: ignore[no-untyped-def]
+    browser, payload_server: StreamlitServer
+) -> None:
+    theme_id, label, total = payload_server.first_theme  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{payload_server.url}/voice?workspace=demo", timeout=TIMEOUT)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=TIMEOUT)
+    wait_for_streamlit(page, TIMEOUT)
+    box = grid.bounding_box()
+    assert box is not None
+    # One click on the first theme's row (its selection cell, below the 35 px header).
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+    page.wait_for_url(f"**theme={theme_id}**", timeout=TIMEOUT)
+    page.get_by_text("share of comments per month").wait_for(timeout=TIMEOUT)
+    wait_for_streamlit(page, TIMEOUT)
+    main = page.inner_text('[data-testid="stMain"]')
+    assert f"{label} — share of comments per month" in main
+    assert f"{total:,} comment" in main
+    # The Comments tab's theme picker follows the click.
+    picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Theme").first
+    assert picker.locator("input").input_value() == label
+    page.screenshot(path=f"/tmp/voice_theme_click_{box['width']:.0f}.png")
     context.close()
 
 

@@ -173,15 +173,21 @@ def open_link(db: Database, token: str, now: Clock = utc_now, record: bool = Tru
     if record:
         db.execute("UPDATE share_links SET last_opened_at = ? WHERE id = ?", [now(), claims["id"]])
     workspace = str(claims["workspace"])
-    principal = Principal(
-        f"share link {claims['id']}",
+    principal = link_principal(str(claims["id"]), workspace)
+    pages = tuple(str(p) for p in claims.get("pages") or DEFAULT_PAGES)
+    return LinkSession(principal, workspace, pages, Filters.from_query_params(claims["filters"]))
+
+
+def link_principal(link_id: str, workspace: str) -> Principal:
+    """Who acts in a session opened with link ``link_id``: a read-only viewer of its
+    workspace only (also what the Users page's access check explains for a link)."""
+    return Principal(
+        f"share link {link_id}",
         Role.VIEWER,
         workspaces=frozenset({workspace}),
         kind="share",
-        link_id=claims["id"],
+        link_id=link_id,
     )
-    pages = tuple(str(p) for p in claims.get("pages") or DEFAULT_PAGES)
-    return LinkSession(principal, workspace, pages, Filters.from_query_params(claims["filters"]))
 
 
 def link_url(base_url: str, token: str, page: str = "home") -> str:

@@ -15,6 +15,7 @@ False
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -86,12 +87,14 @@ def _validate_password(password: str) -> str:
 
 @dataclass(frozen=True)
 class User:
-    """One account as listed (never with its password hash)."""
+    """One account as listed (never with its password hash); ``last_sign_in`` is the time
+    (UTC) of its last successful sign-in, ``None`` when it never signed in."""
 
     name: str
     role: Role
     workspaces: tuple[str, ...]
     disabled: bool
+    last_sign_in: dt.datetime | None = None
 
 
 def has_users(db: Database) -> bool:
@@ -125,15 +128,40 @@ def principal_for(db: Database, name: str) -> Principal:
     return Principal(name, role, workspaces=workspaces, kind="user")
 
 
+def active_principal(db: Database, name: str) -> Principal | None:
+    """The principal of an enabled account as it is now (role and grants re-read), or
+    ``None`` when the account was disabled or removed: a signed-in session calls this on
+    every run, so disabling an account ends its open sessions on their next run."""
+    row = db.execute("SELECT disabled FROM users WHERE name = ?", [name]).fetchone()
+    if row is None or row[0]:
+        return None
+    return principal_for(db, name)
+
+
 def list_users(db: Database, *, actor: Principal) -> list[User]:
-    """Every account with its role and grants, by name."""
+    """Every account with its role, grants, disabled flag and last sign-in, by name."""
     require(actor, "user.manage")
     rows = db.execute(
         "SELECT u.name, u.role, u.disabled, list(g.workspace ORDER BY g.workspace) "
-        "FILTER (WHERE g.workspace IS NOT NULL) FROM users u "
-        "LEFT JOIN user_grants g ON g.user_name = u.name GROUP BY u.name, u.role, u.disabled ORDER BY lower(u.name)"
+        "FILTER (WHERE g.workspace IS NOT NULL), (SELECT max(a.attempted_at) FROM "
+        "signin_attempts a WHERE a.user_name = u.name AND a.ok) FROM users u "
+        "LEFT JOIN user_grants g ON g.user_name = u.name "
+        "GROUP BY u.name, u.role, u.disabled ORDER BY lower(u.name)"
     ).fetchall()
-    return [User(n, parse_role(r), tuple(ws or ()), bool(d)) for n, r, d, ws in rows]
+    return [User(n, parse_role(r), tuple(ws or ()), bool(d), last) for n, r, d, ws, last in rows]
+
+
+def _keep_an_admin(db: Database, name: str, actor: Principal, change: str) -> None:
+    """Refuse a change that would lock the app: acting on one's own account, or taking
+    away the last enabled admin."""
+    if actor.kind in ("user", "sso") and actor.name == name:
+        raise InputError(f"You cannot {change} your own account; ask another admin.")
+    others = db.execute(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND NOT disabled AND name <> ?", [name]
+    ).fetchone()[0]
+    row = db.execute("SELECT role, disabled FROM users WHERE name = ?", [name]).fetchone()
+    if row is not None and row[0] == "admin" and not row[1] and others == 0:
+        raise InputError(f"Cannot {change} {name}: it is the only enabled admin.")
 
 
 def add_user(
@@ -167,6 +195,7 @@ def remove_user(db: Database, name: str, *, actor: Principal) -> None:
     """Delete an account and its grants."""
     require(actor, "user.manage")
     _require_user(db, name)
+    _keep_an_admin(db, name, actor, "remove")
     with db.transaction() as cur:
         cur.execute("DELETE FROM user_grants WHERE user_name = ?", [name])
         cur.execute("DELETE FROM users WHERE name = ?", [name])
@@ -187,6 +216,8 @@ def set_role(db: Database, name: str, role: Role | str, *, actor: Principal) -> 
     require(actor, "user.manage")
     _require_user(db, name)
     chosen = role if isinstance(role, Role) else parse_role(role)
+    if chosen is not Role.ADMIN:
+        _keep_an_admin(db, name, actor, "demote")
     db.execute("UPDATE users SET role = ? WHERE name = ?", [chosen.label, name])
     record(db, actor, "user.role", None, name, f"role {chosen.label}")
 
@@ -205,3 +236,26 @@ def revoke_workspace(db: Database, name: str, workspace: str, *, actor: Principa
     _require_user(db, name)
     db.execute("DELETE FROM user_grants WHERE user_name = ? AND workspace = ?", [name, workspace])
     record(db, actor, "user.revoke", workspace, name)
+
+
+def set_grants(db: Database, name: str, workspaces: tuple[str, ...], *, actor: Principal) -> None:
+    """Replace a user's workspace grants by ``workspaces`` (the Users page's one Save)."""
+    require(actor, "user.manage")
+    _require_user(db, name)
+    wanted = tuple(dict.fromkeys(workspaces))
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM user_grants WHERE user_name = ?", [name])
+        for workspace in wanted:
+            cur.execute("INSERT INTO user_grants VALUES (?, ?)", [name, workspace])
+    record(db, actor, "user.grants", None, name, ", ".join(wanted) or "none")
+
+
+def set_disabled(db: Database, name: str, disabled: bool, *, actor: Principal) -> None:
+    """Disable an account (it cannot sign in, and its open sessions end on their next run)
+    or enable it again."""
+    require(actor, "user.manage")
+    _require_user(db, name)
+    if disabled:
+        _keep_an_admin(db, name, actor, "disable")
+    db.execute("UPDATE users SET disabled = ? WHERE name = ?", [disabled, name])
+    record(db, actor, "user.disable" if disabled else "user.enable", None, name)

@@ -56,9 +56,12 @@ def catalogued_values(
     ).fetchall()
     missing = {str(name) for name, uncatalogued in sources if uncatalogued}
     rows = db.execute(
-        "SELECT c.name, c.value, c.number, coalesce(any_value(d.zero_means_na), false) "
+        "SELECT c.name, c.value, c.number, coalesce(any_value(d.zero_means_na), false), "
+        "any_value(l.label) "
         "FROM attribute_catalogue c JOIN attribute_sources s "
         "ON s.import_id = c.import_id AND s.name = c.name "
+        "LEFT JOIN attribute_scale_labels l ON l.import_id = c.import_id AND l.name = c.name "
+        "AND l.number = c.number "
         "LEFT JOIN attribute_columns d ON d.workspace = s.workspace AND d.kind = s.kind "
         "AND d.name = c.name "
         "WHERE s.workspace = ? AND s.kind = ? AND list_contains(?, c.name) "
@@ -67,8 +70,8 @@ def catalogued_values(
         [workspace, kind, wanted],
     ).fetchall()
     out: dict[str, list[str]] = {}
-    for name, value, number, zero_na in rows:
-        label = value if number is None else number_label(number, bool(zero_na))
+    for name, value, number, zero_na, scale_label in rows:
+        label = value if number is None else scale_label or number_label(number, bool(zero_na))
         values = out.setdefault(str(name), [])
         if len(values) < MAX_VALUES and label not in values:
             values.append(label)

@@ -51,6 +51,7 @@ __all__ = [
     "drop_workspace_attributes",
     "forget_rows",
     "row_id_type",
+    "scale_labels",
     "store_attribute_frame",
     "store_attributes",
 ]
@@ -341,6 +342,26 @@ def _number_label(value: ir.FloatingValue, zero_means_na: bool) -> ir.StringValu
     return (value == 0).ifelse(ibis.literal(NOT_APPLICABLE), text) if zero_means_na else text
 
 
+def scale_labels(
+    engine: Engine, workspace: str, kind: str, names: Iterable[str] | None = None
+) -> dict[str, dict[float, str]]:
+    """name -> {rating: label} of the verbal scales read as ratings (``4 · Agree``), from
+    ``attribute_scale_labels`` (written at import by :mod:`cem.ingest.scales`)."""
+    if not engine.has_table("attribute_scale_labels"):
+        return {}
+    labels = engine.table("attribute_scale_labels")
+    src = engine.table("attribute_sources")
+    where = (src.workspace == workspace) & (src.kind == kind)
+    if names is not None:
+        where &= src.name.isin(list(dict.fromkeys(names)) or [""])
+    joined = labels.join(src.filter(where), ["import_id", "name"])
+    rows = engine.to_pandas(joined.select("name", "number", "label").distinct())
+    out: dict[str, dict[float, str]] = {}
+    for r in rows.itertuples(index=False):
+        out.setdefault(str(r.name), {})[float(r.number)] = str(r.label)
+    return out
+
+
 def attribute_values(
     engine: Engine,
     workspace: str,
@@ -351,11 +372,14 @@ def attribute_values(
     ``row_id, name, num_value, text_value, label``, one row per non-blank value, over every
     import that has them (an empty table when none has). ``row_id`` is the response/event
     id (int64) or the customer id (string); ``label`` is how the value reads in filters and
-    splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating)."""
+    splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating;
+    ``4 · Agree`` in a verbal scale read as a rating)."""
     wanted = [names] if isinstance(names, str) else None if names is None else list(names)
     id_type = "string" if kind == "customers" else "int64"
     parts: list[ir.Table] = []
-    for source in _sources(engine, workspace, kind, wanted):
+    sources = _sources(engine, workspace, kind, wanted)
+    scales = scale_labels(engine, workspace, kind, wanted) if sources else {}
+    for source in sources:
         table = engine.table(source.table_name)
         value = table[source.column]
         numeric = source.dtype == NUMERIC
@@ -366,7 +390,13 @@ def attribute_values(
                 name=ibis.literal(source.name, "string"),
                 num_value=number if numeric else ibis.null("float64"),
                 text_value=ibis.null("string") if numeric else value.cast("string"),
-                label=_number_label(number, source.zero_means_na)
+                label=(
+                    number.substitute(
+                        scales[source.name], else_=_number_label(number, source.zero_means_na)
+                    )
+                    if source.name in scales
+                    else _number_label(number, source.zero_means_na)
+                )
                 if numeric
                 else value.cast("string"),
             )

@@ -102,9 +102,33 @@ def available_metrics(engine: Engine, workspace: str) -> dict[str, str]:
         )
     ).iloc[0]
     out = {k: label for k, label in SURVEY_METRICS.items() if int(counts[k] or 0)}
+    yes_no = set(yes_no_attributes(engine, workspace))
     for name in rating_attributes(engine, workspace):
-        out[ATTRIBUTE_PREFIX + name] = name
+        out[ATTRIBUTE_PREFIX + name] = f"{name} (% yes)" if name in yes_no else name
     return out
+
+
+def is_yes_no(min_value: Any, max_value: Any, distinct: Any) -> bool:
+    """A numeric attribute holding only 0 and 1 (a yes/no answer): read as "% yes".
+
+    >>> is_yes_no(0.0, 1.0, 2), is_yes_no(0.0, 5.0, 6), is_yes_no(1.0, 1.0, 1)
+    (True, False, False)
+    """
+    if any(v is None or pd.isna(v) for v in (min_value, max_value)):
+        return False
+    return (
+        float(min_value) == 0.0 and float(max_value) == 1.0 and (pd.isna(distinct) or distinct <= 2)
+    )
+
+
+def yes_no_attributes(engine: Engine, workspace: str) -> list[str]:
+    """Names of the numeric 0/1 attributes of responses (yes/no answers)."""
+    cols = attribute_columns(engine, workspace)
+    return [
+        str(r.name)
+        for r in cols.itertuples(index=False)
+        if is_numeric(r.dtype) and is_yes_no(r.min_value, r.max_value, r.distinct_values)
+    ]
 
 
 def dimension_values(engine: Engine, workspace: str) -> dict[str, list[str]]:
@@ -170,4 +194,5 @@ def rating_info(engine: Engine, workspace: str, name: str) -> dict[str, Any]:
         "max": high,
         "zero_means_na": bool(row.zero_means_na),
         "top_from": high - 1.0,
+        "yes_no": is_yes_no(low, high, row.distinct_values),
     }

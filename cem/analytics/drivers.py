@@ -47,6 +47,7 @@ from cem.analytics.catalogue import (
     dimension_values,
     rating_attributes,
     rating_info,
+    yes_no_attributes,
 )
 from cem.analytics.engine import Engine
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters, filtered_table
@@ -110,6 +111,8 @@ def outcome_options(engine: Engine, workspace: str) -> dict[str, str]:
         if positive is None:  # e.g. Gender: two values, but not an outcome
             continue
         flag_options[f"{ATTRIBUTE_PREFIX}{name}={positive}"] = f"{name} = “{positive}” (yes/no)"
+    for name in yes_no_attributes(engine, workspace):  # 0/1 answers: "% yes"
+        flag_options[f"{ATTRIBUTE_PREFIX}{name}"] = f"{name} (% yes)"
     # An explicit satisfied/not flag is the outcome the file was made for: offer it first.
     return flag_options | out
 
@@ -136,6 +139,16 @@ def _outcome_expr(engine: Engine, workspace: str, table: ibis.Table, outcome: st
         flag = attribute_values(engine, workspace, "responses", name)
         flag = flag.filter(flag.text_value.notnull()).select(
             _row_id=flag.row_id, outcome=(flag.text_value == positive).cast("float64")
+        )
+        joined = table.inner_join(flag, table.response_id == flag._row_id)
+        return joined.drop("_row_id")
+    if outcome.startswith(ATTRIBUTE_PREFIX):  # a 0/1 (yes/no) attribute
+        name = outcome.removeprefix(ATTRIBUTE_PREFIX)
+        if not rating_info(engine, workspace, name)["yes_no"]:
+            raise InputError(f"'{name}' is not a yes/no column: choose another outcome")
+        flag = attribute_values(engine, workspace, "responses", name)
+        flag = flag.filter(flag.num_value.notnull()).select(
+            _row_id=flag.row_id, outcome=flag.num_value.cast("float64")
         )
         joined = table.inner_join(flag, table.response_id == flag._row_id)
         return joined.drop("_row_id")
@@ -202,6 +215,30 @@ def standardized_betas(data: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 R2_TOLERANCE = 1e-6
+SEPARABLE_R = 0.99  # two drivers correlated beyond this cannot be told apart
+TOO_SIMILAR = (
+    "These ratings are too similar to separate: {detail}, so no share of the variation "
+    "can be given to each. Pick fewer drivers, or ones that measure different things."
+)
+
+
+def check_separable(corr: np.ndarray, drivers: Sequence[str]) -> None:
+    """:class:`InputError` when two drivers move together (|r| > 0.99): their betas would
+    be huge and opposite (a near-singular regression) and their shares arbitrary.
+
+    >>> check_separable(np.array([[1, 0.5, 0.3], [0.5, 1, 0.2], [0.3, 0.2, 1]]), ["a", "b"])
+    >>> check_separable(np.array([[1, 0.995, 0.3], [0.995, 1, 0.3], [0.3, 0.3, 1]]), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    cem.errors.InputError: These ratings are too similar to separate: “a” and “b” correlate at r = 0.99, so ...
+    """
+    k = len(drivers)
+    for i in range(k):
+        for j in range(i + 1, k):
+            r = float(corr[i, j])
+            if abs(r) > SEPARABLE_R:
+                detail = f"“{drivers[i]}” and “{drivers[j]}” correlate at r = {r:.2f}"
+                raise InputError(TOO_SIMILAR.format(detail=detail))
 
 
 def checked_r2(r2: float) -> float:
@@ -214,9 +251,9 @@ def checked_r2(r2: float) -> float:
     """
     if not np.isfinite(r2) or r2 < -R2_TOLERANCE or r2 > 1 + R2_TOLERANCE:
         raise InputError(
-            "These ratings are too similar to separate: they move together so closely "
-            "that no share of the variation can be given to each (the model's R² would "
-            "be outside 0-100%). Pick fewer drivers, or ones that measure different things."
+            TOO_SIMILAR.format(
+                detail="they move together so closely that the model's R² would be outside 0-100%"
+            )
         )
     return float(min(max(r2, 0.0), 1.0))
 
@@ -254,6 +291,7 @@ def key_drivers(
             "Key drivers need numeric rating columns (e.g. 'Speed rating' "
             "1-5) in the uploaded responses; this workspace has none."
         )
+    drivers = [d for d in drivers if f"{ATTRIBUTE_PREFIX}{d}" != outcome]  # not itself
     frame = driver_matrix(engine, workspace, outcome, drivers, filters)
     # A driver with too few answers (in this filter) or no spread cannot be ranked.
     usable = [
@@ -268,6 +306,7 @@ def key_drivers(
             "outcome needs some spread. Widen the filters."
         )
     corr = driver_correlations(frame, usable)
+    check_separable(corr, usable)
     weights = relative_weights_from_corr(corr)
     betas, r2 = standardized_betas_from_corr(corr)
     r2 = checked_r2(r2)

@@ -98,6 +98,8 @@ def kpi_expr(
         info = rating_info(engine, workspace, name)
         attr = rating_values(engine, workspace, name)
         joined = table.inner_join(attr, table.response_id == attr._row_id)
+        if info["yes_no"]:  # a 0/1 answer reads as "% yes", its band inside 0-100%
+            return kpis.yes_share_table(joined, keys)
         return kpis.rating_table(
             joined, keys, top_from=info["top_from"], zero_means_na=info["zero_means_na"]
         )

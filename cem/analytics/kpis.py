@@ -228,6 +228,34 @@ def rating_table(
     return _finish(agg)
 
 
+def yes_share_table(
+    ratings: ir.Table, by: Sequence[str] = (), *, column: str = "rating"
+) -> ir.Table:
+    """A 0/1 (yes/no) attribute as a KPI: ``value`` = % of answers that are 1 ("% yes"),
+    ``yes`` count, ``n``; the 95% band is Wilson's score interval, which stays inside
+    0-100% (the normal approximation's band would cross 0 or 100 near the ends), and
+    ``moe`` is its half-width.
+    """
+    answer = ratings[column]
+    agg = _group(ratings, by).aggregate(n=answer.count(), yes=(answer == 1).sum().coalesce(0))
+    n = agg.n.cast("float64")
+    share = _div(agg.yes, agg.n)
+    z2 = Z95 * Z95
+    centre = (share + z2 / (2.0 * n)) / (1.0 + z2 / n)
+    half = (
+        Z95
+        * (share * (1.0 - share) / n + z2 / (4.0 * n * n)).clip(lower=0.0).sqrt()
+        / (1.0 + z2 / n)
+    )
+    return agg.mutate(
+        value=100.0 * share,
+        moe=100.0 * half,
+        ci_low=(100.0 * (centre - half)).clip(lower=0.0, upper=100.0),
+        ci_high=(100.0 * (centre + half)).clip(lower=0.0, upper=100.0),
+        low_confidence=agg.n < LOW_CONFIDENCE_N,
+    )
+
+
 KPI_TABLES = {
     "nps": nps_table,
     "csat": csat_table,

@@ -49,8 +49,9 @@ def kpi_table(frame: pd.DataFrame, metric: str, dim: str | None = None) -> pd.Da
     columns: dict[str, str] = {}
     if "period" in frame.columns:
         columns["period"] = "Period"
-    if dim:
-        columns[dim] = dimension_label(dim)
+    if dim:  # a rating split by its own answers: the group column is named apart
+        name = dimension_label(dim)
+        columns[dim] = f"{name} (answer)" if name == label else name
     columns.update(
         {"value": label, "moe": "± (95%)", "n": "n", "low_confidence": "Low confidence (n<30)"}
     )

@@ -89,11 +89,11 @@ def events_frame(engine: Any, workspace: str, args: argparse.Namespace) -> pd.Da
 def cmd_events(args: argparse.Namespace) -> int:
     """Print the operation's table as CSV or JSON."""
     from cem.analytics.engine import duckdb_engine
+    from cem.cli.alongside import read_database
     from cem.errors import InputError
-    from cem.store.db import Database
     from cem.store.workspaces import workspace_exists
 
-    db = Database(args.db)
+    db = read_database(args.db)
     try:
         if not workspace_exists(db, args.workspace):
             raise InputError(f"There is no workspace '{args.workspace}'")
@@ -104,5 +104,7 @@ def cmd_events(args: argparse.Namespace) -> int:
         records = json.loads(frame.to_json(orient="records", double_precision=10))
         print(json.dumps(records, indent=2, ensure_ascii=False))
     else:
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        from cem.export import frame_to_csv_text  # touchpoint names neutralised
+
+        sys.stdout.write(frame_to_csv_text(frame))
     return 0

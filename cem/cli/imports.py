@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from cem.access.principal import CLI_ADMIN
 from cem.errors import FileFormatError, InputError
@@ -22,25 +23,36 @@ def _pairs(items: list[str], flag: str) -> dict[str, str | None]:
     return out
 
 
-def run_cli_import(db: Database, args: argparse.Namespace) -> int:
-    """``python -m cem import``: prints rows loaded/rejected and the first reject reasons.
+def check_file(file: str) -> None:
+    """A one-line error when ``file`` does not exist."""
+    if not Path(file).exists():
+        raise FileFormatError(f"{file}: there is no such file.")
+
+
+def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """``python -m cem import``: prints rows loaded/rejected and the first reject reasons
+    (to ``out``, stdout by default; the app's inbox collects them for the CLI).
 
     Exit status 0 when the file was read (even with rejected rows); errors raise a
     :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
     """
     from cem.cli.voc import install_cli_import_hook
 
-    install_cli_import_hook()
+    foreground = getattr(args, "foreground_analysis", True)
+    if foreground:
+        install_cli_import_hook()
+    check_file(args.file)
     path = Path(args.file)
-    if not path.exists():
-        raise FileFormatError(f"{args.file}: there is no such file.")
     workspace = args.workspace  # created by the import's own transaction, only if it loads
     last = [-1.0]
 
     def progress(fraction: float, message: str) -> None:
-        if fraction - last[0] >= 0.1 or fraction >= 1.0:
+        if foreground and (fraction - last[0] >= 0.1 or fraction >= 1.0):
             last[0] = fraction
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
+
+    def emit(line: str) -> None:
+        print(line, file=out or sys.stdout)
 
     result = import_file(
         db,
@@ -48,20 +60,20 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
         str(path),
         args.kind,
         actor=CLI_ADMIN,
-        file_name=path.name,
+        file_name=getattr(args, "file_name", None) or path.name,
         sheet=args.sheet,
         overrides=_pairs(args.map, "--map") or None,
         constants=_pairs(args.set, "--set") or None,
         on_duplicate=args.on_duplicate,
         progress=progress,
     )
-    print(result.summary())
+    emit(result.summary())
     if result.skipped_duplicate_of is None:
-        print(f"Read as {result.described}; mapping: {result.mapping.summary()}")
+        emit(f"Read as {result.described}; mapping: {result.mapping.summary()}")
         if result.replaced_import_id is not None:
-            print(f"Replaced import #{result.replaced_import_id}.")
+            emit(f"Replaced import #{result.replaced_import_id}.")
         if result.rows_rejected:
-            print("First rejected rows (row 1 is the header):")
+            emit("First rejected rows (row 1 is the header):")
             for rec in result.rejects.head(10).itertuples(index=False):
                 where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
                 value = (
@@ -69,5 +81,5 @@ def run_cli_import(db: Database, args: argparse.Namespace) -> int:
                     if isinstance(rec.value, str) and rec.value and rec.column
                     else ""
                 )
-                print(f"  {where}: {rec.reason}{value}")
+                emit(f"  {where}: {rec.reason}{value}")
     return 0

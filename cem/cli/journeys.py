@@ -14,7 +14,6 @@ from cem.access.principal import CLI_ADMIN
 from cem.analytics.engine import duckdb_engine
 from cem.journeys.draft import create_draft_journey, draft_from_events
 from cem.journeys.reads import get_journey
-from cem.store.db import Database
 
 
 def add_journey_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,7 +40,9 @@ def add_journey_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 def cmd_journey_draft(args: argparse.Namespace) -> int:
     """Draft (and create) a journey; print it as text or JSON."""
-    db = Database(args.db)
+    from cem.cli.alongside import read_database, write_database
+
+    db = (read_database if args.dry_run else write_database)(args.db)
     engine = duckdb_engine(db)
     draft = draft_from_events(engine, args.workspace)
     out = draft.to_dict()

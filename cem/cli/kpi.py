@@ -135,9 +135,10 @@ def write_frame(frame: pd.DataFrame, fmt: str) -> None:
 
 def cmd_kpi(args: argparse.Namespace) -> int:
     """``python -m cem kpi``: print one row per group as CSV or JSON."""
+    from cem.cli.alongside import read_database
     from cem.store.workspaces import workspace_exists
 
-    db = Database(args.db)
+    db = read_database(args.db)
     if not workspace_exists(db, args.workspace):
         raise InputError(f"There is no workspace '{args.workspace}'")
     with open_engine(db, args.workspace, args.engine) as engine:

@@ -37,9 +37,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _db(args: argparse.Namespace) -> Database:
-    from cem.store.db import Database  # lazily: duckdb and ibis load only when needed
+    from cem.cli.alongside import write_database  # lazily: duckdb loads only when needed
 
-    return Database(args.db)
+    return write_database(args.db)
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -113,9 +113,9 @@ def add_import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from cem.cli.imports import run_cli_import
+    from cem.cli.alongside import cmd_import as import_here_or_beside_app
 
-    return run_cli_import(_db(args), args)
+    return import_here_or_beside_app(args)
 
 
 # -- serve ------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from pathlib import Path
 from cem.analytics.engine import duckdb_engine
 from cem.cli.filters import parse_filters
 from cem.errors import InputError
-from cem.store.db import Database
 
 
 def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,10 +31,11 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Build the PDF and write it to ``--out``; prints the path and size."""
+    from cem.cli.alongside import read_database
     from cem.report.pdf import build_summary_pdf
     from cem.store.workspaces import workspace_exists
 
-    db = Database(args.db)
+    db = read_database(args.db)
     if not workspace_exists(db, args.workspace):
         raise InputError(f"There is no workspace '{args.workspace}'")
     filters = parse_filters(args.filter, args.date_from, args.date_to)

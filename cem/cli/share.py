@@ -14,7 +14,6 @@ from cem.access.links import create_link, link_url, list_links, revoke_link
 from cem.access.principal import CLI_ADMIN
 from cem.analytics.filters import Filters
 from cem.errors import InputError
-from cem.store.db import Database
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +74,9 @@ def _expiry(text: str) -> int | None:
 
 def cmd_share_create(args: argparse.Namespace) -> int:
     """Create the link; print its URL."""
-    db = Database(args.db)
+    from cem.cli.alongside import write_database
+
+    db = write_database(args.db)
     try:
         pages = args.page or ["home"]
         link = create_link(
@@ -89,7 +90,9 @@ def cmd_share_create(args: argparse.Namespace) -> int:
 
 def cmd_share_list(args: argparse.Namespace) -> int:
     """Print one tab-separated line per link."""
-    db = Database(args.db)
+    from cem.cli.alongside import read_database
+
+    db = read_database(args.db)
     try:
         links = list_links(db, args.workspace)
     finally:
@@ -117,7 +120,9 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     """Revoke one link."""
-    db = Database(args.db)
+    from cem.cli.alongside import write_database
+
+    db = write_database(args.db)
     try:
         link = revoke_link(db, CLI_ADMIN, args.id)
     finally:

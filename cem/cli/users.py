@@ -7,6 +7,7 @@ Examples::
 
     printf '%s\\n' "$PASS" | python -m cem user add ann --role editor --workspace demo --password-stdin
     python -m cem user list
+    python -m cem user disable ann      # ann cannot sign in; her open sessions end
     python -m cem audit --workspace demo --format csv
 """
 
@@ -23,10 +24,10 @@ if TYPE_CHECKING:
     from cem.store.db import Database
 
 
-def _db(args: argparse.Namespace) -> Database:
-    from cem.store.db import Database
+def _db(args: argparse.Namespace, read_only: bool = False) -> Database:
+    from cem.cli.alongside import read_database, write_database
 
-    return Database(args.db)
+    return (read_database if read_only else write_database)(args.db)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -36,7 +37,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def add_user_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    """Register ``user add|list|remove|passwd``."""
+    """Register ``user add|list|remove|passwd|disable|enable``."""
     p = sub.add_parser("user", help="manage accounts (once one exists, the app asks to sign in)")
     p.add_argument("--db", default=None, help="database file")
     users = p.add_subparsers(dest="user_command", required=True)
@@ -51,6 +52,8 @@ def add_user_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     passwd = users.add_parser("passwd", help="set an account's password")
     passwd.add_argument("name")
     passwd.add_argument("--password-stdin", action="store_true")
+    for verb, text in (("disable", "stop an account signing in"), ("enable", "let it again")):
+        users.add_parser(verb, help=text).add_argument("name")
     p.set_defaults(handler=cmd_user)
 
 
@@ -70,7 +73,11 @@ def cmd_user(args: argparse.Namespace) -> int:
             grants = ", ".join(user.workspaces) if user.workspaces else "-"
             if user.role.label == "admin":
                 grants = "all workspaces"
-            print(f"{user.name}\t{user.role.label}\t{grants}")
+            state = "\tdisabled" if user.disabled else ""
+            print(f"{user.name}\t{user.role.label}\t{grants}{state}")
+    elif args.user_command in ("disable", "enable"):
+        users.set_disabled(db, args.name, args.user_command == "disable", actor=CLI_ADMIN)
+        print(f"{args.name} {args.user_command}d.")
     elif args.user_command == "remove":
         users.remove_user(db, args.name, actor=CLI_ADMIN)
         print(f"Removed {args.name}.")
@@ -97,7 +104,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from cem.export import frame_to_csv_text
 
     frame = browse(
-        _db(args), actor=CLI_ADMIN, workspace=args.workspace, user=args.user, action=args.action
+        _db(args, read_only=True),
+        actor=CLI_ADMIN,
+        workspace=args.workspace,
+        user=args.user,
+        action=args.action,
     )
     if args.format == "csv":
         sys.stdout.write(frame_to_csv_text(frame))

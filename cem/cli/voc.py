@@ -106,12 +106,12 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from cem.analytics.engine import duckdb_engine
+    from cem.cli.alongside import read_database
     from cem.errors import InputError
-    from cem.store.db import Database
     from cem.store.workspaces import list_workspaces
     from cem.voc.jobs import analyse_workspace, status
 
-    db = Database(args.db)
+    db = read_database(args.db)
     if args.workspace not in list_workspaces(db):
         raise InputError(f"There is no workspace '{args.workspace}'.")
     if not status(db, args.workspace).current:

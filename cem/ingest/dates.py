@@ -14,6 +14,13 @@ Rules, per column:
 - Plain numbers between 20,000 and 80,000 (1954 to 2119) in a column whose header says it is
   a date are Excel serial day numbers (days since 1899-12-30).
 - ``5 Jan 2024`` / ``Jan 5, 2024`` (English month names) are read with those patterns.
+- Month names in English, Spanish, French, German, Danish and Portuguese, day first
+  (``13. november 2023``, ``3 de marzo de 2024``, ``3 mars 2024``, ``3. März 2024``, with an
+  optional time) are read by :func:`worded_sql` (kind ``'worded'``).
+- ISO times with a UTC offset (``2024-03-01T10:00:00+02:00``, ``...Z``, ``... UTC``) are
+  **normalised to UTC** (kind ``'iso_utc'``: ``08:00`` here); ISO times without an offset
+  are kept as written (local time of the export).
+- Durations (``0:42:10``, ``12:05``) are never dates.
 
 >>> fmt = detect_date_format(["13/04/2018 20:09", "01/05/2018 20:23"])
 >>> fmt.kind, fmt.label
@@ -29,6 +36,7 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,8 +47,10 @@ MIN_SHARE = 0.8  # share of non-blank sample values that must fit one format
 _TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?"
 _ISO = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-    r"(?:Z|[+-]\d{2}:?\d{2})?$"
+    r"(?:Z| ?UTC|[+-]\d{2}(?::?\d{2})?)?$"
 )
+_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?[+-]\d{2}(?::?\d{2})?$")  # not Z: that is UTC
+_OFFSET_SQL = "(Z| ?UTC|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _YMD_SLASH = re.compile(r"^\d{4}([/.])\d{1,2}\1\d{1,2}" + _TIME + "$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
 _YYYYMMDD = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
@@ -87,6 +97,12 @@ EXCEL_SERIAL = DateFormat("excel", "Excel serial day number")
 YYYYMMDD = DateFormat("strptime", "YYYYMMDD", ("%Y%m%d",))
 
 
+def _month_label(fmt: str) -> str:
+    """``%b %d, %Y`` -> ``Mon D, YYYY``."""
+    label = fmt.replace("%d", "D").replace("%b", "Mon").replace("%B", "Month")
+    return label.replace("%Y", "YYYY").replace("%y", "YY")
+
+
 def _with_times(date_part: str) -> tuple[str, ...]:
     return (
         f"{date_part} %H:%M:%S",
@@ -131,8 +147,15 @@ def detect_date_format(
     n = len(vals)
     need = max(1, int(n * MIN_SHARE + 0.999999))
 
-    iso = sum(1 for v in vals if _ISO.match(v))
-    if iso >= need:
+    iso = [v for v in vals if _ISO.match(v)]
+    if len(iso) >= need:
+        if any(_OFFSET.search(v) for v in iso):
+            return DateFormat(
+                "iso_utc",
+                "ISO with UTC offsets (read as UTC)",
+                note="times with an offset (+02:00, Z) are converted to UTC",
+                examples=tuple(vals[:3]),
+            )
         return DateFormat("iso", "ISO (YYYY-MM-DD)", examples=tuple(vals[:3]))
 
     ymd = [m for v in vals if (m := _YMD_SLASH.match(v))]
@@ -183,19 +206,31 @@ def detect_date_format(
         )
 
     # English month names: only try the (slow) strptime patterns when most values look so.
-    worded = sum(1 for v in vals if _TEXT_MONTH.search(v)) >= need
-    for fmt in _TEXT_MONTH_FORMATS if worded else ():
-        ok = 0
-        for v in vals:
+    english = sum(1 for v in vals if _TEXT_MONTH.search(v)) >= need
+    used: list[str] = []
+    ok = 0
+    for v in vals if english else ():
+        for fmt in _TEXT_MONTH_FORMATS:  # each value by the first pattern it fits
             try:
                 datetime.strptime(v, fmt)
-                ok += 1
             except ValueError:
-                pass
-        if ok >= need:
-            label = fmt.replace("%d", "D").replace("%b", "Mon").replace("%B", "Month")
-            label = label.replace("%Y", "YYYY").replace("%y", "YY")
-            return DateFormat("strptime", label, _with_times(fmt), examples=tuple(vals[:3]))
+                continue
+            ok += 1
+            if fmt not in used:
+                used.append(fmt)
+            break
+    if used and ok >= need:
+        label = " / ".join(dict.fromkeys(_month_label(f) for f in used))
+        formats = tuple(f for fmt in used for f in _with_times(fmt))
+        return DateFormat("strptime", label, formats, examples=tuple(vals[:3]))
+
+    worded = [m for v in vals if (m := _WORDED.match(_fold(v)))]
+    if len(worded) >= need and sum(1 for m in worded if m.group(2) in MONTHS) >= need:
+        return DateFormat(
+            "worded",
+            "D month YYYY (month names)" + (" hh:mm" if any(m.group(4) for m in worded) else ""),
+            examples=tuple(vals[:3]),
+        )
 
     mixed = _mixed_format(vals, need)
     if mixed is not None:
@@ -276,3 +311,89 @@ def alternative_format(fmt: DateFormat) -> DateFormat | None:
     label = label.replace("DD", "\0").replace("MM", "DD").replace("\0", "MM")
     label += " (day-first)" if day_first else " (month-first)"
     return DateFormat("strptime", label, tuple(swap(f) for f in fmt.formats), False, "")
+
+
+# Month names (folded: lower case, no accents) in en/es/fr/de/da/pt, with abbreviations.
+_MONTH_WORDS: tuple[tuple[str, ...], ...] = (
+    ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "janner", "janeiro"),
+    ("february", "feb", "febrero", "fevrier", "fevr", "fev", "februar", "fevereiro"),
+    ("march", "mar", "marzo", "mars", "marz", "mrz", "marts", "marco"),
+    ("april", "apr", "abril", "abr", "avril", "avr"),
+    ("may", "mayo", "mai", "maj", "maio"),
+    ("june", "jun", "junio", "juin", "juni", "junho"),
+    ("july", "jul", "julio", "juillet", "juil", "juli", "julho"),
+    ("august", "aug", "agosto", "ago", "aout"),
+    ("september", "sep", "sept", "septiembre", "setiembre", "set", "septembre", "setembro"),
+    ("october", "oct", "octubre", "octobre", "oktober", "okt", "outubro", "out"),
+    ("november", "nov", "noviembre", "novembre", "novembro"),
+    ("december", "dec", "diciembre", "dic", "decembre", "dezember", "dez", "dezembro"),
+)
+MONTHS: dict[str, int] = {w: i + 1 for i, words in enumerate(_MONTH_WORDS) for w in words}
+_WORDED = re.compile(
+    r"^(\d{1,2})\.?\s+(?:de\s+)?([a-z]+)\.?,?\s+(?:de\s+)?(\d{4})"
+    r"(?:,?\s+(?:kl\.?\s+|a las\s+|um\s+|a\s+|as\s+|at\s+)?(\d{1,2})[:h.](\d{2})(?::(\d{2}))?)?$"
+)
+_WORDED_SQL = (
+    "^([0-9]{1,2})\\.?\\s+(de\\s+)?([a-z]+)\\.?,?\\s+(de\\s+)?([0-9]{4})"
+    "(,?\\s+(kl\\.?\\s+|a las\\s+|um\\s+|a\\s+|as\\s+|at\\s+)?([0-9]{1,2})[:h.]([0-9]{2})"
+    "(:([0-9]{2}))?)?$"
+)
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKD", text.strip().lower())
+    return re.sub(r"\s+", " ", "".join(ch for ch in s if not unicodedata.combining(ch)))
+
+
+def parse_worded(text: str) -> datetime | None:
+    """A day-first date with a month name (any of six languages), or None.
+
+    >>> parse_worded("13. november 2023"), parse_worded("3 de marzo de 2024 14:05")
+    (datetime.datetime(2023, 11, 13, 0, 0), datetime.datetime(2024, 3, 3, 14, 5))
+    >>> parse_worded("3. März 2024"), parse_worded("31 février 2024")
+    (datetime.datetime(2024, 3, 3, 0, 0), None)
+    """
+    m = _WORDED.match(_fold(text))
+    if m is None or m.group(2) not in MONTHS:
+        return None
+    try:
+        return datetime(
+            int(m.group(3)),
+            MONTHS[m.group(2)],
+            int(m.group(1)),
+            int(m.group(4) or 0),
+            int(m.group(5) or 0),
+            int(m.group(6) or 0),
+        )
+    except ValueError:
+        return None
+
+
+def date_sql(value_sql: str, fmt: DateFormat) -> str | None:
+    """SQL for the kinds that need more than a cast or ``try_strptime`` (else None):
+
+    - ``iso_utc``: a value with an offset is an instant, converted to UTC; one without is
+      read as written;
+    - ``worded``: day, month name and year (and a time) taken apart with a regular
+      expression, the month name looked up, the parts put together and parsed (an
+      impossible date such as 31 February is NULL, so a reject).
+    """
+    if fmt.kind == "iso_utc":
+        return (
+            f"CASE WHEN regexp_matches({value_sql}, '{_OFFSET_SQL}') THEN "
+            f"timezone('UTC', TRY_CAST({value_sql} AS TIMESTAMPTZ)) "
+            f"ELSE TRY_CAST({value_sql} AS TIMESTAMP) END"
+        )
+    if fmt.kind != "worded":
+        return None
+    folded = f"regexp_replace(lower(strip_accents(trim({value_sql}))), '\\s+', ' ', 'g')"
+    names = "['d', 'g2', 'm', 'g4', 'y', 'g6', 'g7', 'hh', 'mi', 'g10', 'ss']"
+    parts = f"regexp_extract({folded}, '{_WORDED_SQL}', {names})"
+    whens = " ".join(f"WHEN '{w}' THEN '{n}'" for w, n in MONTHS.items())
+    text = (
+        f"printf('%s-%s-%s %s:%s:%s', p.y, CASE p.m {whens} END, p.d, "
+        "coalesce(nullif(p.hh, ''), '0'), coalesce(nullif(p.mi, ''), '0'), "
+        "coalesce(nullif(p.ss, ''), '0'))"
+    )
+    # One regexp per value: the parts are bound to ``p`` through a one-item list.
+    return f"list_transform([{parts}], lambda p: try_strptime({text}, '%Y-%m-%d %H:%M:%S'))[1]"

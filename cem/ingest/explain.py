@@ -60,7 +60,8 @@ def detection_report(upload: Upload, mapping: Mapping) -> dict[str, Any]:
                 "type": attribute_type,
                 "confidence": round(float(confidence), 2),
                 "reason": reason,
-                "please_check": role not in (ATTRIBUTE, IGNORE) and confidence < LOW_CONFIDENCE,
+                "please_check": role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD)
+                and confidence < LOW_CONFIDENCE,
             }
         )
     return {

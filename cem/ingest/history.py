@@ -64,6 +64,7 @@ def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
         )
     cur.execute("DELETE FROM import_rejects WHERE import_id = ?", [import_id])
     cur.execute("DELETE FROM comment_fields WHERE import_id = ?", [import_id])
+    cur.execute("DELETE FROM attribute_scale_labels WHERE import_id = ?", [import_id])
     cur.execute("DELETE FROM imports WHERE workspace = ? AND import_id = ?", [workspace, import_id])
     drop_import_attributes(cur, workspace, import_id)
 

@@ -1,9 +1,10 @@
 """Input limits: how big a file Touchpoint agrees to read, checked before any full read.
 
 Every limit is read from an environment variable (``TOUCHPOINT_MAX_...``), so an
-administrator changes it without touching code: export it before ``streamlit run`` /
-``python -m cem``, or put it at the top level of ``.streamlit/secrets.toml`` (Streamlit
-exports root-level secrets as environment variables; see ``secrets.toml.example``).
+administrator changes it without touching code: export it before ``python -m cem serve`` /
+``python -m cem``, or put it at the top level of ``.streamlit/secrets.toml`` (read by the
+app and the command line alike; the environment wins; see ``secrets.toml.example``, which
+lists every limit with its default).
 
 Each refusal is one :class:`~cem.errors.FileFormatError` line that says the limit and how
 to change it (:func:`refuse`).
@@ -14,19 +15,23 @@ to change it (:func:`refuse`).
 >>> try:
 ...     check_columns("wide.csv", 21, limits)
 ... except ValueError as exc:
-...     print(exc)
-wide.csv has 21 columns; Touchpoint reads at most 20 (set TOUCHPOINT_MAX_COLUMNS to raise it).
+...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+wide.csv has 21 columns; Touchpoint reads at most 20 (set TOUCHPOINT_MAX_COLUMNS in the
+environment or in .streamlit/secrets.toml to raise it).
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 
 from cem.errors import FileFormatError
 
 MB = 1024 * 1024
+SECRETS_TOML = Path(__file__).resolve().parents[2] / ".streamlit" / "secrets.toml"
 
 
 @dataclass(frozen=True)
@@ -69,15 +74,28 @@ def env_name(field_name: str) -> str:
     return "TOUCHPOINT_" + field_name.upper()
 
 
-def current() -> Limits:
-    """The limits in force now (read from the environment on every call: cheap)."""
-    return Limits.from_env()
+def current(secrets_toml: Path = SECRETS_TOML) -> Limits:
+    """The limits in force now: the environment, else the top level of ``secrets.toml``
+    (read on every call: cheap)."""
+    return Limits.from_env({**_toml_settings(secrets_toml), **os.environ})
+
+
+def _toml_settings(path: Path) -> dict[str, str]:
+    """The ``TOUCHPOINT_MAX_*`` keys at the top level of ``path`` (none when it is absent
+    or unreadable)."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    return {k: str(v) for k, v in data.items() if k.startswith("TOUCHPOINT_MAX_")}
 
 
 def refuse(what: str, limit_field: str, limit: int | str) -> FileFormatError:
     """The one-line error for a file over a limit: ``what``; the limit; how to raise it."""
     return FileFormatError(
-        f"{what}; Touchpoint reads at most {limit} (set {env_name(limit_field)} to raise it)."
+        f"{what}; Touchpoint reads at most {limit} (set {env_name(limit_field)} in the "
+        "environment or in .streamlit/secrets.toml to raise it)."
     )
 
 

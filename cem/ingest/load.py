@@ -86,6 +86,7 @@ from cem.ingest.mapping import (
     detect_mapping,
 )
 from cem.ingest.readers import Upload, read_upload
+from cem.ingest.scales import store_scale_labels
 from cem.ingest.sql import (
     _answer_condition,
     _attribute_stats,
@@ -296,7 +297,7 @@ def _load(
         if answer == "false":
             raise MappingError(
                 f"{upload.file_name}: no column holds an answer (NPS, CSAT, CES, a comment or a "
-                "0-10 rating). Choose the roles on the import page or use --map ROLE=COLUMN."
+                "rating). Pick the column that holds the answers in the mapping table."
             )
         checked, row_ok = _checked_rows(plan, typed, answer)
 
@@ -305,6 +306,7 @@ def _load(
             cur, workspace, kind, import_id, plan, typed.table, checked, row_ok, attributes
         )
 
+        store_scale_labels(cur, import_id, plan.scales, attributes)
         report(0.85, "Recording rejected rows")
         _record_rejects(cur, import_id, plan, typed, checked, answer is not None)
         rejected = typed.total - loaded

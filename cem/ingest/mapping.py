@@ -33,6 +33,7 @@ from cem.ingest.detect import (
     normalise_header,
 )
 from cem.ingest.readers import Upload
+from cem.ingest.scales import likert_scale
 from cem.store.db import Database
 
 NO_COLUMN = "(none)"  # the mapping editor's "no column" choice
@@ -432,7 +433,7 @@ def check_mapping(mapping: Mapping, upload: Upload) -> None:
         if not _sample_has_rating(mapping, upload):
             raise MappingError(
                 f"{upload.file_name}: no column was recognised as an answer (an NPS, CSAT or "
-                "CES score, a comment or a 0-10 rating). Pick the column that holds the "
+                "CES score, a comment or a rating). Pick the column that holds the "
                 "answers in the mapping table, or choose another kind of data (events or "
                 "customers) if this file is not survey answers or reviews."
             )
@@ -447,6 +448,9 @@ KIND_NOUNS = {
 
 def _sample_has_rating(mapping: Mapping, upload: Upload) -> bool:
     for col in mapping.attribute_columns(upload.columns):
+        scale = likert_scale(upload.sample[col].tolist())
+        if scale is not None and scale.points >= 4:
+            return True  # a verbal scale: a rating 1..k
         vals = [str(v).strip() for v in upload.sample[col].tolist() if v is not None]
         vals = [v for v in vals if v]
         try:

@@ -10,14 +10,14 @@ DuckDB's CSV reader and ``try_strptime`` have no Ibis equivalent, hence plain SQ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from cem.analytics.attributes import NUMERIC, TEXT, AttributeColumn
 from cem.errors import MappingError
-from cem.ingest.dates import DateFormat
+from cem.ingest.dates import DateFormat, date_sql
 from cem.ingest.detect import (
     DATE_ROLES,
     FALSE_WORDS,
@@ -31,6 +31,7 @@ from cem.ingest.detect import (
 from cem.ingest.health import PLACEHOLDER_DATES, Remedies
 from cem.ingest.mapping import ANSWER_ROLES, REQUIRED, Mapping, _date_format_for, _is_rating
 from cem.ingest.readers import Upload
+from cem.ingest.scales import LikertScale, likert_scale, not_on_scale_sql, rank_sql
 
 
 def _num(col: str, decimal_comma: bool = False) -> str:
@@ -74,6 +75,8 @@ def _blank(col: str) -> str:
 
 def _date(col: str, fmt: DateFormat) -> str:
     v = _trimmed(col)
+    if (special := date_sql(v, fmt)) is not None:  # ISO with offsets, month names
+        return special
     if fmt.kind == "iso":
         return f"TRY_CAST({v} AS TIMESTAMP)"
     if fmt.kind == "excel":
@@ -118,6 +121,7 @@ class _Plan:
     checks: list[_Check]  # per-cell checks, evaluated while typing
     late_checks: list[_Check]  # checks across rows (window), evaluated over the typed table
     attributes: list[_Attribute]
+    scales: dict[str, LikertScale] = field(default_factory=dict)  # verbal scales -> ratings
 
     @property
     def checked_columns(self) -> list[str]:
@@ -227,11 +231,18 @@ def _role_plan(
             )
         )
     attrs: list[_Attribute] = []
+    scales: dict[str, LikertScale] = {}
     for k, col in enumerate(mapping.attribute_columns(upload.columns)):
         c = idx[col]
         typed[f"x{k}"] = _trimmed(c)
         number = None
-        if col in numeric:
+        scale = None if col in numeric else likert_scale(upload.sample[col].tolist())
+        if scale is not None:  # Likert labels: a rating 1..k; "Don't know" is missing
+            scales[col] = scale
+            typed[f"x{k}"] = f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c)} END"
+            number = f"n{k}"
+            typed[number] = rank_sql(c, scale)
+        elif col in numeric:
             number = f"n{k}"
             typed[number] = _num(c, _decimal_comma(upload, col))
         attrs.append(_Attribute(col, f"x{k}", number))
@@ -255,7 +266,7 @@ def _role_plan(
                 "an exact copy of an earlier row: excluded (you chose to exclude duplicates)",
             )
         )
-    return _Plan(typed, final, params, checks, late, attrs)
+    return _Plan(typed, final, params, checks, late, attrs, scales)
 
 
 def _param(params: list[Any], value: Any) -> str:

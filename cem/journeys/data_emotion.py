@@ -14,8 +14,15 @@ Rescaling to the team's −2..+2 emotion scale (each clipped to −2..+2):
 
 The touchpoint's data emotion is the **n-weighted mean** of the rescaled scores it has
 (a score with 300 answers counts three times one with 100); ``n`` is the number of
-responses matched (any score). Comment sentiment is not used (no reliable offline
-model; the verbatims stay on the text pages).
+responses matched (any score).
+
+**Comment sentiment is the third signal** (where the comments were analysed,
+:mod:`cem.voc`): ``2 × mean sentiment`` of the matched, scored comments (−2..+2), weighted
+``0.5 × its number of comments`` (:data:`cem.voc.analytics.SENTIMENT_WEIGHT`: a comment
+counts half a score answer) against the score emotion's weight ``n``. Example: NPS mean 10
+(+2) over n = 2 responses and two comments of sentiment −0.5 (−1): ``(2·2 + (−1)·1) / (2 + 1)
+= 1.0``. A touchpoint with comments but no scores gets the sentiment emotion alone. Adds
+``sentiment_emotion`` and ``sentiment_n``; ``sentiment=False`` leaves it out.
 
 >>> rescale_nps(10.0), rescale_csat(4.0), rescale_ces(5.5)
 (2.0, 1.0, 1.0)
@@ -97,9 +104,15 @@ def touchpoint_keys(journey: Journey) -> tuple[str, ...]:
 
 
 def emotion_by_key(
-    engine: Engine, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
+    engine: Engine,
+    workspace: str,
+    keys: tuple[str, ...],
+    filters: Filters | None = None,
+    *,
+    sentiment: bool = True,
 ) -> pd.DataFrame:
-    """Per match key: n, mean NPS/CSAT/CES with their n, and the combined data emotion.
+    """Per match key: n, mean NPS/CSAT/CES with their n, and the combined data emotion
+    (with comment sentiment as the third signal unless ``sentiment`` is False).
 
     Keys without any response are left out.
     """
@@ -133,7 +146,13 @@ def emotion_by_key(
     frame["data_emotion"] = emotions
     for col in ("n", "nps_n", "csat_n", "ces_n"):
         frame[col] = frame[col].astype("int64")
-    return frame[list(EMOTION_COLUMNS)].sort_values("key").reset_index(drop=True)
+    frame = frame[list(EMOTION_COLUMNS)].sort_values("key").reset_index(drop=True)
+    if sentiment:
+        from cem.voc.analytics import sentiment_by_key, with_sentiment_signal
+
+        comments = sentiment_by_key(engine, workspace, keys, filters)
+        frame = with_sentiment_signal(frame, comments)
+    return frame
 
 
 def journey_data_emotion(

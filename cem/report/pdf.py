@@ -1,9 +1,12 @@
 """The executive summary as a 1-3 page A4 PDF (fpdf2), made offline.
 
 Charts come from the Overview's own builders (:mod:`cem.charts.kpi`) turned into PNG by
-vl-convert; text uses DejaVu Sans from Debian (Latin, Greek, Cyrillic and more; it has no
-Hangul or CJK glyphs, and no such font is installed here: such characters are drawn as
-``□`` and a note under the report says so, rather than vanishing silently).
+vl-convert; text uses DejaVu Sans from Debian (Latin, Greek, Cyrillic and more). It has no
+Hangul, kana or Chinese characters: for those the first installed font of
+:data:`CJK_FONTS` (Debian's ``fonts-noto-cjk``, else ``fonts-nanum`` for Hangul) is added
+as a fallback, only when a name needs it (it is large to load). A character that no
+installed font can draw is drawn as ``□`` and a note under the report says so, rather than
+vanishing silently.
 Every user text (workspace, filter values, touchpoints) is written as plain text: fpdf2
 never interprets markup unless asked to, and this module never asks.
 """
@@ -55,28 +58,60 @@ def _add_fonts(pdf: FPDF) -> None:
 
 
 MISSING_GLYPH = "□"
+# Fonts for Hangul, kana and Chinese, tried in order: (file, face in a collection, name).
+CJK_FONTS: tuple[tuple[Path, int, str], ...] = (
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 1, "Noto Sans CJK"),
+    (Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"), 0, "NanumGothic"),
+)
+CJK_FONT = "CJK"
+
+
+def _cmap(path: Path, face: int = 0) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(path), fontNumber=face, lazy=True).getBestCmap())
 
 
 @functools.cache
 def _font_characters() -> frozenset[int]:
     """The code points the regular report font can draw."""
-    from fontTools.ttLib import TTFont
+    return _cmap(FONT_DIR / FONT_FILES[""])
 
-    return frozenset(TTFont(str(FONT_DIR / FONT_FILES[""])).getBestCmap())
+
+@functools.cache
+def cjk_font() -> tuple[Path, int, str, frozenset[int]] | None:
+    """The first installed font of :data:`CJK_FONTS` with the code points it can draw."""
+    for path, face, name in CJK_FONTS:
+        if path.is_file():
+            return path, face, name, _cmap(path, face)
+    return None
 
 
 class Drawable:
-    """Turns user text into text the font can draw, remembering what it replaced."""
+    """Turns user text into text the fonts can draw, remembering what it replaced. The
+    CJK fallback font is added to ``pdf`` the first time a character needs it."""
 
-    def __init__(self) -> None:
+    def __init__(self, pdf: FPDF | None = None) -> None:
         self.missing: set[str] = set()
+        self.pdf = pdf
+        self.fallback_added = False
+
+    def _fallback_draws(self, char: str) -> bool:
+        found = cjk_font()
+        if found is None or ord(char) not in found[3]:
+            return False
+        if self.pdf is not None and not self.fallback_added:
+            self.pdf.add_font(CJK_FONT, "", str(found[0]), collection_font_number=found[1])
+            self.pdf.set_fallback_fonts([CJK_FONT], exact_match=False)
+            self.fallback_added = True
+        return True
 
     def __call__(self, text: object) -> str:
-        """``text`` with every character the font lacks replaced by ``□``."""
+        """``text`` with every character no installed font has replaced by ``□``."""
         known = _font_characters()
         out = []
         for char in str(text):
-            if ord(char) in known or char in "\n\t":
+            if ord(char) in known or char in "\n\t" or self._fallback_draws(char):
                 out.append(char)
             else:
                 self.missing.add(char)
@@ -89,9 +124,11 @@ class Drawable:
             return None
         codes = ", ".join(f"U+{ord(c):04X}" for c in sorted(self.missing)[:5])
         more = "…" if len(self.missing) > 5 else ""
+        fonts = "DejaVu Sans" + (f", {cjk_font()[2]}" if cjk_font() else "")  # type: ignore[index]
+        hint = "" if cjk_font() else "; install fonts-noto-cjk to show CJK names"
         return (
             f"{MISSING_GLYPH} marks {len(self.missing)} character(s) in names that the installed "
-            f"font (DejaVu Sans) cannot draw ({codes}{more}); install fonts-noto-cjk to show them."
+            f"fonts ({fonts}) cannot draw ({codes}{more}){hint}."
         )
 
 
@@ -204,7 +241,7 @@ def render_summary_pdf(summary: Summary, now: dt.datetime) -> bytes:
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     _add_fonts(pdf)
-    drawable = Drawable()
+    drawable = Drawable(pdf)
     pdf.set_title(f"Executive summary: {summary.workspace}")
     pdf.set_creator("Touchpoint")
     pdf.add_page()

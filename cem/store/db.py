@@ -186,18 +186,20 @@ class Database:
     request asks :meth:`cursor` for the calling thread's cursor.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, read_only: bool = False) -> None:
         self.path = resolve_db_path(path)
-        if self.path != ":memory:":
+        self.read_only = read_only  # a snapshot (cem.store.host): no migration, no writes
+        if self.path != ":memory:" and not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(self.path, config=OFFLINE_CONFIG)
+            self._con = duckdb.connect(self.path, read_only=read_only, config=OFFLINE_CONFIG)
         except duckdb.Error as exc:  # locked by another process, read-only, damaged, ...
             raise _as_store_error(exc, self.path) from exc
         self._local = threading.local()
         self._write_lock = threading.RLock()
         try:
-            self.migrate()
+            if not read_only:
+                self.migrate()
         except BaseException:
             self._con.close()
             raise
@@ -282,6 +284,29 @@ class Database:
                 if "busy" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+    def write_snapshot(self, target: str | os.PathLike[str]) -> None:
+        """Copy the whole database, as of one transaction, into a new file at ``target``
+        (replaced atomically): the read-only snapshot that ``python -m cem`` reads while
+        the app holds this file (:mod:`cem.store.host`). Readers and writers go on."""
+        final = Path(target)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        alias = "tp_snapshot_out"
+        cur = self._con.cursor()
+        try:
+            source = cur.execute("SELECT current_database()").fetchone()[0]
+            cur.execute(f"ATTACH {sql_string(str(tmp))} AS {alias}")
+            try:
+                cur.execute(f"COPY FROM DATABASE {quote_identifier(source)} TO {alias}")
+            finally:
+                cur.execute(f"DETACH {alias}")
+            os.replace(tmp, final)
+        except duckdb.Error as exc:
+            raise _as_store_error(exc, self.path) from exc
+        finally:
+            cur.close()
+            tmp.unlink(missing_ok=True)
 
     # -- schema ---------------------------------------------------------------------------
     def migrate(self) -> None:

@@ -26,7 +26,15 @@ class StoreError(TouchpointError):
 
 
 class DatabaseLockedError(StoreError):
-    """Another process holds the database file open."""
+    """Another process holds the database file open (``pid``: that process, when known)."""
+
+    def __init__(self, message: str, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid
+
+
+class SnapshotWriteError(StoreError):
+    """A command tried to change a database opened read-only (the app's snapshot)."""
 
 
 class ReadOnlyDatabaseError(StoreError):
@@ -45,6 +53,7 @@ _PID = re.compile(r"\(PID (\d+)\)")
 _LOCKED = ("could not set lock", "conflicting lock")
 _READ_ONLY = ("permission denied", "operation not permitted", "read-only file system")
 _DISK_FULL = ("no space left on device", "disk is full", "disk full", "not enough space")
+_SNAPSHOT = ("read-only mode",)
 _CORRUPT = ("not a valid duckdb database", "corrupt database", "checksum", "invalid database")
 
 
@@ -61,7 +70,14 @@ def store_error(exc: BaseException, path: str) -> StoreError | None:
             f"The database {path} is open in another Touchpoint process{holder}: another "
             "`python -m cem serve` / `make run` or a running `python -m cem` command. Stop "
             "that process (or wait for it to finish), or set TOUCHPOINT_DB to another "
-            "database file, then try again."
+            "database file, then try again.",
+            pid=int(pid.group(1)) if pid else None,
+        )
+    if any(k in text for k in _SNAPSHOT):
+        return SnapshotWriteError(
+            f"{path} is a read-only snapshot of a database that the app has open, so this "
+            "command cannot change it. Make the change in the app, or stop the app and run "
+            "the command again."
         )
     if any(k in text for k in _DISK_FULL):
         return DiskFullError(

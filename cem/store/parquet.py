@@ -3,14 +3,15 @@
 DuckDB writes the files with ``COPY (SELECT …) TO …``: the workspace and the file path are
 bound parameters, and table names are Touchpoint's own (quoted). Exported, per workspace:
 ``responses``, ``events``, ``customers``, ``cases``, ``attribute_sources``,
-``attribute_columns`` and the attribute table of each of its imports (``tp_attrs_<id>``).
+``attribute_columns``, the scale labels of its imports (``attribute_scale_labels``) and the
+attribute table of each of its imports (``tp_attrs_<id>``).
 Journeys, imports, mappings and other small state tables stay in DuckDB.
 
 >>> import tempfile
 >>> from cem.store.db import Database
 >>> files = export_workspace_parquet(Database(":memory:"), "nobody", tempfile.mkdtemp())
 >>> sorted(files)[:3]
-['attribute_columns', 'attribute_sources', 'cases']
+['attribute_columns', 'attribute_scale_labels', 'attribute_sources']
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ WORKSPACE_TABLES: tuple[str, ...] = (
     "cases",
     "attribute_sources",
     "attribute_columns",
+    "voc_sentiment",
 )
 
 
@@ -56,6 +58,13 @@ def export_workspace_parquet(
             {"workspace": workspace, "path": str(path)},
         )
         files[table] = path
+    path = out / "attribute_scale_labels.parquet"  # keyed by import, not by workspace
+    cur.execute(
+        "COPY (SELECT * FROM attribute_scale_labels WHERE import_id IN (SELECT import_id FROM "
+        "attribute_sources WHERE workspace = $workspace)) TO $path (FORMAT parquet)",
+        {"workspace": workspace, "path": str(path)},
+    )
+    files["attribute_scale_labels"] = path
     for table in attribute_tables(db, workspace):
         path = out / f"{table}.parquet"
         cur.execute(

@@ -25,11 +25,18 @@ CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 512
 # ASCII punctuation except & < > (which become HTML entities)
 _MARKDOWN_SPECIAL = re.compile(r"([!-%'-/:;=?@\[-`{-~])")
+# Where GitHub-flavoured markdown starts a bare-URL/e-mail autolink ("x://", "www.", "a@b"):
+# it finds them in the text *after* backslash escapes are resolved, so escaping alone does
+# not stop it. An invisible WORD JOINER (U+2060) breaks each pattern.
+_AUTOLINK_START = re.compile(r"(?i)(:)(?=//)|\b(www)(?=\.)|(@)")
+_WORD_JOINER = "\u2060"
 
 
 @st.cache_resource(show_spinner=False)
-def _database(path: str | None) -> Database:
-    return Database(path)
+def _database(path: str) -> Database:
+    from cem.store.host import hosted_database  # the server's own, under `cem serve`
+
+    return hosted_database(path) or Database(path)
 
 
 def get_database() -> Database:
@@ -200,15 +207,16 @@ def escape_markdown(text: object) -> str:
     captions, messages, widget labels, help, tab and expander titles): shown literally,
     never as markup, links, images, autolinked bare URLs, emoji/icon shortcodes, LaTeX or
     HTML. Every ASCII punctuation mark gets a backslash (CommonMark shows it as itself),
-    which also breaks ``http://``, ``www.`` and ``a@b.c`` autolinks; ``& < >`` become
-    entities.
+    and ``& < >`` become entities. A bare URL or e-mail address gets an invisible word joiner
+    after its ``:``, ``www`` or ``@`` (markdown autolinks them even when escaped).
 
     >>> escape_markdown("<b>*hi*</b>")
     '&lt;b&gt;\\\\*hi\\\\*&lt;\\\\/b&gt;'
-    >>> escape_markdown("see https://x.io")
-    'see https\\\\:\\\\/\\\\/x\\\\.io'
+    >>> escape_markdown("see https://x.io www.y.io a@b.io").replace("\\u2060", "|")
+    'see https\\\\:|\\\\/\\\\/x\\\\.io www|\\\\.y\\\\.io a\\\\@|b\\\\.io'
     """
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    text = _AUTOLINK_START.sub(lambda m: m.group(0) + _WORD_JOINER, str(text))
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

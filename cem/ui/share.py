@@ -56,7 +56,7 @@ def share_gate() -> LinkSession | None:
         st.query_params["share"] = token
     if st.query_params.get("workspace") != session.workspace:
         st.query_params["workspace"] = session.workspace
-    for key in [k for k in st.query_params.keys() if k == "mode"]:
+    for key in [k for k in st.query_params.keys() if k.lower() == "mode"]:
         del st.query_params[key]
     return session
 

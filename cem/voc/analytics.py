@@ -7,8 +7,10 @@
 - :func:`theme_trend`: mentions and share per month.
 - :func:`rising_themes`: themes whose share grew most in the last 90 days vs the 90 before,
   with a two-proportion test (the Overview's "what customers talk about").
-- :func:`sentiment_by_touchpoint`: mean comment sentiment per touchpoint, and
-  :func:`with_sentiment_signal`, the documented hook for the journey map's data emotion.
+- :func:`sentiment_by_touchpoint`: mean comment sentiment per touchpoint;
+  :func:`sentiment_by_key` (Ibis, any backend) and :func:`with_sentiment_signal`, the third
+  signal of the journey map's data emotion (weight :data:`SENTIMENT_WEIGHT` = 0.5: a scored
+  comment counts half a score answer), used by :func:`cem.journeys.data_emotion.emotion_by_key`.
 
 The aggregation runs in DuckDB on the filtered responses (the filter bar's Ibis expression,
 compiled to SQL by Ibis) joined to the ``voc_*`` tables; only small per-theme counts come back.
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cem.analytics.engine import Engine
-from cem.analytics.filters import Filters
+from cem.analytics.filters import Filters, filtered_table
 from cem.analytics.significance import (
     change_words,
     nps_difference_significant,
@@ -251,6 +253,29 @@ def sentiment_by_touchpoint(
     ).df()
     frame["sentiment_emotion"] = np.clip(2.0 * frame.mean_sentiment, -2.0, 2.0)
     return frame
+
+
+def sentiment_by_key(
+    engine: Engine, workspace: str, keys: tuple[str, ...], filters: Filters | None = None
+) -> pd.DataFrame:
+    """(key, n, sentiment_emotion) of the scored comments at the given touchpoint match
+    keys (:func:`cem.journeys.data_emotion.match_key`), under the shared filters: an Ibis
+    expression, so it runs on any backend that holds ``voc_sentiment`` (DuckDB, and Spark
+    through the Parquet export). ``sentiment_emotion`` is ``2 × mean sentiment`` (−2..+2)."""
+    columns = ["key", "n", "sentiment_emotion"]
+    if not keys or not engine.has_table("voc_sentiment"):
+        return pd.DataFrame(columns=columns)
+    responses = filtered_table(engine, workspace, "responses", filters)
+    responses = responses.mutate(key=responses.touchpoint.strip().lower())
+    responses = responses.filter(responses.key.isin(list(keys)))
+    scored = engine.table("voc_sentiment")
+    scored = scored.filter((scored.workspace == workspace) & scored.sentiment.notnull())
+    joined = responses.join(scored, responses.response_id == scored.response_id)
+    agg = joined.group_by("key").aggregate(n=joined.sentiment.count(), mean=joined.sentiment.mean())
+    frame = engine.to_pandas(agg)
+    frame["n"] = frame["n"].astype("int64")
+    frame["sentiment_emotion"] = np.clip(2.0 * frame["mean"].astype(float), -2.0, 2.0)
+    return frame[columns].sort_values("key").reset_index(drop=True)
 
 
 def with_sentiment_signal(

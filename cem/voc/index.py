@@ -22,9 +22,10 @@ checks); every value is bound, and the only names in the SQL are our own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import duckdb
+import pandas as pd
 
 from cem.store.db import Database
 from cem.voc.query import TOKEN_SQL_PATTERN, Group, Item, Query
@@ -198,3 +199,16 @@ def search(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [(int(r), float(s)) for r, s in db.execute(sql, params).fetchall()]
+
+
+def rows_for_responses(
+    db: Database, sql: str, workspace: str, ids: Sequence[int]
+) -> list[tuple[object, ...]]:
+    """Run ``sql`` (which joins the registered ``wanted_ids(response_id)`` and takes the
+    workspace as its one parameter) for the given responses; returns its rows."""
+    cur = db.cursor()
+    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
+    try:
+        return cur.execute(sql, [workspace]).fetchall()
+    finally:
+        cur.unregister("wanted_ids")

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from cem.voc.query import fold
 
-LEXICON_VERSION = 4
+LEXICON_VERSION = 5
 
 # -- English: customer-experience words and phrases (added to / overriding VADER) -------------
 EN_CX_WORDS: dict[str, float] = {
@@ -460,4 +460,7 @@ def lexicon_rows() -> list[tuple[str, str, str, str | None, str | None, float]]:
         rows.append(("ko", "negate_next", prefix, None, None, 0.0))
     for emoji, value in EMOJI.items():
         rows.append(("*", "word", emoji, None, None, value))
+    from cem.voc import lexicons_more
+
+    rows.extend(lexicons_more.lexicon_rows())
     return rows

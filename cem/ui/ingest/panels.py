@@ -16,7 +16,7 @@ from cem import ui
 from cem.errors import DuplicateImportError, TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_count
-from cem.ingest.detect import KIND_HELP, LOW_CONFIDENCE, detect_kind
+from cem.ingest.detect import COMMENT_FIELD, KIND_HELP, LOW_CONFIDENCE, detect_kind
 from cem.ingest.explain import role_label, upload_warnings
 from cem.ingest.health import Remedies
 from cem.ingest.load import (
@@ -87,17 +87,24 @@ def health_panel(upload: Upload, mapping: Mapping) -> Remedies:
 def columns_table(mapping: Mapping, upload: Upload) -> None:
     """Every column's role with its confidence and reason; low confidence says so."""
     frame = mapping.columns_frame(upload)
-    has_role = [r not in ("attribute", "ignore") for r in frame["role"]]
+    roles = list(frame["role"])
+    has_role = [r not in ("attribute", "ignore") for r in roles]
     frame["confidence"] = [
         c if ok else None for c, ok in zip(frame["confidence"], has_role, strict=True)
     ]
-    frame["role"] = [role_label(r) for r in frame["role"]]
+    kept = {g.column: g.kept_as for g in mapping.guesses}
+    frame["role"] = [
+        f"kept as {kept[c]}" if r == "attribute" and kept.get(c) else role_label(r)
+        for c, r in zip(frame["column"], frame["role"], strict=True)
+    ]
     frame["check"] = [
-        "⚠ please check" if (ok and c is not None and c == c and c < LOW_CONFIDENCE) else ""
-        for c, ok in zip(frame["confidence"], has_role, strict=True)
+        "⚠ please check"
+        if (ok and r != COMMENT_FIELD and c is not None and c == c and c < LOW_CONFIDENCE)
+        else ""
+        for c, ok, r in zip(frame["confidence"], has_role, roles, strict=True)
     ]
     st.dataframe(
-        frame[["column", "role", "confidence", "check", "why", "examples"]],
+        frame[["column", "check", "role", "confidence", "why", "examples"]],
         hide_index=True,
         use_container_width=True,
         column_config={

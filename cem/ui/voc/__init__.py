@@ -5,12 +5,14 @@ search matches are highlighted with ``<mark>`` around escaped words only.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
 import streamlit as st
 
 from cem import ui
+from cem.access.principal import allowed
 from cem.analytics.filters import Filters
 from cem.charts import voc as voc_charts
 from cem.errors import TouchpointError
@@ -20,7 +22,7 @@ from cem.ui.share import link_params, page_offered
 from cem.voc import analytics as voc_analytics
 from cem.voc import jobs, themes
 from cem.voc.query import Query
-from cem.voc.sentiment import EMOTION_PALETTE, emotion_level
+from cem.voc.sentiment import EMOTION_PALETTE, emotion_level, sentiment_note
 from cem.voc.verbatims import SORT_LABELS, VerbatimPage, VerbatimQuery, highlight_spans
 
 PAGE_SIZE = 20
@@ -58,11 +60,13 @@ def _progress_fragment(workspace: str) -> None:
         st.rerun()
 
 
-def sentiment_badge(score: float | None, label: str | None) -> str:
-    """HTML of a sentiment badge: the emotion palette's colour, face, label and score."""
+def sentiment_badge(score: float | None, label: str | None, language: str | None = None) -> str:
+    """HTML of a sentiment badge: the emotion palette's colour, face, label and score; for
+    a comment without a score, why ("no sentiment for Spanish")."""
     level = emotion_level(score)
     if level is None:
-        return "<span style='color:#757575'>no sentiment (language not supported)</span>"
+        note = sentiment_note(score, language) or "no sentiment"
+        return f"<span style='color:#757575'>{html.escape(note)}</span>"
     colour, face = EMOTION_PALETTE[level]
     text_colour = "#ffffff" if level in (-2, 2) else "#212121"
     return (
@@ -105,7 +109,7 @@ def verbatim_list(page: VerbatimPage) -> None:
         series = pd.Series(row._asdict())
         box = st.container(border=True)
         box.markdown(
-            f"{sentiment_badge(row.sentiment, row.sentiment_label)} &nbsp; "
+            f"{sentiment_badge(row.sentiment, row.sentiment_label, row.language)} &nbsp; "
             f"<span style='color:#616161'>{_meta(series)}</span>",
             unsafe_allow_html=True,
         )
@@ -238,10 +242,22 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
         "detractors_mentioning",
         "promoters_mentioning",
     ]
+    selectable: dict[str, object] = (
+        {}
+        if by
+        else {
+            "key": "voc_theme_table",
+            "on_select": functools.partial(
+                _open_selected_theme, impact.theme_id.astype(int).tolist()
+            ),
+            "selection_mode": "single-row",
+        }
+    )
     st.dataframe(
         shown[columns],
         hide_index=True,
         width="stretch",
+        **selectable,  # type: ignore[arg-type]
         column_config={
             "group": st.column_config.TextColumn((by or "").capitalize()),
             "theme": st.column_config.TextColumn("Theme"),
@@ -270,6 +286,18 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
     return impact
 
 
+def _open_selected_theme(theme_ids: list[int]) -> None:
+    """One click on a theme's row opens its comments: the theme goes into the URL (the
+    page then opens on the Comments tab) and the Comments tab's theme picker follows it."""
+    state = st.session_state.get("voc_theme_table")
+    rows = list(state.selection.rows) if state is not None else []
+    if not rows or rows[0] >= len(theme_ids):
+        return
+    st.query_params["theme"] = str(theme_ids[rows[0]])
+    st.query_params.pop("p", None)
+    st.session_state["voc_theme"] = theme_ids[rows[0]]
+
+
 def theme_detail(workspace: str, filters: Filters, theme_id: int, label: str) -> None:
     """The chosen theme: its share over time and where it hurts (by touchpoint/segment)."""
     trend = ui.cached_analytics(voc_analytics.theme_trend, workspace, filters)
@@ -291,10 +319,11 @@ def theme_detail(workspace: str, filters: Filters, theme_id: int, label: str) ->
 
 
 def theme_editor(workspace: str, theme_table: pd.DataFrame) -> None:
-    """Rename, change the rule of, merge and delete themes (editors only; checked in cem)."""
-    if theme_table.empty:
-        return
+    """Rename, change the rule of, merge and delete themes (editors only; checked in cem,
+    and not shown to a read-only session: viewers, share links)."""
     db, actor = ui.get_database(), ui.current_principal()
+    if theme_table.empty or not allowed(actor, "theme.edit", workspace).ok:
+        return
     options = dict(zip(theme_table.theme_id.astype(int), theme_table.label, strict=False))
     with st.expander("✏️ Edit themes"):
         chosen = st.selectbox(

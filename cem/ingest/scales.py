@@ -1,0 +1,410 @@
+"""Verbal scales: Likert labels read as ordered ratings 1..k, the labels kept for display.
+
+A text column whose every answer is a label of one known scale (agreement, satisfaction,
+frequency, "definitely", favourability, likelihood; in English, Spanish, French and German)
+becomes a numeric rating: the labels map to 1..k in the scale's order, so the column is a
+driver, a KPI and a filter like any 1-5 rating, and filters and splits show ``4 · Agree``
+(number and label, in order). Yes/no answers (en/es/fr/de/da/pt) become a 0/1 column,
+read as "% yes". "Don't know", "N/A", "Unfamiliar", "Prefer not to say" (and
+their es/fr/de forms) are missing answers, not rejects and not a point on the scale.
+
+Detection reads the values only (case, accents and punctuation folded), never the header.
+Each scale comes in the variants real surveys use (5 and 7 points, with or without a
+neutral middle); the smallest variant that holds every answer of the sample decides k.
+
+>>> scale = likert_scale(["Agree", "strongly agree", "Disagree", "Don't know", "Neutral"])
+>>> scale.labels
+('Strongly disagree', 'Disagree', 'Neutral', 'Agree', 'Strongly agree')
+>>> scale.rank("STRONGLY AGREE"), scale.rank("don’t know"), scale.display(4)
+(5, None, '4 · Agree')
+>>> likert_scale(["Tout à fait d'accord", "Pas d'accord", "D'accord"]).labels[-1]
+"Tout à fait d'accord"
+>>> likert_scale(["Red", "Blue", "Green"]) is None
+True
+>>> flag = likert_scale(["yes", "No", "YES", "n/a"])
+>>> flag.rank("Yes"), flag.rank("no"), flag.display(1), flag.describe()
+(1, 0, 'Yes', 'No/Yes (0/1)')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Answers that mean "no answer on this scale": missing, never a point or a reject.
+NOT_ON_SCALE = frozenset(
+    {
+        "don't know",
+        "dont know",
+        "do not know",
+        "not sure",
+        "unsure",
+        "n/a",
+        "na",
+        "not applicable",
+        "does not apply",
+        "unfamiliar",
+        "not familiar",
+        "no opinion",
+        "prefer not to say",
+        "prefer not to answer",
+        "no se",
+        "no lo se",
+        "ns/nc",
+        "no aplica",
+        "no sabe",
+        "ne sais pas",
+        "je ne sais pas",
+        "sans opinion",
+        "non applicable",
+        "nsp",
+        "weiss nicht",
+        "keine angabe",
+        "nicht zutreffend",
+        "trifft nicht zu",
+    }
+)
+
+# Each family: its variants, every variant an ordered tuple of labels (as displayed).
+_FAMILIES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (  # agreement (en)
+        ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
+        ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
+        (
+            "Strongly disagree",
+            "Disagree",
+            "Neither agree nor disagree",
+            "Agree",
+            "Strongly agree",
+        ),
+        (
+            "Strongly disagree",
+            "Somewhat disagree",
+            "Neither agree nor disagree",
+            "Somewhat agree",
+            "Strongly agree",
+        ),
+        (
+            "Strongly disagree",
+            "Disagree",
+            "Somewhat disagree",
+            "Neither agree nor disagree",
+            "Somewhat agree",
+            "Agree",
+            "Strongly agree",
+        ),
+    ),
+    (  # satisfaction (en)
+        ("Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"),
+        ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
+        (
+            "Very dissatisfied",
+            "Dissatisfied",
+            "Neither satisfied nor dissatisfied",
+            "Satisfied",
+            "Very satisfied",
+        ),
+        (
+            "Very dissatisfied",
+            "Somewhat dissatisfied",
+            "Neither satisfied nor dissatisfied",
+            "Somewhat satisfied",
+            "Very satisfied",
+        ),
+        (
+            "Very dissatisfied",
+            "Dissatisfied",
+            "Somewhat dissatisfied",
+            "Neither satisfied nor dissatisfied",
+            "Somewhat satisfied",
+            "Satisfied",
+            "Very satisfied",
+        ),
+    ),
+    (  # frequency (en)
+        ("Never", "Rarely", "Sometimes", "Often", "Always"),
+        ("Never", "Rarely", "Sometimes", "Usually", "Always"),
+        ("Never", "Rarely", "Sometimes", "Very often", "Always"),
+        ("Never", "Sometimes", "About half the time", "Most of the time", "Always"),
+    ),
+    (  # purchase intent (en)
+        ("Definitely not", "Probably not", "Probably yes", "Definitely yes"),
+        ("Definitely not", "Probably not", "Might or might not", "Probably yes", "Definitely yes"),
+        ("Definitely not", "Probably not", "Not sure", "Probably", "Definitely"),
+        ("Definitely not", "Probably not", "Probably", "Definitely"),
+    ),
+    (  # favourability (en)
+        ("Very unfavorably", "Somewhat unfavorably", "Somewhat favorably", "Very favorably"),
+        (
+            "Very unfavorably",
+            "Somewhat unfavorably",
+            "Neutral",
+            "Somewhat favorably",
+            "Very favorably",
+        ),
+        ("Very unfavourably", "Somewhat unfavourably", "Somewhat favourably", "Very favourably"),
+        ("Very unfavorable", "Somewhat unfavorable", "Somewhat favorable", "Very favorable"),
+    ),
+    (  # likelihood (en)
+        ("Not at all likely", "Not very likely", "Somewhat likely", "Very likely"),
+        (
+            "Not at all likely",
+            "Not very likely",
+            "Somewhat likely",
+            "Very likely",
+            "Extremely likely",
+        ),
+        (
+            "Not at all likely",
+            "Slightly likely",
+            "Moderately likely",
+            "Very likely",
+            "Extremely likely",
+        ),
+        ("Very unlikely", "Unlikely", "Neutral", "Likely", "Very likely"),
+        ("Very unlikely", "Unlikely", "Likely", "Very likely"),
+    ),
+    (  # agreement (es)
+        ("Totalmente en desacuerdo", "En desacuerdo", "De acuerdo", "Totalmente de acuerdo"),
+        (
+            "Totalmente en desacuerdo",
+            "En desacuerdo",
+            "Ni de acuerdo ni en desacuerdo",
+            "De acuerdo",
+            "Totalmente de acuerdo",
+        ),
+        (
+            "Muy en desacuerdo",
+            "En desacuerdo",
+            "Ni de acuerdo ni en desacuerdo",
+            "De acuerdo",
+            "Muy de acuerdo",
+        ),
+    ),
+    (  # satisfaction (es)
+        ("Muy insatisfecho", "Insatisfecho", "Neutral", "Satisfecho", "Muy satisfecho"),
+        (
+            "Muy insatisfecho",
+            "Insatisfecho",
+            "Ni satisfecho ni insatisfecho",
+            "Satisfecho",
+            "Muy satisfecho",
+        ),
+    ),
+    (
+        ("Nunca", "Rara vez", "A veces", "A menudo", "Siempre"),  # frequency (es)
+        ("Nunca", "Casi nunca", "A veces", "Casi siempre", "Siempre"),
+    ),
+    (  # likelihood (es)
+        (
+            "Nada probable",
+            "Poco probable",
+            "Algo probable",
+            "Muy probable",
+            "Extremadamente probable",
+        ),
+    ),
+    (  # agreement (fr)
+        ("Pas du tout d'accord", "Pas d'accord", "D'accord", "Tout à fait d'accord"),
+        (
+            "Pas du tout d'accord",
+            "Pas d'accord",
+            "Ni d'accord ni pas d'accord",
+            "D'accord",
+            "Tout à fait d'accord",
+        ),
+        (
+            "Pas du tout d'accord",
+            "Plutôt pas d'accord",
+            "Plutôt d'accord",
+            "Tout à fait d'accord",
+        ),
+    ),
+    (  # satisfaction (fr)
+        ("Très insatisfait", "Insatisfait", "Satisfait", "Très satisfait"),
+        ("Très insatisfait", "Insatisfait", "Neutre", "Satisfait", "Très satisfait"),
+        ("Pas du tout satisfait", "Peu satisfait", "Satisfait", "Très satisfait"),
+        ("Pas du tout satisfait", "Plutôt pas satisfait", "Plutôt satisfait", "Très satisfait"),
+    ),
+    (("Jamais", "Rarement", "Parfois", "Souvent", "Toujours"),),  # frequency (fr)
+    (  # agreement (de)
+        ("Stimme überhaupt nicht zu", "Stimme nicht zu", "Stimme zu", "Stimme voll und ganz zu"),
+        (
+            "Stimme überhaupt nicht zu",
+            "Stimme nicht zu",
+            "Weder noch",
+            "Stimme zu",
+            "Stimme voll und ganz zu",
+        ),
+        (
+            "Stimme überhaupt nicht zu",
+            "Stimme eher nicht zu",
+            "Teils/teils",
+            "Stimme eher zu",
+            "Stimme voll und ganz zu",
+        ),
+    ),
+    (  # satisfaction (de)
+        ("Sehr unzufrieden", "Unzufrieden", "Zufrieden", "Sehr zufrieden"),
+        ("Sehr unzufrieden", "Unzufrieden", "Neutral", "Zufrieden", "Sehr zufrieden"),
+        ("Sehr unzufrieden", "Eher unzufrieden", "Teils/teils", "Eher zufrieden", "Sehr zufrieden"),
+    ),
+    (("Nie", "Selten", "Manchmal", "Oft", "Immer"),),  # frequency (de)
+)
+# Yes/no answers (no = 0, yes = 1): a 0/1 column, read as "% yes".
+_FLAGS: tuple[tuple[str, str], ...] = (
+    ("No", "Yes"),
+    ("No", "Sí"),
+    ("No", "Si"),
+    ("Non", "Oui"),
+    ("Nein", "Ja"),
+    ("Nej", "Ja"),
+    ("Não", "Sim"),
+    ("False", "True"),
+)
+MIN_LABELS = 3  # distinct scale labels a sample must show (two could be a yes/no flag)
+
+
+def fold(text: object) -> str:
+    """Lower case, accents and punctuation folded (``Don’t know`` -> ``don't know``).
+
+    >>> fold("  Tout à fait d’accord! "), fold("Teils / teils")
+    ("tout a fait d'accord", 'teils/teils')
+    """
+    s = unicodedata.normalize("NFKD", str(text).replace("’", "'").replace("`", "'"))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("ß", "ss")
+    s = re.sub(r"\s*/\s*", "/", s)
+    s = re.sub(r"[^\w'/ ]+", " ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+_NOT_ON_SCALE_FOLDED = frozenset(fold(t) for t in NOT_ON_SCALE)
+
+
+@dataclass(frozen=True)
+class LikertScale:
+    """An ordered verbal scale: ``labels[i]`` is rating ``i + 1``."""
+
+    labels: tuple[str, ...]
+    start: int = 1  # 0 for a yes/no flag (no = 0, yes = 1: read as "% yes")
+
+    @property
+    def points(self) -> int:
+        return len(self.labels)
+
+    @property
+    def ranks(self) -> range:
+        return range(self.start, self.start + self.points)
+
+    def rank(self, value: object) -> int | None:
+        """start..k for a label of the scale (folded), None for a missing answer."""
+        key = fold(value)
+        for rank, label in zip(self.ranks, self.labels, strict=True):
+            if fold(label) == key:
+                return rank
+        return None
+
+    def display(self, rank: int) -> str:
+        """How ``rank`` reads in filters and splits: ``4 · Agree`` (sorts in order); a
+        flag's ``Yes``/``No``."""
+        label = self.labels[rank - self.start]
+        return label if self.start == 0 else f"{rank} · {label}"
+
+    def describe(self) -> str:
+        """``Strongly disagree … Strongly agree (1-5)``; ``No/Yes (0/1)``."""
+        if self.start == 0:
+            return f"{self.labels[0]}/{self.labels[1]} (0/1)"
+        return f"{self.labels[0]} … {self.labels[-1]} (1-{self.points})"
+
+    def folded_ranks(self) -> list[tuple[str, int]]:
+        """(folded label, rank) pairs, for the SQL that types the column."""
+        return [(fold(label), rank) for rank, label in zip(self.ranks, self.labels, strict=True)]
+
+
+def is_not_on_scale(value: object) -> bool:
+    """ "Don't know", "N/A", "Unfamiliar", ... (folded): a missing answer on a scale."""
+    return fold(value) in _NOT_ON_SCALE_FOLDED
+
+
+def likert_scale(values: Iterable[object]) -> LikertScale | None:
+    """The scale whose labels hold every non-blank, on-scale answer in ``values`` (the
+    smallest such variant), when at least three distinct labels occur; else None."""
+    seen: set[str] = set()
+    distinct = {str(v) for v in values if v is not None and not (isinstance(v, float) and v != v)}
+    if len(distinct) > 60:  # more spellings than any scale has: not a scale (and cheap)
+        return None
+    for v in distinct:
+        key = fold(v)
+        if key and key not in _NOT_ON_SCALE_FOLDED:
+            seen.add(key)
+            if len(seen) > 7:
+                return None
+    for flag in _FLAGS:
+        if len(seen) == 2 and seen == {fold(label) for label in flag}:
+            return LikertScale(flag, start=0)
+    if len(seen) < MIN_LABELS:
+        return None
+    best: Sequence[str] | None = None
+    for family in _FAMILIES:
+        for variant in family:
+            if seen <= {fold(label) for label in variant} and (
+                best is None or len(variant) < len(best)
+            ):
+                best = variant
+    return LikertScale(tuple(best)) if best is not None else None
+
+
+_Q = "'"
+
+
+def fold_sql(text_sql: str) -> str:
+    """SQL twin of :func:`fold` (lower case, accents, apostrophes, punctuation, spaces)."""
+    apostrophe = _Q * 4  # the SQL literal of one '
+    s = (
+        f"lower(strip_accents(replace(replace(replace({text_sql}, '’', {apostrophe}), "
+        f"'`', {apostrophe}), 'ß', 'ss')))"
+    )
+    s = f"regexp_replace({s}, '\\s*/\\s*', '/', 'g')"
+    s = f"regexp_replace({s}, '[^a-z0-9_{_Q * 2}/ ]+', ' ', 'g')"
+    return f"trim(regexp_replace({s}, '\\s+', ' ', 'g'))"
+
+
+def _literal(text: str) -> str:
+    return _Q + text.replace(_Q, _Q * 2) + _Q
+
+
+def rank_sql(text_sql: str, scale: LikertScale) -> str:
+    """SQL: the rating 1..k of a text expression holding the scale's labels (NULL for a
+    blank, a not-on-scale answer or an unknown label).
+
+    >>> "WHEN 'yes' THEN 2 END" in rank_sql("x0", LikertScale(("No", "Yes")))
+    True
+    """
+    whens = " ".join(f"WHEN {_literal(label)} THEN {rank}" for label, rank in scale.folded_ranks())
+    return f"CASE {fold_sql(text_sql)} {whens} END"
+
+
+def not_on_scale_sql(text_sql: str) -> str:
+    """SQL: the text is a not-on-scale answer ("Don't know", "N/A", ...)."""
+    tokens = ", ".join(_literal(t) for t in sorted(_NOT_ON_SCALE_FOLDED))
+    return f"({fold_sql(text_sql)} IN ({tokens}))"
+
+
+def store_scale_labels(
+    cur: Any, import_id: int, scales: dict[str, LikertScale], attributes: Iterable[Any]
+) -> None:
+    """Record the labels of the scale columns of an import that loaded as ratings (the
+    ``attributes``, :class:`~cem.analytics.attributes.AttributeColumn`, stored as numbers);
+    read back by :func:`cem.analytics.attributes.scale_labels`."""
+    numeric = {a.name for a in attributes if a.dtype == "numeric"}
+    rows = [
+        (int(import_id), name, float(rank), scale.display(rank))
+        for name, scale in scales.items()
+        if name in numeric
+        for rank in scale.ranks
+    ]
+    if rows:
+        cur.executemany("INSERT INTO attribute_scale_labels VALUES (?, ?, ?, ?)", rows)

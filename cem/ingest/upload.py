@@ -1,0 +1,157 @@
+"""An uploaded file ready to import: :class:`Upload` (its clean column names, a text sample,
+and :meth:`Upload.source_sql`, the SQL ``FROM`` source of its columns as VARCHAR ``c0..cN``).
+
+``read_csv``'s arguments cannot be bound as parameters, so the file path is written into
+the SQL text with :func:`cem.store.db.sql_string` (quoted as a literal); the column names are
+generated (``c0``...), never taken from the file.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from cem.ingest.limits import current as current_limits
+from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
+from cem.store.db import sql_string
+
+SAMPLE_ROWS = 2000
+SAMPLE_CELLS = 200_000  # wide files get fewer sample rows (detection looks at every cell)
+
+
+def sample_rows(width: int) -> int:
+    """Rows in the sample of a file with ``width`` columns: 2,000, fewer for wide files.
+
+    >>> sample_rows(12), sample_rows(2000)
+    (2000, 200)
+    """
+    return max(200, min(SAMPLE_ROWS, SAMPLE_CELLS // max(1, width)))
+
+
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "whitespace"}
+
+
+@dataclass
+class Upload:
+    """A file ready to be imported (see the module docstring)."""
+
+    file_name: str
+    path: str  # the file DuckDB reads (a transcoded copy for non-UTF-8 text)
+    format: str  # 'csv' | 'whitespace' | 'xlsx' | 'parquet'
+    columns: list[str]
+    sample: pd.DataFrame
+    content_hash: str
+    size_bytes: int
+    encoding: str = "utf-8"
+    delimiter: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    sheet: str | None = None
+    row_count: int | None = None  # known for XLSX and Parquet, else None until imported
+    blank_lines_inside: bool = False  # text: a blank line comes before more data
+    header_rows: int = 1  # 3 for Qualtrics, 2 for SurveyMonkey (rows of question text)
+    header_style: str = ""  # 'Qualtrics' | 'SurveyMonkey' | '' (one header row)
+    _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
+    _temp_files: list[str] = field(default_factory=list)
+
+    @property
+    def described(self) -> str:
+        """A short human description: ``CSV, semicolon-delimited, UTF-8``."""
+        if self.format == "xlsx":
+            return f"Excel workbook, sheet “{self.sheet}”"
+        if self.format == "parquet":
+            return "Parquet"
+        what = "whitespace-aligned text" if self.format == "whitespace" else "delimited text"
+        delim = DELIMITER_NAMES.get(self.delimiter or ",", repr(self.delimiter))
+        if self.format == "whitespace":
+            return f"{what}, {self.encoding}"
+        if self.delimiter == SINGLE_COLUMN:
+            return f"{what}, one column, {self.encoding}"
+        return f"{what}, {delim}-delimited, {self.encoding}"
+
+    def preview(self, rows: int = 10) -> pd.DataFrame:
+        """The first ``rows`` rows as text, blanks as empty strings (for display)."""
+        return self.sample.head(rows).fillna("").astype(str)
+
+    def column_sql_names(self) -> list[str]:
+        """The generated SQL names of the columns, ``c0, c1, ...``."""
+        return [f"c{i}" for i in range(len(self.columns))]
+
+    def skipped_blank_rows(self) -> list[int]:
+        """The file rows of blank lines the reader skips before more data (text files)."""
+        if not self.blank_lines_inside or self.format not in ("csv", "whitespace"):
+            return []
+        return blank_rows(self.path, quoted=self.format == "csv")
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """Columns the source has besides ``c0..cN``: ``__row`` (a workbook's own row
+        number) or ``__nfields`` (how many fields a whitespace-aligned line has)."""
+        return {"xlsx": ["__row"], "whitespace": ["__nfields"]}.get(self.format, [])
+
+    def register(self, cur: Any) -> None:
+        """Make in-memory data (XLSX) visible to a DuckDB cursor."""
+        if self._frame is not None:
+            cur.register("tp_upload_frame", self._frame)
+
+    def source_sql(
+        self, *, rejects: tuple[str, str] | None = None, limit: int | None = None
+    ) -> str:
+        """SQL ``FROM`` source with the columns ``c0..cN`` as VARCHAR (and ``__row`` for
+        XLSX). ``rejects`` = (table, scan) names makes DuckDB store malformed CSV rows
+        there instead of failing."""
+        names = self.column_sql_names()
+        lim = f" LIMIT {int(limit)}" if limit is not None else ""
+        if self.format == "xlsx":
+            return f"(SELECT * FROM tp_upload_frame{lim})"
+        if self.format == "parquet":
+            cols = ", ".join(f"CAST(#{i + 1} AS VARCHAR) AS {n}" for i, n in enumerate(names))
+            return f"(SELECT {cols} FROM read_parquet({sql_string(self.path)}){lim})"
+        if self.format == "whitespace":
+            parts = ", ".join(f"parts[{i + 1}] AS {n}" for i, n in enumerate(names))
+            return (
+                f"(SELECT {parts}, len(parts) AS __nfields FROM ("
+                f"SELECT string_split_regex(trim(line), '\\s+') AS parts FROM read_csv("
+                f"{sql_string(self.path)}, columns={{'line': 'VARCHAR'}}, auto_detect=false, header=false,"
+                f" skip=1,"
+                f" delim='\\x1f', quote='', escape='', strict_mode=false)"
+                f" WHERE trim(line) <> ''){lim})"
+            )
+        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
+        options = (
+            f"{sql_string(self.path)}, columns={columns}, auto_detect=false, header=false, skip=1, "
+            f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
+            f"null_padding=false, max_line_size={_max_line_size()}"
+        )
+        if rejects is not None:
+            options += (
+                f", store_rejects=true, rejects_table={sql_string(rejects[0])}, "
+                f"rejects_scan={sql_string(rejects[1])}"
+            )
+        else:
+            options += ", ignore_errors=true"
+        offset = f" OFFSET {self.header_rows - 1}" if self.header_rows > 1 else ""
+        return f"(SELECT * FROM read_csv({options}){lim}{offset})"
+
+    def close(self) -> None:
+        """Remove temporary files made for this upload."""
+        for path in self._temp_files:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self._temp_files.clear()
+
+    def __enter__(self) -> Upload:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _max_line_size() -> int:
+    """DuckDB's longest accepted line: 10 MB, more when cells may be longer."""
+    return max(10_000_000, 4 * current_limits().max_cell_chars + 1_000_000)
