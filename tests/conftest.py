@@ -10,13 +10,17 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from cem.access.principal import CLI_ADMIN
 from cem.store.db import Database
+
+if TYPE_CHECKING:
+    from streamlit.testing.v1 import AppTest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = PROJECT_ROOT.parent / "shared" / "datasets"
@@ -191,14 +195,33 @@ def wait_for_streamlit(page, timeout_ms: int = 30_000) -> None:  # type: ignore[
 APP_FILE = str(PROJECT_ROOT / "app.py")
 
 
+OpenPage = Callable[..., "AppTest"]  # the type of the ``open_page`` fixture
+
+
 @pytest.fixture
-def open_page(app_env: Path):  # type: ignore[no-untyped-def]
+def add_workspace(app_env: Path) -> Callable[[str], None]:
+    """Create an empty workspace in the app's database: ``add_workspace("Beta")``."""
+    from cem.store.workspaces import create_workspace
+
+    def _add(name: str) -> None:
+        database = Database(app_env)
+        try:
+            create_workspace(database, name, actor=CLI_ADMIN)
+        finally:
+            database.close()
+
+    return _add
+
+
+@pytest.fixture
+def open_page(app_env: Path) -> OpenPage:
     """Open a page of the app through its router, like a browser would:
     ``at = open_page("pages/overview.py", workspace="demo", segment="SMB")`` runs the app with
-    those query parameters, switches to the page and returns the AppTest after the run."""
+    those query parameters (a list for a repeated one), switches to the page and returns the
+    AppTest after the run; without a page it stays on the app's first page."""
     from streamlit.testing.v1 import AppTest
 
-    def _open(page: str | None = None, **query: str):  # type: ignore[no-untyped-def]
+    def _open(page: str | None = None, **query: str | list[str]) -> AppTest:
         at = AppTest.from_file(APP_FILE, default_timeout=120)
         for key, value in query.items():
             at.query_params[key] = value

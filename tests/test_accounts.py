@@ -14,8 +14,8 @@ from cem.access import audit, signin, users
 from cem.access.principal import CLI_ADMIN, Principal, Role
 from cem.errors import AccessDenied, InputError
 from cem.store.db import Database
+from tests.conftest import OpenPage
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 T0 = dt.datetime(2026, 1, 5, 9, 0, 0)
 
 
@@ -128,10 +128,8 @@ def test_every_attempt_is_audited_never_the_password(db: Database) -> None:
 
 
 # -- the gate in app.py --------------------------------------------------------------------
-def _app(app_env: Path) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.query_params["workspace"] = "demo"
-    at.run()
+def _app(open_page: OpenPage) -> AppTest:
+    at = open_page(workspace="demo")
     assert not at.exception
     return at
 
@@ -142,8 +140,8 @@ def _add(app_env: Path, name: str, role: str, workspaces: tuple[str, ...] = ()) 
     database.close()
 
 
-def test_no_user_single_user_mode(app_env: Path) -> None:
-    at = _app(app_env)
+def test_no_user_single_user_mode(open_page: OpenPage) -> None:
+    at = _app(open_page)
     captions = " ".join(c.value for c in at.sidebar.caption).replace("\\", "")
     assert "Single-user mode — anyone who can open this address can edit" in captions
     assert not at.text_input  # no sign-in form
@@ -158,9 +156,9 @@ def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
     return at
 
 
-def test_with_a_user_only_the_sign_in_form(app_env: Path) -> None:
+def test_with_a_user_only_the_sign_in_form(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "ann", "viewer", ("demo",))
-    at = _app(app_env)
+    at = _app(open_page)
     assert [t.label for t in at.text_input] == ["User name", "Password"]
     assert [s.value for s in at.subheader] == ["Sign in"]
     assert not at.metric and not at.selectbox  # no page body, no workspace switcher
@@ -168,9 +166,9 @@ def test_with_a_user_only_the_sign_in_form(app_env: Path) -> None:
     assert [e.value for e in at.error] == ["Wrong user name or password\\."]
 
 
-def test_viewer_signs_in_and_sees_read_only_pages(app_env: Path) -> None:
+def test_viewer_signs_in_and_sees_read_only_pages(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "ann", "viewer", ("demo",))
-    at = _sign_in(_app(app_env), "ann", "password1")
+    at = _sign_in(_app(open_page), "ann", "password1")
     captions = " ".join(c.value for c in at.sidebar.caption)
     assert "Signed in as ann (viewer)" in captions
     assert not at.text_input  # the form is gone
@@ -182,14 +180,14 @@ def test_viewer_signs_in_and_sees_read_only_pages(app_env: Path) -> None:
     assert not at.exception
 
 
-def test_editor_sees_only_granted_workspaces(app_env: Path) -> None:
+def test_editor_sees_only_granted_workspaces(app_env: Path, open_page: OpenPage) -> None:
     database = Database(app_env)
     from cem.store.workspaces import create_workspace
 
     create_workspace(database, "acme", actor=CLI_ADMIN)
     database.close()
     _add(app_env, "bob", "editor", ("acme",))
-    at = _sign_in(_app(app_env), "bob", "password1")
+    at = _sign_in(_app(open_page), "bob", "password1")
     assert at.sidebar.selectbox(key="workspace_switcher").options == ["acme"]
     at.switch_page("pages/import_data.py").run()  # an editor may import
     assert not at.exception
@@ -198,9 +196,9 @@ def test_editor_sees_only_granted_workspaces(app_env: Path) -> None:
     assert [t.label for t in at.text_input] == ["User name", "Password"]
 
 
-def test_admin_browses_the_audit_log(app_env: Path) -> None:
+def test_admin_browses_the_audit_log(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "root", "admin")
-    at = _sign_in(_app(app_env), "root", "password1")
+    at = _sign_in(_app(open_page), "root", "password1")
     at.switch_page("pages/audit.py").run()
     assert not at.exception
     frame = at.dataframe[0].value

@@ -9,18 +9,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cem.store.db import Database
+from tests.conftest import OpenPage
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 SURVEY = (FIXTURES / "survey_small.csv").read_bytes()
 
 
-def _page(app_env: Path) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
-    at.query_params["workspace"] = "demo"
-    at.run()
-    at.switch_page("pages/import_data.py")
-    at.run()
+def _page(open_page: OpenPage) -> AppTest:
+    at = open_page("pages/import_data.py", workspace="demo")
     assert not at.exception
     return at
 
@@ -38,8 +35,8 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts).replace("\\", "")  # drop markdown escapes
 
 
-def test_upload_shows_roles_and_imports(app_env: Path) -> None:
-    at = _page(app_env)
+def test_upload_shows_roles_and_imports(app_env: Path, open_page: OpenPage) -> None:
+    at = _page(open_page)
     assert "Upload a file" in _texts(at)
     _upload(at, "survey_small.csv", SURVEY)
     roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
@@ -75,8 +72,8 @@ def test_upload_shows_roles_and_imports(app_env: Path) -> None:
     assert "replacing import" in _texts(at)
 
 
-def test_missing_roles_are_explained(app_env: Path) -> None:
-    at = _page(app_env)
+def test_missing_roles_are_explained(open_page: OpenPage) -> None:
+    at = _page(open_page)
     data = b"who,when,what\nu1,2024-01-01 10:00,x\nu2,2024-01-02 11:00,y\n"
     _upload(at, "log.csv", data)
     at.radio(key="import_kind").set_value("events").run()
@@ -87,23 +84,23 @@ def test_missing_roles_are_explained(app_env: Path) -> None:
     assert "mapping table" in text and "--map" not in text
 
 
-def test_bad_file_is_one_line(app_env: Path) -> None:
-    at = _page(app_env)
+def test_bad_file_is_one_line(open_page: OpenPage) -> None:
+    at = _page(open_page)
     _upload(at, "junk.csv", bytes(range(256)) * 10)
     errors = [e.value for e in at.error]
     assert errors and "does not look like a text file" in errors[0]
     assert "\n" not in errors[0]
 
 
-def test_size_limit_message(app_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_size_limit_message(open_page: OpenPage, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TOUCHPOINT_MAX_UPLOAD_MB", "1")
-    at = _page(app_env)
+    at = _page(open_page)
     _upload(at, "big.csv", b"Comment\n" + b"x" * (1024 * 1024 + 10))
     assert any("the limit is 1 MB" in e.value for e in at.error)
 
 
-def test_delete_an_import_from_the_history(app_env: Path) -> None:
-    at = _page(app_env)
+def test_delete_an_import_from_the_history(app_env: Path, open_page: OpenPage) -> None:
+    at = _page(open_page)
     _upload(at, "survey_small.csv", SURVEY)
     at.button(key="import_button").click().run()
     newest = at.selectbox(key="import_delete_choice").value
@@ -120,8 +117,8 @@ def test_delete_an_import_from_the_history(app_env: Path) -> None:
     db.close()
 
 
-def test_a_second_customers_file_says_what_it_replaced(app_env: Path) -> None:
-    at = _page(app_env)
+def test_a_second_customers_file_says_what_it_replaced(app_env: Path, open_page: OpenPage) -> None:
+    at = _page(open_page)
     head = b"Customer ID,Churned,Revenue\n"
     _upload(at, "jan.csv", head + b"K1,No,10\nK2,No,20\n")
     assert at.radio(key="import_kind").value == "customers"  # detected
@@ -144,8 +141,8 @@ def test_a_second_customers_file_says_what_it_replaced(app_env: Path) -> None:
 EXPORTS = FIXTURES / "exports"
 
 
-def test_health_warning_and_one_click_remedy(app_env: Path) -> None:
-    at = _page(app_env)
+def test_health_warning_and_one_click_remedy(app_env: Path, open_page: OpenPage) -> None:
+    at = _page(open_page)
     _upload(at, "epoch_dates.csv", (EXPORTS / "epoch_dates.csv").read_bytes())
     warnings = [w.value.replace("\\", "") for w in at.warning]
     assert any("1970-01-01" in w and "placeholder" in w for w in warnings)
@@ -163,8 +160,8 @@ def test_health_warning_and_one_click_remedy(app_env: Path) -> None:
     assert got == (30, 25, 2023)
 
 
-def test_survey_tool_header_rows_and_rejects_without_none(app_env: Path) -> None:
-    at = _page(app_env)
+def test_survey_tool_header_rows_and_rejects_without_none(open_page: OpenPage) -> None:
+    at = _page(open_page)
     _upload(at, "qualtrics.csv", (EXPORTS / "qualtrics_nps.csv").read_bytes())
     assert "3 header rows (Qualtrics export)" in _texts(at)
     roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
@@ -180,8 +177,8 @@ def test_survey_tool_header_rows_and_rejects_without_none(app_env: Path) -> None
     assert "(whole row)" in set(rejects["column"])
 
 
-def test_event_log_kind_is_preselected(app_env: Path) -> None:
-    at = _page(app_env)
+def test_event_log_kind_is_preselected(open_page: OpenPage) -> None:
+    at = _page(open_page)
     _upload(at, "viewing.csv", (EXPORTS / "viewing_log.csv").read_bytes())
     assert at.radio(key="import_kind").value == "events"
     at.button(key="import_button").click().run()

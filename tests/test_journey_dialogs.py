@@ -3,24 +3,19 @@ back from the database (and so independent of what the page shows)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from cem import ui
 from cem.access.principal import LOCAL_ADMIN
 from cem.demo.journey import DEMO_JOURNEY_NAME
 from cem.journeys import api as jm
+from tests.conftest import OpenPage
 
 PAGE = "pages/journey_map.py"
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def _open(app_env: Path) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+def _open(open_page: OpenPage) -> AppTest:
+    at = open_page(PAGE)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -40,8 +35,8 @@ def _ok(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def test_card_dialog_faces_flags_text_and_moves(app_env: Path) -> None:
-    at = _open(app_env)
+def test_card_dialog_faces_flags_text_and_moves(open_page: OpenPage) -> None:
+    at = _open(open_page)
     tp = next(t for t in _journey().touchpoints if t.name == "First bill")
     at.button(key=f"card_{tp.touchpoint_id}").click().run()
     _ok(at)
@@ -79,8 +74,8 @@ def test_card_dialog_faces_flags_text_and_moves(app_env: Path) -> None:
     assert "First invoice" in label and "😄" in label and "⚠" in label
 
 
-def test_add_touchpoint_from_the_column_plus(app_env: Path) -> None:
-    at = _open(app_env)
+def test_add_touchpoint_from_the_column_plus(open_page: OpenPage) -> None:
+    at = _open(open_page)
     stage = _journey().stages[2]  # Purchase
     at.button(key=f"addtp_{stage.stage_id}").click().run()
     _ok(at)
@@ -92,8 +87,8 @@ def test_add_touchpoint_from_the_column_plus(app_env: Path) -> None:
     assert any("Order tracking page" in b.label for b in at.button)
 
 
-def test_stage_dialog_add_rename_move_delete(app_env: Path) -> None:
-    at = _open(app_env)
+def test_stage_dialog_add_rename_move_delete(open_page: OpenPage) -> None:
+    at = _open(open_page)
     at.button(key="add_stage").click().run()
     at.text_input(key="dlg_stage_name").set_value("Advocacy")
     at.button(key="dlg_stage_save").click().run()
@@ -115,8 +110,8 @@ def test_stage_dialog_add_rename_move_delete(app_env: Path) -> None:
     assert "Word of mouth" not in [s.name for s in _journey().stages]
 
 
-def test_lane_cell_dialog_and_lanes_dialog(app_env: Path) -> None:
-    at = _open(app_env)
+def test_lane_cell_dialog_and_lanes_dialog(open_page: OpenPage) -> None:
+    at = _open(open_page)
     stage = _journey().stages[0]
     assert stage.cell("goals") == "Find faster broadband for the family"
     at.button(key=f"cellbtn_{stage.stage_id}_thoughts").click().run()
@@ -142,8 +137,8 @@ def test_lane_cell_dialog_and_lanes_dialog(app_env: Path) -> None:
     ]
 
 
-def test_create_journey_confirms_and_opens_it(app_env: Path) -> None:
-    at = _open(app_env)
+def test_create_journey_confirms_and_opens_it(open_page: OpenPage) -> None:
+    at = _open(open_page)
     _open_tab(at, "➕ New · copy · import")
     at.text_input(key="new_name").set_value("Hotel stay")
     at.selectbox(key="new_template").set_value("hospitality")
@@ -154,9 +149,9 @@ def test_create_journey_confirms_and_opens_it(app_env: Path) -> None:
     assert jm.get_journey(ui.get_database(), "demo", picked).name == "Hotel stay"
 
 
-def test_draft_from_data_and_future_state_compare(app_env: Path) -> None:
+def test_draft_from_data_and_future_state_compare(open_page: OpenPage) -> None:
     db = ui.get_database()
-    at = _open(app_env)
+    at = _open(open_page)
     _open_tab(at, "➕ New · copy · import")
     at.text_input(key="new_name").set_value("From the data")
     at.selectbox(key="new_template").set_value("data")

@@ -10,16 +10,13 @@ from cem import ui
 from cem.access.principal import LOCAL_ADMIN
 from cem.demo.journey import DEMO_JOURNEY_NAME
 from cem.journeys import api as jm
+from tests.conftest import OpenPage
 
 PAGE = "pages/journey_map.py"
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-def _open(app_env: Path) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+def _open(open_page: OpenPage) -> AppTest:
+    at = open_page(PAGE)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -33,8 +30,8 @@ def _demo_journey(path: Path) -> jm.Journey:
     return jm.get_journey(db, "demo", jid)
 
 
-def test_page_shows_demo_journey(app_env: Path) -> None:
-    at = _open(app_env)
+def test_page_shows_demo_journey(app_env: Path, open_page: OpenPage) -> None:
+    at = _open(open_page)
     assert not at.error, [e.value for e in at.error]
     journey = _demo_journey(app_env)
     assert at.selectbox(key="journey_picker").value == journey.journey_id
@@ -49,8 +46,10 @@ def test_page_shows_demo_journey(app_env: Path) -> None:
     assert installation["emotion"] == "-2 😡"
 
 
-def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> None:
-    at = _open(app_env)
+def test_edit_through_touchpoint_editor_is_saved_and_undone(
+    app_env: Path, open_page: OpenPage
+) -> None:
+    at = _open(open_page)
     journey = _demo_journey(app_env)
     row = [t.name for t in journey.touchpoints].index("First bill")
     before = journey.touchpoints[row]
@@ -79,8 +78,8 @@ def test_edit_through_touchpoint_editor_is_saved_and_undone(app_env: Path) -> No
     assert at.data_editor(key=f"touchpoint_editor_{now}").value.loc[row, "owner"] == before.owner
 
 
-def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
-    at = _open(app_env)
+def test_stale_edit_in_page_shows_conflict(app_env: Path, open_page: OpenPage) -> None:
+    at = _open(open_page)
     journey = _demo_journey(app_env)
     tp = journey.touchpoints[0]
     # Someone else changes the first touchpoint after this session drew its tables.
@@ -106,16 +105,12 @@ def test_stale_edit_in_page_shows_conflict(app_env: Path) -> None:
     assert _demo_journey(app_env).touchpoint(tp.touchpoint_id).owner == "Bo"
 
 
-def test_journey_query_param_selects_the_journey(app_env: Path) -> None:
+def test_journey_query_param_selects_the_journey(open_page: OpenPage) -> None:
     db = ui.get_database()
     other = jm.create_journey(
         db, "demo", "Second map", outline=[("Only stage", ["Lonely"])], actor=LOCAL_ADMIN
     )
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["journey"] = str(other)
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = open_page(PAGE, journey=str(other))
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="journey_picker").value == other
     version = jm.get_journey(db, "demo", other).version

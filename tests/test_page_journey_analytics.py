@@ -18,19 +18,16 @@ from cem.format import format_count
 from cem.store.db import Database, bump_revision
 from cem.ui.events import panels
 from cem.ui.journeys.network import transition_network
+from tests.conftest import OpenPage
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGE = "pages/journey_analytics.py"
 XSS = "<img src=x onerror=alert(1)>"
 
 
-def _open_page(at: AppTest, view: str | None = None) -> AppTest:
+def _open_page(open_page: OpenPage, view: str | None = None, **query: str) -> AppTest:
     if view:
-        at.query_params["view"] = view
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    at.switch_page(PAGE)
-    at.run()
+        query["view"] = view
+    at = open_page(PAGE, **query)
     assert not at.exception, [e.value for e in at.exception]
     assert not at.main.error, [e.value for e in at.main.error]
     return at
@@ -41,8 +38,8 @@ def _engine(path: Path) -> tuple[Database, Engine]:
     return db, duckdb_engine(db)
 
 
-def test_page_shows_cem_values(app_env: Path) -> None:
-    at = _open_page(AppTest.from_file(APP, default_timeout=120), "Paths")
+def test_page_shows_cem_values(app_env: Path, open_page: OpenPage) -> None:
+    at = _open_page(open_page, "Paths")
     db, engine = _engine(app_env)
     try:
         paths = ja.top_paths(engine, "demo", Filters(), k=3, limit=15, collapse_repeats=True)
@@ -61,7 +58,7 @@ def test_page_shows_cem_values(app_env: Path) -> None:
     assert tiles["Customers"] == format_count(summary["customers"])
 
 
-def test_every_view_opens_without_a_warning(app_env: Path) -> None:
+def test_every_view_opens_without_a_warning(app_env: Path, open_page: OpenPage) -> None:
     """By default no view shows a warning or an error (the custom funnel's default steps
     are three different touchpoints, so it shows numbers, not "only once")."""
     db, engine = _engine(app_env)
@@ -71,7 +68,7 @@ def test_every_view_opens_without_a_warning(app_env: Path) -> None:
     finally:
         db.close()
     for view in panels.VIEWS:
-        at = _open_page(AppTest.from_file(APP, default_timeout=120), view)
+        at = _open_page(open_page, view)
         assert not at.main.warning, (view, [w.value for w in at.main.warning])
         assert not at.main.error, (view, [e.value for e in at.main.error])
         if view == "Funnels":
@@ -92,8 +89,8 @@ def test_default_steps_never_repeat_a_touchpoint() -> None:
     ]
 
 
-def test_page_settings_change_the_figures(app_env: Path) -> None:
-    at = _open_page(AppTest.from_file(APP, default_timeout=120), "Paths")
+def test_page_settings_change_the_figures(app_env: Path, open_page: OpenPage) -> None:
+    at = _open_page(open_page, "Paths")
     at.checkbox(key="ja:collapse").uncheck()
     at.slider(key="ja:k").set_value(2)
     at.number_input(key="ja:gap").set_value(30.0)
@@ -108,10 +105,8 @@ def test_page_settings_change_the_figures(app_env: Path) -> None:
     assert metric.value == format_count(paths.loc[0, "journeys"])
 
 
-def test_page_filters_apply(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["channel"] = "web"
-    _open_page(at, "Paths")
+def test_page_filters_apply(app_env: Path, open_page: OpenPage) -> None:
+    at = _open_page(open_page, "Paths", channel="web")
     db, engine = _engine(app_env)
     try:
         paths = ja.top_paths(
@@ -123,17 +118,13 @@ def test_page_filters_apply(app_env: Path) -> None:
     assert metric.value == format_count(paths.loc[0, "journeys"])
 
 
-def test_empty_workspace_explains_what_to_do(app_env: Path) -> None:
+def test_empty_workspace_explains_what_to_do(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     with db.transaction() as cur:
         cur.execute("INSERT INTO workspaces(name) VALUES ('blank')")
         bump_revision(cur, "blank")
     db.close()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["workspace"] = "blank"
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
+    at = open_page(PAGE, workspace="blank")
     assert not at.exception, [e.value for e in at.exception]
     assert any("Import an event log" in i.value for i in at.info)
 

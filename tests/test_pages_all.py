@@ -63,15 +63,9 @@ def test_share_link_view_renders(app_env: Path, open_page, page: str) -> None:  
 
 @pytest.mark.parametrize("page", NAVIGATION_PAGES)
 def test_page_explains_what_to_do_on_an_empty_workspace(  # type: ignore[no-untyped-def]
-    app_env: Path, open_page, page: str
+    open_page, add_workspace, page: str
 ) -> None:
-    from cem.access.principal import CLI_ADMIN
-    from cem.store.db import Database
-    from cem.store.workspaces import create_workspace
-
-    db = Database(app_env)
-    create_workspace(db, "Empty shop", actor=CLI_ADMIN)
-    db.close()
+    add_workspace("Empty shop")
     at = open_page(page, workspace="Empty shop")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]

@@ -3,12 +3,12 @@ the numbers shown are cem.analytics numbers, and the filters in the URL are appl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cem.access.principal import CLI_ADMIN
 from cem.analytics.drivers import key_drivers
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
@@ -16,8 +16,7 @@ from cem.analytics.kpi_frames import kpi_frame
 from cem.analytics.overview import kpi_snapshot
 from cem.format import format_signed
 from cem.store.db import Database
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+from tests.conftest import OpenPage
 
 
 def expected(db_path: Path, func, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -32,9 +31,8 @@ def metric_value(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_overview_shows_the_metrics_values(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_overview_shows_the_metrics_values(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page()
     assert not at.exception, [e.value for e in at.exception]
     snap = expected(app_env, kpi_snapshot, "nps")
     assert metric_value(at, "NPS") == format_signed(snap["value"])
@@ -44,10 +42,8 @@ def test_overview_shows_the_metrics_values(app_env: Path) -> None:
     assert metric_value(at, "Responses") == f"{expected(app_env, kpi_snapshot, 'responses')['n']:,}"
 
 
-def test_query_params_filter_the_overview(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["segment"] = "Enterprise"
-    at.run()
+def test_query_params_filter_the_overview(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page(segment="Enterprise")
     assert not at.exception, [e.value for e in at.exception]
     filtered = expected(app_env, kpi_snapshot, "nps", Filters.make(segment=["Enterprise"]))
     everyone = expected(app_env, kpi_snapshot, "nps")
@@ -56,9 +52,10 @@ def test_query_params_filter_the_overview(app_env: Path) -> None:
     assert at.multiselect(key="flt:segment").value == ["Enterprise"]
 
 
-def test_sidebar_change_is_written_to_the_url_and_cleared(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_sidebar_change_is_written_to_the_url_and_cleared(
+    app_env: Path, open_page: OpenPage
+) -> None:
+    at = open_page()
     at.multiselect(key="flt:persona").set_value(["Remote Worker"]).run()
     assert not at.exception
     assert Filters.from_query_params(at.query_params).values("persona") == ("Remote Worker",)
@@ -70,11 +67,8 @@ def test_sidebar_change_is_written_to_the_url_and_cleared(app_env: Path) -> None
     assert metric_value(at, "NPS") == format_signed(expected(app_env, kpi_snapshot, "nps")["value"])
 
 
-def test_date_range_from_the_url(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["from"] = "2026-01-01"
-    at.query_params["to"] = "2026-03-31"
-    at.run()
+def test_date_range_from_the_url(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page(**{"from": "2026-01-01", "to": "2026-03-31"})
     assert not at.exception
     start, end = at.date_input(key="flt:dates").value
     assert (str(start), str(end)) == ("2026-01-01", "2026-03-31")
@@ -83,24 +77,18 @@ def test_date_range_from_the_url(app_env: Path) -> None:
     assert metric_value(at, "NPS") == format_signed(snap["value"])
 
 
-def test_filtered_link_renders_overview(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["segment"] = "Family"
-    at.run()
+def test_filtered_link_renders_overview(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page(segment="Family")
     assert not at.exception
     snap = expected(app_env, kpi_snapshot, "nps", Filters.make(segment=["Family"]))
     assert metric_value(at, "NPS") == format_signed(snap["value"])
 
 
 @pytest.mark.parametrize("split", ["segment", "attr:Plan"])
-def test_explorer_table_has_the_metrics_numbers(app_env: Path, split: str) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["by"] = split
-    at.query_params["period"] = "quarter"
-    at.query_params["channel"] = ["web", "app"]
-    at.run()
-    at.switch_page("pages/explorer.py")
-    at.run()
+def test_explorer_table_has_the_metrics_numbers(
+    app_env: Path, open_page: OpenPage, split: str
+) -> None:
+    at = open_page("pages/explorer.py", by=split, period="quarter", channel=["web", "app"])
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     frame = expected(
@@ -116,36 +104,26 @@ def test_explorer_table_has_the_metrics_numbers(app_env: Path, split: str) -> No
     assert {b.label for b in at.get("download_button")} >= {"⬇ Table (CSV)", "⬇ Chart (PNG)"}
 
 
-def test_explorer_rating_attribute(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["metric"] = "attr:Speed rating"
-    at.run()
-    at.switch_page("pages/explorer.py")
-    at.run()
+def test_explorer_rating_attribute(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page("pages/explorer.py", metric="attr:Speed rating")
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     frame = expected(app_env, kpi_frame, "attr:Speed rating", period="month")
     assert table["Speed rating"].tolist() == pytest.approx(frame.value.tolist())
 
 
-def test_sidebar_survives_a_rerun_on_every_insight_page(app_env: Path) -> None:
+def test_sidebar_survives_a_rerun_on_every_insight_page(open_page: OpenPage) -> None:
     # A page whose url_path equals its file name is rerun without app.py (Streamlit 1.67
     # resolves the rerun's page hash to the old-style pages/ file): no sidebar, no filters.
     for page in ("pages/overview.py", "pages/explorer.py", "pages/drivers.py"):
-        at = AppTest.from_file(APP, default_timeout=120)
-        at.run()
-        at.switch_page(page)
-        at.run()
+        at = open_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert at.multiselect(key="flt:segment").value == [], page
 
 
-def test_drivers_ranking(app_env: Path) -> None:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page("pages/drivers.py")
-    at.run()
+def test_drivers_ranking(app_env: Path, open_page: OpenPage) -> None:
+    at = open_page("pages/drivers.py")
     assert not at.exception, [e.value for e in at.exception]
     table = at.dataframe[0].value
     ranking = expected(app_env, key_drivers, "nps", None, Filters())
@@ -155,17 +133,11 @@ def test_drivers_ranking(app_env: Path) -> None:
 
 
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/explorer.py", "pages/drivers.py"])
-def test_empty_workspace_explains_what_to_do(app_env: Path, page: str) -> None:
-    from cem.store.workspaces import create_workspace
-
-    db = Database(app_env)
-    create_workspace(db, "Empty <b>co</b>", actor=CLI_ADMIN)
-    db.close()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["workspace"] = "Empty <b>co</b>"
-    at.run()
-    at.switch_page(page)
-    at.run()
+def test_empty_workspace_explains_what_to_do(
+    open_page: OpenPage, add_workspace: Callable[[str], None], page: str
+) -> None:
+    add_workspace("Empty <b>co</b>")
+    at = open_page(page, workspace="Empty <b>co</b>")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert any("Import" in i.value for i in at.info), [i.value for i in at.info]

@@ -14,7 +14,7 @@ from cem.analytics.overview import kpi_snapshot
 from cem.format import format_signed
 from cem.store.db import Database
 from cem.store.workspaces import create_workspace
-from tests.conftest import APP_FILE
+from tests.conftest import OpenPage
 from tests.test_pages_insights import expected, metric_value
 
 
@@ -28,22 +28,14 @@ def _link(db_path: Path, pages: list[str], filters: Filters) -> tuple[str, str]:
     return link.id, link.token or ""
 
 
-def _run(**query: str | list[str]) -> AppTest:
-    at = AppTest.from_file(APP_FILE, default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at
-
-
 def _sidebar_text(at: AppTest) -> str:
     return " ".join(str(x.value) for x in [*at.sidebar.markdown, *at.sidebar.caption])
 
 
-def test_share_session_is_scoped_read_only_and_filtered(app_env: Path) -> None:
+def test_share_session_is_scoped_read_only_and_filtered(app_env: Path, open_page: OpenPage) -> None:
     fixed = Filters.make(segment=["Family"])
     _, token = _link(app_env, ["home", "voice"], fixed)
-    at = _run(share=token, workspace="other", segment=["Family", "Business"], mode="edit")
+    at = open_page(share=token, workspace="other", segment=["Family", "Business"], mode="edit")
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "demo" in _sidebar_text(at) and "read-only" in _sidebar_text(at)
     assert not [w for w in at.sidebar.selectbox if w.key == "workspace_switcher"]
@@ -70,10 +62,10 @@ def test_share_session_is_scoped_read_only_and_filtered(app_env: Path) -> None:
     assert metric_value(at, "NPS") == format_signed(snap["value"])
 
 
-def test_unfixed_dimensions_may_narrow(app_env: Path) -> None:
+def test_unfixed_dimensions_may_narrow(app_env: Path, open_page: OpenPage) -> None:
     fixed = Filters.make(segment=["Family"])
     _, token = _link(app_env, ["home"], fixed)
-    at = _run(share=token, channel="web")
+    at = open_page(share=token, channel="web")
     assert not at.exception
     narrowed = Filters.make(segment=["Family"], channel=["web"])
     snap = expected(app_env, kpi_snapshot, "nps", narrowed)
@@ -81,14 +73,16 @@ def test_unfixed_dimensions_may_narrow(app_env: Path) -> None:
 
 
 @pytest.mark.parametrize("how", ["tampered", "revoked", "garbage"])
-def test_a_bad_token_shows_one_sentence_and_nothing_else(app_env: Path, how: str) -> None:
+def test_a_bad_token_shows_one_sentence_and_nothing_else(
+    app_env: Path, open_page: OpenPage, how: str
+) -> None:
     link_id, token = _link(app_env, ["home"], Filters())
     if how == "revoked":
         db = Database(app_env)
         revoke_link(db, CLI_ADMIN, link_id)
         db.close()
     bad = {"tampered": token[:-2] + ("AA" if token[-2:] != "AA" else "BB"), "garbage": "x"}
-    at = _run(share=bad.get(how, token), workspace="demo")
+    at = open_page(share=bad.get(how, token), workspace="demo")
     assert not at.exception
     assert len(at.error) == 1 and "share link" in at.error[0].value
     assert not at.metric and not at.sidebar.multiselect and not at.main.title

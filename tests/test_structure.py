@@ -1,5 +1,5 @@
 """The layout rules hold: no import cycle among cem modules, every page under 200 lines,
-and ``import cem.analytics`` pulls in no Streamlit."""
+no cem module over 600 lines, and ``import cem.analytics`` pulls in no Streamlit."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_PAGE_LINES = 200
+MAX_MODULE_LINES = 600
+# Modules still over the limit, each owned by a helper who splits it and then deletes its
+# entry here (strict: the xfail turns into a failure as soon as the module is small).
+STILL_LONG = {"cem/ingest/load.py"}
 
 
 def _module_name(path: Path) -> str:
@@ -63,6 +67,20 @@ def test_no_import_cycle_among_cem_modules() -> None:
 def test_page_is_thin(page: str) -> None:
     lines = len((ROOT / "pages" / page).read_text(encoding="utf-8").splitlines())
     assert lines < MAX_PAGE_LINES, f"pages/{page} has {lines} lines: move panels to cem/ui/"
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="to be split"))
+        if name in STILL_LONG
+        else name
+        for name in sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "cem").rglob("*.py"))
+    ],
+)
+def test_module_is_small(module: str) -> None:
+    lines = len((ROOT / module).read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_MODULE_LINES, f"{module} has {lines} lines: split it by concern"
 
 
 def test_cem_analytics_imports_no_streamlit() -> None:

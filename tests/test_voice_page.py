@@ -17,9 +17,8 @@ from cem.voc.analytics import theme_impact
 from cem.voc.jobs import analyse_workspace
 from cem.voc.themes import list_themes
 from cem.voc.verbatims import VerbatimQuery, verbatims_page
-from tests.conftest import PROJECT_ROOT, StreamlitServer, wait_for_streamlit
+from tests.conftest import PROJECT_ROOT, OpenPage, StreamlitServer, wait_for_streamlit
 
-APP = str(PROJECT_ROOT / "app.py")
 PAYLOADS = (
     "<script>alert(1)</script> zqxpayload one",
     "<img src=x onerror=alert(2)> zqxpayload two",
@@ -28,15 +27,13 @@ PAYLOADS = (
 TIMEOUT = 90_000
 
 
-def _voice(at: AppTest) -> AppTest:
-    at.run()
-    at.switch_page("pages/verbatims.py")
-    at.run()
+def _voice(open_page: OpenPage, **query: str) -> AppTest:
+    at = open_page("pages/verbatims.py", **query)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
 
-def test_page_shows_themes_and_comments_of_cem(app_env: Path) -> None:
+def test_page_shows_themes_and_comments_of_cem(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     try:
         engine = duckdb_engine(db)
@@ -45,7 +42,7 @@ def test_page_shows_themes_and_comments_of_cem(app_env: Path) -> None:
         table = list_themes(db, "demo")
     finally:
         db.close()
-    at = _voice(AppTest.from_file(APP, default_timeout=120))
+    at = _voice(open_page)
     assert not at.error, [e.value for e in at.error]
     shown = at.dataframe[0].value
     assert list(shown.theme) == list(impact.theme)
@@ -58,7 +55,7 @@ def test_page_shows_themes_and_comments_of_cem(app_env: Path) -> None:
     assert set(at.selectbox(key="voc_theme").options) >= set(table.label)
 
 
-def test_search_and_theme_in_the_url(app_env: Path) -> None:
+def test_search_and_theme_in_the_url(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     try:
         expected = verbatims_page(
@@ -66,10 +63,7 @@ def test_search_and_theme_in_the_url(app_env: Path) -> None:
         )
     finally:
         db.close()
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["q"] = '"on hold"'
-    at.query_params["sort"] = "relevance"
-    _voice(at)
+    at = _voice(open_page, q='"on hold"', sort="relevance")
     assert f"{expected.total:,} comments" in " ".join(c.value for c in at.caption)
     assert "<mark>" in " ".join(m.value for m in at.markdown)
     at.text_input(key="voc_search").set_value("refund -router").run()
@@ -77,7 +71,7 @@ def test_search_and_theme_in_the_url(app_env: Path) -> None:
     assert at.query_params["q"] == ["refund -router"] or at.query_params["q"] == "refund -router"
 
 
-def test_unsupported_language_is_named_on_the_card(app_env: Path) -> None:
+def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     try:
         top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
@@ -95,9 +89,7 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path) -> None:
     finally:
         db.close()
     assert row == ("es", None)
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["q"] = "zqxes"
-    _voice(at)
+    at = _voice(open_page, q="zqxes")
     assert "no sentiment for Spanish" in " ".join(m.value for m in at.markdown)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from cem.store.workspaces import (
     workspace_summaries,
     workspace_summary,
 )
+from tests.conftest import OpenPage
 
 
 def _add_rows(db: Database, workspace: str, n_responses: int, n_events: int = 0) -> None:
@@ -144,16 +146,12 @@ def test_demo_summary(demo_db: Database) -> None:
 
 
 # -- the page ---------------------------------------------------------------------------------
-APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 # Note: AppTest drops the entry point's sidebar when switching to a page whose url_path equals
 # its file name (app.py gives this page url_path="manage-workspaces" for that reason).
-def _page(app_env: Path) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
-    at.switch_page("pages/workspaces.py")
-    at.run()
+def _page(open_page: OpenPage) -> AppTest:
+    at = open_page("pages/workspaces.py")
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -172,8 +170,8 @@ def _listed(at: AppTest) -> list[str]:
     return list(at.dataframe[0].value["Workspace"])
 
 
-def test_page_lists_the_demo(app_env: Path) -> None:
-    at = _page(app_env)
+def test_page_lists_the_demo(app_env: Path, open_page: OpenPage) -> None:
+    at = _page(open_page)
     db = Database(app_env)
     n = db.execute("SELECT count(*) FROM responses WHERE workspace = 'demo'").fetchall()[0][0]
     db.close()
@@ -184,8 +182,8 @@ def test_page_lists_the_demo(app_env: Path) -> None:
     assert not at.error
 
 
-def test_page_creates_and_switches(app_env: Path) -> None:
-    at = _page(app_env)
+def test_page_creates_and_switches(open_page: OpenPage) -> None:
+    at = _page(open_page)
     at.text_input(key="ws_new_name").input("Acme <b>*Retail*</b>")
     at.button(key="ws_create").click()
     at.run()
@@ -210,11 +208,9 @@ def test_page_creates_and_switches(app_env: Path) -> None:
     assert "needs a name" in at.main.error[0].value
 
 
-def test_page_switches_workspace(app_env: Path) -> None:
-    db = Database(app_env)
-    create_workspace(db, "Beta", actor=CLI_ADMIN)
-    db.close()
-    at = _page(app_env)
+def test_page_switches_workspace(open_page: OpenPage, add_workspace: Callable[[str], None]) -> None:
+    add_workspace("Beta")
+    at = _page(open_page)
     at.selectbox(key="ws_open_select").select("Beta")
     at.button(key="ws_open").click()
     at.run()
@@ -224,11 +220,9 @@ def test_page_switches_workspace(app_env: Path) -> None:
     assert _switcher(at) == "Beta"
 
 
-def test_page_renames(app_env: Path) -> None:
-    db = Database(app_env)
-    create_workspace(db, "Beta", actor=CLI_ADMIN)
-    db.close()
-    at = _page(app_env)
+def test_page_renames(open_page: OpenPage, add_workspace: Callable[[str], None]) -> None:
+    add_workspace("Beta")
+    at = _page(open_page)
     at.selectbox(key="ws_rename_select").select("Beta")
     at.text_input(key="ws_rename_name").input("Gamma")
     at.button(key="ws_rename").click()
@@ -240,11 +234,11 @@ def test_page_renames(app_env: Path) -> None:
     assert _switcher(at) == "demo"
 
 
-def test_page_delete_needs_confirmation(app_env: Path) -> None:
-    db = Database(app_env)
-    create_workspace(db, "Beta", actor=CLI_ADMIN)
-    db.close()
-    at = _page(app_env)
+def test_page_delete_needs_confirmation(
+    open_page: OpenPage, add_workspace: Callable[[str], None]
+) -> None:
+    add_workspace("Beta")
+    at = _page(open_page)
     assert at.button(key="ws_delete").disabled  # nothing chosen yet
     at.selectbox(key="ws_delete_select").select("Beta")
     at.run()
@@ -264,8 +258,8 @@ def test_page_delete_needs_confirmation(app_env: Path) -> None:
     assert "Deleted workspace" in at.success[0].value
 
 
-def test_page_deletes_current_workspace_and_falls_back(app_env: Path) -> None:
-    at = _page(app_env)
+def test_page_deletes_current_workspace_and_falls_back(open_page: OpenPage) -> None:
+    at = _page(open_page)
     at.selectbox(key="ws_delete_select").select("demo")
     at.run()
     at.text_input(key="ws_delete_confirm").input("demo")
@@ -283,12 +277,12 @@ def test_page_deletes_current_workspace_and_falls_back(app_env: Path) -> None:
     assert "5,000 customers" in at.success[0].value.replace("\\", "")
 
 
-def test_page_reloads_demo(app_env: Path) -> None:
+def test_page_reloads_demo(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     before = db.execute("SELECT count(*) FROM responses WHERE workspace = 'demo'").fetchall()
     db.execute("DELETE FROM responses WHERE workspace = 'demo' AND nps = 10")
     db.close()
-    at = _page(app_env)
+    at = _page(open_page)
     at.button(key="ws_reload_demo").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]

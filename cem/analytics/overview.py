@@ -24,6 +24,14 @@ from cem.analytics.labels import NOT_SET, SCORE_COLUMN
 from cem.analytics.significance import change_vs_previous, compare_rows, versus_rest
 
 CLOSED_CASE_STATUSES = ("closed", "resolved", "done")
+# The headline KPIs (the Overview's tiles and the PDF summary's) and their window.
+HEADLINE_METRICS: tuple[tuple[str, str], ...] = (
+    ("nps", "NPS"),
+    ("csat", "CSAT"),
+    ("ces", "CES"),
+    ("responses", "Responses"),
+)
+WINDOW_DAYS = 90
 
 
 def kpi_trend(

@@ -45,31 +45,59 @@ def _step_labels(frame: pd.DataFrame, label: str) -> pd.Series:
     return frame["step"].astype(int).astype(str) + ". " + frame[label].astype(str)
 
 
+def _labelled_bars(
+    data: pd.DataFrame,
+    count: str,
+    share: str,
+    title: str,
+    colour: str,
+    tooltip: list[alt.Tooltip],
+    *,
+    label_limit: int = 260,
+    font_size: int = 13,
+    height: int | alt.Step | None = None,
+) -> alt.LayerChart:
+    """Horizontal bars of ``count`` per ``label`` (in the frame's order), each labelled
+    "count (share)": the funnel, drop-off and path charts."""
+    data["text"] = [
+        f"{int(n):,} ({_pct(r)})" for n, r in zip(data[count], data[share], strict=True)
+    ]
+    y = alt.Y(
+        "label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=label_limit)
+    )
+    base = alt.Chart(data).encode(y=y)
+    bars = base.mark_bar(color=colour).encode(
+        x=alt.X(f"{count}:Q", title=title, axis=alt.Axis(format="~s")),
+        tooltip=tooltip,
+    )
+    text = base.mark_text(align="left", dx=4, fontSize=font_size).encode(
+        x=f"{count}:Q", text="text:N"
+    )
+    return alt.layer(bars, text).properties(height=height or alt.Step(34))
+
+
 def funnel_chart(
     funnel: pd.DataFrame, label: str = "stage", *, height: int | None = None
 ) -> alt.LayerChart:
     """Horizontal funnel: journeys reaching each step, labelled "n (share of start)"."""
     data = funnel.copy()
     data["label"] = _step_labels(data, label)
-    data["text"] = [
-        f"{int(n):,} ({_pct(s)})"
-        for n, s in zip(data["journeys"], data["share_of_start"], strict=True)
-    ]
     data["conversion_text"] = [_pct(c) for c in data["conversion"]]
-    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
         alt.Tooltip(f"{label}:N", title=label.capitalize()),
         alt.Tooltip("journeys:Q", title="Journeys", format=","),
         alt.Tooltip("conversion_text:N", title="From previous step"),
         alt.Tooltip("dropped:Q", title="Dropped here", format=","),
     ]
-    base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(color=REACH_COLOUR).encode(
-        x=alt.X("journeys:Q", title="Customer journeys", axis=alt.Axis(format="~s")),
-        tooltip=tooltip,
+    return _labelled_bars(
+        data,
+        "journeys",
+        "share_of_start",
+        "Customer journeys",
+        REACH_COLOUR,
+        tooltip,
+        height=height,
     )
-    text = base.mark_text(align="left", dx=4, fontSize=13).encode(x="journeys:Q", text="text:N")
-    return alt.layer(bars, text).properties(height=height or alt.Step(34))
 
 
 def dropoff_chart(
@@ -78,21 +106,20 @@ def dropoff_chart(
     """Journeys lost after each step (the last step has none), labelled with the rate."""
     data = funnel.iloc[:-1].copy() if len(funnel) > 1 else funnel.copy()
     data["label"] = _step_labels(data, label)
-    data["text"] = [
-        f"{int(n):,} ({_pct(r)})" for n, r in zip(data["dropped"], data["drop_rate"], strict=True)
+    tooltip = [
+        alt.Tooltip(f"{label}:N", title=label.capitalize()),
+        alt.Tooltip("dropped:Q", title="Stopped here", format=","),
+        alt.Tooltip("drop_rate:Q", title="Of those who reached it", format=".0%"),
     ]
-    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=260))
-    base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(color=DROP_COLOUR).encode(
-        x=alt.X("dropped:Q", title="Journeys that stop here", axis=alt.Axis(format="~s")),
-        tooltip=[
-            alt.Tooltip(f"{label}:N", title=label.capitalize()),
-            alt.Tooltip("dropped:Q", title="Stopped here", format=","),
-            alt.Tooltip("drop_rate:Q", title="Of those who reached it", format=".0%"),
-        ],
+    return _labelled_bars(
+        data,
+        "dropped",
+        "drop_rate",
+        "Journeys that stop here",
+        DROP_COLOUR,
+        tooltip,
+        height=height,
     )
-    text = base.mark_text(align="left", dx=4, fontSize=13).encode(x="dropped:Q", text="text:N")
-    return alt.layer(bars, text).properties(height=height or alt.Step(34))
 
 
 def time_between_chart(timing: pd.DataFrame, *, unit: str = "auto") -> alt.LayerChart:
@@ -172,21 +199,22 @@ def path_chart(paths: pd.DataFrame) -> alt.LayerChart:
     """Top paths as horizontal bars of journeys, labelled with their share."""
     data = paths.copy()
     data["label"] = data["rank"].astype(int).astype(str) + ". " + data["path"].astype(str)
-    data["text"] = [
-        f"{int(n):,} ({_pct(s)})" for n, s in zip(data["journeys"], data["share"], strict=True)
+    tooltip = [
+        alt.Tooltip("path:N", title="Path"),
+        alt.Tooltip("journeys:Q", title="Journeys", format=","),
+        alt.Tooltip("share:Q", title="Share", format=".1%"),
     ]
-    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=420))
-    base = alt.Chart(data).encode(y=y)
-    bars = base.mark_bar(color=REACH_COLOUR).encode(
-        x=alt.X("journeys:Q", title="Customer journeys", axis=alt.Axis(format="~s")),
-        tooltip=[
-            alt.Tooltip("path:N", title="Path"),
-            alt.Tooltip("journeys:Q", title="Journeys", format=","),
-            alt.Tooltip("share:Q", title="Share", format=".1%"),
-        ],
+    return _labelled_bars(
+        data,
+        "journeys",
+        "share",
+        "Customer journeys",
+        REACH_COLOUR,
+        tooltip,
+        label_limit=420,
+        font_size=12,
+        height=alt.Step(28),
     )
-    text = base.mark_text(align="left", dx=4, fontSize=12).encode(x="journeys:Q", text="text:N")
-    return alt.layer(bars, text).properties(height=alt.Step(28))
 
 
 def outcome_chart(outcomes: pd.DataFrame, *, title: str = "NPS") -> alt.LayerChart:

@@ -18,13 +18,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from cem.cli.filters import parse_filters
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from cem.analytics.filters import Filters
 
 OPERATIONS = ("transitions", "funnel", "paths")
 
@@ -56,31 +56,6 @@ def add_events_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
     p.add_argument("--format", default="csv", choices=["csv", "json"])
     p.add_argument("--db", default=None, help="database file (default: $TOUCHPOINT_DB)")
     p.set_defaults(handler=cmd_events)
-
-
-def parse_filters(
-    items: Sequence[str], date_from: str | None = None, date_to: str | None = None
-) -> Filters:
-    """``DIM=VALUE`` items (repeatable, values of one dimension OR-ed) and dates as Filters."""
-    from cem.analytics.filters import Filters
-    from cem.errors import InputError
-
-    dims: dict[str, list[str]] = {}
-    for item in items:
-        if "=" not in item:
-            raise InputError(f"--filter '{item}': use DIM=VALUE")
-        dim, value = item.split("=", 1)
-        dims.setdefault(dim.strip(), []).append(value)
-    params: dict[str, str | list[str]] = dict(dims)
-    if date_from:
-        params["from"] = date_from
-    if date_to:
-        params["to"] = date_to
-    filters = Filters.from_query_params(params)
-    unknown = set(dims) - {d for d, _ in filters.dimensions}
-    if unknown:
-        raise InputError(f"Unknown filter dimension(s): {', '.join(sorted(unknown))}")
-    return filters
 
 
 def events_frame(engine: Any, workspace: str, args: argparse.Namespace) -> pd.DataFrame:

@@ -20,8 +20,8 @@ import pandas as pd
 
 from cem.analytics import kpis
 from cem.analytics.engine import Engine, duckdb_engine
-from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
+from cem.cli.filters import parse_filters
 from cem.errors import InputError
 from cem.store.db import Database
 
@@ -83,28 +83,6 @@ def parse_grouping(by_text: str, period: str) -> tuple[str | None, list[str]]:
         else:
             dims.append(token)
     return chosen, dims
-
-
-def parse_filters(
-    filter_args: Sequence[str], date_from: str | None = None, date_to: str | None = None
-) -> Filters:
-    """``--filter DIM=VALUE`` (repeatable), ``--from`` and ``--to`` as :class:`Filters`."""
-    dim_values: dict[str, list[str]] = {}
-    for item in filter_args:
-        if "=" not in item:
-            raise InputError(f"--filter '{item}': use DIM=VALUE")
-        dim, value = item.split("=", 1)
-        dim_values.setdefault(dim.strip(), []).append(value)
-    params: dict[str, str | list[str]] = dict(dim_values)
-    if date_from:
-        params["from"] = date_from
-    if date_to:
-        params["to"] = date_to
-    filters = Filters.from_query_params(params)
-    unknown = set(dim_values) - {d for d, _ in filters.dimensions}
-    if unknown:
-        raise InputError(f"Unknown filter dimension(s): {', '.join(sorted(unknown))}")
-    return filters
 
 
 def cli_frame(

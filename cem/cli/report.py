@@ -9,7 +9,7 @@ import argparse
 from pathlib import Path
 
 from cem.analytics.engine import duckdb_engine
-from cem.cli.kpi import parse_filters
+from cem.cli.filters import parse_filters
 from cem.errors import InputError
 
 

@@ -1,7 +1,7 @@
 """The demo's catalogue: the Brightwave journey's stages and touchpoints and its personas.
 
-Plain constants shared by the demo data generator (:mod:`cem.demo.workspace`) and the
-demo journey map (:mod:`cem.demo.journey`).
+Plain constants shared by the demo data generator (:mod:`cem.demo.story`,
+:mod:`cem.demo.generate`) and the demo journey map (:mod:`cem.demo.journey`).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The demo journey map: Brightwave's broadband journey with the team's view filled in.
 
-Its stages and touchpoints are :data:`cem.demo.workspace.DEMO_STAGES` (the same names as the
+Its stages and touchpoints are :data:`cem.demo.catalogue.DEMO_STAGES` (the same names as the
 demo's events and responses, so the map matches its data); the team's emotions, owners,
 pain points, lane texts and the persona's quote are here. Built through the journey API
 like any user's map.
@@ -113,7 +113,7 @@ _DEMO_CELLS: dict[str, dict[str, str]] = {
 
 
 def demo_outline() -> list[tuple[str, list[dict[str, Any]]]]:
-    """The demo journey's outline: :data:`~cem.demo.workspace.DEMO_STAGES` plus team details."""
+    """The demo journey's outline: :data:`~cem.demo.catalogue.DEMO_STAGES` plus team details."""
     return [
         (
             stage,

@@ -17,15 +17,9 @@ import pandas as pd
 from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters
+from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
 from cem.format import format_kpi_value
 
-HEADLINE_METRICS: tuple[tuple[str, str], ...] = (
-    ("nps", "NPS"),
-    ("csat", "CSAT"),
-    ("ces", "CES"),
-    ("responses", "Responses"),
-)
-WINDOW_DAYS = 90
 TREND_MONTHS = 12
 RANKED_TOUCHPOINTS = 3
 

@@ -3,6 +3,8 @@ the export buttons for exactly what is on screen, and the comments behind a pick
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,6 +12,8 @@ import streamlit as st
 from cem import export, ui
 from cem.analytics import overview
 from cem.analytics.filters import Filters
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def url_choice(key: str, param: str, options: list[str], default: str) -> None:
@@ -34,36 +38,19 @@ def export_buttons(
     table: pd.DataFrame, chart: alt.TopLevelMixin | None, stem: str, label: str
 ) -> None:
     """CSV/XLSX of the table and PNG/SVG of the chart, named after the view."""
-    d1, d2, d3, d4 = st.columns(4)
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
-    d1.download_button(
-        "⬇ Table (CSV)",
-        export.frame_to_csv_bytes(table),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        key="exp:csv",
-    )
-    d2.download_button(
-        "⬇ Table (XLSX)",
-        lambda: export.frame_to_xlsx_bytes(table, label),
-        file_name=f"{stem}.xlsx",
-        key="exp:xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    downloads: list[tuple[str, Any, str, str]] = [
+        ("Table (CSV)", export.frame_to_csv_bytes(table), "csv", "text/csv"),
+        ("Table (XLSX)", lambda: export.frame_to_xlsx_bytes(table, label), "xlsx", XLSX_MIME),
+    ]
     if chart is not None:
-        d3.download_button(
-            "⬇ Chart (PNG)",
-            lambda: export.chart_to_png(chart),
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key="exp:png",
-        )
-        d4.download_button(
-            "⬇ Chart (SVG)",
-            lambda: export.chart_to_svg(chart),
-            file_name=f"{stem}.svg",
-            mime="image/svg+xml",
-            key="exp:svg",
+        downloads += [
+            ("Chart (PNG)", lambda: export.chart_to_png(chart), "png", "image/png"),
+            ("Chart (SVG)", lambda: export.chart_to_svg(chart), "svg", "image/svg+xml"),
+        ]
+    for column, (what, data, ext, mime) in zip(st.columns(4), downloads, strict=False):
+        column.download_button(
+            f"⬇ {what}", data, file_name=f"{stem}.{ext}", mime=mime, key=f"exp:{ext}"
         )
 
 

@@ -14,16 +14,9 @@ import streamlit as st
 from cem import ui
 from cem.analytics import customer_kpis, kpi_frames, overview
 from cem.analytics.filters import Filters
+from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
 from cem.format import format_count, format_kpi_value
 from cem.ui.analytics.kpi import show_chart
-
-TILES: tuple[tuple[str, str], ...] = (
-    ("nps", "NPS"),
-    ("csat", "CSAT"),
-    ("ces", "CES"),
-    ("responses", "Responses"),
-)
-WINDOW_DAYS = 90
 
 
 def tile_margin(metric: str, snap: dict) -> str:
@@ -95,7 +88,7 @@ def window_caption(workspace: str, filters: Filters, has_dates: bool) -> None:
 
 def kpi_tiles(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
     """One tile per headline KPI the workspace has."""
-    tiles = [(m, label) for m, label in TILES if m in available]
+    tiles = [(m, label) for m, label in HEADLINE_METRICS if m in available]
     columns = st.columns(len(tiles))
     for column, (metric, label) in zip(columns, tiles, strict=True):
         snap = ui.cached_analytics(overview.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
@@ -146,7 +139,7 @@ def trend_panels(workspace: str, filters: Filters, available: set[str] | list[st
     if window is None:
         st.info("No dates in this file — upload one with a date column to see trends.")
         return
-    trend_metrics = [(m, label) for m, label in TILES if m in available]
+    trend_metrics = [(m, label) for m, label in HEADLINE_METRICS if m in available]
     for row_start in range(0, len(trend_metrics), 2):
         cols = st.columns(2)
         for col, (metric, label) in zip(
