@@ -56,6 +56,7 @@ from cem.demo.story import (
     RATING_ATTRIBUTES,
 )
 from cem.ingest.detect import ROLES
+from cem.ingest.history import insert_import_record, next_import_id
 from cem.ingest.load import ID_STRIDE
 from cem.store.db import Database, bump_revision
 from cem.store.workspaces import DEMO_WORKSPACE, clear_workspace_data
@@ -78,20 +79,18 @@ __all__ = [
 
 
 def _new_import(cur: object, kind: str, seed: int, count: int) -> int:
-    execute = cur.execute  # type: ignore[attr-defined]
-    import_id = int(execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
-    execute(
-        "INSERT INTO imports(import_id, workspace, kind, file_name, content_hash, rows_read,"
-        " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",
-        [
-            import_id,
-            DEMO_WORKSPACE,
-            kind,
-            f"demo: {kind} (generated, seed {seed})",
-            f"demo-seed-{seed}-{kind}",
-            count,
-            count,
-        ],
+    """Record the demo's ``kind`` rows as an import, through the same bookkeeping as a file."""
+    import_id = next_import_id(cur)
+    insert_import_record(
+        cur,
+        DEMO_WORKSPACE,
+        import_id,
+        kind,
+        f"demo: {kind} (generated, seed {seed})",
+        f"demo-seed-{seed}-{kind}",
+        count,
+        count,
+        None,
     )
     return import_id
 

@@ -84,6 +84,41 @@ def delete_import(db: Database, workspace: str, import_id: int, *, actor: Princi
     record(db, actor, "import.delete", workspace, f"import #{import_id}")
 
 
+def next_import_id(cur: Any) -> int:
+    """A new import id (the ``import_id_seq`` sequence): every load, a user's file or the
+    demo, numbers its rows from it."""
+    return int(cur.execute("SELECT nextval('import_id_seq')").fetchall()[0][0])
+
+
+def insert_import_record(
+    cur: Any,
+    workspace: str,
+    import_id: int,
+    kind: str,
+    file_name: str,
+    content_hash: str,
+    rows_read: int,
+    rows_loaded: int,
+    mapping_json: str | None,
+) -> None:
+    """The one writer of the ``imports`` table (a user's file and the demo alike)."""
+    cur.execute(
+        "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
+        " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            import_id,
+            workspace,
+            kind,
+            file_name,
+            content_hash,
+            rows_read,
+            rows_loaded,
+            rows_read - rows_loaded,
+            mapping_json,
+        ],
+    )
+
+
 def _record_import(
     cur: Any,
     workspace: str,
@@ -94,21 +129,16 @@ def _record_import(
     loaded: int,
 ) -> None:
     """The ``imports`` record, and the mapping saved for files with the same columns."""
-    mapping_json = json.dumps(mapping.to_json())
-    cur.execute(
-        "INSERT INTO imports (import_id, workspace, kind, file_name, content_hash, rows_read,"
-        " rows_loaded, rows_rejected, mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            import_id,
-            workspace,
-            mapping.kind,
-            upload.file_name,
-            upload.content_hash,
-            total,
-            loaded,
-            total - loaded,
-            mapping_json,
-        ],
+    insert_import_record(
+        cur,
+        workspace,
+        import_id,
+        mapping.kind,
+        upload.file_name,
+        upload.content_hash,
+        total,
+        loaded,
+        json.dumps(mapping.to_json()),
     )
     saved = json.dumps({**mapping.to_json(), "file_name": upload.file_name})
     cur.execute(
