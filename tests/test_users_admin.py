@@ -13,6 +13,7 @@ from cem.access import links, signin, users
 from cem.access.principal import CLI_ADMIN, LOCAL_ADMIN, Principal, Role, explain
 from cem.errors import AccessDenied, InputError
 from cem.store.db import Database
+from tests.conftest import OpenPage
 from tests.test_accounts import _add, _app, _sign_in
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -129,10 +130,10 @@ def _messages(at: AppTest) -> list[str]:
     return [m.value.replace("\\", "") for m in [*at.success, *at.error] if m.icon]
 
 
-def test_admin_manages_users_on_the_page(app_env: Path) -> None:
+def test_admin_manages_users_on_the_page(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "root", "admin")
     _add(app_env, "ann", "viewer", ("demo",))
-    at = _sign_in(_app(app_env), "root", "password1")
+    at = _sign_in(_app(open_page), "root", "password1")
     at.switch_page("pages/users.py").run()
     assert not at.exception
     table = at.dataframe[0].value
@@ -177,9 +178,9 @@ def test_admin_manages_users_on_the_page(app_env: Path) -> None:
     ]
 
 
-def test_disabling_ends_an_open_session_on_its_next_run(app_env: Path) -> None:
+def test_disabling_ends_an_open_session_on_its_next_run(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "ann", "viewer", ("demo",))
-    at = _sign_in(_app(app_env), "ann", "password1")
+    at = _sign_in(_app(open_page), "ann", "password1")
     assert "Signed in as ann (viewer)" in " ".join(c.value for c in at.sidebar.caption)
     db = Database(app_env)
     users.set_disabled(db, "ann", True, actor=CLI_ADMIN)
@@ -191,9 +192,9 @@ def test_disabling_ends_an_open_session_on_its_next_run(app_env: Path) -> None:
     assert _errors(at) == ["Wrong user name or password."]
 
 
-def test_only_admins_get_the_users_page(app_env: Path) -> None:
+def test_only_admins_get_the_users_page(app_env: Path, open_page: OpenPage) -> None:
     _add(app_env, "bob", "editor", ("demo",))
-    at = _sign_in(_app(app_env), "bob", "password1")
+    at = _sign_in(_app(open_page), "bob", "password1")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/users.py")
     # and cem refuses the editor whatever a page shows
@@ -203,8 +204,10 @@ def test_only_admins_get_the_users_page(app_env: Path) -> None:
     db.close()
 
 
-def test_the_first_account_made_in_single_user_mode_is_an_admin(app_env: Path) -> None:
-    at = _app(app_env)
+def test_the_first_account_made_in_single_user_mode_is_an_admin(
+    app_env: Path, open_page: OpenPage
+) -> None:
+    at = _app(open_page)
     at.switch_page("pages/users.py").run()
     assert not at.exception
     assert "single-user mode" in at.info[0].value
