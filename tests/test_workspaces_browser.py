@@ -47,6 +47,8 @@ def test_create_switch_and_delete(streamlit_server, browser) -> None:  # type: i
         page.get_by_role("option", name="Acme <i>Retail</i>").click()
         wait_for_streamlit(page)
         delete = page.get_by_role("button", name="Delete workspace")
+        # A rerun can briefly show the previous run's copy beside the new one: wait for one.
+        expect(delete).to_have_count(1, timeout=15_000)
         expect(delete).to_be_disabled()
         confirm = page.get_by_label("Type the workspace's name to confirm")
         confirm.fill("Acme <i>Retail</i>")
