@@ -216,3 +216,16 @@ def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["share", "create", "--workspace", "demo", "--expires", "3", "--db", db_file]) == 2
     assert main(["share", "create", "--workspace", "d", "--filter", "oops", "--db", db_file]) == 2
     assert "DIM=VALUE" in capsys.readouterr().err
+
+
+def test_creating_and_revoking_a_link_is_audited(db: Database) -> None:
+    from cem.access import audit
+
+    link = create_link(db, EDITOR, "demo", ["home"], None, 30)
+    revoke_link(db, EDITOR, link.id)
+    log = audit.entries(db, user="eve")
+    shared = log[log["action"].str.startswith("share.")]
+    assert sorted(shared["action"]) == ["share.create", "share.revoke"]
+    assert set(shared["target"]) == {link.id} and set(shared["workspace"]) == {"demo"}
+    created = shared[shared["action"] == "share.create"].iloc[0]
+    assert created["detail"] == "pages home; 30 days"

@@ -15,6 +15,7 @@ import secrets as _secrets
 from dataclasses import dataclass
 from typing import Any
 
+from cem.access.audit import record
 from cem.access.principal import Principal, Role, require
 from cem.access.tokens import REVOKED, UNKNOWN, Clock, server_secret, sign_token, utc_now
 from cem.access.tokens import verify_token as _verify
@@ -92,6 +93,8 @@ def create_link(
         "exp": None if expires is None else int(expires.replace(tzinfo=dt.UTC).timestamp()),
     }
     token = sign_token(claims, server_secret(db.path))
+    expiry = "never" if expires is None else f"{expires_days} days"
+    record(db, actor, "share.create", workspace, link_id, f"pages {', '.join(pages)}; {expiry}")
     return _row_link(
         (
             link_id,
@@ -155,6 +158,7 @@ def revoke_link(db: Database, actor: Principal, link_id: str, now: Clock = utc_n
         "UPDATE share_links SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
         [now(), link_id],
     )
+    record(db, actor, "share.revoke", link.workspace, link_id)
     return get_link(db, link_id)
 
 
