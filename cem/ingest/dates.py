@@ -122,6 +122,9 @@ def _dmy_format(day_first: bool, sep: str, four_digit_year: bool) -> tuple[str, 
     return part, label
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _clean(values: Iterable[object]) -> list[str]:
     out = []
     for v in values:
@@ -146,6 +149,8 @@ def detect_date_format(
         return None
     n = len(vals)
     need = max(1, int(n * MIN_SHARE + 0.999999))
+    if sum(1 for v in vals if _DIGIT.search(v)) < need:
+        return None  # every date format has digits (a day, a year or a serial)
 
     iso = [v for v in vals if _ISO.match(v)]
     if len(iso) >= need:

@@ -5,6 +5,7 @@ the data-health check.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -154,15 +155,24 @@ _blank = is_missing
 
 
 def profile_column(column: str, values: pd.Series) -> _Profile:
-    """Summarise a sample column's values (as text)."""
-    raw = values.tolist()
-    vals = [str(v).strip() for v in raw if not is_missing(v)]
+    """Summarise a sample column's values (as text). Detection, the kind guess and the
+    data-health check profile the same sample columns: each is profiled once (memoised on
+    the header and the values)."""
+    return _profile_values(str(column), tuple(values.tolist()))
+
+
+@functools.lru_cache(maxsize=512)
+def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
+    # Samples repeat values (closed questions, scores): each distinct text is read once.
+    blank = {v: is_missing(v) for v in set(raw)}
+    vals = [str(v).strip() for v in raw if not blank[v]]
     distinct_raw = set(vals)
     scale = likert_scale(distinct_raw) if 2 <= len(distinct_raw) <= 40 else None
     if scale is not None:  # "Don't know", "Unfamiliar": missing answers on a scale
         vals = [v for v in vals if not is_not_on_scale(v)]
     n = len(vals)
-    parsed = [to_number(v) for v in vals]
+    number_of = {v: to_number(v) for v in set(vals)}
+    parsed = [number_of[v] for v in vals]
     nums = [x for x in parsed if x is not None]
     numeric = n > 0 and len(nums) == n
     integer = numeric and all(x.is_integer() for x in nums)

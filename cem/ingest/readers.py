@@ -52,6 +52,8 @@ from cem.ingest.sniff import (
     _looks_binary,
     _transcode,
     blank_rows,
+    hash_file,
+    is_utf8_start,
     sniff_delimiter,
 )
 from cem.ingest.upload import SAMPLE_ROWS, Upload, sample_rows
@@ -72,6 +74,7 @@ __all__ = [
 ]
 
 SAMPLE_BYTES = 1024 * 1024
+EAGER_PASS_BYTES = 8 * 1024 * 1024  # smaller text files are read whole at once (a few ms)
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab", ".dat", ".psv", ""}
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls"}
 
@@ -160,7 +163,9 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise FileFormatError(f"{name} is empty. Choose a file that has a header row and data.")
     temp: list[str] = []
-    encoding = "utf-8"
+    limits = current_limits()
+    deferred = False
+    digest, blank_inside = "", False
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         digest, _, size, _ = _hash_and_check_utf8(path)
         read_path = _transcode(path, "utf-16")
@@ -176,22 +181,17 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
                 f"{name} does not look like a text file (it contains binary data). "
                 "Export your data as CSV, XLSX or Parquet and upload that."
             )
-        digest, is_utf8, size, watch = _hash_and_check_utf8(path)
+        size = os.path.getsize(path)
         read_path = path
-        if head[:3] == b"\xef\xbb\xbf":
-            encoding = "UTF-8 with BOM"
-        elif not is_utf8:
-            try:
-                read_path = _transcode(path, "cp1252")
-                encoding = "Windows-1252"
-            except UnicodeDecodeError:
-                read_path = _transcode(path, "latin-1")
-                encoding = "Latin-1"
-            temp.append(read_path)
-        else:
-            encoding = "UTF-8"
-    blank_inside = watch.blank_inside
-    limits = current_limits()
+        encoding = "UTF-8 with BOM" if head[:3] == b"\xef\xbb\xbf" else "UTF-8"
+        deferred = size > EAGER_PASS_BYTES and _start_suffices(path, size, limits)
+        if not deferred:
+            digest, is_utf8, size, watch = _hash_and_check_utf8(path)
+            if not is_utf8:
+                read_path, encoding = _transcode_legacy(path)
+                temp.append(read_path)
+    if not deferred:
+        blank_inside = watch.blank_inside
     try:
         head_bytes, complete = _first_rows_bytes(read_path, limits)
     except BaseException:
@@ -207,11 +207,12 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
             "max_cell_chars",
             f"{limits.max_cell_chars:,} characters per cell",
         )
-    data_lines = max(0, watch.newlines + (not text.endswith("\n") and complete) - 1)
-    if data_lines > limits.max_rows:
-        for t in temp:
-            os.unlink(t)
-        check_rows(name, data_lines, limits)
+    if not deferred:
+        data_lines = max(0, watch.newlines + (not text.endswith("\n") and complete) - 1)
+        if data_lines > limits.max_rows:
+            for t in temp:
+                os.unlink(t)
+            check_rows(name, data_lines, limits)
     delimiter, _width = sniff_delimiter(text[:SNIFF_BYTES])
     first_line = text.splitlines()[0] if text.splitlines() else ""
     if delimiter == " ":
@@ -231,18 +232,19 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     columns = clean_column_names(names)
     upload = Upload(
         file_name=name,
-        path=read_path,
+        _path=read_path,
         format=fmt,
         header_rows=1 + extra,
         header_style=style,
         columns=columns,
         sample=pd.DataFrame(),
-        content_hash=digest,
+        _content_hash=digest,
         size_bytes=size,
         encoding=encoding,
         delimiter=delimiter,
         blank_lines_inside=blank_inside,
         _temp_files=temp,
+        _whole_file_pass=_whole_text_pass if deferred else None,
     )
     try:
         upload.sample = _sample_text(text, upload, complete)
@@ -255,6 +257,41 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
             f"{name} has a header but no data rows. Export the data again with its rows."
         )
     return upload
+
+
+def _transcode_legacy(path: str) -> tuple[str, str]:
+    """A UTF-8 copy of a file that is not UTF-8 (Windows-1252, else Latin-1), and which."""
+    try:
+        return _transcode(path, "cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return _transcode(path, "latin-1"), "Latin-1"
+
+
+def _start_suffices(path: str, size: int, limits: Limits) -> bool:
+    """Whether detection may read only the start of a large text file: the start is
+    UTF-8 and, going by its line lengths, the file is well within the row limit (else the
+    whole file is counted now, so a file over the limit is refused before any mapping)."""
+    with open(path, "rb") as fh:
+        start = fh.read(SAMPLE_BYTES)
+    lines = start.count(b"\n")
+    estimate = size * lines / max(1, len(start))
+    return is_utf8_start(start, False) and estimate <= 0.8 * limits.max_rows
+
+
+def _whole_text_pass(upload: Upload) -> None:
+    """The import's pass over a large text file that detection read only the start of:
+    the content hash, the row limit, blank lines before more data, and a UTF-8 check of
+    the rest (a later Windows-1252 byte: the import reads a transcoded copy)."""
+    digest, is_utf8, _size, watch = _hash_and_check_utf8(upload._path)
+    with open(upload._path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        unterminated = fh.read(1) != b"\n"
+    check_rows(upload.file_name, max(0, watch.newlines + unterminated - 1))
+    if not is_utf8:
+        upload._path, upload.encoding = _transcode_legacy(upload._path)
+        upload._temp_files.append(upload._path)
+    upload._content_hash = digest
+    upload.blank_lines_inside = watch.blank_inside
 
 
 def _first_rows_bytes(path: str, limits: Limits) -> tuple[bytes, bool]:
@@ -315,6 +352,11 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
     return frame.where(frame.notna(), None)
 
 
+def _hash_whole_file(upload: Upload) -> None:
+    """The import's pass over a Parquet file: its content hash."""
+    upload._content_hash = hash_file(upload._path)[0]
+
+
 def _sample(upload: Upload) -> pd.DataFrame:
     """The first rows (all text) with the clean column names."""
     import duckdb
@@ -339,7 +381,7 @@ def _sample(upload: Upload) -> pd.DataFrame:
 def _read_parquet(path: str, name: str) -> Upload:
     import duckdb
 
-    digest, _, size, _ = _hash_and_check_utf8(path)
+    size = os.path.getsize(path)
     with scratch_connection() as con:
         try:
             rel = con.execute(f"SELECT * FROM read_parquet({sql_string(path)}) LIMIT 0")
@@ -354,14 +396,15 @@ def _read_parquet(path: str, name: str) -> Upload:
     columns = clean_column_names(raw)
     upload = Upload(
         file_name=name,
-        path=path,
+        _path=path,
         format="parquet",
         columns=columns,
         sample=pd.DataFrame(),
-        content_hash=digest,
+        _content_hash="",
         size_bytes=size,
         encoding="",
         row_count=int(count),
+        _whole_file_pass=_hash_whole_file,
     )
     if not count:
         raise FileFormatError(f"{name} has columns but no rows.")

@@ -1,5 +1,6 @@
 """Sniffing text files: blank lines inside the data, UTF-8 or not (with the content hash,
-in one pass), transcoding to UTF-8, binary content, and the delimiter.
+in one pass over the whole file), the UTF-8 check of a file's start (what detection reads),
+transcoding to UTF-8, binary content, and the delimiter.
 """
 
 from __future__ import annotations
@@ -125,6 +126,31 @@ def _hash_and_check_utf8(path: str) -> tuple[str, bool, int, _BlankLineWatch]:
             except UnicodeDecodeError:
                 ok = False
     return digest.hexdigest(), ok, size, watch
+
+
+def hash_file(path: str) -> tuple[str, int]:
+    """sha256 and size of a file, read in 1 MB chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            size += len(chunk)
+            digest.update(chunk)
+    return digest.hexdigest(), size
+
+
+def is_utf8_start(data: bytes, complete: bool) -> bool:
+    """Whether ``data``, the start of a file (all of it when ``complete``), is UTF-8; a
+    character cut at the end of a partial start counts as UTF-8.
+
+    >>> is_utf8_start("né".encode()[:-1], False), is_utf8_start(b"caf\\xe9 ok", False)
+    (True, False)
+    """
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=complete)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _transcode(path: str, encoding: str, skip: int = 0) -> str:

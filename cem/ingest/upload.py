@@ -9,6 +9,7 @@ generated (``c0``...), never taken from the file.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,14 +37,21 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " "
 
 @dataclass
 class Upload:
-    """A file ready to be imported (see the module docstring)."""
+    """A file ready to be imported (see the module docstring).
+
+    Detection reads only the start of a large text file. The pass over the whole file
+    (its content hash, the UTF-8 check of the rest, blank lines, the row limit) waits until
+    the import needs it: reading :attr:`content_hash` or :attr:`path`, a full
+    :meth:`source_sql` or :meth:`skipped_blank_rows` runs it once (and may refuse the file
+    then, or switch to a transcoded copy when a later part is not UTF-8).
+    """
 
     file_name: str
-    path: str  # the file DuckDB reads (a transcoded copy for non-UTF-8 text)
+    _path: str  # the file DuckDB reads (a transcoded copy for non-UTF-8 text)
     format: str  # 'csv' | 'whitespace' | 'xlsx' | 'parquet'
     columns: list[str]
     sample: pd.DataFrame
-    content_hash: str
+    _content_hash: str  # "" until the whole-file pass has run
     size_bytes: int
     encoding: str = "utf-8"
     delimiter: str | None = None
@@ -55,6 +63,25 @@ class Upload:
     header_style: str = ""  # 'Qualtrics' | 'SurveyMonkey' | '' (one header row)
     _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
     _temp_files: list[str] = field(default_factory=list)
+    _whole_file_pass: Callable[[Upload], None] | None = None  # deferred (see above)
+
+    def read_whole_file(self) -> None:
+        """Run the deferred pass over the whole file (once); raises what it finds."""
+        if self._whole_file_pass is not None:
+            self._whole_file_pass(self)  # stays pending if it raised
+            self._whole_file_pass = None
+
+    @property
+    def content_hash(self) -> str:
+        """sha256 of the file's bytes (recognises a file imported before)."""
+        self.read_whole_file()
+        return self._content_hash
+
+    @property
+    def path(self) -> str:
+        """The file DuckDB reads, after the whole-file pass."""
+        self.read_whole_file()
+        return self._path
 
     @property
     def described(self) -> str:
@@ -81,6 +108,7 @@ class Upload:
 
     def skipped_blank_rows(self) -> list[int]:
         """The file rows of blank lines the reader skips before more data (text files)."""
+        self.read_whole_file()
         if not self.blank_lines_inside or self.format not in ("csv", "whitespace"):
             return []
         return blank_rows(self.path, quoted=self.format == "csv")
@@ -101,27 +129,29 @@ class Upload:
     ) -> str:
         """SQL ``FROM`` source with the columns ``c0..cN`` as VARCHAR (and ``__row`` for
         XLSX). ``rejects`` = (table, scan) names makes DuckDB store malformed CSV rows
-        there instead of failing."""
+        there instead of failing. A ``limit`` reads the (checked) start of the file only;
+        without one the whole-file pass runs first."""
+        path = self._path if limit is not None else self.path
         names = self.column_sql_names()
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
         if self.format == "xlsx":
             return f"(SELECT * FROM tp_upload_frame{lim})"
         if self.format == "parquet":
             cols = ", ".join(f"CAST(#{i + 1} AS VARCHAR) AS {n}" for i, n in enumerate(names))
-            return f"(SELECT {cols} FROM read_parquet({sql_string(self.path)}){lim})"
+            return f"(SELECT {cols} FROM read_parquet({sql_string(path)}){lim})"
         if self.format == "whitespace":
             parts = ", ".join(f"parts[{i + 1}] AS {n}" for i, n in enumerate(names))
             return (
                 f"(SELECT {parts}, len(parts) AS __nfields FROM ("
                 f"SELECT string_split_regex(trim(line), '\\s+') AS parts FROM read_csv("
-                f"{sql_string(self.path)}, columns={{'line': 'VARCHAR'}}, auto_detect=false, header=false,"
+                f"{sql_string(path)}, columns={{'line': 'VARCHAR'}}, auto_detect=false, header=false,"
                 f" skip=1,"
                 f" delim='\\x1f', quote='', escape='', strict_mode=false)"
                 f" WHERE trim(line) <> ''){lim})"
             )
         columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
         options = (
-            f"{sql_string(self.path)}, columns={columns}, auto_detect=false, header=false, skip=1, "
+            f"{sql_string(path)}, columns={columns}, auto_detect=false, header=false, skip=1, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
             f"null_padding=false, max_line_size={_max_line_size()}"
         )

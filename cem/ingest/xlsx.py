@@ -16,7 +16,7 @@ from cem.errors import FileFormatError
 from cem.ingest.headers import clean_column_names, multi_row_header
 from cem.ingest.limits import Limits, check_cell_length, check_columns, check_rows, refuse
 from cem.ingest.limits import current as current_limits
-from cem.ingest.sniff import _hash_and_check_utf8
+from cem.ingest.sniff import hash_file
 from cem.ingest.upload import Upload, sample_rows
 from cem.ingest.xlsx_guard import SheetScan, check_zip, scan_sheet, sheet_parts
 
@@ -106,7 +106,7 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
             f"{name} cannot be opened as an Excel workbook ({str(exc).splitlines()[0][:120]}). "
             "Save it from Excel as .xlsx again, or export it as CSV."
         ) from exc
-    digest, _, size, _ = _hash_and_check_utf8(path)
+    digest, size = hash_file(path)
     if sheet is not None and sheet not in sheets:
         raise FileFormatError(
             f"{name} has no sheet called “{sheet}”; its sheets are: {', '.join(sheets)}."
@@ -173,11 +173,11 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
     sample.columns = columns
     return Upload(
         file_name=name,
-        path=path,
+        _path=path,
         format="xlsx",
         columns=columns,
         sample=sample,
-        content_hash=digest,
+        _content_hash=digest,
         size_bytes=size,
         encoding="",
         sheets=sheets,
