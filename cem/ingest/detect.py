@@ -59,6 +59,7 @@ from cem.ingest.scoring import (
     value_fit,
     value_only_score,
 )
+from cem.ingest.verbal_scores import column_scale
 from cem.ingest.vocab import (
     _END_HINT,
     _EVENT_TOUCHPOINT,
@@ -282,6 +283,7 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
     - a column asking for NPS/CSAT/CES -> responses;
     - a unique id per row with churn, revenue or a sign-up date -> customers;
     - the same id on several rows with a time -> events (a touchpoint log);
+    - a survey question answered on a verbal scale -> responses;
     - free text or ratings -> responses; a unique id per row -> customers.
     """
     profiles = profile_sample(sample)
@@ -305,6 +307,16 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
     )
     if named_comment is not None:
         return KindGuess("responses", 0.85, f"“{named_comment.column}” holds customers' own words")
+    asked = next(
+        (
+            c
+            for c in sample.columns
+            if is_question_header(str(c)) and column_scale(sample[c].tolist()) is not None
+        ),
+        None,
+    )
+    if asked is not None:
+        return KindGuess("responses", 0.8, f"“{asked}” is a survey question answered on a scale")
     cid = cust.get("customer_id")
     repeats = id_repeats(cid)
     sure = {g.role for g in guesses["customers"] if g.confidence >= LOW_CONFIDENCE}

@@ -34,6 +34,7 @@ from cem.ingest.detect import (
 )
 from cem.ingest.readers import Upload
 from cem.ingest.scales import likert_scale
+from cem.ingest.verbal_scores import verbal_score_hints, verbal_score_scales
 from cem.store.db import Database
 
 NO_COLUMN = "(none)"  # the mapping editor's "no column" choice
@@ -190,6 +191,7 @@ def detect_mapping(
     guesses = detect_roles(upload.sample, kind)
     detected = _from_guesses(kind, guesses)
     detected.kind_reason = kind_reason
+    detected.notes.extend(verbal_score_hints(detected.roles, upload.sample))
     if db is not None and workspace is not None:
         saved = _saved_mapping(db, workspace, kind, upload)
         if saved is not None:
@@ -388,6 +390,7 @@ def apply_overrides(
             raise MappingError(f"{upload.file_name} has no column “{col}”.")
     if date_formats:
         formats.update(date_formats)
+    verbal_score_scales(roles, upload.sample)  # a verbal scale that cannot be the score
     used = set(roles.values())
     formats = {c: f for c, f in formats.items() if c in used}
     changed = roles != mapping.roles or consts != mapping.constants or ign != mapping.ignored
@@ -407,11 +410,14 @@ def apply_overrides(
 
 
 def check_mapping(mapping: Mapping, upload: Upload) -> None:
-    """Raise :class:`MappingError` when the kind's required roles have no column/constant.
+    """Raise :class:`MappingError` when the kind's required roles have no column/constant,
+    or a score's column holds a verbal scale that cannot be that score.
 
     The message says what is missing and what to do in words that fit the page (the CLI
-    adds its flags)."""
+    adds its flags). A score column the user confirmed on a verbal scale fits: the upload
+    then reads it as its ranks 1..k (:attr:`Upload.read_as_ranks`)."""
     kind = mapping.kind
+    upload.read_as_ranks = verbal_score_scales(mapping.roles, upload.sample)
     missing = [r for r in REQUIRED[kind] if r not in mapping.roles and r not in mapping.constants]
     if missing:
         extra = ""

@@ -1,12 +1,14 @@
 """Verbal scales: Likert labels read as ordered ratings 1..k, the labels kept for display.
 
 A text column whose every answer is a label of one known scale (agreement, satisfaction,
-frequency, "definitely", favourability, likelihood; in English, Spanish, French and German)
+frequency, "definitely", favourability, likelihood; in English, Spanish, French, German,
+Italian, Dutch, Danish and Portuguese: :mod:`cem.ingest.scale_labels`)
 becomes a numeric rating: the labels map to 1..k in the scale's order, so the column is a
 driver, a KPI and a filter like any 1-5 rating, and filters and splits show ``4 · Agree``
 (number and label, in order). Yes/no answers (en/es/fr/de/da/pt) become a 0/1 column,
 read as "% yes". "Don't know", "N/A", "Unfamiliar", "Prefer not to say" (and
-their es/fr/de forms) are missing answers, not rejects and not a point on the scale.
+their forms in the other languages) are missing answers, not rejects and not a point on
+the scale.
 
 Detection reads the values only (case, accents and punctuation folded), never the header.
 Each scale comes in the variants real surveys use (5 and 7 points, with or without a
@@ -34,248 +36,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Answers that mean "no answer on this scale": missing, never a point or a reject.
-NOT_ON_SCALE = frozenset(
-    {
-        "don't know",
-        "dont know",
-        "do not know",
-        "not sure",
-        "unsure",
-        "n/a",
-        "na",
-        "not applicable",
-        "does not apply",
-        "unfamiliar",
-        "not familiar",
-        "no opinion",
-        "prefer not to say",
-        "prefer not to answer",
-        "no se",
-        "no lo se",
-        "ns/nc",
-        "no aplica",
-        "no sabe",
-        "ne sais pas",
-        "je ne sais pas",
-        "sans opinion",
-        "non applicable",
-        "nsp",
-        "weiss nicht",
-        "keine angabe",
-        "nicht zutreffend",
-        "trifft nicht zu",
-    }
-)
+from cem.ingest.scale_labels import FAMILIES, FLAGS, NOT_ON_SCALE
 
-# Each family: its variants, every variant an ordered tuple of labels (as displayed).
-_FAMILIES: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (  # agreement (en)
-        ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
-        ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
-        (
-            "Strongly disagree",
-            "Disagree",
-            "Neither agree nor disagree",
-            "Agree",
-            "Strongly agree",
-        ),
-        (
-            "Strongly disagree",
-            "Somewhat disagree",
-            "Neither agree nor disagree",
-            "Somewhat agree",
-            "Strongly agree",
-        ),
-        (
-            "Strongly disagree",
-            "Disagree",
-            "Somewhat disagree",
-            "Neither agree nor disagree",
-            "Somewhat agree",
-            "Agree",
-            "Strongly agree",
-        ),
-    ),
-    (  # satisfaction (en)
-        ("Very dissatisfied", "Dissatisfied", "Satisfied", "Very satisfied"),
-        ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
-        (
-            "Very dissatisfied",
-            "Dissatisfied",
-            "Neither satisfied nor dissatisfied",
-            "Satisfied",
-            "Very satisfied",
-        ),
-        (
-            "Very dissatisfied",
-            "Somewhat dissatisfied",
-            "Neither satisfied nor dissatisfied",
-            "Somewhat satisfied",
-            "Very satisfied",
-        ),
-        (
-            "Very dissatisfied",
-            "Dissatisfied",
-            "Somewhat dissatisfied",
-            "Neither satisfied nor dissatisfied",
-            "Somewhat satisfied",
-            "Satisfied",
-            "Very satisfied",
-        ),
-    ),
-    (  # frequency (en)
-        ("Never", "Rarely", "Sometimes", "Often", "Always"),
-        ("Never", "Rarely", "Sometimes", "Usually", "Always"),
-        ("Never", "Rarely", "Sometimes", "Very often", "Always"),
-        ("Never", "Sometimes", "About half the time", "Most of the time", "Always"),
-    ),
-    (  # purchase intent (en)
-        ("Definitely not", "Probably not", "Probably yes", "Definitely yes"),
-        ("Definitely not", "Probably not", "Might or might not", "Probably yes", "Definitely yes"),
-        ("Definitely not", "Probably not", "Not sure", "Probably", "Definitely"),
-        ("Definitely not", "Probably not", "Probably", "Definitely"),
-    ),
-    (  # favourability (en)
-        ("Very unfavorably", "Somewhat unfavorably", "Somewhat favorably", "Very favorably"),
-        (
-            "Very unfavorably",
-            "Somewhat unfavorably",
-            "Neutral",
-            "Somewhat favorably",
-            "Very favorably",
-        ),
-        ("Very unfavourably", "Somewhat unfavourably", "Somewhat favourably", "Very favourably"),
-        ("Very unfavorable", "Somewhat unfavorable", "Somewhat favorable", "Very favorable"),
-    ),
-    (  # likelihood (en)
-        ("Not at all likely", "Not very likely", "Somewhat likely", "Very likely"),
-        (
-            "Not at all likely",
-            "Not very likely",
-            "Somewhat likely",
-            "Very likely",
-            "Extremely likely",
-        ),
-        (
-            "Not at all likely",
-            "Slightly likely",
-            "Moderately likely",
-            "Very likely",
-            "Extremely likely",
-        ),
-        ("Very unlikely", "Unlikely", "Neutral", "Likely", "Very likely"),
-        ("Very unlikely", "Unlikely", "Likely", "Very likely"),
-    ),
-    (  # agreement (es)
-        ("Totalmente en desacuerdo", "En desacuerdo", "De acuerdo", "Totalmente de acuerdo"),
-        (
-            "Totalmente en desacuerdo",
-            "En desacuerdo",
-            "Ni de acuerdo ni en desacuerdo",
-            "De acuerdo",
-            "Totalmente de acuerdo",
-        ),
-        (
-            "Muy en desacuerdo",
-            "En desacuerdo",
-            "Ni de acuerdo ni en desacuerdo",
-            "De acuerdo",
-            "Muy de acuerdo",
-        ),
-    ),
-    (  # satisfaction (es)
-        ("Muy insatisfecho", "Insatisfecho", "Neutral", "Satisfecho", "Muy satisfecho"),
-        (
-            "Muy insatisfecho",
-            "Insatisfecho",
-            "Ni satisfecho ni insatisfecho",
-            "Satisfecho",
-            "Muy satisfecho",
-        ),
-    ),
-    (
-        ("Nunca", "Rara vez", "A veces", "A menudo", "Siempre"),  # frequency (es)
-        ("Nunca", "Casi nunca", "A veces", "Casi siempre", "Siempre"),
-    ),
-    (  # likelihood (es)
-        (
-            "Nada probable",
-            "Poco probable",
-            "Algo probable",
-            "Muy probable",
-            "Extremadamente probable",
-        ),
-    ),
-    (  # agreement (fr)
-        ("Pas du tout d'accord", "Pas d'accord", "D'accord", "Tout à fait d'accord"),
-        (
-            "Pas du tout d'accord",
-            "Pas d'accord",
-            "Ni d'accord ni pas d'accord",
-            "D'accord",
-            "Tout à fait d'accord",
-        ),
-        (
-            "Pas du tout d'accord",
-            "Plutôt pas d'accord",
-            "Plutôt d'accord",
-            "Tout à fait d'accord",
-        ),
-    ),
-    (  # satisfaction (fr)
-        ("Très insatisfait", "Insatisfait", "Satisfait", "Très satisfait"),
-        ("Très insatisfait", "Insatisfait", "Neutre", "Satisfait", "Très satisfait"),
-        ("Pas du tout satisfait", "Peu satisfait", "Satisfait", "Très satisfait"),
-        ("Pas du tout satisfait", "Plutôt pas satisfait", "Plutôt satisfait", "Très satisfait"),
-    ),
-    (("Jamais", "Rarement", "Parfois", "Souvent", "Toujours"),),  # frequency (fr)
-    (  # agreement (de)
-        ("Stimme überhaupt nicht zu", "Stimme nicht zu", "Stimme zu", "Stimme voll und ganz zu"),
-        (
-            "Stimme überhaupt nicht zu",
-            "Stimme nicht zu",
-            "Weder noch",
-            "Stimme zu",
-            "Stimme voll und ganz zu",
-        ),
-        (
-            "Stimme überhaupt nicht zu",
-            "Stimme eher nicht zu",
-            "Teils/teils",
-            "Stimme eher zu",
-            "Stimme voll und ganz zu",
-        ),
-    ),
-    (  # satisfaction (de)
-        ("Sehr unzufrieden", "Unzufrieden", "Zufrieden", "Sehr zufrieden"),
-        ("Sehr unzufrieden", "Unzufrieden", "Neutral", "Zufrieden", "Sehr zufrieden"),
-        ("Sehr unzufrieden", "Eher unzufrieden", "Teils/teils", "Eher zufrieden", "Sehr zufrieden"),
-    ),
-    (("Nie", "Selten", "Manchmal", "Oft", "Immer"),),  # frequency (de)
-)
-# Yes/no answers (no = 0, yes = 1): a 0/1 column, read as "% yes".
-_FLAGS: tuple[tuple[str, str], ...] = (
-    ("No", "Yes"),
-    ("No", "Sí"),
-    ("No", "Si"),
-    ("Non", "Oui"),
-    ("Nein", "Ja"),
-    ("Nej", "Ja"),
-    ("Não", "Sim"),
-    ("False", "True"),
-)
+__all__ = ["NOT_ON_SCALE", "LikertScale", "fold", "is_not_on_scale", "likert_scale"]
+
+_FAMILIES = FAMILIES
+_FLAGS = FLAGS
 MIN_LABELS = 3  # distinct scale labels a sample must show (two could be a yes/no flag)
+
+
+# Letters that accent stripping leaves (in Python and in DuckDB): spelled out, the same way.
+_LETTERS = (("ß", "ss"), ("æ", "ae"), ("ø", "o"), ("œ", "oe"))
 
 
 def fold(text: object) -> str:
     """Lower case, accents and punctuation folded (``Don’t know`` -> ``don't know``).
 
-    >>> fold("  Tout à fait d’accord! "), fold("Teils / teils")
-    ("tout a fait d'accord", 'teils/teils')
+    >>> fold("  Tout à fait d’accord! "), fold("Teils / teils"), fold("Sjældent")
+    ("tout a fait d'accord", 'teils/teils', 'sjaeldent')
     """
     s = unicodedata.normalize("NFKD", str(text).replace("’", "'").replace("`", "'"))
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower().replace("ß", "ss")
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    for letter, plain in _LETTERS:
+        s = s.replace(letter, plain)
     s = re.sub(r"\s*/\s*", "/", s)
     s = re.sub(r"[^\w'/ ]+", " ", s)
     return re.sub(r"\s+", " ", s).strip()
@@ -324,6 +107,21 @@ class LikertScale:
         return [(fold(label), rank) for rank, label in zip(self.ranks, self.labels, strict=True)]
 
 
+_KNOWN_LABELS = frozenset(
+    fold(label) for family in (*_FAMILIES, _FLAGS) for variant in family for label in variant
+)
+
+
+def scale_answers(values: Iterable[object]) -> list[object]:
+    """The values that are labels of some known scale or not-on-scale answers (the rest:
+    blanks and stray text such as "Meh", which a scale column rejects row by row)."""
+    return [
+        v
+        for v in values
+        if v is not None and (k := fold(v)) and (k in _KNOWN_LABELS or k in _NOT_ON_SCALE_FOLDED)
+    ]
+
+
 def is_not_on_scale(value: object) -> bool:
     """ "Don't know", "N/A", "Unfamiliar", ... (folded): a missing answer on a scale."""
     return fold(value) in _NOT_ON_SCALE_FOLDED
@@ -363,10 +161,9 @@ _Q = "'"
 def fold_sql(text_sql: str) -> str:
     """SQL twin of :func:`fold` (lower case, accents, apostrophes, punctuation, spaces)."""
     apostrophe = _Q * 4  # the SQL literal of one '
-    s = (
-        f"lower(strip_accents(replace(replace(replace({text_sql}, '’', {apostrophe}), "
-        f"'`', {apostrophe}), 'ß', 'ss')))"
-    )
+    s = f"lower(strip_accents(replace(replace({text_sql}, '’', {apostrophe}), '`', {apostrophe})))"
+    for letter, plain in _LETTERS:
+        s = f"replace({s}, '{letter}', '{plain}')"
     s = f"regexp_replace({s}, '\\s*/\\s*', '/', 'g')"
     s = f"regexp_replace({s}, '[^a-z0-9_{_Q * 2}/ ]+', ' ', 'g')"
     return f"trim(regexp_replace({s}, '\\s+', ' ', 'g'))"

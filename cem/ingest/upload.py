@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from cem.ingest.limits import current as current_limits
+from cem.ingest.scales import LikertScale, not_on_scale_sql, rank_sql
 from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
 from cem.store.db import sql_string
 
@@ -64,6 +65,9 @@ class Upload:
     _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
     _temp_files: list[str] = field(default_factory=list)
     _whole_file_pass: Callable[[Upload], None] | None = None  # deferred (see above)
+    # Score columns the user confirmed on a verbal scale (a Likert "satisfied" column as
+    # CSAT): the import reads each such column as its rank 1..k (see :meth:`source_sql`).
+    read_as_ranks: dict[str, LikertScale] = field(default_factory=dict)
 
     def read_whole_file(self) -> None:
         """Run the deferred pass over the whole file (once); raises what it finds."""
@@ -131,6 +135,20 @@ class Upload:
         XLSX). ``rejects`` = (table, scan) names makes DuckDB store malformed CSV rows
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
         without one the whole-file pass runs first."""
+        source = self._source_sql(rejects=rejects, limit=limit)
+        if not self.read_as_ranks:
+            return source
+        # A label of the scale reads as its rank, "Don't know" as blank; any other text stays
+        # as it is (so the score's check rejects it, showing the cell as written).
+        replaced = ", ".join(
+            f"coalesce(CAST({rank_sql(c, scale)} AS VARCHAR), CASE WHEN {not_on_scale_sql(c)} "
+            f"THEN NULL ELSE {c} END) AS {c}"
+            for column, scale in self.read_as_ranks.items()
+            for c in [f"c{self.columns.index(column)}"]
+        )
+        return f"(SELECT * REPLACE ({replaced}) FROM {source})"
+
+    def _source_sql(self, *, rejects: tuple[str, str] | None, limit: int | None) -> str:
         path = self._path if limit is not None else self.path
         names = self.column_sql_names()
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
