@@ -173,9 +173,13 @@ def test_month_names_durations_and_the_response_date(db: Database) -> None:
         ("13. november 2023", datetime(2023, 11, 13)),
         ("5 de março de 2024", datetime(2024, 3, 5)),
         ("1 févr. 2024", datetime(2024, 2, 1)),
+        ("13 maggio 2024 10:30", datetime(2024, 5, 13, 10, 30)),  # it
+        ("2 maart 2024", datetime(2024, 3, 2)),  # nl
+        ("1 ottobre 2023", datetime(2023, 10, 1)),  # it
+        ("14 mei 2024", datetime(2024, 5, 14)),  # nl
     ],
 )
-def test_month_names_in_six_languages(
+def test_month_names_in_eight_languages(
     db: Database, tmp_path: Path, text: str, expected: datetime
 ) -> None:
     path = tmp_path / "d.csv"
@@ -227,7 +231,15 @@ def test_cli_detect_json_has_the_documented_shape(capsys: pytest.CaptureFixture[
         header = next(csv.reader(fh))
     assert [c["name"] for c in out["columns"]] == header
     for c in out["columns"]:
-        assert set(c) == {"name", "role", "type", "confidence", "reason", "please_check"}
+        assert set(c) == {
+            "name",
+            "role",
+            "type",
+            "confidence",
+            "reason",
+            "please_check",
+            "kept_as",
+        }
         assert isinstance(c["reason"], str) and c["reason"]
         assert 0.0 <= c["confidence"] <= 1.0
     assert out["warnings"] == []

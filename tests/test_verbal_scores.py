@@ -199,3 +199,19 @@ def test_import_page_confirms_a_satisfied_scale_as_csat(
     ).fetchone()
     db.close()
     assert got == (loaded, sum(SATISFIED.index(a) + 1 for a in answers if a in SATISFIED))
+
+
+def test_cli_detect_text_says_what_an_attribute_is_kept_as(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cem.cli.main import main
+
+    path, _ = _satisfied_file(tmp_path)
+    assert main(["detect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"{QUESTION}: kept as rating 1-5 (Very dissatisfied … Very satisfied)" not in out
+    assert "choose it for CSAT" in out  # the stray "Meh" keeps it text, but the note says so
+    path2 = _write(tmp_path / "clean.csv", QUESTION, SATISFIED * 2)
+    assert main(["detect", str(path2)]) == 0
+    out = capsys.readouterr().out
+    assert f"{QUESTION}: kept as rating 1-5 (Very dissatisfied … Very satisfied) —" in out

@@ -318,18 +318,22 @@ def alternative_format(fmt: DateFormat) -> DateFormat | None:
     return DateFormat("strptime", label, tuple(swap(f) for f in fmt.formats), False, "")
 
 
-# Month names (folded: lower case, no accents) in en/es/fr/de/da/pt, with abbreviations.
+# Month names (folded: lower case, no accents) in en/es/fr/de/da/pt/it/nl, with abbreviations.
 _MONTH_WORDS: tuple[tuple[str, ...], ...] = (
-    ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "janner", "janeiro"),
-    ("february", "feb", "febrero", "fevrier", "fevr", "fev", "februar", "fevereiro"),
-    ("march", "mar", "marzo", "mars", "marz", "mrz", "marts", "marco"),
-    ("april", "apr", "abril", "abr", "avril", "avr"),
-    ("may", "mayo", "mai", "maj", "maio"),
-    ("june", "jun", "junio", "juin", "juni", "junho"),
-    ("july", "jul", "julio", "juillet", "juil", "juli", "julho"),
-    ("august", "aug", "agosto", "ago", "aout"),
-    ("september", "sep", "sept", "septiembre", "setiembre", "set", "septembre", "setembro"),
-    ("october", "oct", "octubre", "octobre", "oktober", "okt", "outubro", "out"),
+    ("january", "jan", "enero", "ene", "janvier", "janv", "januar", "janner", "janeiro")
+    + ("gennaio", "gen", "januari"),
+    ("february", "feb", "febrero", "fevrier", "fevr", "fev", "februar", "fevereiro")
+    + ("febbraio", "februari"),
+    ("march", "mar", "marzo", "mars", "marz", "mrz", "marts", "marco", "maart", "mrt"),
+    ("april", "apr", "abril", "abr", "avril", "avr", "aprile"),
+    ("may", "mayo", "mai", "maj", "maio", "maggio", "mag", "mei"),
+    ("june", "jun", "junio", "juin", "juni", "junho", "giugno", "giu"),
+    ("july", "jul", "julio", "juillet", "juil", "juli", "julho", "luglio", "lug"),
+    ("august", "aug", "agosto", "ago", "aout", "augustus"),
+    ("september", "sep", "sept", "septiembre", "setiembre", "set", "septembre", "setembro")
+    + ("settembre",),
+    ("october", "oct", "octubre", "octobre", "oktober", "okt", "outubro", "out", "ottobre")
+    + ("ott",),
     ("november", "nov", "noviembre", "novembre", "novembro"),
     ("december", "dec", "diciembre", "dic", "decembre", "dezember", "dez", "dezembro"),
 )

@@ -2,7 +2,8 @@
 
 :func:`detection_report` gathers, without writing anything, the detected (or given) kind and
 its reason, how many header rows the file has, each column's role (or attribute type) with
-its confidence and reason, and the data-health warnings. ``python -m cem detect`` prints it
+its confidence and reason (a column without a role: what it is kept as, the words the page
+shows), and the data-health warnings. ``python -m cem detect`` prints it
 as JSON or text; the import page shows the same fields.
 """
 
@@ -62,6 +63,7 @@ def detection_report(upload: Upload, mapping: Mapping) -> dict[str, Any]:
                 "reason": reason,
                 "please_check": role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD)
                 and confidence < LOW_CONFIDENCE,
+                "kept_as": (g.kept_as or None) if role == ATTRIBUTE and g is not None else None,
             }
         )
     return {
@@ -96,9 +98,9 @@ def report_text(report: dict[str, Any]) -> str:
     ]
     for c in report["columns"]:
         mark = "  ⚠ please check" if c["please_check"] else ""
-        lines.append(
-            f"  {c['name']}: {role_label(c['role'])} ({c['confidence']:.0%}) — {c['reason']}{mark}"
-        )
+        role = f"kept as {c['kept_as']}" if c.get("kept_as") else role_label(c["role"])
+        sure = f" ({c['confidence']:.0%})" if c["role"] not in (ATTRIBUTE, IGNORE) else ""
+        lines.append(f"  {c['name']}: {role}{sure} — {c['reason']}{mark}")
     if report["notes"]:
         lines += ["", "notes:"] + [f"  {n}" for n in report["notes"]]
     lines += ["", "data health:"]
