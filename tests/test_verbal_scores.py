@@ -215,3 +215,29 @@ def test_cli_detect_text_says_what_an_attribute_is_kept_as(
     assert main(["detect", str(path2)]) == 0
     out = capsys.readouterr().out
     assert f"{QUESTION}: kept as rating 1-5 (Very dissatisfied … Very satisfied) —" in out
+
+
+def test_labelled_ends_of_a_0_10_scale_are_read_as_their_numbers(
+    db: Database, tmp_path: Path
+) -> None:
+    """Survey tools write the ends of the recommend scale with their labels; dropping those
+    rows would bias NPS (all the 0s and 10s)."""
+    answers = ["10 - Extremely likely", "9", "8", "0 - Not at all likely", "7"]
+    answers += ["10 - Extremely likely", "3", "6", "9", "10 - Extremely likely"]
+    header = "How likely are you to recommend us to a friend?"
+    path = _write(tmp_path / "anchored.csv", header, answers)
+    numbers = [int(a.split(" ")[0]) for a in answers]
+    expected = 100 * (sum(n >= 9 for n in numbers) - sum(n <= 6 for n in numbers)) / len(numbers)
+    assert expected == 20.0  # worked by hand: 5 promoters, 3 detractors of 10
+    with read_upload(path) as upload:
+        mapping = detect_mapping(upload)
+        assert mapping.roles["nps"] == header
+        assert any("read as their number" in n for n in mapping.notes)  # said, not silent
+        result = import_file(db, WS, upload, mapping=mapping, actor=LOCAL_ADMIN)
+    assert (result.rows_loaded, result.rows_rejected) == (10, 0)
+    frame = kpi_frame(duckdb_engine(db), WS, "nps")
+    assert (int(frame.n.iloc[0]), float(frame.value.iloc[0])) == (10, pytest.approx(expected))
+    # Coded choices that all carry a label stay text.
+    coded = _write(tmp_path / "coded.csv", "Did it arrive?", ["1 - Yes", "2 - No", "1 - Yes"])
+    with read_upload(coded) as upload:
+        assert upload.anchored == []

@@ -192,6 +192,10 @@ def detect_mapping(
     detected = _from_guesses(kind, guesses)
     detected.kind_reason = kind_reason
     detected.notes.extend(verbal_score_hints(detected.roles, upload.sample))
+    detected.notes.extend(
+        f"“{col}”: answers such as “10 - Extremely likely” are read as their number."
+        for col in upload.anchored
+    )
     if db is not None and workspace is not None:
         saved = _saved_mapping(db, workspace, kind, upload)
         if saved is not None:

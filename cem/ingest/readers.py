@@ -149,6 +149,7 @@ def read_upload(
         else:
             upload = _read_text(path, name, head)
         upload._temp_files.extend(temp)
+        upload.read_anchored()
         return upload
     except BaseException:
         for t in temp:

@@ -18,6 +18,7 @@ import pandas as pd
 from cem.ingest.limits import current as current_limits
 from cem.ingest.scales import LikertScale, not_on_scale_sql, rank_sql
 from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
+from cem.ingest.verbal_scores import anchored_columns, anchored_number, anchored_sql
 from cem.store.db import sql_string
 
 SAMPLE_ROWS = 2000
@@ -68,6 +69,9 @@ class Upload:
     # Score columns the user confirmed on a verbal scale (a Likert "satisfied" column as
     # CSAT): the import reads each such column as its rank 1..k (see :meth:`source_sql`).
     read_as_ranks: dict[str, LikertScale] = field(default_factory=dict)
+    # Number columns whose scale ends are written with their label ("10 - Extremely likely"):
+    # read as the numbers, in the sample too (cem.ingest.verbal_scores.anchored_columns).
+    anchored: list[str] = field(default_factory=list)
 
     def read_whole_file(self) -> None:
         """Run the deferred pass over the whole file (once); raises what it finds."""
@@ -101,6 +105,14 @@ class Upload:
         if self.delimiter == SINGLE_COLUMN:
             return f"{what}, one column, {self.encoding}"
         return f"{what}, {delim}-delimited, {self.encoding}"
+
+    def read_anchored(self) -> None:
+        """Find the number columns with labelled scale ends and read them as numbers."""
+        self.anchored = anchored_columns(self.sample)
+        for col in self.anchored:
+            self.sample[col] = [
+                anchored_number(v) or v if v is not None else None for v in self.sample[col]
+            ]
 
     def preview(self, rows: int = 10) -> pd.DataFrame:
         """The first ``rows`` rows as text, blanks as empty strings (for display)."""
@@ -136,17 +148,23 @@ class Upload:
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
         without one the whole-file pass runs first."""
         source = self._source_sql(rejects=rejects, limit=limit)
-        if not self.read_as_ranks:
+        if not self.read_as_ranks and not self.anchored:
             return source
         # A label of the scale reads as its rank, "Don't know" as blank; any other text stays
         # as it is (so the score's check rejects it, showing the cell as written).
-        replaced = ", ".join(
+        replaced = [
             f"coalesce(CAST({rank_sql(c, scale)} AS VARCHAR), CASE WHEN {not_on_scale_sql(c)} "
             f"THEN NULL ELSE {c} END) AS {c}"
             for column, scale in self.read_as_ranks.items()
             for c in [f"c{self.columns.index(column)}"]
-        )
-        return f"(SELECT * REPLACE ({replaced}) FROM {source})"
+        ]
+        replaced += [
+            f"{anchored_sql(c)} AS {c}"
+            for column in self.anchored
+            if column not in self.read_as_ranks
+            for c in [f"c{self.columns.index(column)}"]
+        ]
+        return f"(SELECT * REPLACE ({', '.join(replaced)}) FROM {source})"
 
     def _source_sql(self, *, rejects: tuple[str, str] | None, limit: int | None) -> str:
         path = self._path if limit is not None else self.path

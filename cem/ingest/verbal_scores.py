@@ -21,6 +21,8 @@ of NPS; its 0-10 answers are numbers).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from cem.errors import MappingError
@@ -102,3 +104,49 @@ def verbal_score_hints(roles: dict[str, str], sample: pd.DataFrame) -> list[str]
                 )
                 break
     return notes
+
+
+# "10 - Extremely likely", "0 = Not at all likely", "5 (Very satisfied)": a number with the
+# label of its scale point, as survey tools export the end points of a 0-10 or 1-5 scale.
+_ANCHORED = re.compile(r"^\s*(\d{1,2})\s*(?:[-–—=:]|\()\s*[^\d\s].*$", re.S)
+_ANCHORED_SQL = "^\\s*([0-9]{1,2})\\s*([-–—=:]|\\()\\s*[^0-9\\s]"
+
+
+def anchored_number(value: object) -> str | None:
+    """The number of a labelled scale point (``"10 - Extremely likely"`` -> ``"10"``).
+
+    >>> anchored_number("10 - Extremely likely"), anchored_number("0 = Not at all likely")
+    ('10', '0')
+    >>> anchored_number("5 (Very satisfied)"), anchored_number("12-03-2024"), anchored_number("7")
+    ('5', None, None)
+    """
+    m = _ANCHORED.match(str(value)) if value is not None else None
+    return m.group(1) if m else None
+
+
+def anchored_columns(sample: pd.DataFrame) -> list[str]:
+    """Columns whose answers are numbers, the scale's ends (and middle) written with their
+    label (``10 - Extremely likely``, then ``9``, ``8`` …): read as the numbers. Answers that
+    all carry a label (``1 - Yes``, ``2 - No``) are coded choices, left as they are."""
+    out = []
+    for col in sample.columns:
+        vals = [str(v).strip() for v in sample[col].tolist() if not is_missing(v)]
+        labelled = {int(n) for v in vals if (n := anchored_number(v)) is not None}
+        plain = {int(v) for v in vals if re.fullmatch(r"\d{1,2}", v)}
+        if not labelled or not plain:
+            continue  # every value labelled ("1 - Yes", "2 - No") is a coded answer, not this
+        if any(anchored_number(v) is None and not re.fullmatch(r"\d{1,2}", v) for v in vals):
+            continue
+        numbers = labelled | plain
+        ends = {min(numbers), max(numbers), (min(numbers) + max(numbers)) / 2}
+        if labelled <= ends:
+            out.append(str(col))
+    return out
+
+
+def anchored_sql(column_sql: str) -> str:
+    """SQL twin of :func:`anchored_number`: the number of a labelled value, else the value."""
+    return (
+        f"CASE WHEN regexp_matches({column_sql}, '{_ANCHORED_SQL}') THEN "
+        f"regexp_extract({column_sql}, '{_ANCHORED_SQL}', 1) ELSE {column_sql} END"
+    )
