@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
@@ -176,7 +177,7 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
     nums = [x for x in parsed if x is not None]
     numeric = n > 0 and len(nums) == n
     integer = numeric and all(x.is_integer() for x in nums)
-    lower = {v.lower() for v in vals}
+    lower = {v.lower() for v in set(vals)}
     norm = normalise_header(column)
     sequential = False
     if integer and n >= 3:
@@ -190,13 +191,19 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
             ok = [x for x in parsed if x is not None and x.is_integer() and lo <= x <= hi]
             share[role] = len(ok) / n
             top[role] = max(ok) if ok else 0.0
-    durations = n > 0 and sum(1 for v in vals if _DURATION.match(v)) >= 0.8 * n
-    parts = [x.strip().lower() for v in vals for x in re.split(r",\s|;\s?", v) if x.strip()]
+    counts = Counter(vals)
+    durations = n > 0 and sum(c for v, c in counts.items() if _DURATION.match(v)) >= 0.8 * n
+    parts_of = {
+        v: [x.strip().lower() for x in re.split(r",\s|;\s?", v) if x.strip()] for v in counts
+    }
+    parts = sum(len(parts_of[v]) * c for v, c in counts.items())
+    distinct_parts = len({x for p in parts_of.values() for x in p})
     options = (
-        len(parts) >= 10
-        and len(parts) > len(vals) * 1.2
-        and len(set(parts)) <= min(0.5 * len(parts), max(12, 0.15 * len(parts)))
+        parts >= 10
+        and parts > len(vals) * 1.2
+        and distinct_parts <= min(0.5 * parts, max(12, 0.15 * parts))
     )
+    flags = TRUE_WORDS | FALSE_WORDS
     return _Profile(
         column=column,
         norm=norm,
@@ -205,21 +212,21 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
         integer=integer,
         vmin=min(nums) if numeric else None,
         vmax=max(nums) if numeric else None,
-        distinct=len(set(vals)),
-        mean_len=(sum(len(v) for v in vals) / n) if n else 0.0,
-        spaces=(sum(1 for v in vals if " " in v) / n) if n else 0.0,
-        boolean=n > 0 and lower <= (TRUE_WORDS | FALSE_WORDS) and len(lower) <= 2,
+        distinct=len(counts),
+        mean_len=(sum(len(v) * c for v, c in counts.items()) / n) if n else 0.0,
+        spaces=(sum(c for v, c in counts.items() if " " in v) / n) if n else 0.0,
+        boolean=n > 0 and lower <= flags and len(lower) <= 2,
         sequential=sequential,
         date_format=None
         if (numeric and not date_hint) or n == 0 or durations
         else detect_date_format(vals, allow_serial=date_hint),
         share_in_range=share,
-        bool_share=(sum(1 for v in vals if v.lower() in TRUE_WORDS | FALSE_WORDS) / n)
-        if n
-        else 0.0,
+        bool_share=(sum(c for v, c in counts.items() if v.lower() in flags) / n) if n else 0.0,
         rows=len(raw),
-        words=(sum(len(v.split()) for v in vals) / n) if n else 0.0,
-        code_share=(sum(1 for v in vals if " " not in v and _CODE.match(v)) / n) if n else 0.0,
+        words=(sum(len(v.split()) * c for v, c in counts.items()) / n) if n else 0.0,
+        code_share=(
+            (sum(c for v, c in counts.items() if " " not in v and _CODE.match(v)) / n) if n else 0.0
+        ),
         max_in_range=top,
         options=options,
         scale=scale,

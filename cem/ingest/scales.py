@@ -107,6 +107,12 @@ class LikertScale:
         return [(fold(label), rank) for rank, label in zip(self.ranks, self.labels, strict=True)]
 
 
+_FOLDED_FLAGS = [(flag, {fold(label) for label in flag}) for flag in _FLAGS]
+_FOLDED_VARIANTS = [
+    (variant, frozenset(fold(label) for label in variant))
+    for family in _FAMILIES
+    for variant in family
+]
 _KNOWN_LABELS = frozenset(
     fold(label) for family in (*_FAMILIES, _FLAGS) for variant in family for label in variant
 )
@@ -140,18 +146,15 @@ def likert_scale(values: Iterable[object]) -> LikertScale | None:
             seen.add(key)
             if len(seen) > 7:
                 return None
-    for flag in _FLAGS:
-        if len(seen) == 2 and seen == {fold(label) for label in flag}:
+    for flag, folded in _FOLDED_FLAGS:
+        if len(seen) == 2 and seen == folded:
             return LikertScale(flag, start=0)
-    if len(seen) < MIN_LABELS:
+    if len(seen) < MIN_LABELS or not seen <= _KNOWN_LABELS:
         return None
     best: Sequence[str] | None = None
-    for family in _FAMILIES:
-        for variant in family:
-            if seen <= {fold(label) for label in variant} and (
-                best is None or len(variant) < len(best)
-            ):
-                best = variant
+    for variant, folded in _FOLDED_VARIANTS:
+        if seen <= folded and (best is None or len(variant) < len(best)):
+            best = variant
     return LikertScale(tuple(best)) if best is not None else None
 
 
