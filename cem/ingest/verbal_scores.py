@@ -96,9 +96,14 @@ def verbal_score_hints(roles: dict[str, str], sample: pd.DataFrame) -> list[str]
                 continue
             scale = scale or column_scale(sample[col].tolist())
             if scale is not None and 3 <= scale.points <= hi - lo + 1:
+                kept = (
+                    "a rating"
+                    if likert_scale(sample[col].tolist()) is not None
+                    else "text (some answers are not labels of the scale)"
+                )
                 notes.append(
-                    f"“{col}” answers on a verbal scale, {scale.describe()}: it is kept as a "
-                    f"rating. If it is your {role.upper()} question, choose it for "
+                    f"“{col}” answers on a verbal scale, {scale.describe()}: it is kept as "
+                    f"{kept}. If it is your {role.upper()} question, choose it for "
                     f"{ROLE_LABELS[role]} in the roles table; its labels are then read as "
                     f"1-{scale.points}."
                 )
