@@ -172,7 +172,9 @@ tokinfo AS (
         neg.token IS NOT NULL AS is_neg,
         bo.value AS boost,
         bt.token IS NOT NULL AS is_but,
-        na.language IS NOT NULL AS negate_after
+        na.language IS NOT NULL AS negate_after,
+        fn.value AS fail_value,
+        fw.token IS NOT NULL OR regexp_matches(o.token, '^[0-9]+$') AS is_function
     FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
     LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
@@ -182,9 +184,13 @@ tokinfo AS (
     LEFT JOIN lex bo ON bo.language = o.language AND bo.kind = 'booster' AND bo.token = o.token
     LEFT JOIN lex bt ON bt.language = o.language AND bt.kind = 'but' AND bt.token = o.token
     LEFT JOIN lex na ON na.language = o.language AND na.kind = 'negate_after'
+    LEFT JOIN lex fn ON fn.language = o.language AND fn.kind = 'fail_negator'
+        AND fn.token = o.token
+    LEFT JOIN lex fw ON fw.language = o.language AND fw.kind = 'function' AND fw.token = o.token
 ),
 flags AS (
-    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after FROM occ o
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after, ti.fail_value,
+        ti.is_function FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
@@ -194,6 +200,7 @@ ctx AS (
         coalesce(lag(is_neg) OVER w, false) AS neg_before1,
         negate_after AND coalesce(lead(is_neg) OVER w OR lead(is_neg, 2) OVER w
             OR lead(is_neg, 3) OVER w, false) AS neg_after,
+        coalesce(lag(fail_value) OVER w, lag(fail_value, 2) OVER w) AS failed_action,
         lag(boost) OVER w AS prev_boost,
         lead(token) OVER w AS next1,
         lead(token, 2) OVER w AS next2,
@@ -206,7 +213,10 @@ ctx AS (
 ),
 valued AS (
     SELECT c.response_id, c.language,
-        CASE WHEN c.v IS NULL THEN 0.0 ELSE
+        CASE WHEN c.v IS NULL THEN
+            CASE WHEN c.failed_action IS NOT NULL AND NOT c.is_function AND NOT c.is_neg
+                 AND c.fail_value IS NULL THEN c.failed_action ELSE 0.0 END
+        ELSE
             (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
             * CASE WHEN c.language <> 'ko' AND (c.neg_before3 OR c.neg_after) THEN -0.74
                    WHEN c.language = 'ko' AND (c.neg_before1 OR EXISTS (
@@ -214,12 +224,13 @@ valued AS (
                         AND nx.kind = 'negate_next' AND starts_with(c.next1, nx.token)))
                    THEN -0.74 ELSE 1 END
         END
-        + coalesce(ph.value, 0.0) AS value,
+        + coalesce(ph.value, 0.0)
+            * CASE WHEN c.language <> 'ko' AND c.neg_before3 THEN -0.74 ELSE 1 END AS value,
         CASE WHEN c.after_but THEN 1.5 WHEN c.before_but THEN 0.5 ELSE 1.0 END AS weight
     FROM ctx c
     LEFT JOIN lex ph ON ph.language = c.language AND ph.kind = 'phrase' AND ph.token = c.token
         AND ph.token2 = c.next1 AND (ph.token3 IS NULL OR ph.token3 = c.next2)
-    WHERE c.v IS NOT NULL OR ph.value IS NOT NULL
+    WHERE c.v IS NOT NULL OR ph.value IS NOT NULL OR c.failed_action IS NOT NULL
 ),
 summed AS (
     SELECT response_id, sum(value * weight) AS s FROM valued GROUP BY response_id
