@@ -194,8 +194,10 @@ def test_english_development_corpus_auc() -> None:
 
 
 def test_language_of_unsupported_text_gets_no_lexicon_score() -> None:
-    out = score_texts(["La entrega llegó tarde y nadie contestó el teléfono, muy mal"])
-    assert out.language[0] == "es"
+    out = score_texts(
+        ["La consegna è arrivata in ritardo e nessuno ha risposto al telefono, pessimo"]
+    )
+    assert out.language[0] == "it"
     assert pd.isna(out.lexicon_score[0]) and out.label[0] is None
 
 

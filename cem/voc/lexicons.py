@@ -17,9 +17,10 @@ from __future__ import annotations
 import importlib.resources
 from functools import lru_cache
 
+from cem.voc.lexicons_more import FAILED_ACTION
 from cem.voc.query import fold
 
-LEXICON_VERSION = 6
+LEXICON_VERSION = 7
 
 # -- English: customer-experience words and phrases (added to / overriding VADER) -------------
 EN_CX_WORDS: dict[str, float] = {
@@ -285,7 +286,6 @@ EN_FAILURE_NEGATORS: tuple[str, ...] = (
     "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "not", "never", "unable",
     "nothing", "none", "neither", "nor",
 )  # fmt: skip
-FAILED_ACTION = -1.3
 EN_FUNCTION_WORDS: tuple[str, ...] = tuple(
     """a an the to of in on at by for from with about into over after before up out off
     it its this that these those i me my we us our you your he she they them their his her

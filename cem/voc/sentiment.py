@@ -10,20 +10,24 @@ is downloaded). Where the model is unsure (short comments), the workspace's own 
 languages breaks the tie (:mod:`cem.voc.languages`). Lexicon sentiment is supported for
 English (VADER's lexicon from the pinned ``vaderSentiment`` wheel plus Touchpoint's CX words
 and phrases, :mod:`cem.voc.lexicons`), Korean (stems matched inside words), and French,
-German, Dutch, Portuguese and Danish (lexicons read from pinned packages,
-:mod:`cem.voc.lexicons_more`). Other languages (Spanish, Italian …) get no lexicon score
-(``None``, shown as "no sentiment for Spanish": right numbers or none); the workspace model
-still scores them when their words were seen in training.
+German, Dutch, Portuguese, Danish and Spanish (lexicons read from pinned packages; Spanish
+through Snowball stems, :mod:`cem.voc.lexicons_more`). Other languages (Italian, Swedish …)
+get no lexicon score (``None``, shown as "no sentiment for Italian": right numbers or none);
+the workspace model still scores them when their words were seen in training.
 
-**Lexicon score** (set-based SQL over the token index, no Python loop per comment), a
-simplified VADER: each token's valence; CX phrases (``on hold``, ``never arrived``); a
-negator of the comment's language (``not``, ``never``, ``didn't``; ``pas``, ``nicht``,
-``niet``, ``não``, ``ikke``…) within the three previous tokens multiplies by −0.74, and in
-German, Dutch and Danish also one within the next three ("gefällt mir nicht"); an
+**Lexicon score** (set-based SQL over each comment's words and punctuation, no Python loop
+per comment), a simplified VADER: each token's valence; CX phrases (``on hold``, ``never
+arrived``; never across punctuation); a negator of the comment's language (``not``,
+``never``, ``didn't``; ``pas``, ``nicht``, ``niet``, ``não``, ``ikke``, ``no``…) within the
+three previous tokens of the same clause (punctuation ends its scope) multiplies a word's or
+a phrase's valence by −0.74, and in German, Dutch and Danish also one within the next three
+("gefällt mir nicht"); a word with no valence one or two words after a *failure negator*
+(``can't``, ``won't``, ``doesn't``, ``not``, ``never``; Spanish ``no``) that is not a
+function word is a failed action, −1.3 ("can't receive the code", "no funciona"); an
 intensifier before adds ±0.293; words before ``but`` (``mais``, ``aber``, ``maar``, ``mas``,
-``men``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
-``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
-(VADER's normalisation, −1..+1).
+``men``, ``pero``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
+``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction.
+The sum ``s`` becomes ``s / sqrt(s² + 15)`` (VADER's normalisation, −1..+1).
 
 **Workspace model** (weak labels): where at least :data:`MIN_PER_CLASS` comments of each class
 have a score — NPS 0–6 (low) vs 9–10 (high), else CSAT 1–2 vs 4–5 — a scikit-learn logistic
@@ -90,8 +94,8 @@ def label_for(score: float | None) -> str | None:
 def sentiment_note(score: float | None, language: str | None) -> str | None:
     """Why a comment has no sentiment, in words (None when it has one).
 
-    >>> sentiment_note(None, "es"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
-    ('no sentiment for Spanish', 'no sentiment (language not recognised)', None)
+    >>> sentiment_note(None, "it"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
+    ('no sentiment for Italian', 'no sentiment (language not recognised)', None)
     """
     if score is not None and score == score:
         return None
@@ -175,7 +179,7 @@ tokinfo AS (
         CASE WHEN o.language = 'ko' AND kv.token IS NOT NULL THEN kv.value
              WHEN o.language = 'ko' AND regexp_matches(o.token,
                   '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
-             ELSE coalesce(ew.value, em.value) END AS v,
+             ELSE coalesce(ew.value, sv.value, em.value) END AS v,
         neg.token IS NOT NULL AS is_neg,
         bo.value AS boost,
         bt.token IS NOT NULL AS is_but,
@@ -187,6 +191,7 @@ tokinfo AS (
     LEFT JOIN ko_val kv ON kv.token = o.token
     LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
     LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
+    LEFT JOIN voc_stem_values sv ON sv.language = o.language AND sv.token = o.token
     LEFT JOIN lex neg ON neg.language = o.language AND neg.kind = 'negator'
         AND neg.token = o.token
     LEFT JOIN lex bo ON bo.language = o.language AND bo.kind = 'booster' AND bo.token = o.token
@@ -275,9 +280,30 @@ def lexicon_scores(db: Database, workspace: str, languages: pd.DataFrame) -> pd.
     cur = db.cursor()
     cur.register("voc_langs", languages[["response_id", "language"]])
     try:
+        cur.register("voc_stem_values", _stem_values(cur, workspace, languages))
         return cur.execute(LEXICON_SQL, {"ws": workspace}).df()
     finally:
         cur.unregister("voc_langs")
+        cur.unregister("voc_stem_values")
+
+
+def _stem_values(cur: object, workspace: str, languages: pd.DataFrame) -> pd.DataFrame:
+    """(language, token, value) for the workspace's words in the stem-lexicon languages
+    (Spanish): each distinct word is stemmed once, in Python (a few thousand words)."""
+    rows: list[tuple[str, str, float]] = []
+    present = set(languages.language.dropna())
+    for language in lexicons_more.STEMMED:
+        if language not in present or language not in lexicons_more.supported_languages():
+            continue
+        found = cur.execute(  # type: ignore[attr-defined]
+            "SELECT DISTINCT t.token FROM voc_terms t JOIN voc_langs l USING (response_id) "
+            "WHERE t.workspace = ? AND l.language = ?",
+            [workspace, language],
+        ).fetchall()
+        values = lexicons_more.stem_values(language, [str(r[0]) for r in found])
+        rows.extend((language, token, value) for token, value in values.items())
+    frame = pd.DataFrame(rows, columns=["language", "token", "value"])
+    return frame.astype({"language": "string", "token": "string", "value": "float64"})
 
 
 # -- weak-label model -------------------------------------------------------------------------
