@@ -87,6 +87,13 @@ def test_phrases_exclusion_or_and_accents(corpus_db: Database) -> None:
     assert ids(corpus_db, '"late arrived"') == []
 
 
+def test_phrases_stay_inside_a_clause(corpus_db: Database) -> None:
+    # "late, the courier" (1): punctuation leaves a gap in the positions.
+    assert ids(corpus_db, '"courier was rude"') == [1]
+    assert ids(corpus_db, '"late the courier"') == []
+    assert ids(corpus_db, '"arrived late"') and 1 in ids(corpus_db, '"arrived late"')
+
+
 def test_several_text_fields_are_searchable(corpus_db: Database) -> None:
     corpus_db.execute(
         "INSERT INTO voc_texts VALUES ('w', 2, 'reason', 'the broadband kept dropping')"
@@ -125,6 +132,7 @@ def test_highlight_marks_folded_matches() -> None:
         ("Couldn't be easier", "positive"),
         ("Uninstalled, waste of time", "negative"),
         ("Used to be good", "negative"),
+        ("Finally an app that doesn't crash, well done", "positive"),  # negation ends at ","
         ("너무 불편해요", "negative"),
         ("좋지 않아요", "negative"),
         ("정말 편리하고 좋아요", "positive"),

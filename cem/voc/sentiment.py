@@ -15,8 +15,8 @@ through Snowball stems, :mod:`cem.voc.lexicons_more`). Other languages (Italian,
 get no lexicon score (``None``, shown as "no sentiment for Italian": right numbers or none);
 the workspace model still scores them when their words were seen in training.
 
-**Lexicon score** (set-based SQL over each comment's words and punctuation, no Python loop
-per comment), a simplified VADER: each token's valence; CX phrases (``on hold``, ``never
+**Lexicon score** (set-based SQL over the token index, whose positions leave a gap at
+each punctuation mark; no Python loop per comment), a simplified VADER: each token's valence; CX phrases (``on hold``, ``never
 arrived``; never across punctuation); a negator of the comment's language (``not``,
 ``never``, ``didn't``; ``pas``, ``nicht``, ``niet``, ``não``, ``ikke``, ``no``…) within the
 three previous tokens of the same clause (punctuation ends its scope) multiplies a word's or
@@ -50,9 +50,8 @@ import pandas as pd
 
 from cem.store.db import Database
 from cem.voc import lexicons, lexicons_more
-from cem.voc.index import build_index, fold_sql, rows_for_responses
+from cem.voc.index import build_index, rows_for_responses
 from cem.voc.languages import detect_language, detect_languages
-from cem.voc.query import TOKEN_SQL_PATTERN
 
 __all__ = ["detect_language", "detect_languages"]  # re-exported: where languages come from
 
@@ -147,16 +146,10 @@ def ensure_lexicon(db: Database) -> None:
 # -- lexicon scoring (SQL) -------------------------------------------------------------------
 LEXICON_SQL = r"""
 WITH lang AS (SELECT response_id, language FROM voc_langs),
-words AS (
-    SELECT v.response_id, v.field, regexp_extract_all(@FOLDED@, '@PATTERN@|[.,;:!?]') AS w
-    FROM voc_texts v WHERE v.workspace = $ws
-),
 occ AS (
-    SELECT x.response_id, x.field, x.token, x.pos, l.language
-    FROM (SELECT response_id, field, unnest(w) AS token, generate_subscripts(w, 1) AS pos
-          FROM words) x
-    JOIN lang l USING (response_id)
-    WHERE l.language IN (SELECT DISTINCT language FROM voc_lexicon)
+    SELECT t.response_id, t.field, t.token, unnest(t.positions) AS pos, l.language
+    FROM voc_terms t JOIN lang l USING (response_id)
+    WHERE t.workspace = $ws AND l.language IN (SELECT DISTINCT language FROM voc_lexicon)
 ),
 lex AS (SELECT * FROM voc_lexicon),
 ko_tokens AS (
@@ -185,8 +178,7 @@ tokinfo AS (
         bt.token IS NOT NULL AS is_but,
         na.language IS NOT NULL AS negate_after,
         fn.value AS fail_value,
-        fw.token IS NOT NULL OR regexp_matches(o.token, '^[0-9]+$') AS is_function,
-        o.token IN ('.', ',', ';', ':', '!', '?') AS is_break
+        fw.token IS NOT NULL OR regexp_matches(o.token, '^[0-9]+$') AS is_function
     FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
     LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
@@ -203,35 +195,40 @@ tokinfo AS (
 ),
 flags AS (
     SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after, ti.fail_value,
-        ti.is_function, ti.is_break FROM occ o
+        ti.is_function FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
     SELECT *,
-        coalesce(max(CASE WHEN is_neg THEN pos END) OVER b3
-            > coalesce(max(CASE WHEN is_break THEN pos END) OVER b3, 0), false) AS neg_before3,
-        coalesce(lag(is_neg) OVER w, false) AS neg_before1,
-        negate_after AND coalesce(min(CASE WHEN is_neg THEN pos END) OVER a3
-            < coalesce(min(CASE WHEN is_break THEN pos END) OVER a3, 1e9), false) AS neg_after,
-        coalesce(lag(fail_value) OVER w, CASE WHEN NOT coalesce(lag(is_break) OVER w, true)
-            THEN lag(fail_value, 2) OVER w END) AS failed_action,
-        lag(boost) OVER w AS prev_boost,
-        lead(token) OVER w AS next1,
-        lead(token, 2) OVER w AS next2,
+        coalesce(lag(is_neg) OVER w AND lag(pos) OVER w = pos - 1, false)
+            OR coalesce(lag(is_neg, 2) OVER w AND lag(pos, 2) OVER w = pos - 2, false)
+            OR coalesce(lag(is_neg, 3) OVER w AND lag(pos, 3) OVER w = pos - 3, false)
+            AS neg_before3,
+        coalesce(lag(is_neg) OVER w AND lag(pos) OVER w = pos - 1, false) AS neg_before1,
+        negate_after AND (
+            coalesce(lead(is_neg) OVER w AND lead(pos) OVER w = pos + 1, false)
+            OR coalesce(lead(is_neg, 2) OVER w AND lead(pos, 2) OVER w = pos + 2, false)
+            OR coalesce(lead(is_neg, 3) OVER w AND lead(pos, 3) OVER w = pos + 3, false)
+        ) AS neg_after,
+        CASE WHEN lag(pos) OVER w = pos - 1 AND lag(fail_value) OVER w IS NOT NULL
+             THEN lag(fail_value) OVER w
+             WHEN lag(pos, 2) OVER w = pos - 2 THEN lag(fail_value, 2) OVER w END
+            AS failed_action,
+        CASE WHEN lag(pos) OVER w = pos - 1 THEN lag(boost) OVER w END AS prev_boost,
+        CASE WHEN lead(pos) OVER w = pos + 1 THEN lead(token) OVER w END AS next1,
+        CASE WHEN lead(pos, 2) OVER w = pos + 2 THEN lead(token, 2) OVER w END AS next2,
         coalesce(bool_or(is_but) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
                  false) AS after_but,
         coalesce(bool_or(is_but) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
                  false) AS before_but
     FROM flags
-    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos),
-        b3 AS (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING),
-        a3 AS (w ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING)
+    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos)
 ),
 valued AS (
     SELECT c.response_id, c.language,
         CASE WHEN c.v IS NULL THEN
             CASE WHEN c.failed_action IS NOT NULL AND NOT c.is_function AND NOT c.is_neg
-                 AND NOT c.is_break AND c.fail_value IS NULL THEN c.failed_action ELSE 0.0 END
+                 AND c.fail_value IS NULL THEN c.failed_action ELSE 0.0 END
         ELSE
             (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
             * CASE WHEN c.language <> 'ko' AND (c.neg_before3 OR c.neg_after) THEN -0.74
@@ -267,11 +264,6 @@ FROM lang l
 LEFT JOIN summed s USING (response_id)
 LEFT JOIN bangs b USING (response_id)
 """
-
-
-LEXICON_SQL = LEXICON_SQL.replace("@FOLDED@", fold_sql("v.text")).replace(
-    "@PATTERN@", TOKEN_SQL_PATTERN
-)
 
 
 def lexicon_scores(db: Database, workspace: str, languages: pd.DataFrame) -> pd.DataFrame:
