@@ -77,7 +77,8 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: Ope
         top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
         db.execute(
             "INSERT INTO responses(response_id, workspace, import_id, comment) VALUES "
-            "(?, 'demo', 0, 'zqxit La consegna è arrivata in ritardo e nessuno ha risposto al telefono')",
+            "(?, 'demo', 0, 'zqxit Spedizione arrivata tardissimo, nessuno risponde mai, "
+            "pessimo servizio clienti')",
             [top + 1],
         )
         analyse_workspace(db, "demo")
