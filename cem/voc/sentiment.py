@@ -200,20 +200,13 @@ flags AS (
 ),
 ctx AS (
     SELECT *,
-        coalesce(lag(is_neg) OVER w AND lag(pos) OVER w = pos - 1, false)
-            OR coalesce(lag(is_neg, 2) OVER w AND lag(pos, 2) OVER w = pos - 2, false)
-            OR coalesce(lag(is_neg, 3) OVER w AND lag(pos, 3) OVER w = pos - 3, false)
-            AS neg_before3,
+        coalesce(max(CASE WHEN is_neg THEN pos END) OVER b3 >= pos - 3, false) AS neg_before3,
         coalesce(lag(is_neg) OVER w AND lag(pos) OVER w = pos - 1, false) AS neg_before1,
-        negate_after AND (
-            coalesce(lead(is_neg) OVER w AND lead(pos) OVER w = pos + 1, false)
-            OR coalesce(lead(is_neg, 2) OVER w AND lead(pos, 2) OVER w = pos + 2, false)
-            OR coalesce(lead(is_neg, 3) OVER w AND lead(pos, 3) OVER w = pos + 3, false)
-        ) AS neg_after,
-        CASE WHEN lag(pos) OVER w = pos - 1 AND lag(fail_value) OVER w IS NOT NULL
-             THEN lag(fail_value) OVER w
-             WHEN lag(pos, 2) OVER w = pos - 2 THEN lag(fail_value, 2) OVER w END
-            AS failed_action,
+        negate_after
+            AND coalesce(min(CASE WHEN is_neg THEN pos END) OVER a3 <= pos + 3, false)
+            AS neg_after,
+        CASE WHEN max(CASE WHEN fail_value IS NOT NULL THEN pos END) OVER b2 >= pos - 2
+             THEN min(fail_value) OVER b2 END AS failed_action,
         CASE WHEN lag(pos) OVER w = pos - 1 THEN lag(boost) OVER w END AS prev_boost,
         CASE WHEN lead(pos) OVER w = pos + 1 THEN lead(token) OVER w END AS next1,
         CASE WHEN lead(pos, 2) OVER w = pos + 2 THEN lead(token, 2) OVER w END AS next2,
@@ -222,7 +215,10 @@ ctx AS (
         coalesce(bool_or(is_but) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
                  false) AS before_but
     FROM flags
-    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos)
+    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos),
+        b3 AS (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING),
+        b2 AS (w ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING),
+        a3 AS (w ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING)
 ),
 valued AS (
     SELECT c.response_id, c.language,
