@@ -100,3 +100,26 @@ def test_demo_data_emotion_matches_pandas(demo_db: Database) -> None:
         expected = sum(v * w for v, w in weights) / sum(w for _v, w in weights)
         assert out.loc[key, "data_emotion"] == pytest.approx(expected), key
     assert isinstance(out, pd.DataFrame)
+
+
+def test_sentiment_finishing_after_an_import_reaches_the_cached_map(db: Database) -> None:
+    """The map's data emotion is cached by the workspace's data revision (not by a response
+    count): comments analysed after the import show at once, with no new responses."""
+    from cem.analytics.result_cache import cached_analytics
+    from cem.voc.jobs import analyse_workspace
+
+    ensure_workspace(db, WS)
+    for rid, text in enumerate(("Delivery was late and nobody called back", "Awful, broken"), 1):
+        db.execute(
+            "INSERT INTO responses(response_id, workspace, import_id, touchpoint, nps, "
+            "comment) VALUES (?, ?, 1, 'Delivery', 5, ?)",
+            [rid, WS, text],
+        )
+    before = cached_analytics(db, emotion_by_key, WS, ("delivery",), Filters())
+    assert not before.set_index("key").loc["delivery", "sentiment_n"] > 0  # NaN: none yet
+    revision = db.data_version(WS)
+    analyse_workspace(db, WS)
+    assert db.data_version(WS) != revision
+    after = cached_analytics(db, emotion_by_key, WS, ("delivery",), Filters()).set_index("key")
+    assert after.loc["delivery", "sentiment_n"] == 2
+    assert after.loc["delivery", "sentiment_emotion"] < 0

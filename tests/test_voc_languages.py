@@ -1,6 +1,7 @@
-"""Sentiment beyond English and Korean: lexicons read from pinned packages, negation per
-language, and the AUC on small hand-labelled corpora (tests/fixtures/voc_sentiment_*.txt,
-40 comments per language, written before the lexicons were wired)."""
+"""Sentiment beyond English and Korean: lexicons read from pinned packages (Spanish through
+Snowball stems), negation per language, and the AUC on small hand-labelled corpora
+(tests/fixtures/voc_sentiment_*.txt, 40 comments per language, written before the lexicons
+were wired)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from cem.voc import lexicons_more
 from cem.voc.sentiment import score_texts, sentiment_note
 
 FIXTURES = Path(__file__).parent / "fixtures"
-LANGUAGES = ("fr", "de", "nl", "pt", "da")
+LANGUAGES = ("fr", "de", "nl", "pt", "da", "es")
 
 
 def labelled(language: str) -> tuple[list[str], list[int]]:
@@ -33,6 +34,14 @@ def test_lexicons_are_read_from_installed_packages() -> None:
         assert base is not None and "site-packages" in str(base)
         assert (base / relative).is_file()
         assert len(lexicons_more.words(language, with_cx=False)) > 2000
+
+
+def test_spanish_words_are_matched_through_their_snowball_stems() -> None:
+    # SentiLeak's lexicon holds stems; every inflection of a word meets the same stem, and
+    # the accent the index drops is put back where the stem needs it.
+    values = lexicons_more.stem_values("es", ["pesimo", "pesima", "reclamacion", "mesa"])
+    assert values["pesimo"] == values["pesima"] < 0
+    assert "reclamacion" in values and "mesa" not in values
 
 
 def test_folding_never_turns_a_word_into_a_function_word() -> None:
@@ -56,6 +65,10 @@ def test_folding_never_turns_a_word_into_a_function_word() -> None:
         ("Não gostei do atendimento", -1),
         ("Jeg er meget tilfreds", 1),
         ("Jeg er ikke tilfreds", -1),
+        ("El servicio es excelente", 1),
+        ("El servicio no es bueno", -1),
+        ("La aplicación no funciona", -1),  # a failed action
+        ("Me atendieron rápido, muy amables", 1),
     ],
 )
 def test_clear_phrases_and_negation_per_language(text: str, sign: int) -> None:
@@ -70,9 +83,11 @@ def test_negation_after_the_word_in_german_dutch_danish() -> None:
 
 
 def test_unsupported_language_is_said_not_scored() -> None:
-    out = score_texts(["La entrega llegó tarde y nadie contestó el teléfono, muy mal"])
-    assert out.language[0] == "es" and pd.isna(out.sentiment[0])
-    assert sentiment_note(None, "es") == "no sentiment for Spanish"
+    out = score_texts(
+        ["La consegna è arrivata in ritardo e nessuno ha risposto al telefono, pessimo"]
+    )
+    assert out.language[0] == "it" and pd.isna(out.sentiment[0])
+    assert sentiment_note(None, "sv") == "no sentiment for Swedish"
     assert sentiment_note(None, "it") == "no sentiment for Italian"
     assert sentiment_note(0.4, "fr") is None
 
@@ -92,6 +107,6 @@ def test_auc_on_hand_labelled_corpus_beats_vader(language: str) -> None:
 def test_comment_card_says_which_language_has_no_sentiment() -> None:
     from cem.ui.voc import sentiment_badge
 
-    assert "no sentiment for Spanish" in sentiment_badge(None, None, "es")
+    assert "no sentiment for Italian" in sentiment_badge(None, None, "it")
     assert "no sentiment (language not recognised)" in sentiment_badge(None, None, "und")
     assert "+0.40" in sentiment_badge(0.4, "positive", "fr")

@@ -77,7 +77,8 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: Ope
         top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
         db.execute(
             "INSERT INTO responses(response_id, workspace, import_id, comment) VALUES "
-            "(?, 'demo', 0, 'zqxes La entrega llegó tarde y nadie contestó el teléfono')",
+            "(?, 'demo', 0, 'zqxit Spedizione arrivata tardissimo, nessuno risponde mai, "
+            "pessimo servizio clienti')",
             [top + 1],
         )
         analyse_workspace(db, "demo")
@@ -88,9 +89,9 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: Ope
         ).fetchall()[0]
     finally:
         db.close()
-    assert row == ("es", None)
-    at = _voice(open_page, q="zqxes")
-    assert "no sentiment for Spanish" in " ".join(m.value for m in at.markdown)
+    assert row == ("it", None)
+    at = _voice(open_page, q="zqxit")
+    assert "no sentiment for Italian" in " ".join(m.value for m in at.markdown)
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from cem.analytics.engine import Engine
-from cem.analytics.filters import Filters, base_table, filtered_table
+from cem.analytics.filters import Filters, filtered_table
 from cem.analytics.kpis import csat_table, nps_table
 from cem.journeys.model import Journey
 
@@ -177,15 +177,6 @@ def attach_to_touchpoints(journey: Journey, by_key: pd.DataFrame) -> pd.DataFram
     for col in ("nps_mean", "csat_mean", "ces_mean", "data_emotion"):
         out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out
-
-
-def responses_fingerprint(engine: Engine, workspace: str) -> tuple[int, int]:
-    """(count, max response_id) of the workspace's responses: a cheap cache key that
-    changes when responses are imported or replaced, but not when a journey is edited."""
-    table = base_table(engine, workspace, "responses")
-    row = engine.to_pandas(table.aggregate(n=table.count(), last=table.response_id.max())).iloc[0]
-    last = row["last"]
-    return int(row["n"]), int(last) if last == last and last is not None else -1
 
 
 KPI_COLUMNS: tuple[str, ...] = ("key", "nps", "nps_moe", "nps_n", "csat", "csat_n")

@@ -8,7 +8,8 @@ time, as ordinary tables (:mod:`cem.store.ddl.voc`):
   comment fields per response work: each field is one row. :data:`TEXT_SOURCES` lists the
   SQL that yields those rows (today ``responses.comment``); another comment field is one more
   entry there (see :func:`add_text_source`).
-- ``voc_terms``: one row per (response, field, token) with its term frequency and positions.
+- ``voc_terms``: one row per (response, field, token) with its term frequency and positions
+  (clause number × :data:`CLAUSE_STRIDE` + the word's place in its clause).
   Tokens are folded (lower case, accents stripped, apostrophes removed; :func:`cem.voc.query.fold`
   is the same folding in Python). Rows are written sorted by token, so a token lookup reads
   only the row groups whose zone maps contain it.
@@ -32,6 +33,11 @@ from cem.voc.query import TOKEN_SQL_PATTERN, Group, Item, Query
 
 K1 = 1.2
 B = 0.75
+# Positions restart in each clause (text between , . ; : ! ?) at clause number × this stride,
+# so consecutive words of a clause have consecutive positions and a clause break is a gap:
+# phrases never match across punctuation, and sentiment negation stays inside its clause.
+CLAUSE_BREAK = "[.,;:!?]+"
+CLAUSE_STRIDE = 10_000
 
 # SQL producing (response_id, field, text) for one workspace (bound as the one parameter ?).
 TEXT_SOURCES: list[tuple[str, str]] = [
@@ -87,14 +93,22 @@ def _insert_terms(cur: duckdb.DuckDBPyConnection, workspace: str) -> None:
     cur.execute(
         f"""
         INSERT INTO voc_terms
-        WITH toks AS (
-            SELECT response_id, field,
-                   regexp_extract_all({fold_sql("text")}, '{TOKEN_SQL_PATTERN}') AS words
+        WITH clauses AS (
+            SELECT response_id, field, string_split_regex({fold_sql("text")}, '{CLAUSE_BREAK}')
+                AS parts
             FROM voc_texts WHERE workspace = ?
+        ), toks AS (
+            SELECT response_id, field, unnest(parts) AS clause,
+                   generate_subscripts(parts, 1) AS clause_no
+            FROM clauses
+        ), words AS (
+            SELECT response_id, field, clause_no,
+                   regexp_extract_all(clause, '{TOKEN_SQL_PATTERN}') AS words
+            FROM toks
         ), occ AS (
             SELECT response_id, field, unnest(words) AS token,
-                   generate_subscripts(words, 1)::INTEGER AS pos
-            FROM toks
+                   (clause_no * {CLAUSE_STRIDE} + generate_subscripts(words, 1))::INTEGER AS pos
+            FROM words
         )
         SELECT ? AS workspace, token, response_id, field, count(*)::INTEGER AS tf,
                list(pos ORDER BY pos) AS positions

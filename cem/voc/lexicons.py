@@ -17,9 +17,10 @@ from __future__ import annotations
 import importlib.resources
 from functools import lru_cache
 
+from cem.voc.lexicons_more import FAILED_ACTION
 from cem.voc.query import fold
 
-LEXICON_VERSION = 5
+LEXICON_VERSION = 7
 
 # -- English: customer-experience words and phrases (added to / overriding VADER) -------------
 EN_CX_WORDS: dict[str, float] = {
@@ -136,6 +137,42 @@ EN_CX_WORDS: dict[str, float] = {
     "excellent": 3.0,
     "superb": 3.0,
     "fantastic": 2.9,
+    # Apps and self-service: failure words a general lexicon leaves neutral or misreads
+    # ("freeze" +0.2 in VADER), and the plain praise of a tool that works. Written with the
+    # English development corpus (tests/fixtures/voc_sentiment_en.txt), not an evaluation file.
+    "freeze": -1.4,
+    "freezes": -1.6,
+    "freezing": -1.6,
+    "frozen": -1.4,
+    "laggy": -1.8,
+    "lags": -1.6,
+    "glitch": -1.6,
+    "glitches": -1.6,
+    "glitchy": -1.9,
+    "clunky": -1.6,
+    "unusable": -2.8,
+    "unresponsive": -2.0,
+    "uninstall": -2.2,
+    "uninstalled": -2.4,
+    "uninstalling": -2.2,
+    "reinstall": -1.4,
+    "reinstalled": -1.4,
+    "reinstalling": -1.4,
+    "restart": -0.9,
+    "reload": -0.8,
+    "reloading": -0.9,
+    "drains": -1.5,
+    "ads": -1.0,
+    "adverts": -1.0,
+    "anymore": -1.2,
+    "keeps": -0.6,
+    "hung": -0.8,
+    "handy": 1.6,
+    "convenient": 1.9,
+    "intuitive": 1.9,
+    "instant": 1.2,
+    "instantly": 1.2,
+    "useful": 1.9,
 }
 
 EN_CX_PHRASES: dict[tuple[str, ...], float] = {
@@ -201,7 +238,62 @@ EN_CX_PHRASES: dict[tuple[str, ...], float] = {
     ("good", "value"): 2.2,
     ("great", "value"): 2.6,
     ("value", "for", "money"): 1.8,
+    # Star words, as app reviewers write them.
+    ("1", "star"): -2.6,
+    ("one", "star"): -2.6,
+    ("0", "stars"): -2.8,
+    ("zero", "stars"): -2.8,
+    ("2", "stars"): -1.6,
+    ("two", "stars"): -1.6,
+    ("4", "stars"): 1.6,
+    ("four", "stars"): 1.6,
+    ("5", "stars"): 2.6,
+    ("five", "stars"): 2.6,
+    # More CX and app phrases (development corpus, see EN_CX_WORDS).
+    ("takes", "forever"): -2.4,
+    ("taking", "forever"): -2.4,
+    ("takes", "ages"): -2.2,
+    ("had", "to"): -0.8,
+    ("used", "to", "be"): -3.0,  # a past good ("used to be good") is a present bad
+    ("a", "joke"): -3.0,
+    ("logs", "me", "out"): -1.8,
+    ("logged", "out"): -1.4,
+    ("black", "screen"): -2.0,
+    ("blank", "screen"): -2.0,
+    ("white", "screen"): -1.8,
+    ("hung", "up"): -1.6,
+    ("user", "friendly"): 2.0,
+    ("easy", "to", "use"): 1.0,
+    ("just", "works"): 2.2,
+    ("works", "fine"): 1.2,
+    ("works", "well"): 1.2,
+    ("works", "great"): 1.2,
+    ("works", "perfectly"): 1.0,
+    ("does", "everything"): 1.6,
+    ("everything", "i", "need"): 1.6,
+    ("couldnt", "be", "easier"): 4.0,
+    ("couldnt", "be", "better"): 4.0,
+    ("couldnt", "be", "happier"): 4.0,
+    ("never", "lets", "me"): 2.4,
 }
+
+# Negated actions: a word the lexicon has no valence for, one or two words after one of these,
+# counts :data:`FAILED_ACTION` ("can't receive the code", "won't even open", "not able to pay",
+# "nothing loads"): in a customer comment a negated action is a failure. Function words
+# (:data:`EN_FUNCTION_WORDS`) are skipped ("can't be", "doesn't have").
+EN_FAILURE_NEGATORS: tuple[str, ...] = (
+    "cant", "cannot", "couldnt", "wont", "wouldnt", "doesnt", "dont", "didnt", "isnt",
+    "arent", "wasnt", "werent", "hasnt", "havent", "hadnt", "not", "never", "unable",
+    "nothing", "none", "neither", "nor",
+)  # fmt: skip
+EN_FUNCTION_WORDS: tuple[str, ...] = tuple(
+    """a an the to of in on at by for from with about into over after before up out off
+    it its this that these those i me my we us our you your he she they them their his her
+    be been being is are was were am have has had do does did get got gets go even just
+    really actually simply still yet too so very much many more most any all some only
+    ever again always also anything everything something one there here then than as
+    and or but if when how what why who which where because while sure quite that s t""".split()
+)
 
 # Words that negate the sentiment of the next three words (VADER's list is added to these).
 EN_NEGATORS_EXTRA: tuple[str, ...] = ("never", "no", "not", "without", "nothing", "hardly")
@@ -448,6 +540,8 @@ def lexicon_rows() -> list[tuple[str, str, str, str | None, str | None, float]]:
         rows.append(("en", "negator", token, None, None, 0.0))
     for token, value in english_boosters().items():
         rows.append(("en", "booster", token, None, None, value))
+    rows.extend(("en", "fail_negator", t, None, None, FAILED_ACTION) for t in EN_FAILURE_NEGATORS)
+    rows.extend(("en", "function", t, None, None, 0.0) for t in set(EN_FUNCTION_WORDS))
     rows.append(("en", "but", "but", None, None, 0.0))
     rows.append(("en", "but", "however", None, None, 0.0))
     for stem, value in KO_STEMS.items():

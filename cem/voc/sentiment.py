@@ -10,20 +10,24 @@ is downloaded). Where the model is unsure (short comments), the workspace's own 
 languages breaks the tie (:mod:`cem.voc.languages`). Lexicon sentiment is supported for
 English (VADER's lexicon from the pinned ``vaderSentiment`` wheel plus Touchpoint's CX words
 and phrases, :mod:`cem.voc.lexicons`), Korean (stems matched inside words), and French,
-German, Dutch, Portuguese and Danish (lexicons read from pinned packages,
-:mod:`cem.voc.lexicons_more`). Other languages (Spanish, Italian …) get no lexicon score
-(``None``, shown as "no sentiment for Spanish": right numbers or none); the workspace model
-still scores them when their words were seen in training.
+German, Dutch, Portuguese, Danish and Spanish (lexicons read from pinned packages; Spanish
+through Snowball stems, :mod:`cem.voc.lexicons_more`). Other languages (Italian, Swedish …)
+get no lexicon score (``None``, shown as "no sentiment for Italian": right numbers or none);
+the workspace model still scores them when their words were seen in training.
 
-**Lexicon score** (set-based SQL over the token index, no Python loop per comment), a
-simplified VADER: each token's valence; CX phrases (``on hold``, ``never arrived``); a
-negator of the comment's language (``not``, ``never``, ``didn't``; ``pas``, ``nicht``,
-``niet``, ``não``, ``ikke``…) within the three previous tokens multiplies by −0.74, and in
-German, Dutch and Danish also one within the next three ("gefällt mir nicht"); an
+**Lexicon score** (set-based SQL over the token index, whose positions leave a gap at
+each punctuation mark; no Python loop per comment), a simplified VADER: each token's valence; CX phrases (``on hold``, ``never
+arrived``; never across punctuation); a negator of the comment's language (``not``,
+``never``, ``didn't``; ``pas``, ``nicht``, ``niet``, ``não``, ``ikke``, ``no``…) within the
+three previous tokens of the same clause (punctuation ends its scope) multiplies a word's or
+a phrase's valence by −0.74, and in German, Dutch and Danish also one within the next three
+("gefällt mir nicht"); a word with no valence one or two words after a *failure negator*
+(``can't``, ``won't``, ``doesn't``, ``not``, ``never``; Spanish ``no``) that is not a
+function word is a failed action, −1.3 ("can't receive the code", "no funciona"); an
 intensifier before adds ±0.293; words before ``but`` (``mais``, ``aber``, ``maar``, ``mas``,
-``men``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
-``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction. The sum ``s`` becomes ``s / sqrt(s² + 15)``
-(VADER's normalisation, −1..+1).
+``men``, ``pero``) count half and after it 1.5×; Korean negation by ``안``/``못`` before or
+``않``/``못``/``아니``/``없`` after; each ``!`` (up to 4) adds 0.292 in the sum's direction.
+The sum ``s`` becomes ``s / sqrt(s² + 15)`` (VADER's normalisation, −1..+1).
 
 **Workspace model** (weak labels): where at least :data:`MIN_PER_CLASS` comments of each class
 have a score — NPS 0–6 (low) vs 9–10 (high), else CSAT 1–2 vs 4–5 — a scikit-learn logistic
@@ -89,8 +93,8 @@ def label_for(score: float | None) -> str | None:
 def sentiment_note(score: float | None, language: str | None) -> str | None:
     """Why a comment has no sentiment, in words (None when it has one).
 
-    >>> sentiment_note(None, "es"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
-    ('no sentiment for Spanish', 'no sentiment (language not recognised)', None)
+    >>> sentiment_note(None, "it"), sentiment_note(None, "und"), sentiment_note(0.3, "fr")
+    ('no sentiment for Italian', 'no sentiment (language not recognised)', None)
     """
     if score is not None and score == score:
         return None
@@ -168,45 +172,60 @@ tokinfo AS (
         CASE WHEN o.language = 'ko' AND kv.token IS NOT NULL THEN kv.value
              WHEN o.language = 'ko' AND regexp_matches(o.token,
                   '[\x{AC00}-\x{D7AF}\x{3130}-\x{318F}]') THEN NULL
-             ELSE coalesce(ew.value, em.value) END AS v,
+             ELSE coalesce(ew.value, sv.value, em.value) END AS v,
         neg.token IS NOT NULL AS is_neg,
         bo.value AS boost,
         bt.token IS NOT NULL AS is_but,
-        na.language IS NOT NULL AS negate_after
+        na.language IS NOT NULL AS negate_after,
+        fn.value AS fail_value,
+        fw.token IS NOT NULL OR regexp_matches(o.token, '^[0-9]+$') AS is_function
     FROM (SELECT DISTINCT token, language FROM occ) o
     LEFT JOIN ko_val kv ON kv.token = o.token
     LEFT JOIN lex ew ON ew.language = o.language AND ew.kind = 'word' AND ew.token = o.token
     LEFT JOIN lex em ON em.language = '*' AND em.kind = 'word' AND em.token = o.token
+    LEFT JOIN voc_stem_values sv ON sv.language = o.language AND sv.token = o.token
     LEFT JOIN lex neg ON neg.language = o.language AND neg.kind = 'negator'
         AND neg.token = o.token
     LEFT JOIN lex bo ON bo.language = o.language AND bo.kind = 'booster' AND bo.token = o.token
     LEFT JOIN lex bt ON bt.language = o.language AND bt.kind = 'but' AND bt.token = o.token
     LEFT JOIN lex na ON na.language = o.language AND na.kind = 'negate_after'
+    LEFT JOIN lex fn ON fn.language = o.language AND fn.kind = 'fail_negator'
+        AND fn.token = o.token
+    LEFT JOIN lex fw ON fw.language = o.language AND fw.kind = 'function' AND fw.token = o.token
 ),
 flags AS (
-    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after FROM occ o
+    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after, ti.fail_value,
+        ti.is_function FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
 ctx AS (
     SELECT *,
-        coalesce(bool_or(is_neg) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING), false)
-            AS neg_before3,
-        coalesce(lag(is_neg) OVER w, false) AS neg_before1,
-        negate_after AND coalesce(lead(is_neg) OVER w OR lead(is_neg, 2) OVER w
-            OR lead(is_neg, 3) OVER w, false) AS neg_after,
-        lag(boost) OVER w AS prev_boost,
-        lead(token) OVER w AS next1,
-        lead(token, 2) OVER w AS next2,
+        coalesce(max(CASE WHEN is_neg THEN pos END) OVER b3 >= pos - 3, false) AS neg_before3,
+        coalesce(lag(is_neg) OVER w AND lag(pos) OVER w = pos - 1, false) AS neg_before1,
+        negate_after
+            AND coalesce(min(CASE WHEN is_neg THEN pos END) OVER a3 <= pos + 3, false)
+            AS neg_after,
+        CASE WHEN max(CASE WHEN fail_value IS NOT NULL THEN pos END) OVER b2 >= pos - 2
+             THEN min(fail_value) OVER b2 END AS failed_action,
+        CASE WHEN lag(pos) OVER w = pos - 1 THEN lag(boost) OVER w END AS prev_boost,
+        CASE WHEN lead(pos) OVER w = pos + 1 THEN lead(token) OVER w END AS next1,
+        CASE WHEN lead(pos, 2) OVER w = pos + 2 THEN lead(token, 2) OVER w END AS next2,
         coalesce(bool_or(is_but) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
                  false) AS after_but,
         coalesce(bool_or(is_but) OVER (w ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING),
                  false) AS before_but
     FROM flags
-    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos)
+    WINDOW w AS (PARTITION BY response_id, field ORDER BY pos),
+        b3 AS (w ROWS BETWEEN 3 PRECEDING AND 1 PRECEDING),
+        b2 AS (w ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING),
+        a3 AS (w ROWS BETWEEN 1 FOLLOWING AND 3 FOLLOWING)
 ),
 valued AS (
     SELECT c.response_id, c.language,
-        CASE WHEN c.v IS NULL THEN 0.0 ELSE
+        CASE WHEN c.v IS NULL THEN
+            CASE WHEN c.failed_action IS NOT NULL AND NOT c.is_function AND NOT c.is_neg
+                 AND c.fail_value IS NULL THEN c.failed_action ELSE 0.0 END
+        ELSE
             (c.v + CASE WHEN c.prev_boost IS NULL THEN 0 ELSE sign(c.v) * c.prev_boost END)
             * CASE WHEN c.language <> 'ko' AND (c.neg_before3 OR c.neg_after) THEN -0.74
                    WHEN c.language = 'ko' AND (c.neg_before1 OR EXISTS (
@@ -214,12 +233,13 @@ valued AS (
                         AND nx.kind = 'negate_next' AND starts_with(c.next1, nx.token)))
                    THEN -0.74 ELSE 1 END
         END
-        + coalesce(ph.value, 0.0) AS value,
+        + coalesce(ph.value, 0.0)
+            * CASE WHEN c.language <> 'ko' AND c.neg_before3 THEN -0.74 ELSE 1 END AS value,
         CASE WHEN c.after_but THEN 1.5 WHEN c.before_but THEN 0.5 ELSE 1.0 END AS weight
     FROM ctx c
     LEFT JOIN lex ph ON ph.language = c.language AND ph.kind = 'phrase' AND ph.token = c.token
         AND ph.token2 = c.next1 AND (ph.token3 IS NULL OR ph.token3 = c.next2)
-    WHERE c.v IS NOT NULL OR ph.value IS NOT NULL
+    WHERE c.v IS NOT NULL OR ph.value IS NOT NULL OR c.failed_action IS NOT NULL
 ),
 summed AS (
     SELECT response_id, sum(value * weight) AS s FROM valued GROUP BY response_id
@@ -248,9 +268,30 @@ def lexicon_scores(db: Database, workspace: str, languages: pd.DataFrame) -> pd.
     cur = db.cursor()
     cur.register("voc_langs", languages[["response_id", "language"]])
     try:
+        cur.register("voc_stem_values", _stem_values(cur, workspace, languages))
         return cur.execute(LEXICON_SQL, {"ws": workspace}).df()
     finally:
         cur.unregister("voc_langs")
+        cur.unregister("voc_stem_values")
+
+
+def _stem_values(cur: object, workspace: str, languages: pd.DataFrame) -> pd.DataFrame:
+    """(language, token, value) for the workspace's words in the stem-lexicon languages
+    (Spanish): each distinct word is stemmed once, in Python (a few thousand words)."""
+    rows: list[tuple[str, str, float]] = []
+    present = set(languages.language.dropna())
+    for language in lexicons_more.STEMMED:
+        if language not in present or language not in lexicons_more.supported_languages():
+            continue
+        found = cur.execute(  # type: ignore[attr-defined]
+            "SELECT DISTINCT t.token FROM voc_terms t JOIN voc_langs l USING (response_id) "
+            "WHERE t.workspace = ? AND l.language = ?",
+            [workspace, language],
+        ).fetchall()
+        values = lexicons_more.stem_values(language, [str(r[0]) for r in found])
+        rows.extend((language, token, value) for token, value in values.items())
+    frame = pd.DataFrame(rows, columns=["language", "token", "value"])
+    return frame.astype({"language": "string", "token": "string", "value": "float64"})
 
 
 # -- weak-label model -------------------------------------------------------------------------
