@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 VERBATIM_COLUMNS = (
     "customer_id",
@@ -106,7 +108,7 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from cem.analytics.engine import duckdb_engine
-    from cem.cli.alongside import read_database
+    from cem.cli.alongside import read_database, write_database
     from cem.errors import InputError
     from cem.store.workspaces import list_workspaces
     from cem.voc.jobs import analyse_workspace, status
@@ -115,6 +117,9 @@ def _prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.workspace not in list_workspaces(db):
         raise InputError(f"There is no workspace '{args.workspace}'.")
     if not status(db, args.workspace).current:
+        if db.read_only:  # the app's snapshot: the app analyses (cem.cli.relay)
+            db.close()
+            db = write_database(args.db)
         analyse_workspace(db, args.workspace, progress=_stderr_progress)
     return db, duckdb_engine(db)
 
