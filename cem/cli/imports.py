@@ -84,4 +84,8 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
                     else ""
                 )
                 emit(f"  {where}: {rec.reason}{value}")
+    if foreground:
+        from cem.cli.voc import analyse_pending
+
+        analyse_pending()  # after the result is printed (cem.cli.voc)
     return 0
