@@ -196,3 +196,44 @@ def test_cli_change_first_then_the_app_starts_and_runs_the_next_change(
     links = share_links(db_path)
     assert [(w, r) for _, w, r in links] == [("demo", None)]
     assert CLI_ADMIN.name == "cli"
+
+
+def test_run_command_job_in_process_runs_the_cli_function_with_its_checks(
+    tmp_path: Path,
+) -> None:
+    """The app's side on its own: the same ``user`` command on the app's connection (which
+    it does not close), its output captured for this thread only, refusals in one line."""
+    import os
+
+    from cem.access import users
+    from cem.cli.relay import run_command_job
+
+    db = Database(tmp_path / "inproc.duckdb")
+    key = b"test key"
+    base = {"database": os.path.realpath(db.path)}
+
+    def run(job: str, argv: list[str], stdin: str | None = None) -> dict:  # type: ignore[type-arg]
+        payload = {"job": job, "argv": argv, "stdin": stdin, **base}
+        payload["signature"] = signature(payload, key)
+        return run_command_job(db, payload, key)
+
+    try:
+        added = run(
+            "a", ["user", "add", "zoe", "--role", "editor", "--password-stdin"], "s3cret pw\n"
+        )
+        assert added == {
+            "job": "a",
+            "exit_code": 0,
+            "stdout": "Added zoe (editor).\n",
+            "stderr": "",
+        }
+        stored = db.execute("SELECT password_hash FROM users WHERE name = 'zoe'").fetchone()[0]
+        assert users.verify_password("s3cret pw", stored)
+        missing = run("b", ["user", "remove", "nobody"])
+        assert missing["exit_code"] == 2 and missing["stderr"].startswith("error: ")
+        assert missing["stderr"].count("\n") == 1 and missing["stdout"] == ""
+        reads = run("c", ["kpi", "--workspace", "demo", "--metric", "nps"])
+        assert reads["exit_code"] == 2 and "does not run `kpi --workspace`" in reads["stderr"]
+        assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1  # still open
+    finally:
+        db.close()

@@ -186,6 +186,12 @@ class _ThreadStream(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
+    def fileno(self) -> int:
+        return self.real.fileno()  # the process's own stream (e.g. for a child process)
+
+    def __getattr__(self, name: str) -> Any:  # e.g. ``buffer``: the real stream's
+        return getattr(self.real, name)
+
     @property
     def encoding(self) -> str:  # type: ignore[override]
         return "utf-8"
