@@ -28,8 +28,9 @@ install_import_hook()  # comments are analysed in the background after each impo
 install_warm_hook()  # then the heavy pages' first results are computed into the cache
 
 insight_pages = [
-    # Served at "/"; "/home" (its name in share links) is the hidden alias below.
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="overview", default=True),
+    # Served at "/" (its declared path is never shown; not the file name, which AppTest
+    # would take for a pages/ directory page); "/home" is the hidden alias below.
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home-page", default=True),
     st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="kpi-explorer"),
     st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="key-drivers"),
     st.Page(

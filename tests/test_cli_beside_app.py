@@ -78,15 +78,20 @@ def alive(server: StreamlitServer) -> bool:
         return resp.status == 200 and server.process.poll() is None
 
 
-@pytest.fixture(scope="module")
-def app_first(
-    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[StreamlitServer]:
-    folder = tmp_path_factory.mktemp("beside")
+def hosting_app(demo_db_file: Path, folder: Path) -> StreamlitServer:
+    """An app serving a copy of the demo database in ``folder``, once it hosts it."""
     db_path = folder / "beside.duckdb"
     shutil.copyfile(demo_db_file, db_path)
     server = StreamlitServer(db_path, folder / "streamlit.log")
     assert wait_for(marker_path(str(db_path)).exists), "the app did not host its database"
+    return server
+
+
+@pytest.fixture(scope="module")
+def app_first(
+    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
+    server = hosting_app(demo_db_file, tmp_path_factory.mktemp("beside"))
     yield server
     server.stop()
 

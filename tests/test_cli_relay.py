@@ -25,7 +25,7 @@ from cem.store.db import Database
 from cem.store.host import marker_path
 from cem.store.inbox import COMMANDS, RESULTS, relay_key, write_json
 from tests.conftest import PROJECT_ROOT, StreamlitServer
-from tests.test_cli_beside_app import alive, cem, wait_for
+from tests.test_cli_beside_app import alive, cem, hosting_app, wait_for
 
 
 def user(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,6 +38,15 @@ def user(*args: str, db: Path, stdin: str | None = None) -> subprocess.Completed
         text=True,
         timeout=180,
     )
+
+
+@pytest.fixture(scope="module")
+def app_first(
+    demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StreamlitServer]:
+    server = hosting_app(demo_db_file, tmp_path_factory.mktemp("relay"))
+    yield server
+    server.stop()
 
 
 def share_links(db_file: Path) -> list[tuple[str, str, object]]:
@@ -54,75 +63,66 @@ def share_links(db_file: Path) -> list[tuple[str, str, object]]:
         database.close()
 
 
-@pytest.fixture(scope="module")
-def app(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    folder = tmp_path_factory.mktemp("relay")
-    db_path = folder / "relay.duckdb"
-    shutil.copyfile(demo_db_file, db_path)
-    server = StreamlitServer(db_path, folder / "streamlit.log")
-    assert wait_for(marker_path(str(db_path)).exists), "the app did not host its database"
-    yield server
-    server.stop()
-
-
-def test_share_create_and_revoke_are_run_by_the_app(app: StreamlitServer) -> None:
-    created = cem("share", "create", "--workspace", "demo", "--expires", "7", db=app.db_path)
+def test_share_create_and_revoke_are_run_by_the_app(app_first: StreamlitServer) -> None:
+    created = cem("share", "create", "--workspace", "demo", "--expires", "7", db=app_first.db_path)
     assert created.returncode == 0, created.stderr
     assert created.stdout.startswith("http://localhost:8501/") and "?share=" in created.stdout
-    assert f"process {app.process.pid}" in created.stderr and "handed `share create`" in (
+    assert f"process {app_first.process.pid}" in created.stderr and "handed `share create`" in (
         created.stderr
     )
-    listing = cem("share", "list", "--workspace", "demo", db=app.db_path)  # through the snapshot
+    listing = cem(
+        "share", "list", "--workspace", "demo", db=app_first.db_path
+    )  # through the snapshot
     assert listing.returncode == 0, listing.stderr
     rows = [line.split("\t") for line in listing.stdout.splitlines()[1:]]
     assert len(rows) == 1 and rows[0][1] == "demo" and rows[0][-1] == ""
-    revoked = cem("share", "revoke", rows[0][0], db=app.db_path)
+    revoked = cem("share", "revoke", rows[0][0], db=app_first.db_path)
     assert revoked.returncode == 0, revoked.stderr
     assert revoked.stdout.strip() == f"Revoked share link {rows[0][0]} of workspace 'demo'."
-    again = cem("share", "list", "--workspace", "demo", db=app.db_path)
+    again = cem("share", "list", "--workspace", "demo", db=app_first.db_path)
     assert again.stdout.splitlines()[1].split("\t")[-1] != ""  # revoked_at is set
     # An error inside the app comes back as the CLI's own one line, status 2.
-    missing = cem("share", "revoke", "no-such-link", db=app.db_path)
+    missing = cem("share", "revoke", "no-such-link", db=app_first.db_path)
     assert missing.returncode == 2 and missing.stdout == ""
     errors = [line for line in missing.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "Traceback" not in missing.stderr
-    assert alive(app)
+    assert alive(app_first)
 
 
 def test_user_add_reads_its_password_from_stdin_and_the_app_stores_it(
-    app: StreamlitServer,
+    app_first: StreamlitServer,
 ) -> None:
     added = user(
         "add", "rita", "--role", "viewer", "--workspace", "demo", "--password-stdin",
-        db=app.db_path, stdin="correct horse battery\n",
+        db=app_first.db_path, stdin="correct horse battery\n",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == "Added rita (viewer)."
-    listing = user("list", db=app.db_path)
+    listing = user("list", db=app_first.db_path)
     assert "rita\tviewer\tdemo" in listing.stdout, listing.stderr
-    disabled = user("disable", "rita", db=app.db_path)
+    disabled = user("disable", "rita", db=app_first.db_path)
     assert disabled.returncode == 0 and disabled.stdout.strip() == "rita disabled."
     # The command files held the password: none is left behind.
-    inbox = app.db_path.parent / "inbox"
+    inbox = app_first.db_path.parent / "inbox"
     assert not list((inbox / COMMANDS).glob("*.json"))
     assert all("correct horse" not in p.read_text() for p in (inbox / RESULTS).glob("*.json"))
-    audit = cem("audit", "--format", "csv", "--user", "cli", db=app.db_path)
+    audit = cem("audit", "--format", "csv", "--user", "cli", db=app_first.db_path)
     assert "rita" in audit.stdout
-    assert alive(app)
+    assert alive(app_first)
 
 
-def test_journey_draft_is_saved_by_the_app(app: StreamlitServer) -> None:
+def test_journey_draft_is_saved_by_the_app(app_first: StreamlitServer) -> None:
     result = cem(
         "journey", "draft", "--workspace", "demo", "--name", "From the CLI", "--format", "json",
-        db=app.db_path,
+        db=app_first.db_path,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     draft = json.loads(result.stdout)
     assert draft["name"] == "From the CLI" and draft["journey_id"] > 0 and draft["stages"]
 
 
-def _drop(app: StreamlitServer, payload: dict[str, object], key: bytes | None = None) -> dict:  # type: ignore[type-arg]
-    inbox = app.db_path.parent / "inbox"
+def _drop(app_first: StreamlitServer, payload: dict[str, object], key: bytes | None = None) -> dict:  # type: ignore[type-arg]
+    inbox = app_first.db_path.parent / "inbox"
     payload["signature"] = signature(payload, key or relay_key(inbox))
     write_json(inbox / COMMANDS / f"{payload['job']}.json", payload, private=True)
     result = inbox / RESULTS / f"{payload['job']}.json"
@@ -130,28 +130,29 @@ def _drop(app: StreamlitServer, payload: dict[str, object], key: bytes | None = 
     return json.loads(result.read_text())
 
 
-def test_app_refuses_unsigned_and_unlisted_commands(app: StreamlitServer) -> None:
+def test_app_refuses_unsigned_and_unlisted_commands(app_first: StreamlitServer) -> None:
     import os
 
-    database = os.path.realpath(app.db_path)
+    database = os.path.realpath(app_first.db_path)
     argv = ["user", "add", "mallory", "--role", "admin", "--password-stdin"]
     forged = _drop(
-        app,
+        app_first,
         {"job": "forged-1", "argv": argv, "database": database, "stdin": "x" * 12},
         key=b"not the key",
     )
     assert forged["exit_code"] == 2 and "signature" in forged["stderr"]
     unlisted = _drop(
-        app, {"job": "unlisted-1", "argv": ["serve"], "database": database, "stdin": None}
+        app_first, {"job": "unlisted-1", "argv": ["serve"], "database": database, "stdin": None}
     )
     assert unlisted["exit_code"] == 2 and "does not run `serve`" in unlisted["stderr"]
     elsewhere = _drop(
-        app, {"job": "other-db-1", "argv": ["demo"], "database": "/elsewhere.duckdb", "stdin": None}
+        app_first,
+        {"job": "other-db-1", "argv": ["demo"], "database": "/elsewhere.duckdb", "stdin": None},
     )
     assert elsewhere["exit_code"] == 2 and "/elsewhere.duckdb" in elsewhere["stderr"]
-    listing = user("list", db=app.db_path)
+    listing = user("list", db=app_first.db_path)
     assert "mallory" not in listing.stdout
-    assert alive(app)
+    assert alive(app_first)
 
 
 def test_cli_change_first_then_the_app_starts_and_runs_the_next_change(
