@@ -13,6 +13,7 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
+from cem.ui.routes import HOME, home_alias
 from cem.ui.share import link_pages, share_gate
 from cem.ui.signin import resolve_principal, sign_in_navigation
 from cem.ui.voc import install_import_hook
@@ -27,7 +28,9 @@ install_import_hook()  # comments are analysed in the background after each impo
 install_warm_hook()  # then the heavy pages' first results are computed into the cache
 
 insight_pages = [
-    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home", default=True),
+    # Served at "/" (its declared path is never shown; not the file name, which AppTest
+    # would take for a pages/ directory page); "/home" is the hidden alias below.
+    st.Page("pages/overview.py", title="Overview", icon="📊", url_path="home-page", default=True),
     st.Page("pages/explorer.py", title="KPI explorer", icon="📈", url_path="kpi-explorer"),
     st.Page("pages/drivers.py", title="Key drivers", icon="🎯", url_path="key-drivers"),
     st.Page(
@@ -51,7 +54,11 @@ principal = None
 with page_guard("sign-in"):
     principal = resolve_principal()
 if principal is None:
-    admin_paths = ["audit-log", "manage-users"]  # deep links to the admin pages ask to sign in too
+    admin_paths = [
+        HOME,
+        "audit-log",
+        "manage-users",
+    ]  # deep links to the admin pages ask to sign in too
     sign_in_navigation(
         [p.url_path for p in [*insight_pages, *workshop_pages, *data_pages]] + admin_paths
     )
@@ -59,13 +66,20 @@ read_only = share is not None or (principal.read_only and principal.kind != "una
 if not read_only and (principal.role.label == "admin" or principal.kind == "unavailable"):
     data_pages.append(st.Page("pages/audit.py", title="Audit log", icon="🛡️", url_path="audit-log"))
     data_pages.append(st.Page("pages/users.py", title="Users", icon="👥", url_path="manage-users"))
+home_page = insight_pages[0]
 if share is not None:
-    navigation = st.navigation({"Shared view": link_pages(insight_pages, share)})
+    shared = link_pages(insight_pages, share)
+    alias = [home_alias(home_page)] if home_page in shared else []
+    navigation = st.navigation({"Shared view": shared + alias})
 elif read_only:
-    navigation = st.navigation({"Insights": insight_pages})
+    navigation = st.navigation({"Insights": [*insight_pages, home_alias(home_page)]})
 else:
     navigation = st.navigation(
-        {"Insights": insight_pages, "Workshop": workshop_pages, "Data": data_pages}
+        {
+            "Insights": [*insight_pages, home_alias(home_page)],
+            "Workshop": workshop_pages,
+            "Data": data_pages,
+        }
     )
 
 st.sidebar.markdown("### 🧭 Touchpoint")

@@ -19,6 +19,7 @@ BENCHMARKS: tuple[tuple[str, list[str], list[str]], ...] = (
     ("demo.py", [], ["--repeat", "1"]),
     ("import_bench.py", ["--rows", "1000000"], ["--rows", "100000"]),
     ("detect_bench.py", ["--rows", "1000000"], ["--rows", "1000000", "--repeat", "1"]),
+    ("cli_bench.py", ["--rows", "1000000"], ["--rows", "100000", "--repeat", "1"]),
     ("kpi_bench.py", ["--rows", "10000000"], ["--rows", "1000000", "--skip-app"]),
     ("journey_bench.py", [], ["--stages", "6", "--per-stage", "50"]),
     ("events_bench.py", ["--rows", "10000000"], ["--rows", "1000000"]),

@@ -53,3 +53,35 @@ def test_first_visit_is_a_deep_link_with_filters(  # type: ignore[no-untyped-def
     finally:
         context.close()
         server.stop()
+
+
+def test_home_address_opens_the_overview(  # type: ignore[no-untyped-def]
+    browser, demo_db_file: Path, tmp_path: Path
+) -> None:
+    """``/home`` (the Overview's name in share links) opens the Overview at ``/`` with its
+    query parameters, without Streamlit's "Page not found" dialog — also as the first visit."""
+    db_path = tmp_path / "home.duckdb"
+    shutil.copyfile(demo_db_file, db_path)
+    server = StreamlitServer(db_path, tmp_path / "streamlit.log")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/home?workspace=demo&segment=Enterprise", timeout=90_000)
+        page.get_by_text("Open detractors").wait_for(timeout=90_000)
+        wait_for_streamlit(page)
+        body = page.locator("body").inner_text()
+        assert "Page not found" not in body and "Traceback" not in body
+        assert page.url.split("?", 1)[0].rstrip("/") == server.url
+        assert "segment=Enterprise" in page.url and "workspace=demo" in page.url
+        assert "Enterprise" in page.locator('[data-testid="stSidebar"]').inner_text()
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert nav.count("Overview") == 1  # the alias is not listed
+        page.goto(f"{server.url}/kpi-explorer?workspace=demo", timeout=90_000)  # others unchanged
+        wait_for_streamlit(page)
+        page.goto(f"{server.url}/home", timeout=90_000)  # and again, later in the session
+        page.get_by_text("Open detractors").wait_for(timeout=90_000)
+        wait_for_streamlit(page)
+        assert "Page not found" not in page.locator("body").inner_text()
+    finally:
+        context.close()
+        server.stop()

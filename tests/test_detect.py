@@ -156,3 +156,30 @@ def test_excel_serials_need_a_date_header_and_alternative_reading() -> None:
     alt = alternative_format(fmt)
     assert alt is not None and alt.label == "MM/DD/YYYY (month-first)"
     assert alt.formats[-1] == "%m/%d/%Y"
+
+
+def test_detect_text_words_kept_columns_like_the_import_page(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``python -m cem detect`` says "kept as …" where the Import page does, from the same
+    guesses, and shows no confidence for such a column (the page shows none either)."""
+    from cem.cli.main import main
+    from cem.ingest.mapping import detect_mapping
+    from cem.ingest.readers import read_upload
+
+    path = tmp_path / "kept.csv"
+    path.write_text(
+        "customer_id,nps,rating,vip\nc1,9,4,yes\nc2,3,2,no\nc3,10,5,yes\nc4,7,3,no\n",
+        encoding="utf-8",
+    )
+    with read_upload(str(path), path.name, None) as upload:
+        kept = {g.column: g.kept_as for g in detect_mapping(upload, None).guesses}
+    assert main(["detect", str(path)]) == 0
+    lines = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1]
+        for line in capsys.readouterr().out.splitlines()
+        if line.startswith("  ") and ":" in line
+    }
+    for column in ("rating", "vip"):
+        assert kept[column], column
+        assert lines[column].startswith(f" kept as {kept[column]} — "), lines[column]
+    assert not any(text.startswith(" attribute") for text in lines.values())
+    assert lines["nps"].startswith(" NPS (0-10) (")

@@ -6,7 +6,12 @@ Every CLI command opens its database through :func:`read_database` (reads) or
 * a read opens the app's read-only snapshot and says so in one line on stderr;
 * ``python -m cem import`` hands the file to the app's inbox and prints the app's result
   (:func:`import_beside_app`); the app runs :func:`run_inbox_job`;
-* any other change is refused in one line that says what to do.
+* any other change raises :class:`AppHoldsDatabase`, which :func:`cem.cli.main.main`
+  turns into a signed command that the app runs (:mod:`cem.cli.relay`). In the app the
+  same command function runs with :func:`serving` in force, so that :func:`read_database`
+  and :func:`write_database` hand it the app's own database.
+
+Only the standard library loads with this module: DuckDB when a database is opened.
 """
 
 from __future__ import annotations
@@ -15,20 +20,69 @@ import argparse
 import io
 import os
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
-from cem.store.db import Database, resolve_db_path
-from cem.store.errors import DatabaseLockedError
-from cem.store.host import RunningApp, open_snapshot, pid_alive, running_app
-from cem.store.inbox import Job, drop_file, wait_result
+from cem.errors import TouchpointError
+
+if TYPE_CHECKING:
+    from cem.store.db import Database
+    from cem.store.host import RunningApp
+    from cem.store.inbox import Job
 
 ENV_INBOX_WAIT = "TOUCHPOINT_INBOX_WAIT"
 DEFAULT_INBOX_WAIT = 1800.0  # seconds the CLI waits for the app to import a file
 
 
+class AppHoldsDatabase(TouchpointError):
+    """A command that changes data found the database held by the running app; the CLI
+    hands the command to the app (:mod:`cem.cli.relay`) or, if it may not, prints this."""
+
+    def __init__(self, message: str, app: RunningApp, db_path: str) -> None:
+        super().__init__(message)
+        self.app = app
+        self.db_path = db_path
+
+
+class _Borrowed:
+    """The app's database lent to one command run in the app: everything but ``close``
+    (the app keeps its database open)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def close(self, wait_seconds: float = 60.0) -> None:
+        """Nothing: the database stays the app's."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db, name)
+
+
+_SERVED = threading.local()
+
+
+@contextmanager
+def serving(db: Database) -> Iterator[None]:
+    """Within this block (in this thread) the CLI's commands use ``db``, the app's own
+    database, instead of opening the file (:func:`cem.cli.relay.run_command_job`)."""
+    previous = getattr(_SERVED, "db", None)
+    _SERVED.db = cast("Database", _Borrowed(db))
+    try:
+        yield
+    finally:
+        _SERVED.db = previous
+
+
 def open_or_find_app(path: str | None) -> tuple[Database | None, RunningApp | None]:
     """The database, or, while the app holds it, the app (any other holder: the one-line
     :class:`DatabaseLockedError`)."""
+    from cem.store.db import Database, resolve_db_path
+    from cem.store.errors import DatabaseLockedError
+    from cem.store.host import running_app
+
     try:
         return Database(path), None
     except DatabaseLockedError as exc:
@@ -41,6 +95,12 @@ def open_or_find_app(path: str | None) -> tuple[Database | None, RunningApp | No
 def read_database(path: str | None) -> Database:
     """The database for a command that only reads: the file itself, or, while the app holds
     it, the app's read-only snapshot (with one line on stderr saying so)."""
+    from cem.store.db import resolve_db_path
+    from cem.store.host import open_snapshot
+
+    served = getattr(_SERVED, "db", None)
+    if served is not None:
+        return cast("Database", served)
     db, app = open_or_find_app(path)
     if db is not None:
         return db
@@ -51,17 +111,23 @@ def read_database(path: str | None) -> Database:
 
 
 def write_database(path: str | None) -> Database:
-    """The database for a command that changes data; while the app holds it, one line that
-    says to make the change in the app (imports go through the inbox instead)."""
+    """The database for a command that changes data; while the app holds it,
+    :class:`AppHoldsDatabase` (the CLI then hands the command to the app)."""
+    from cem.store.db import resolve_db_path
+
+    served = getattr(_SERVED, "db", None)
+    if served is not None:
+        return cast("Database", served)
     db, app = open_or_find_app(path)
     if db is not None:
         return db
     assert app is not None
-    raise DatabaseLockedError(
-        f"The app (process {app.pid}) has {resolve_db_path(path)} open, and this command "
-        "changes data: make the change in the app, or stop the app and run the command "
-        "again (`python -m cem import` and the commands that only read work beside the app).",
-        pid=app.pid,
+    db_path = resolve_db_path(path)
+    raise AppHoldsDatabase(
+        f"The app (process {app.pid}) has {db_path} open, and this command changes data: "
+        "make the change in the app, or stop the app and run the command again.",
+        app,
+        db_path,
     )
 
 
@@ -89,25 +155,35 @@ def import_beside_app(args: argparse.Namespace, app: RunningApp) -> int:
         "set": list(args.set),
         "on_duplicate": args.on_duplicate,
     }
+    from cem.store.inbox import drop_file
+
     job = drop_file(app.inbox, Path(args.file), options)
     print(
         f"The app (process {app.pid}) has the database open: handed {Path(args.file).name} "
         f"to its inbox ({app.inbox}, job {job}); waiting for its result.",
         file=sys.stderr,
     )
-    wait = float(os.environ.get(ENV_INBOX_WAIT) or DEFAULT_INBOX_WAIT)
-    result = wait_result(app.inbox, job, wait, alive=lambda: pid_alive(app.pid))
+    result = wait_for_app(app, job)
     code = int(result.get("exit_code", 1))
     for line in result.get("lines", []):
         print(line, file=sys.stderr if code else sys.stdout)
     return code
 
 
+def wait_for_app(app: RunningApp, job: str) -> dict[str, Any]:
+    """The result the app writes for inbox ``job`` (waits ``$TOUCHPOINT_INBOX_WAIT`` s at
+    most, less if the app stops)."""
+    from cem.store.host import pid_alive
+    from cem.store.inbox import wait_result
+
+    wait = float(os.environ.get(ENV_INBOX_WAIT) or DEFAULT_INBOX_WAIT)
+    return wait_result(app.inbox, job, wait, alive=lambda: pid_alive(app.pid))
+
+
 def run_inbox_job(db: Database, job: Job) -> tuple[int, list[str]]:
     """Import one inbox file in the app, as ``python -m cem import`` would (the CLI's actor,
     the audit log, the same messages); returns the exit status and the printed lines."""
     from cem.cli.imports import run_cli_import
-    from cem.errors import TouchpointError
     from cem.ingest import load
     from cem.logs import log_exception
     from cem.voc.jobs import after_import

@@ -12,9 +12,6 @@ import json
 from pathlib import Path
 
 from cem.errors import FileFormatError
-from cem.ingest.explain import detection_report, report_text
-from cem.ingest.mapping import detect_mapping
-from cem.ingest.readers import read_upload
 
 
 def add_detect_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -29,6 +26,10 @@ def add_detect_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run_detect(args: argparse.Namespace) -> int:
     """Print the detection report; status 0 (errors raise a TouchpointError: status 2)."""
+    from cem.ingest.explain import detection_report, report_text
+    from cem.ingest.mapping import detect_mapping
+    from cem.ingest.readers import read_upload
+
     path = Path(args.file)
     if not path.exists():
         raise FileFormatError(f"{args.file}: there is no such file.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cem.access.principal import CLI_ADMIN
 from cem.errors import FileFormatError, InputError
-from cem.ingest.load import import_file
-from cem.store.db import Database
+
+if TYPE_CHECKING:
+    from cem.store.db import Database
 
 
 def _pairs(items: list[str], flag: str) -> dict[str, str | None]:
@@ -37,6 +38,7 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
     :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
     """
     from cem.cli.voc import install_cli_import_hook
+    from cem.ingest.load import import_file
 
     foreground = getattr(args, "foreground_analysis", True)
     if foreground:
@@ -82,4 +84,8 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
                     else ""
                 )
                 emit(f"  {where}: {rec.reason}{value}")
+    if foreground:
+        from cem.cli.voc import analyse_pending
+
+        analyse_pending()  # after the result is printed (cem.cli.voc)
     return 0

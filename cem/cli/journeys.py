@@ -11,9 +11,6 @@ import argparse
 import json
 
 from cem.access.principal import CLI_ADMIN
-from cem.analytics.engine import duckdb_engine
-from cem.journeys.draft import create_draft_journey, draft_from_events
-from cem.journeys.reads import get_journey
 
 
 def add_journey_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -40,7 +37,10 @@ def add_journey_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore
 
 def cmd_journey_draft(args: argparse.Namespace) -> int:
     """Draft (and create) a journey; print it as text or JSON."""
+    from cem.analytics.engine import duckdb_engine
     from cem.cli.alongside import read_database, write_database
+    from cem.journeys.draft import create_draft_journey, draft_from_events
+    from cem.journeys.reads import get_journey
 
     db = (read_database if args.dry_run else write_database)(args.db)
     engine = duckdb_engine(db)

@@ -15,15 +15,16 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from cem.analytics import kpis
-from cem.analytics.engine import Engine, duckdb_engine
-from cem.analytics.kpi_frames import kpi_frame
 from cem.cli.filters import parse_filters
 from cem.errors import InputError
-from cem.store.db import Database
+
+if TYPE_CHECKING:  # the analytics stack loads when a command runs (a fast ``--help``)
+    import pandas as pd
+
+    from cem.analytics.engine import Engine
+    from cem.store.db import Database
 
 ENGINES = ("duckdb", "spark")
 CLI_COLUMNS: dict[str, list[str]] = {
@@ -73,6 +74,8 @@ def parse_grouping(by_text: str, period: str) -> tuple[str | None, list[str]]:
     >>> parse_grouping("period", "quarter")
     ('quarter', [])
     """
+    from cem.analytics import kpis
+
     chosen: str | None = None
     dims: list[str] = []
     for token in (t.strip() for t in by_text.split(",")):
@@ -96,6 +99,8 @@ def cli_frame(
     date_to: str | None = None,
 ) -> pd.DataFrame:
     """What ``python -m cem kpi`` prints, as a frame (``--by`` may name a period)."""
+    from cem.analytics.kpi_frames import kpi_frame
+
     chosen_period, dims = parse_grouping(by_text, period)
     filters = parse_filters(filter_args, date_from, date_to)
     if metric in ("churn", "retention") and chosen_period is None:
@@ -114,6 +119,8 @@ def cli_frame(
 def open_engine(db: Database, workspace: str, name: str) -> Iterator[Engine]:
     """The engine ``--engine`` names, over ``workspace`` (Spark: exported, then dropped)."""
     if name == "duckdb":
+        from cem.analytics.engine import duckdb_engine
+
         yield duckdb_engine(db)
         return
     from cem.analytics.spark import spark_workspace_engine

@@ -1,6 +1,8 @@
 """The command line: the same code paths as the pages, for analysts and automation.
 
-Each subcommand lives in its own ``add_<name>_parser`` / ``cmd_<name>`` pair. Errors
+Each subcommand lives in its own ``add_<name>_parser`` / ``cmd_<name>`` pair. While the
+app (``serve``) holds the database, reads use its snapshot and changes are run by the app
+(:mod:`cem.cli.alongside`, :mod:`cem.cli.relay`). Errors
 that Touchpoint raises on purpose print one line to stderr and exit with status 2; any
 other error prints one line with an error id and exits with status 1, its traceback in
 the log file (:mod:`cem.logs`). Nothing prints a traceback.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from cem.access.principal import CLI_ADMIN
 from cem.cli import kpi
+from cem.cli.alongside import AppHoldsDatabase
 from cem.cli.events import add_events_parser
 from cem.cli.journeys import add_journey_parser
 from cem.cli.report import add_report_parser
@@ -167,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -176,6 +180,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler = args.handler
     try:
         return handler(args)
+    except AppHoldsDatabase as held:  # the app has the database: it runs the command
+        from cem.cli.relay import relay_command
+
+        try:
+            return relay_command(argv, args, held)
+        except TouchpointError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     except TouchpointError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

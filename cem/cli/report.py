@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cem.analytics.engine import duckdb_engine
 from cem.cli.filters import parse_filters
 from cem.errors import InputError
 
@@ -31,6 +30,7 @@ def add_report_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Build the PDF and write it to ``--out``; prints the path and size."""
+    from cem.analytics.engine import duckdb_engine
     from cem.cli.alongside import read_database
     from cem.report.pdf import build_summary_pdf
     from cem.store.workspaces import workspace_exists

@@ -9,11 +9,13 @@ link; ``share revoke ID`` stops a link at once. The CLI acts as the local admin
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from cem.access.links import create_link, link_url, list_links, revoke_link
 from cem.access.principal import CLI_ADMIN
-from cem.analytics.filters import Filters
 from cem.errors import InputError
+
+if TYPE_CHECKING:
+    from cem.analytics.filters import Filters
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -54,6 +56,8 @@ def parse_filters(pairs: list[str]) -> Filters:
     >>> parse_filters(["segment=SMB", "segment=Family"]).values("segment")
     ('Family', 'SMB')
     """
+    from cem.analytics.filters import Filters
+
     params: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -74,6 +78,7 @@ def _expiry(text: str) -> int | None:
 
 def cmd_share_create(args: argparse.Namespace) -> int:
     """Create the link; print its URL."""
+    from cem.access.links import create_link, link_url
     from cem.cli.alongside import write_database
 
     db = write_database(args.db)
@@ -90,6 +95,7 @@ def cmd_share_create(args: argparse.Namespace) -> int:
 
 def cmd_share_list(args: argparse.Namespace) -> int:
     """Print one tab-separated line per link."""
+    from cem.access.links import list_links
     from cem.cli.alongside import read_database
 
     db = read_database(args.db)
@@ -120,6 +126,7 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     """Revoke one link."""
+    from cem.access.links import revoke_link
     from cem.cli.alongside import write_database
 
     db = write_database(args.db)

@@ -61,7 +61,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     """Run one ``user`` subcommand."""
     from cem.access import users
 
-    db = _db(args)
+    db = _db(args, read_only=args.user_command == "list")
     if args.user_command == "add":
         password = _password(args)
         users.add_user(

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 VERBATIM_COLUMNS = (
     "customer_id",
@@ -40,14 +42,27 @@ def _stderr_progress(fraction: float, message: str) -> None:
     print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
 
+_PENDING: list[tuple[object, str, str]] = []  # imports whose comments await analysis
+
+
 def _cli_after_import(db, workspace: str, kind: str) -> None:  # type: ignore[no-untyped-def]
+    """The import hook of the CLI: note the workspace; :func:`analyse_pending` runs the
+    analysis once the import's result has been printed."""
+    _PENDING.append((db, workspace, kind))
+
+
+def analyse_pending() -> None:
+    """Analyse the comments of the imports noted by the hook, in the foreground with
+    progress on stderr (a workspace without comments is recorded at once: nothing loads)."""
     from cem.voc.jobs import after_import
 
-    # Wait here: a job still running when the interpreter shuts down fails to import its
-    # libraries ("can't register atexit after shutdown").
-    thread = after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)
-    if thread is not None:
-        thread.join()
+    while _PENDING:
+        db, workspace, kind = _PENDING.pop(0)
+        # Wait here: a job still running when the interpreter shuts down fails to import
+        # its libraries ("can't register atexit after shutdown").
+        thread = after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)  # type: ignore[arg-type]
+        if thread is not None:
+            thread.join()
 
 
 def install_cli_import_hook() -> None:
@@ -106,7 +121,7 @@ def _filters(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from cem.analytics.engine import duckdb_engine
-    from cem.cli.alongside import read_database
+    from cem.cli.alongside import read_database, write_database
     from cem.errors import InputError
     from cem.store.workspaces import list_workspaces
     from cem.voc.jobs import analyse_workspace, status
@@ -115,6 +130,9 @@ def _prepare(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     if args.workspace not in list_workspaces(db):
         raise InputError(f"There is no workspace '{args.workspace}'.")
     if not status(db, args.workspace).current:
+        if db.read_only:  # the app's snapshot: the app analyses (cem.cli.relay)
+            db.close()
+            db = write_database(args.db)
         analyse_workspace(db, args.workspace, progress=_stderr_progress)
     return db, duckdb_engine(db)
 

@@ -28,6 +28,18 @@ def role_label(role: str) -> str:
     return " + ".join(ROLE_LABELS.get(r, r) for r in role.split(" + "))
 
 
+def column_role_text(role: str, kept_as: str | None) -> str:
+    """A column's role as the Import page and ``python -m cem detect`` both word it: a
+    column without a role says what it is kept as.
+
+    >>> column_role_text("attribute", "a rating (1-5)"), column_role_text("nps", None)
+    ('kept as a rating (1-5)', 'NPS (0-10)')
+    """
+    if role == ATTRIBUTE and kept_as:
+        return f"kept as {kept_as}"
+    return role_label(role)
+
+
 def upload_warnings(upload: Upload, mapping: Mapping) -> list[HealthWarning]:
     """The data-health warnings of an upload under a mapping."""
     return health_check(upload.sample, mapping.roles, mapping.date_formats)
@@ -59,11 +71,11 @@ def detection_report(upload: Upload, mapping: Mapping) -> dict[str, Any]:
                 "name": col,
                 "role": role,
                 "type": attribute_type,
+                "kept_as": (g.kept_as or None) if role == ATTRIBUTE and g is not None else None,
                 "confidence": round(float(confidence), 2),
                 "reason": reason,
                 "please_check": role not in (ATTRIBUTE, IGNORE, COMMENT_FIELD)
                 and confidence < LOW_CONFIDENCE,
-                "kept_as": (g.kept_as or None) if role == ATTRIBUTE and g is not None else None,
             }
         )
     return {
@@ -98,9 +110,10 @@ def report_text(report: dict[str, Any]) -> str:
     ]
     for c in report["columns"]:
         mark = "  ⚠ please check" if c["please_check"] else ""
-        role = f"kept as {c['kept_as']}" if c.get("kept_as") else role_label(c["role"])
-        sure = f" ({c['confidence']:.0%})" if c["role"] not in (ATTRIBUTE, IGNORE) else ""
-        lines.append(f"  {c['name']}: {role}{sure} — {c['reason']}{mark}")
+        has_role = c["role"] not in (ATTRIBUTE, IGNORE)  # the page shows no confidence then
+        confidence = f" ({c['confidence']:.0%})" if has_role else ""
+        role = column_role_text(c["role"], c.get("kept_as"))
+        lines.append(f"  {c['name']}: {role}{confidence} — {c['reason']}{mark}")
     if report["notes"]:
         lines += ["", "notes:"] + [f"  {n}" for n in report["notes"]]
     lines += ["", "data health:"]

@@ -20,15 +20,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import ibis
-from ibis.backends.duckdb import Backend as IbisDuckDB
 
 from cem.errors import TouchpointError
 from cem.store.ddl import domain_ddl
 from cem.store.errors import store_error
+
+if TYPE_CHECKING:
+    from ibis.backends.duckdb import Backend as IbisDuckDB
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
@@ -219,6 +220,8 @@ class Database:
         ``db.execute(...).fetchone()`` on :meth:`cursor` must not block Ibis)."""
         backend = getattr(self._local, "ibis", None)
         if backend is None:
+            import ibis  # lazily: a command that only runs SQL never loads it
+
             backend = ibis.duckdb.from_connection(self._con.cursor())
             self._local.ibis = backend
         return backend

@@ -13,8 +13,10 @@ file open for its whole life, so other processes work with it like this:
 * **Writes** — ``python -m cem import`` drops its file and options into the inbox
   (:mod:`cem.store.inbox`); the serving process imports it with the same ingest path,
   the audit log and the CLI's actor, and writes the result, which the CLI prints.
-  Other changes (users, share links, the demo) are refused with one line saying to use
-  the app or stop it.
+  Every other change (users, share links, journey drafts, the demo, comment analysis)
+  is handed over the same way as a signed command (:mod:`cem.cli.relay`): the serving
+  process checks it against an allow-list, runs the same command function on its own
+  database and writes what it printed, which the CLI prints.
 * **The other order** — while a CLI command holds the file, the app says so in one
   sentence and opens it by itself once the command ends.
 
@@ -37,11 +39,21 @@ from pathlib import Path
 
 from cem.store.db import Database
 from cem.store.errors import DatabaseLockedError
-from cem.store.inbox import Job, claim_jobs, finish_job, inbox_path, write_json
+from cem.store.inbox import (
+    RESULTS,
+    Job,
+    claim_commands,
+    claim_jobs,
+    finish_job,
+    inbox_path,
+    relay_key,
+    write_json,
+)
 
 POLL_SECONDS = 1.0
 SNAPSHOT_WAIT_SECONDS = 15.0  # how long a reader waits for a change to reach the snapshot
 JobRunner = Callable[[Database, Job], tuple[int, list[str]]]
+CommandRunner = Callable[[Database, dict[str, object], bytes], dict[str, object]]
 
 
 def marker_path(db_path: str) -> Path:
@@ -72,12 +84,19 @@ class Host:
     """The serving process's hold: opens the database (retrying while a CLI command holds
     it), keeps the snapshot current and runs the inbox, in one background thread."""
 
-    def __init__(self, path: str, run_job: JobRunner, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        path: str,
+        run_job: JobRunner,
+        run_command: CommandRunner | None = None,
+        poll_seconds: float = POLL_SECONDS,
+    ):
         self.path = path
         self.inbox = inbox_path(path)
         self.snapshot = snapshot_path(path)
         self.marker = marker_path(path)
         self._run_job = run_job
+        self._run_command = run_command
         self._poll = poll_seconds
         self._db: Database | None = None
         self._open_lock = threading.Lock()
@@ -96,6 +115,8 @@ class Host:
             return self._db
 
     def start(self) -> Host:
+        if self._run_command is not None:
+            relay_key(self.inbox, create=True)
         self._thread.start()
         atexit.register(self.stop)
         return self
@@ -129,6 +150,12 @@ class Host:
         for job in claim_jobs(self.inbox, self._waiting):
             code, lines = self._run_job(db, job)
             finish_job(self.inbox, job, code, lines)
+            self.refresh_snapshot(db)
+        if self._run_command is None:
+            return
+        for command in claim_commands(self.inbox):
+            result = self._run_command(db, command, relay_key(self.inbox))
+            write_json(self.inbox / RESULTS / f"{command['job']}.json", result, private=True)
             self.refresh_snapshot(db)
 
     def refresh_snapshot(self, db: Database) -> None:
@@ -169,12 +196,12 @@ _HOST: Host | None = None
 _HOST_LOCK = threading.Lock()
 
 
-def start_hosting(path: str, run_job: JobRunner) -> Host:
+def start_hosting(path: str, run_job: JobRunner, run_command: CommandRunner | None = None) -> Host:
     """Make this process the server of ``path`` (``python -m cem serve`` calls it once)."""
     global _HOST
     with _HOST_LOCK:
         if _HOST is None or _HOST.path != path:
-            _HOST = Host(path, run_job).start()
+            _HOST = Host(path, run_job, run_command).start()
         return _HOST
 
 

@@ -13,6 +13,9 @@ Layout (``$TOUCHPOINT_INBOX`` moves it; by default ``inbox/`` beside the databas
     inbox/results/<job>.json                what happened: status, exit code, the lines
                                             ``python -m cem import`` prints (rejects by row)
     inbox/failed/<job>__survey.csv          a file that could not be imported, kept
+    inbox/commands/<job>.json               a signed CLI command for the app to run
+                                            (:mod:`cem.cli.relay`); its result goes to
+                                            ``results/<job>.json`` like a file's
 
 A file is taken once its size and time have not changed for one poll (so a file still
 being copied waits), or at once when its ``.options.json`` is there (the CLI writes the
@@ -38,6 +41,7 @@ import os
 import secrets
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,9 +52,11 @@ ENV_INBOX = "TOUCHPOINT_INBOX"
 OPTIONS_SUFFIX = ".options.json"
 RESULTS = "results"
 FAILED = "failed"
+COMMANDS = "commands"
 WORK = ".work"
+KEY_FILE = ".relay.key"  # the secret that signs CLI commands (owner-only, see relay_key)
 _IGNORED_SUFFIXES = (".part", ".tmp", OPTIONS_SUFFIX)
-_RESERVED = {RESULTS, FAILED, WORK}
+_RESERVED = {RESULTS, FAILED, WORK, COMMANDS}
 OPTION_KEYS = ("workspace", "kind", "sheet", "map", "set", "on_duplicate", "job")
 
 
@@ -203,9 +209,61 @@ def wait_result(inbox: Path, job_id: str, timeout: float, alive: Any = None) -> 
     )
 
 
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write JSON atomically (a reader never sees half a file)."""
+def write_json(path: Path, data: dict[str, Any], private: bool = False) -> None:
+    """Write JSON atomically (a reader never sees half a file); ``private``: readable by
+    the owner only (a command may carry a password read from standard input)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(data, ensure_ascii=False, indent=1))
     os.replace(tmp, path)
+
+
+def relay_key(inbox: Path, create: bool = False) -> bytes:
+    """The secret that signs commands handed to the app (``inbox/.relay.key``, readable by
+    its owner only): the app creates it (``create``), the CLI reads it. Whoever may read it
+    may also open the database file, so it grants nothing the file does not."""
+    path = inbox / KEY_FILE
+    if create and not path.exists():
+        inbox.mkdir(parents=True, exist_ok=True)
+        with suppress(FileExistsError):
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+    try:
+        return path.read_text(encoding="ascii").strip().encode("ascii")
+    except OSError as exc:
+        raise InputError(
+            f"Cannot read the app's command key {path} ({exc.strerror}): run the command as "
+            "the user who runs the app, or stop the app and run it again."
+        ) from exc
+
+
+def drop_command(inbox: Path, payload: dict[str, Any]) -> str:
+    """Hand a signed command (:mod:`cem.cli.relay`) to the app; returns its job id."""
+    job = str(payload.get("job") or new_job_id())
+    write_json(inbox / COMMANDS / f"{job}.json", {**payload, "job": job}, private=True)
+    return job
+
+
+def claim_commands(inbox: Path) -> list[dict[str, Any]]:
+    """Take the commands waiting in ``inbox/commands/`` (oldest first), removing each file;
+    one that cannot be read comes back as ``{"job": …, "problem": …}``."""
+    folder = inbox / COMMANDS
+    if not folder.is_dir():
+        return []
+    out: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.json")):
+        if path.name.startswith("."):
+            continue
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(payload, dict):
+                raise ValueError("not a JSON object")
+        except (OSError, ValueError) as exc:
+            payload = {"problem": f"the command file could not be read ({exc})"}
+        payload["job"] = path.stem
+        path.unlink(missing_ok=True)
+        out.append(payload)
+    return out

@@ -8,8 +8,8 @@ Telling Streamlit up front that this app uses ``st.navigation`` removes that.
 
 It also makes this process the database's host (:mod:`cem.store.host`): it opens the
 database at once (or as soon as a CLI command that holds it ends), keeps the read-only
-snapshot that CLI reads use, and imports what ``python -m cem import`` and other tools drop
-into the inbox.
+snapshot that CLI reads use, imports what ``python -m cem import`` and other tools drop
+into the inbox, and runs the other CLI changes handed to it (:mod:`cem.cli.relay`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     from streamlit.web import cli as streamlit_cli
 
     from cem.cli.alongside import run_inbox_job
+    from cem.cli.relay import run_command_job
     from cem.store.db import resolve_db_path
     from cem.store.host import start_hosting
 
     PagesManager.uses_pages_directory = False  # app.py routes with st.navigation
-    start_hosting(resolve_db_path(), run_inbox_job)
+    start_hosting(resolve_db_path(), run_inbox_job, run_command_job)
     sys.argv = ["streamlit", "run", str(APP), *streamlit_args]
     try:
         streamlit_cli.main()

@@ -20,9 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cem.store.db import Database, bump_revision
-from cem.voc.index import build_index
-from cem.voc.sentiment import compute_sentiment, ensure_lexicon
-from cem.voc.themes import apply_themes, refresh_automatic_themes
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -77,6 +74,11 @@ def _set_status(
 def analyse_workspace(db: Database, workspace: str, progress: Progress | None = None) -> Status:
     """Index the comments, score sentiment, refresh automatic themes and re-apply every
     theme rule; returns the final status."""
+    # Loaded here, not with the module: an import without comments never needs them.
+    from cem.voc.index import build_index
+    from cem.voc.sentiment import compute_sentiment, ensure_lexicon
+    from cem.voc.themes import apply_themes, refresh_automatic_themes
+
     started = time.perf_counter()
     token = fingerprint(db, workspace)
 
@@ -112,6 +114,24 @@ def analyse_workspace(db: Database, workspace: str, progress: Progress | None = 
         token,
     )
     return status(db, workspace)
+
+
+def record_without_comments(db: Database, workspace: str) -> bool:
+    """When the workspace has no comment and nothing analysed, record the analysis as done
+    for its current responses without running it (it would find nothing: no texts, no
+    sentiment, no themes) and return True; else False (the analysis has work to do)."""
+    from cem.voc.index import TEXT_SOURCES  # the SQL of every comment field
+
+    has_text = " UNION ALL ".join(f"SELECT 1 FROM ({sql}) s" for _, sql in TEXT_SOURCES)
+    row = db.execute(
+        f"SELECT EXISTS({has_text}) OR EXISTS(SELECT 1 FROM voc_texts WHERE workspace = ?)",
+        [workspace] * len(TEXT_SOURCES) + [workspace],
+    ).fetchall()[0]
+    if row[0]:
+        return False
+    _set_status(db, workspace, "done", 1.0, "No comments to analyse", seconds=0.0,
+                token=fingerprint(db, workspace))  # fmt: skip
+    return True
 
 
 def status(db: Database, workspace: str) -> Status:
@@ -171,7 +191,8 @@ def ensure_current(db: Database, workspace: str) -> Status:
 def after_import(
     db: Database, workspace: str, kind: str, progress: Progress | None = None, daemon: bool = True
 ) -> threading.Thread | None:
-    """The import hook: after a responses import, analyse its comments in the background."""
-    if kind != "responses":
+    """The import hook: after a responses import, analyse its comments in the background
+    (a workspace without any comment is recorded as analysed at once, nothing loaded)."""
+    if kind != "responses" or record_without_comments(db, workspace):
         return None
     return start_background(db, workspace, progress, daemon)

@@ -17,7 +17,7 @@ from cem.errors import DuplicateImportError, TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_count
 from cem.ingest.detect import COMMENT_FIELD, KIND_HELP, LOW_CONFIDENCE, detect_kind
-from cem.ingest.explain import role_label, upload_warnings
+from cem.ingest.explain import column_role_text, upload_warnings
 from cem.ingest.health import Remedies
 from cem.ingest.load import (
     KINDS,
@@ -94,7 +94,7 @@ def columns_table(mapping: Mapping, upload: Upload) -> None:
     ]
     kept = {g.column: g.kept_as for g in mapping.guesses}
     frame["role"] = [
-        f"kept as {kept[c]}" if r == "attribute" and kept.get(c) else role_label(r)
+        column_role_text(r, kept.get(c))
         for c, r in zip(frame["column"], frame["role"], strict=True)
     ]
     frame["check"] = [
