@@ -95,14 +95,15 @@ def live_poll(workspace: str, journey_id: int) -> None:
     db = ui.get_database()
     version = jm.journey_version(db, workspace, journey_id)
     seen = st.session_state.get("jm_seen_version")
-    noted = st.session_state.get(LIVE_NOTED)
-    if seen is None or version in (seen, noted):
+    if seen is None or version == seen:
         return
-    since = max(seen, noted or 0)  # announce each change once
-    me = state.author()
-    others = [c for c in jm.changes_since(db, workspace, journey_id, since) if c.author != me]
-    for change in others[-3:]:
-        st.toast(f"{change.author or 'someone'}: {change.action}", icon="👥")
+    noted = st.session_state.get(LIVE_NOTED)
+    if version != noted:  # announce each change once
+        me = state.author()
+        since = max(seen, noted or 0)
+        others = [c for c in jm.changes_since(db, workspace, journey_id, since) if c.author != me]
+        for change in others[-3:]:
+            st.toast(f"{change.author or 'someone'}: {change.action}", icon="👥")
     if st.session_state.get(state.DIALOG):
         st.session_state[LIVE_NOTED] = version
         return

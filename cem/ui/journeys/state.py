@@ -210,8 +210,11 @@ def close_closed() -> None:
 
     A dialog is mounted outside the fragment that opened it, so rerunning only the map
     would leave it on the screen; this sends the closed state of that same dialog (its
-    title, width and dismiss handler make the same element). Streamlit 1.67 has no public
-    call for it: should the internal one be missing, a full rerun closes the dialog.
+    title, width and dismiss handler make the same element). Streamlit 1.67.0 has no
+    public call for it: its ``st.dialog`` documentation closes a dialog programmatically
+    only with a full-app ``st.rerun()`` (what the fallback does, at the cost of the whole
+    page), and ``st.rerun(scope="fragment")`` reruns the map without closing the dialog.
+    Should the internal call be missing or change, the full rerun closes the dialog.
     """
     kind = st.session_state.pop(CLOSING, None)
     if kind not in DIALOGS:
