@@ -15,7 +15,8 @@ SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 TIMEOUT = 90_000
 SHOTS = PROJECT_ROOT / "screenshots"
 CARD = '[class*="st-key-card_"] button:visible'
-STAGE_HEAD = '[class*="st-key-stage_"] button:visible'
+# The stage heads on the board (not the stage table's toolbar, whose key also starts so).
+STAGE_HEAD = '.st-key-jm_board [class*="st-key-stage_"] button:visible'
 SCROLL_JS = (
     "() => Math.round((document.querySelector('[data-testid=stMain]')?.scrollTop || 0)"
     " + window.scrollY)"
