@@ -40,8 +40,8 @@ EDIT_TARGET_SECONDS = 0.3
 # Measured with this file's demo figures on 22a2434, load average 11.6 on 2 CPUs.
 BASELINE: dict[str, float] = {
     "demo map page, warm full run (AppTest, median of 5)": 0.405,
-    "demo: face click -> saved state shown": 1.443,
-    "demo: pain-point toggle -> saved state shown": 0.736,
+    "demo: face click -> saved state shown (AppTest: whole page)": 1.443,
+    "demo: pain-point toggle -> saved state (AppTest: whole page)": 0.736,
     "demo: lane cell Save -> dialog closed, text shown": 2.524,
 }
 BASELINE_NOTE = "main 22a2434 (before the map fragment), AppTest, load average 11.6 on 2 CPUs"
@@ -151,8 +151,10 @@ def demo_page_figures(folder: Path) -> tuple[list[tuple[str, float]], list[tuple
         flags.append(run_timed(lambda i=i: at.toggle(key="dlg_pain_point").set_value(i % 2 == 0)))
         at.text_input(key="dlg_owner").set_value(f"Owner {i}")
         saves.append(run_timed(lambda: at.button(key="dlg_save").click()))
-    rows.append(("demo: face click -> saved state shown", median(faces)))
-    rows.append(("demo: pain-point toggle -> saved state shown", median(flags)))
+    # A face or a flag reruns only the dialog in a browser; AppTest cannot rerun a dialog
+    # alone and runs the whole page (see the browser figures for the real time).
+    rows.append(("demo: face click -> saved state shown (AppTest: whole page)", median(faces)))
+    rows.append(("demo: pain-point toggle -> saved state (AppTest: whole page)", median(flags)))
     rows.append(("demo: card Save (text) -> dialog closed, card shown", median(saves)))
     stage = journey.stages[0]
     cells = []
@@ -261,6 +263,26 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
                 )
                 page.get_by_role("dialog").wait_for(state="hidden", timeout=wait)
                 page.wait_for_timeout(800)
+            faces = []
+            for _ in range(repeat):
+                page.locator(card).nth(2).click()
+                page.locator(".st-key-face_0 button:visible").first.wait_for(timeout=wait)
+                page.wait_for_timeout(500)
+                chosen = [
+                    k
+                    for k in range(5)
+                    if page.locator(f".st-key-face_{k} button[kind='primary']:visible").count()
+                ]
+                k = (chosen[0] + 1) % 5 if chosen else 0  # another face than the chosen one
+                face = f".st-key-face_{k} button[kind='primary']:visible"
+                click = page.locator(f".st-key-face_{k} button:visible").first.click
+                faces.append(timed_until(click, lambda f=face: page.locator(f).first))
+                page.keyboard.press("Escape")
+                page.get_by_role("dialog").wait_for(state="hidden", timeout=wait)
+                page.wait_for_timeout(800)
+            rows.append(
+                (f"browser: face click -> saved face shown (median of {repeat})", median(faces))
+            )
             rows.append(
                 (f"browser: lane cell Save -> text on the map (median of {repeat})", median(cells))
             )

@@ -117,3 +117,54 @@ def test_journey_query_param_selects_the_journey(open_page: OpenPage) -> None:
     assert at.data_editor(key=f"touchpoint_editor_{version}").value["touchpoint"].tolist() == [
         "Lonely"
     ]
+
+
+def _poll_script() -> None:
+    """The live poll alone, as its ``run_every`` fragment runs it; the run the poll
+    asks for (``redraw_at``) stands for the page, which records the version it drew."""
+    import streamlit as st
+
+    from cem import ui
+    from cem.journeys import api as jm
+    from cem.ui.journeys import panels
+
+    state = st.session_state
+    state["runs"] = state.get("runs", 0) + 1
+    if state["runs"] == state.get("redraw_at"):
+        state["jm_seen_version"] = jm.journey_version(ui.get_database(), "demo", state["jid"])
+    panels.live_poll("demo", state["jid"])
+
+
+def test_live_poll_waits_while_a_dialog_is_open(app_env: Path) -> None:
+    """A colleague's change while Ana's dialog is open is announced once and redraws
+    nothing (a redraw would drop the text she is typing); with the dialog closed the
+    poll redraws the page."""
+    journey = _demo_journey(app_env)
+    stage = journey.stages[1]
+    at = AppTest.from_function(_poll_script, default_timeout=60)
+    at.session_state["jid"] = journey.journey_id
+    at.session_state["author_name"] = "Ana"
+    at.session_state["jm_seen_version"] = journey.version
+    at.session_state["jm_dialog"] = ("cell", (stage.stage_id, "thoughts"))
+    jm.set_lane_cell(
+        ui.get_database(),
+        "demo",
+        stage.stage_id,
+        "thoughts",
+        "Bo was here",
+        expected_version=stage.cell_version("thoughts"),
+        actor=LOCAL_ADMIN,
+        author="Bo",
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["runs"] == 1  # no rerun: the open dialog is left alone
+    assert [t.value for t in at.toast] == ["Bo: Wrote 'Thoughts' of stage '" + stage.name + "'"]
+    at.run()
+    assert at.session_state["runs"] == 2 and len(at.toast) == 0  # announced once
+    del at.session_state["jm_dialog"]
+    at.session_state["redraw_at"] = 4
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["runs"] == 4  # the poll asked for a rerun of the page
+    assert at.session_state["jm_seen_version"] == journey.version + 1

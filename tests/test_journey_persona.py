@@ -107,6 +107,32 @@ def test_persona_is_stored_versioned_and_conflicts(jdb: tuple[Database, int]) ->
     assert jm.get_journey(db, WS, jid).persona_picture is None
 
 
+def test_undo_redo_and_restore_bring_the_picture_back(jdb: tuple[Database, int]) -> None:
+    db, jid = jdb
+    first, second = _image("PNG"), _image("JPEG", 40)
+    v0 = jm.get_journey(db, WS, jid).version
+    v1 = jm.set_persona_picture(db, WS, jid, first, expected_version=v0, actor=ME)
+    v2 = jm.set_persona_picture(db, WS, jid, second, expected_version=v1, actor=ME)
+
+    def shown() -> tuple[bytes | None, str | None]:
+        journey = jm.get_journey(db, WS, jid)
+        return journey.persona_picture, journey.persona_picture_type
+
+    assert shown() == (second, "image/jpeg")
+    jm.undo(db, WS, jid, expected_version=v2, actor=ME)
+    assert shown() == (first, "image/png")
+    jm.undo(db, WS, jid, expected_version=jm.get_journey(db, WS, jid).version, actor=ME)
+    assert shown() == (None, None)
+    jm.redo(db, WS, jid, expected_version=jm.get_journey(db, WS, jid).version, actor=ME)
+    assert shown() == (first, "image/png")
+    jm.restore_version(db, WS, jid, v2, expected_version=None, actor=ME)
+    assert shown() == (second, "image/jpeg")
+    # Deleting the journey deletes its kept pictures too.
+    jm.delete_journey(db, WS, jid, actor=ME)
+    left = db.execute("SELECT count(*) FROM journey_pictures WHERE journey_id = ?", [jid])
+    assert left.fetchone()[0] == 0
+
+
 def test_json_round_trip_keeps_the_whole_persona_card(jdb: tuple[Database, int]) -> None:
     db, jid = jdb
     picture = _image("JPEG", 48)

@@ -21,7 +21,7 @@ from cem.access.principal import Principal, require
 from cem.errors import ConflictError, NotFoundError
 from cem.journeys.fields import TOUCHPOINT_COLUMNS, TOUCHPOINT_TYPES
 from cem.journeys.model import DEFAULT_AUTHOR, clean_text
-from cem.journeys.reads import TP_SELECT, journey_to_dict, load_journey
+from cem.journeys.reads import TP_SELECT, journey_to_dict, load_journey, picture_digest
 from cem.store.db import Database
 
 Cursor = duckdb.DuckDBPyConnection
@@ -51,6 +51,7 @@ def write_version(
         [journey_id],
     )
     journey = load_journey(cur, workspace, journey_id)
+    keep_picture(cur, journey_id, journey.persona_picture, journey.persona_picture_type)
     snapshot = journey_to_dict(journey) | {
         "changed": sorted(set(changed)),
         "meta": dict(meta or {}),
@@ -61,6 +62,43 @@ def write_version(
         [journey_id, journey.version, action, author or DEFAULT_AUTHOR, json.dumps(snapshot)],
     )
     return journey.version
+
+
+def keep_picture(cur: Cursor, journey_id: int, picture: bytes | None, mime: str | None) -> None:
+    """Keep the persona's picture by its digest (once), so a later undo can bring it back."""
+    digest = picture_digest(picture)
+    if digest is None:
+        return
+    held = cur.execute(
+        "SELECT 1 FROM journey_pictures WHERE journey_id = ? AND digest = ?", [journey_id, digest]
+    ).fetchone()
+    if held is None:
+        cur.execute(
+            "INSERT INTO journey_pictures(journey_id, digest, picture, picture_type) "
+            "VALUES (?, ?, ?, ?)",
+            [journey_id, digest, picture, mime],
+        )
+
+
+def restore_picture(cur: Cursor, journey_id: int, digest: str | None) -> None:
+    """Put back the picture a snapshot names (none: no picture). A digest with no kept
+    bytes (a snapshot older than the picture store) leaves the current picture alone."""
+    if digest is None:
+        picture: Any = None
+        mime = None
+    else:
+        row = cur.execute(
+            "SELECT picture, picture_type FROM journey_pictures "
+            "WHERE journey_id = ? AND digest = ?",
+            [journey_id, digest],
+        ).fetchone()
+        if row is None:
+            return
+        picture, mime = row
+    cur.execute(
+        "UPDATE journeys SET persona_picture = ?, persona_picture_type = ? WHERE journey_id = ?",
+        [picture, mime, journey_id],
+    )
 
 
 def last_change_of(cur: Cursor, journey_id: int, tag: str, after: int = 0) -> str:

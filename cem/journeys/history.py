@@ -15,7 +15,15 @@ from typing import Any
 
 from cem.access.principal import Principal
 from cem.errors import ConflictError, InputError, NotFoundError
-from cem.journeys.edit import Cursor, Edit, insert_cells, insert_touchpoints, journey_edit
+from cem.journeys.edit import (
+    Cursor,
+    Edit,
+    insert_cells,
+    insert_touchpoints,
+    journey_edit,
+    keep_picture,
+    restore_picture,
+)
 from cem.journeys.lanes import clean_lanes, lanes_to_json
 from cem.journeys.model import DEFAULT_AUTHOR, touchpoint_values
 from cem.store.db import Database
@@ -55,6 +63,13 @@ def _restore(
     }
     for table in ("journey_lane_cells", "touchpoints", "stages"):
         cur.execute(f"DELETE FROM {table} WHERE journey_id = ?", [journey_id])
+    current = cur.execute(
+        "SELECT persona_picture, persona_picture_type FROM journeys WHERE journey_id = ?",
+        [journey_id],
+    ).fetchone()
+    if current is not None and current[0] is not None:
+        keep_picture(cur, journey_id, bytes(current[0]), current[1])  # redo brings it back
+    restore_picture(cur, journey_id, snap.get("persona_picture"))
     lanes = snap.get("lanes")
     cur.execute(
         "UPDATE journeys SET name = ?, description = ?, persona = ?, persona_quote = ?, "

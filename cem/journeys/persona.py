@@ -8,8 +8,9 @@ on the journey. Its type is read from the bytes themselves (never from the file 
 what the browser says), so an SVG or HTML file cannot pass as a picture. Without a
 picture the card shows the avatar, else the persona's initials.
 
-The picture is part of the JSON export (base64) but not of the version snapshots (a
-digest stands for it there), so undo does not bring an old picture back.
+The picture is part of the JSON export (base64); a version snapshot holds its digest and
+the bytes are kept once per journey (``journey_pictures``), so undo, redo and restoring
+a version bring the picture of that version back.
 
 >>> initials("Maya Chen"), initials("  léa "), initials(None)
 ('MC', 'L', '')

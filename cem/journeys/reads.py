@@ -191,6 +191,12 @@ def persona_description(db: Database, workspace: str, persona: str | None) -> st
 
 
 # -- the snapshot / export shape ----------------------------------------------------------
+def picture_digest(picture: bytes | None) -> str | None:
+    """What a version snapshot holds for the persona's picture (its bytes are kept once
+    per journey in ``journey_pictures``, by this digest)."""
+    return hashlib.sha256(picture).hexdigest()[:16] if picture else None
+
+
 def journey_to_dict(journey: Journey, *, with_ids: bool = True) -> dict[str, Any]:
     """The journey as plain JSON-ready data (the snapshot and export format).
 
@@ -227,11 +233,7 @@ def journey_to_dict(journey: Journey, *, with_ids: bool = True) -> dict[str, Any
         "persona_quote": journey.persona_quote,
         "persona_goals": journey.persona_goals,
         "persona_avatar": journey.persona_avatar,
-        "persona_picture": (
-            hashlib.sha256(journey.persona_picture).hexdigest()[:16]
-            if journey.persona_picture
-            else None
-        ),
+        "persona_picture": picture_digest(journey.persona_picture),
         "lanes": [lane_to_dict(lane) for lane in journey.lanes],
         "stages": stages,
     }

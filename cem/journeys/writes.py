@@ -229,6 +229,7 @@ def delete_journey(db: Database, workspace: str, journey_id: int, *, actor: Prin
             "touchpoints",
             "stages",
             "journey_versions",
+            "journey_pictures",
             "journeys",
         ):
             edit.cur.execute(f"DELETE FROM {table} WHERE journey_id = ?", [journey_id])

@@ -65,6 +65,15 @@ DDL: tuple[str, ...] = (
         version BIGINT NOT NULL DEFAULT 1,
         PRIMARY KEY (stage_id, lane_key)
     )""",
+    # Every persona picture a journey has shown, by the digest its version snapshots
+    # hold, so undo, redo and restoring a version bring the picture back.
+    """CREATE TABLE IF NOT EXISTS journey_pictures (
+        journey_id BIGINT NOT NULL,
+        digest VARCHAR NOT NULL,
+        picture BLOB NOT NULL,
+        picture_type VARCHAR,
+        PRIMARY KEY (journey_id, digest)
+    )""",
     # Full snapshots (JSON) of a journey after each change: undo and version history.
     """CREATE TABLE IF NOT EXISTS journey_versions (
         journey_id BIGINT NOT NULL,

@@ -7,8 +7,11 @@ was filled from, so a colleague's newer change is never overwritten (it shows as
 conflict instead). Every save runs in a widget callback and then reruns only the map
 fragment (:data:`cem.ui.journeys.state.MAP_FRAGMENT`), never the whole page:
 
-* quick choices — a face, a flag, a move — save and redraw the map behind the open
-  dialog (:func:`~cem.ui.journeys.state.redraw_map`);
+* a face or a flag saves and reruns only the open dialog, which reads the card again;
+  the map behind is redrawn when the dialog closes (Esc, X, Save), so a late redraw can
+  never reopen a dialog the user just dismissed;
+* a move saves and redraws the map behind the open dialog
+  (:func:`~cem.ui.journeys.state.redraw_map`);
 * **Save** / **Add** / **Delete** save, close the dialog and redraw the map
   (:func:`~cem.ui.journeys.state.saved_and_close`); the map's rerun closes the dialog on
   the screen (:func:`cem.ui.journeys.state.close_closed`);
@@ -89,7 +92,15 @@ def open_details(journey: Journey) -> None:
 def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> None:
     """Name, stage, channel, emotion faces, pain point, moment of truth, notes; moves."""
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
-    tp = journey.touchpoint(touchpoint_id)
+    # A face or a flag reruns only this dialog: read the card as saved (one version
+    # query when nothing changed), not as the map last drew it.
+    journey = state.read_journey(workspace, journey.journey_id)
+    try:
+        tp = journey.touchpoint(touchpoint_id)
+    except NotFoundError:
+        state.close_dialog()
+        st.info("This touchpoint was removed by a colleague; close this dialog.")
+        return
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
     st.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
@@ -168,18 +179,20 @@ def _update_card(workspace: str, tp: jm.Touchpoint, **fields: Any) -> None:
 
 
 def _set_fields(workspace: str, tp: jm.Touchpoint, ok: str, **fields: Any) -> None:
-    """A face click: save at once, against the card as the dialog shows it."""
-    _quick(lambda: _update_card(workspace, tp, **fields), ok)
+    """A face click: save at once, against the card as the dialog shows it. Only the
+    dialog reruns (it shows the saved face); the map behind is redrawn when the dialog
+    closes, so an Esc straight after the click cannot be undone by a late map redraw
+    that opens the dialog again."""
+    state.attempt(lambda: _update_card(workspace, tp, **fields), ok)
 
 
 def _flag_changed(workspace: str, tp: jm.Touchpoint, key: str) -> None:
-    """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure)."""
+    """A pain-point / moment-of-truth toggle: save at once (undo the toggle on failure);
+    like a face, it reruns only the dialog."""
     value = bool(st.session_state.get(f"dlg_{key}"))
     saved = state.attempt(lambda: _update_card(workspace, tp, **{key: value}), f"Saved '{tp.name}'")
     if not saved:
         st.session_state[f"dlg_{key}"] = getattr(tp, key)
-        return
-    state.redraw_map()
 
 
 def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:

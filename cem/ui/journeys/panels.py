@@ -36,6 +36,7 @@ from cem.ui.journeys import dialogs, state
 from cem.ui.journeys import widgets as jw
 
 LIVE_SECONDS = 2.5
+LIVE_NOTED = "jm_live_noted"  # a colleague's version announced while a dialog was open
 TABLES_BASE = "jm_tables_base"  # the journey the tables were drawn from
 MAX_BOARD_TOUCHPOINTS = 60  # a projector shows ~60 cards; larger maps show chosen stages
 
@@ -82,16 +83,31 @@ def board_subset(journey: Journey) -> Journey:
 
 # -- live updates ---------------------------------------------------------------------------
 def live_poll(workspace: str, journey_id: int) -> None:
-    """Every few seconds: when a colleague changed the journey, redraw the page."""
+    """Every few seconds: when a colleague changed the journey, redraw the page.
+
+    Not while one of this user's dialogs is open: redrawing the page sends the dialog
+    again, and the browser then drops text typed but not yet sent (a text area sends it
+    on blur), so the user's Save would silently store the text the dialog opened with.
+    The colleague's change is announced once and shows when the dialog closes (its
+    Save, X or Esc redraws the map from the saved journey); a Save that collides with
+    it is refused as a conflict.
+    """
     db = ui.get_database()
     version = jm.journey_version(db, workspace, journey_id)
     seen = st.session_state.get("jm_seen_version")
     if seen is None or version == seen:
         return
-    me = state.author()
-    others = [c for c in jm.changes_since(db, workspace, journey_id, seen) if c.author != me]
-    for change in others[-3:]:
-        st.toast(f"{change.author or 'someone'}: {change.action}", icon="👥")
+    noted = st.session_state.get(LIVE_NOTED)
+    if version != noted:  # announce each change once
+        me = state.author()
+        since = max(seen, noted or 0)
+        others = [c for c in jm.changes_since(db, workspace, journey_id, since) if c.author != me]
+        for change in others[-3:]:
+            st.toast(f"{change.author or 'someone'}: {change.action}", icon="👥")
+    if st.session_state.get(state.DIALOG):
+        st.session_state[LIVE_NOTED] = version
+        return
+    st.session_state.pop(LIVE_NOTED, None)
     st.rerun(scope="app")
 
 

@@ -100,6 +100,16 @@ def close_dialog() -> None:
     st.session_state.pop(OPENED_VERSION, None)
 
 
+def dismissed() -> None:
+    """The X, Esc or a click outside closed the dialog: forget it, and have the next map
+    run send its closed state too, so a redraw that was already on its way (a move in
+    the dialog) cannot leave it open again on the screen."""
+    opened = st.session_state.get(DIALOG)
+    if opened:
+        st.session_state[CLOSING] = opened[0]
+    close_dialog()
+
+
 def redraw_map() -> NoReturn:
     """From a widget callback: rerun only the map fragment (the open dialog stays open
     and is redrawn from the saved journey)."""
@@ -202,7 +212,7 @@ DIALOGS: dict[str, tuple[str, str]] = {
 def dialog(kind: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """The ``st.dialog`` decorator of one kind of dialog (title and width from :data:`DIALOGS`)."""
     title, width = DIALOGS[kind]
-    return st.dialog(title, width=width, on_dismiss=close_dialog)  # type: ignore[arg-type]
+    return st.dialog(title, width=width, on_dismiss=dismissed)  # type: ignore[arg-type]
 
 
 def close_closed() -> None:
@@ -210,8 +220,11 @@ def close_closed() -> None:
 
     A dialog is mounted outside the fragment that opened it, so rerunning only the map
     would leave it on the screen; this sends the closed state of that same dialog (its
-    title, width and dismiss handler make the same element). Streamlit 1.67 has no public
-    call for it: should the internal one be missing, a full rerun closes the dialog.
+    title, width and dismiss handler make the same element). Streamlit 1.67.0 has no
+    public call for it: its ``st.dialog`` documentation closes a dialog programmatically
+    only with a full-app ``st.rerun()`` (what the fallback does, at the cost of the whole
+    page), and ``st.rerun(scope="fragment")`` reruns the map without closing the dialog.
+    Should the internal call be missing or change, the full rerun closes the dialog.
     """
     kind = st.session_state.pop(CLOSING, None)
     if kind not in DIALOGS:
@@ -221,7 +234,7 @@ def close_closed() -> None:
         from streamlit.delta_generator_singletons import get_dg_singleton_instance
 
         events = get_dg_singleton_instance().event_dg
-        events._dialog(title=title, width=width, on_dismiss=close_dialog).close()
+        events._dialog(title=title, width=width, on_dismiss=dismissed).close()
     except (ImportError, AttributeError, TypeError):
         st.rerun()
 
