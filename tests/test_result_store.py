@@ -36,7 +36,7 @@ def test_values_round_trip_exactly() -> None:
             "a": [1, 2],
             "b": ["x", None],
             "c": [0.5, float("nan")],
-            "d": pd.to_datetime(["2025-01-01", None]),
+            "d": pd.to_datetime(["2025-01-01", None]).astype("datetime64[s]"),
             "e": [True, False],
         }
     )
@@ -46,6 +46,8 @@ def test_values_round_trip_exactly() -> None:
         "when": dt.date(2025, 1, 2),
         "set": frozenset({"b", "a"}),
         "filters": Filters.make(segment=["SMB", "Enterprise"]),
+        "series": pd.Series([1.5, 2.5], index=["a", "b"], name="x"),
+        "row": frame.iloc[0],  # mixed values (object dtype)
     }
     back = rs.decode(rs.encode(value))
     assert rs.same(back, value)

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 KEEP_SECONDS = 0.3
 MAX_ROWS_PER_WORKSPACE = 2000
 TAG = "__t"
+SERIES_COLUMN = "__series__"
 
 
 class Unstorable(TypeError):
@@ -66,8 +67,19 @@ def encode(value: Any) -> Any:
         buffer = io.BytesIO()
         value.to_parquet(buffer, engine="pyarrow")
         objects = [str(c) for c, t in value.dtypes.items() if pd.api.types.is_object_dtype(t)]
+        times = {str(c): str(t) for c, t in value.dtypes.items() if t.kind in "mM"}
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return {TAG: "frame", "v": data, "objects": objects}
+        return {TAG: "frame", "v": data, "objects": objects, "times": times}
+    if isinstance(value, pd.Series) and pd.api.types.is_object_dtype(value.dtype):
+        return {  # a row of mixed values: each value in its own form
+            TAG: "row",
+            "v": [encode(x) for x in value.tolist()],
+            "index": [encode(x) for x in value.index.tolist()],
+            "name": encode(value.name),
+        }
+    if isinstance(value, pd.Series):
+        frame = value.to_frame(SERIES_COLUMN)
+        return {TAG: "series", "v": encode(frame), "name": encode(value.name)}
     if isinstance(value, pd.Timestamp):
         return {TAG: "ts", "v": None if value is pd.NaT else value.isoformat()}
     if isinstance(value, dt.datetime):
@@ -100,10 +112,13 @@ def _dataclass(name: str) -> type:
     return cls
 
 
-def _frame(data: str, objects: list[str]) -> pd.DataFrame:
+def _frame(data: str, objects: list[str], times: dict[str, str]) -> pd.DataFrame:
     """A frame read back from Parquet, its object (text) columns object again with None
-    for missing (Parquet reads text as pandas' string dtype)."""
+    for missing (Parquet reads text as pandas' string dtype) and its time columns in their
+    unit (Parquet has no seconds unit)."""
     frame = pd.read_parquet(io.BytesIO(base64.b64decode(data)), engine="pyarrow")
+    for name, dtype in times.items():
+        frame[name] = frame[name].astype(dtype)
     for name in objects:
         column = frame[name].astype(object)
         frame[name] = column.where(column.notna(), None)
@@ -117,7 +132,14 @@ def decode(data: Any) -> Any:
     tag, v = data[TAG], data.get("v")
     decoders: dict[str, Any] = {
         "np": lambda: np.dtype(data["dtype"]).type(v),
-        "frame": lambda: _frame(v, data.get("objects", [])),
+        "frame": lambda: _frame(v, data.get("objects", []), data.get("times", {})),
+        "row": lambda: pd.Series(
+            [decode(x) for x in v],
+            index=[decode(x) for x in data["index"]],
+            name=decode(data["name"]),
+            dtype=object,
+        ),
+        "series": lambda: decode(v)[SERIES_COLUMN].rename(decode(data["name"])),
         "ts": lambda: pd.NaT if v is None else pd.Timestamp(v),
         "datetime": lambda: dt.datetime.fromisoformat(v),
         "date": lambda: dt.date.fromisoformat(v),
@@ -138,6 +160,15 @@ def same(a: Any, b: Any) -> bool:
     frames with the same columns, dtypes, index and values (missing equals missing)."""
     if type(a) is not type(b):
         return False
+    if isinstance(a, pd.Series) and pd.api.types.is_object_dtype(a.dtype):
+        return (
+            pd.api.types.is_object_dtype(b.dtype)
+            and a.index.equals(b.index)
+            and same(a.tolist(), b.tolist())
+            and same(a.name, b.name)
+        )
+    if isinstance(a, pd.Series):
+        return same(a.to_frame(SERIES_COLUMN), b.to_frame(SERIES_COLUMN)) and same(a.name, b.name)
     if isinstance(a, pd.DataFrame):
         return (
             list(a.columns) == list(b.columns)
