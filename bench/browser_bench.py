@@ -152,7 +152,7 @@ def _visit(
         if tab:
             _wait_done(page, timeout_ms)
             t0 = time.perf_counter()  # the tab's own time: it runs on click
-            page.get_by_role("tab", name=tab).first.click()
+            page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
         for selector in content:  # the main content is on screen …
             page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
         _wait_done(page, timeout_ms)  # … and the run is over
@@ -348,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
                     rows.append(
                         (name, *measure(app, browser, path, tab, content, args.repeat, shot))
+                    )
+                    _, cold, warm, rss = rows[-1]
+                    print(
+                        f"  {name}: cold {cold:.2f} s, warm {warm:.2f} s, {rss:.0f} MB", flush=True
                     )
             finally:
                 browser.close()
