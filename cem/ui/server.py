@@ -6,12 +6,6 @@ once in the process, so the very first visit after a start, when it opens a deep
 such as ``/kpi-explorer?segment=Enterprise``, shows a spurious "Page not found" dialog.
 Telling Streamlit up front that this app uses ``st.navigation`` removes that.
 
-Before Streamlit starts it imports the modules every page run needs (:data:`PRELOAD`:
-Ibis, pandas, Altair and the pages' panels, several seconds on a busy machine), so the
-first visitor after a start does not wait for them; a page's results then come from the
-database's kept results (:mod:`cem.analytics.result_store`) when an import or an earlier
-server computed them.
-
 It also makes this process the database's host (:mod:`cem.store.host`): it opens the
 database at once (or as soon as a CLI command that holds it ends), keeps the read-only
 snapshot that CLI reads use, and imports what ``python -m cem import`` and other tools drop
@@ -20,42 +14,11 @@ into the inbox.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
-PRELOAD = (
-    "cem.ui.filters",
-    "cem.ui.signin",
-    "cem.ui.share",
-    "cem.ui.warm",
-    "cem.ui.voc",
-    "cem.ui.report",
-    "cem.ui.analytics.overview",
-    "cem.ui.analytics.explorer",
-    "cem.ui.events.panels",
-    "cem.ui.journeys.planned_actual",
-    "cem.analytics.drivers",
-)
-
-
-def preload() -> None:
-    """Import the modules of the app's pages now (module imports only: no page runs).
-
-    ``st.cache_data`` checks its parameters when a function is decorated and, with no
-    runtime yet, logs that it checked them against the in-memory store; the cached
-    functions use the runtime's store when they are called, so that line is muted."""
-    cache_log = logging.getLogger("streamlit.runtime.caching.cache_data_api")
-    level = cache_log.level
-    cache_log.setLevel(logging.ERROR)
-    try:
-        for name in PRELOAD:
-            importlib.import_module(name)
-    finally:
-        cache_log.setLevel(level)
 
 
 def serve(streamlit_args: Sequence[str] = ()) -> int:
@@ -68,7 +31,6 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     from cem.store.host import start_hosting
 
     PagesManager.uses_pages_directory = False  # app.py routes with st.navigation
-    preload()
     start_hosting(resolve_db_path(), run_inbox_job)
     sys.argv = ["streamlit", "run", str(APP), *streamlit_args]
     try:
