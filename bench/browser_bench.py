@@ -152,7 +152,7 @@ def _visit(
         if tab:
             _wait_done(page, timeout_ms)
             t0 = time.perf_counter()  # the tab's own time: it runs on click
-            page.get_by_role("tab", name=tab).first.click()
+            page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
         for selector in content:  # the main content is on screen …
             page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
         _wait_done(page, timeout_ms)  # … and the run is over
@@ -237,6 +237,49 @@ def build_database(path: Path, events: int, responses: int = 0) -> Path:
     return path
 
 
+def count_kept(path: Path) -> int:
+    """How many analytics results the database keeps (cem.analytics.result_store)."""
+    from cem.store.db import Database
+
+    db = Database(path)
+    try:
+        return int(db.execute("SELECT count(*) FROM analytics_results").fetchone()[0])  # type: ignore[index]
+    finally:
+        db.close()
+
+
+def warm_after_import(path: Path) -> float:
+    """Run the app's after-import warmer (cem.ui.warm) on the workspace, which keeps its
+    heavy results in the database; returns seconds taken."""
+    from cem.analytics.result_cache import RESULTS
+    from cem.store.db import Database
+    from cem.ui.warm import warm_workspace
+
+    RESULTS.keep_in_background = False  # kept before the database is closed
+    t0 = time.perf_counter()
+    db = Database(path)
+    try:
+        warm_workspace(db, "demo")
+    finally:
+        db.close()
+    return time.perf_counter() - t0
+
+
+def forget_kept(path: Path) -> int:
+    """Delete the kept analytics results (so every page computes from the events);
+    returns how many there were."""
+    from cem.store.db import Database
+
+    db = Database(path)
+    try:
+        n = int(db.execute("SELECT count(*) FROM analytics_results").fetchone()[0])  # type: ignore[index]
+        db.execute("DELETE FROM analytics_results")
+        db.execute("CHECKPOINT")
+        return n
+    finally:
+        db.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000, help="extra events (0 = demo)")
@@ -246,6 +289,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
     parser.add_argument("--screenshots", default=None, help="folder for cold-view screenshots")
     parser.add_argument("--repeat", type=int, default=3, help="warm reloads per page")
+    parser.add_argument(
+        "--forget-kept",
+        action="store_true",
+        help="delete the results kept in the database first (a first-ever view; without it a "
+        "'cold' server reads what an earlier server or the after-import warmer kept)",
+    )
+    parser.add_argument(
+        "--warm", action="store_true", help="run the after-import warmer first (cem.ui.warm)"
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"{CHROMIUM} is not installed", file=sys.stderr)
@@ -264,6 +316,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Built {db_path}")
             return 0
         print(f"Database ready in {time.perf_counter() - t0:.0f} s: {db_path}")
+        kept = forget_kept(db_path) if args.forget_kept else count_kept(db_path)
+        if args.warm:
+            seconds = warm_after_import(db_path)
+            print(f"Warmed as after an import in {seconds:.0f} s")
+            kept = count_kept(db_path)
+        print(f"Results kept in the database: {kept} ({'deleted' if args.forget_kept else 'used'})")
         (folder / "floor.py").write_text(FLOOR_APP)
         env = os.environ | {"TOUCHPOINT_DB": str(db_path)}
         python = sys.executable
@@ -290,6 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
                     rows.append(
                         (name, *measure(app, browser, path, tab, content, args.repeat, shot))
+                    )
+                    _, cold, warm, rss = rows[-1]
+                    print(
+                        f"  {name}: cold {cold:.2f} s, warm {warm:.2f} s, {rss:.0f} MB", flush=True
                     )
             finally:
                 browser.close()

@@ -14,6 +14,10 @@ thread that is not a page run (the after-import warmer) can fill it.
   thread (the warmer, or a second browser tab) waits for that result instead of starting
   the same heavy query again.
 * **Bounded.** At most :data:`MAX_ENTRIES` results, least recently used dropped first.
+* **Kept across processes.** A miss first looks in the database
+  (:mod:`cem.analytics.result_store`): a heavy result computed by an earlier server or
+  by the after-import warmer at the same data revision is read back instead of
+  recomputed, and a heavy result computed here is kept there for the next process.
 * **Copies out.** A DataFrame (or a container of them) is handed out as a copy, so a
   caller that changes its result cannot change the cache.
 
@@ -32,11 +36,13 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from cem.analytics import result_store
 from cem.analytics.engine import duckdb_engine
 from cem.store.db import Database
 
@@ -65,7 +71,13 @@ def handed_out(value: T) -> T:
 class ResultCache:
     """A thread-safe LRU of finished results and the computations still running."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_ENTRIES,
+        *,
+        use_store: bool = True,
+        keep_in_background: bool = True,
+    ) -> None:
         self.max_entries = max_entries
         self._done: OrderedDict[Key, Any] = OrderedDict()
         self._running: dict[Key, Future[Any]] = {}
@@ -73,6 +85,9 @@ class ResultCache:
         self.hits = 0
         self.misses = 0
         self.computed: dict[tuple[str, str], int] = {}
+        self.loaded = 0  # results read back from the database (result_store)
+        self.use_store = use_store
+        self.keep_in_background = keep_in_background
 
     def key(
         self,
@@ -119,16 +134,13 @@ class ResultCache:
                 self._running[key] = running
                 owner = True
                 self.misses += 1
-                name = function_name(func)
-                self.computed[name] = self.computed.get(name, 0) + 1
             else:
                 owner = False
                 self.hits += 1
         if not owner:
             return handed_out(running.result())
         try:
-            source = duckdb_engine(db) if on_engine else db
-            value = func(source, workspace, *args, **kwargs)  # type: ignore[arg-type]
+            value = self._compute_or_load(db, func, workspace, args, kwargs, key, on_engine)
         except BaseException as exc:
             with self._lock:
                 self._running.pop(key, None)
@@ -141,6 +153,41 @@ class ResultCache:
                 self._done.popitem(last=False)
         running.set_result(value)
         return handed_out(value)
+
+    def _compute_or_load(
+        self,
+        db: Database,
+        func: Callable[..., T],
+        workspace: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        key: Key,
+        on_engine: bool,
+    ) -> T:
+        """The result kept in the database for this revision (:mod:`result_store`), else
+        ``func(engine or db, workspace, *args, **kwargs)``, kept there when heavy."""
+        name = function_name(func)
+        revision = int(key[4])  # type: ignore[call-overload]
+        stored = result_store.result_key(name, (on_engine, *args), kwargs)
+        if self.use_store:
+            found, value = result_store.load(db, workspace, stored, revision)
+            if found:
+                with self._lock:
+                    self.loaded += 1
+                return value  # type: ignore[no-any-return]
+        with self._lock:
+            self.computed[name] = self.computed.get(name, 0) + 1
+        source = duckdb_engine(db) if on_engine else db
+        started = time.perf_counter()
+        value = func(source, workspace, *args, **kwargs)  # type: ignore[arg-type]
+        if self.use_store:
+            seconds = time.perf_counter() - started
+            keep = (db, workspace, stored, revision, name, value, seconds)
+            if self.keep_in_background:  # a page never waits for another writer's lock
+                threading.Thread(target=result_store.keep, args=keep, daemon=True).start()
+            else:
+                result_store.keep(*keep)
+        return value
 
     def holds(
         self,

@@ -37,6 +37,7 @@ _WORKSPACE_TABLES = (
     "personas",
     "journeys",
     "cases",
+    "analytics_results",
 )
 _JOURNEY_TABLES = ("stages", "touchpoints", "journey_versions")
 

@@ -7,6 +7,7 @@ pages' default settings and no filters, through the same process-wide cache the 
 read (:mod:`cem.analytics.result_cache`), so the keys are the pages' keys:
 
 * the sidebar's filter choices (dimension values, date bounds);
+* the Overview: KPI tiles, loop panels, 12-month trends, touchpoint ranking, rising themes;
 * Journey analytics, its first view (Flow): event summary, transitions and touchpoint
   statistics with repeats collapsed, the observed stage order;
 * Planned vs actual of each journey map of the workspace (at most :data:`MAX_PLANS`);
@@ -26,18 +27,21 @@ import threading
 import time
 from collections.abc import Callable
 
-from cem.analytics import catalogue, drivers
+from cem.analytics import catalogue, customer_kpis, drivers, kpi_frames
+from cem.analytics import overview as kpi_overview
 from cem.analytics import result_cache as rc
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
 from cem.errors import TouchpointError
 from cem.journeys import planned_actual as pa
 from cem.store.db import Database
+from cem.voc import analytics as voc_analytics
 
 log = logging.getLogger(__name__)
 # Per-journey transition shares double the time; the Flow view skips them on larger logs.
 PER_JOURNEY_MAX_EVENTS = 2_000_000
 MAX_PLANS = 5
+WINDOW = kpi_overview.WINDOW_DAYS
 MAX_ROUNDS = 3
 WAIT_FOR_ANALYSIS_SECONDS = 1800.0
 _RUNNING: dict[tuple[int, str], threading.Thread] = {}
@@ -86,6 +90,31 @@ def key_drivers(db: Database, workspace: str, filters: Filters) -> None:
         rc.cached_analytics(db, drivers.key_drivers, workspace, next(iter(outcomes)), None, filters)
 
 
+def overview(db: Database, workspace: str, filters: Filters) -> None:
+    """The Overview's tiles, loop panels, 12-month trends, touchpoint ranking and rising
+    themes (the calls of :mod:`cem.ui.analytics.overview`)."""
+    available = rc.cached_analytics(db, catalogue.available_metrics, workspace)
+    if not available:
+        return
+    rc.cached_analytics(db, catalogue.date_bounds, workspace)
+    rc.cached_analytics(db, kpi_overview.kpi_snapshot, workspace, "responses", filters, WINDOW)
+    for metric, _label in kpi_overview.HEADLINE_METRICS:
+        if metric in available:
+            rc.cached_analytics(db, kpi_overview.kpi_snapshot, workspace, metric, filters, WINDOW)
+    rc.cached_analytics(db, kpi_overview.open_detractors, workspace, filters, 30)
+    rc.cached_analytics(db, customer_kpis.revenue_at_risk, workspace, filters)
+    window = rc.cached_analytics(db, kpi_overview.last_months_filters, workspace, filters, 12)
+    if window is not None:
+        for metric, _label in kpi_overview.HEADLINE_METRICS:
+            if metric in available:
+                rc.cached_analytics(
+                    db, kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
+                )
+    if "nps" in available:
+        rc.cached_analytics(db, kpi_overview.touchpoint_ranking, workspace, filters, 3)
+    rc.cached_analytics(db, voc_analytics.rising_themes, workspace, filters)
+
+
 def sidebar_filters(db: Database, workspace: str, filters: Filters) -> None:
     """The choices of the shared sidebar filters (every page draws them)."""
     rc.cached_analytics(db, catalogue.dimension_values, workspace)
@@ -94,6 +123,7 @@ def sidebar_filters(db: Database, workspace: str, filters: Filters) -> None:
 
 WARMERS: tuple[Callable[[Database, str, Filters], None], ...] = (
     sidebar_filters,
+    overview,
     journey_analytics_first_view,
     planned_vs_actual,
     key_drivers,
