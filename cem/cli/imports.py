@@ -87,5 +87,5 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
     if foreground:
         from cem.cli.voc import analyse_pending
 
-        analyse_pending()  # after the result is printed (cem.cli.voc)
+        analyse_pending(db)  # after the result is printed (cem.cli.voc)
     return 0

@@ -51,16 +51,21 @@ def _cli_after_import(db, workspace: str, kind: str) -> None:  # type: ignore[no
     _PENDING.append((db, workspace, kind))
 
 
-def analyse_pending() -> None:
+def analyse_pending(db: object | None = None) -> None:
     """Analyse the comments of the imports noted by the hook, in the foreground with
-    progress on stderr (a workspace without comments is recorded at once: nothing loads)."""
+    progress on stderr (a workspace without comments is recorded at once: nothing loads).
+    With ``db``, only the imports into that database: the hook stays installed for the
+    process, so imports made in-process by other callers (whose database may be closed
+    by now) are dropped rather than analysed."""
     from cem.voc.jobs import after_import
 
     while _PENDING:
-        db, workspace, kind = _PENDING.pop(0)
+        noted, workspace, kind = _PENDING.pop(0)
+        if db is not None and noted is not db:
+            continue
         # Wait here: a job still running when the interpreter shuts down fails to import
         # its libraries ("can't register atexit after shutdown").
-        thread = after_import(db, workspace, kind, progress=_stderr_progress, daemon=False)  # type: ignore[arg-type]
+        thread = after_import(noted, workspace, kind, progress=_stderr_progress, daemon=False)  # type: ignore[arg-type]
         if thread is not None:
             thread.join()
 
@@ -68,6 +73,8 @@ def analyse_pending() -> None:
 def install_cli_import_hook() -> None:
     """Analyse comments (in the foreground, progress on stderr) after a CLI import."""
     from cem.ingest import load
+
+    _PENDING.clear()  # only this command's imports are analysed
 
     if _cli_after_import not in load.AFTER_IMPORT:
         load.AFTER_IMPORT.append(_cli_after_import)
