@@ -98,7 +98,10 @@ def main() -> int:
                 f"| {width:,} | {args.rows:,} | {r['seconds']:.2f} | {r['rss_mb']:,.0f} | "
                 f"{bar[0]:.2f} | {bar[1]} |"
             )
-        print("\nBaseline: the 5-column row (same rows, same code path).")
+        print(
+            "\nBaseline: the 5-column row (same rows, same code path); "
+            f"load: {os.getloadavg()[0]:.2f}"
+        )
     return 0
 
 

@@ -151,3 +151,59 @@ def test_a_column_numeric_in_the_sample_but_not_later_is_text(tmp_path: Path) ->
     assert attribute_columns(duckdb_engine(db), "w").empty
     delete_workspace(db, "w", actor=CLI_ADMIN)
     assert db.execute("SELECT count(*) FROM attribute_sources").fetchone()[0] == 0
+
+
+def _wide_import(path: Path, wide_from: int, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    """Import ``path``; list-typed attributes when more than ``wide_from`` columns."""
+    import cem.analytics.attributes as attrs
+    import cem.ingest.sql as sql
+
+    monkeypatch.setattr(sql, "WIDE_ATTRIBUTES", wide_from)
+    monkeypatch.setattr(attrs, "WIDE_CATALOGUE", wide_from)
+    db = Database(":memory:")
+    ensure_workspace(db, "w")
+    result = import_file(db, "w", path, "responses", actor=LOCAL_ADMIN)
+    engine = duckdb_engine(db)
+    cols = attribute_columns(engine, "w").sort_values("name").reset_index(drop=True)
+    values = (
+        _values(db, "w")
+        .drop(columns="row_id")
+        .sort_values(["name", "num_value", "text_value"], ignore_index=True)
+    )
+    catalogue = db.execute(
+        "SELECT name, value, number FROM attribute_catalogue ORDER BY ALL"
+    ).fetchall()
+    rejects = result.rejects.sort_values(["row", "column"], ignore_index=True)
+    return (result.rows_loaded, result.rows_rejected), cols, values, catalogue, rejects
+
+
+def test_a_wide_file_types_its_columns_as_lists_with_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past WIDE_ATTRIBUTES columns the plain attributes are typed by one list expression
+    (DuckDB plans thousands of per-column expressions for minutes): every figure the
+    per-column route gives (rows, rejects, column types, ranges, ratings, stored values,
+    the filter bar's catalogue) is the same."""
+    kinds = [
+        lambda i: str(i % 6),  # a 0-5 rating, 0 = not rated
+        lambda i: ["North", " South ", "NA", "", "East"][i % 5],  # text, blanks, a token
+        lambda i: f"{i * 1.5:.1f}" if i % 4 else "n/a",  # decimals with a missing token
+        lambda i: str(100 + i) if i != 40 else "A7",  # numbers, then one text
+    ]
+    header = ["NPS", "Comment"] + [f"Q{k}" for k in range(12)]
+    lines = [",".join(header)]
+    for i in range(60):
+        nps = "12" if i == 7 else str(i % 11)
+        lines.append(",".join([nps, "ok" if i % 3 else ""] + [kinds[k % 4](i) for k in range(12)]))
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(lines) + "\n")
+    narrow = _wide_import(path, 1000, monkeypatch)
+    wide = _wide_import(path, 2, monkeypatch)
+    assert narrow[0] == wide[0] == (59, 1)
+    pd.testing.assert_frame_equal(narrow[1], wide[1])
+    pd.testing.assert_frame_equal(narrow[2], wide[2])
+    assert narrow[3] == wide[3] and narrow[3]
+    pd.testing.assert_frame_equal(narrow[4], wide[4])
+    q0 = wide[1].set_index("name").loc["Q0"]
+    assert q0["dtype"] == "numeric" and bool(q0["zero_means_na"])
+    assert wide[1].set_index("name").loc["Q3", "dtype"] == "text"  # "A7" on a later row

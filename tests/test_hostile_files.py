@@ -123,3 +123,28 @@ def test_hostile_corpus_through_the_import_page(app_env: Path, tmp_path: Path) -
     at.button(key="import_button").click().run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Rows loaded"] == "4"
+
+
+def test_pages_render_over_a_2000_column_workspace(
+    open_page, app_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A 2,000-column file (its limit raised) loads every attribute, and the Overview and
+    the KPI explorer of its workspace render without an exception."""
+    from cem.access.principal import LOCAL_ADMIN
+    from cem.ingest.load import import_file
+
+    monkeypatch.setenv("TOUCHPOINT_MAX_COLUMNS", "2000")
+    path = hostile.wide_csv(tmp_path, columns=2000, rows=200)
+    db = Database(app_env)
+    try:
+        result = import_file(db, "wide", path, "responses", actor=LOCAL_ADMIN)
+        assert (result.rows_loaded, result.rows_rejected) == (200, 0)
+        stored = db.execute(
+            "SELECT count(*) FROM attribute_sources WHERE workspace = 'wide'"
+        ).fetchone()
+        assert stored == (1998,)
+    finally:
+        db.close()
+    for page in ("pages/overview.py", "pages/explorer.py"):
+        at = open_page(page, workspace="wide")
+        assert not at.exception, (page, [e.value for e in at.exception])

@@ -142,7 +142,9 @@ def catalogue_attributes(
         if c.distinct_values is None or c.distinct_values <= CATALOGUE_MAX_VALUES
     ]
     rows: list[tuple[int, str, str | None, float | None]] = []
-    if wanted:
+    if len(wanted) > WIDE_CATALOGUE:
+        lists = _wide_distinct_lists(cur, table, wanted)
+    elif wanted:
         lists = cur.execute(
             "SELECT "
             + ", ".join(
@@ -154,6 +156,7 @@ def catalogue_attributes(
             )
             + f" FROM {table}"
         ).fetchall()[0]
+    if wanted:
         for (_k, c), values in zip(wanted, lists, strict=True):
             for v in values or []:
                 if c.dtype == NUMERIC:
@@ -173,6 +176,33 @@ def catalogue_attributes(
         "INSERT INTO attribute_catalogue_imports VALUES (?) ON CONFLICT DO NOTHING",
         [int(import_id)],
     )
+
+
+WIDE_CATALOGUE = 64  # more columns than this: one grouped scan per type (see below)
+
+
+def _wide_distinct_lists(
+    cur: Any, table: str, wanted: Sequence[tuple[int, AttributeColumn]]
+) -> list[list[Any] | None]:
+    """The distinct non-blank values of each ``wanted`` column of ``table`` (``None`` when an
+    uncounted column has more than CATALOGUE_MAX_VALUES), as :func:`catalogue_attributes`
+    computes them, but from one ``unnest`` scan per type: a query with thousands of
+    aggregates takes DuckDB minutes to plan."""
+    out: dict[int, list[Any] | None] = {}
+    for dtype in (NUMERIC, TEXT):
+        cols = [(k, c) for k, c in wanted if (c.dtype == NUMERIC) == (dtype == NUMERIC)]
+        if not cols:
+            continue
+        ks = ", ".join(str(k) for k, _c in cols)
+        values = ", ".join(f"a{k}" for k, _c in cols)
+        for k, distinct, n in cur.execute(
+            f"SELECT k, list(DISTINCT v) FILTER (WHERE v IS NOT NULL), count(DISTINCT v) FROM "
+            f"(SELECT unnest([{ks}]) AS k, unnest([{values}]) AS v FROM {table}) GROUP BY k"
+        ).fetchall():
+            out[int(k)] = distinct
+            if n > CATALOGUE_MAX_VALUES and dict(cols)[int(k)].distinct_values is None:
+                out[int(k)] = None
+    return [out.get(k) for k, _c in wanted]
 
 
 def describe_attributes(

@@ -393,15 +393,17 @@ def _insert_rows(
         updated = _replace_earlier_customers(cur, workspace, typed, checked, row_ok)
     loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
     if attributes:
+        # Named __a<k> in the SELECT (a wide file's columns are list elements, __xs[k]).
+        named = [replace(a, column=f"__a{k}") for k, a in enumerate(attributes)]
         store_attributes(
             cur,
             workspace,
             kind,
             import_id,
             f"SELECT {row_id} AS row_id, "
-            + ", ".join(f"{a.column} AS {a.column}" for a in attributes)
+            + ", ".join(f"{a.column} AS __a{k}" for k, a in enumerate(attributes))
             + f" FROM {checked} WHERE {row_ok}",
-            attributes,
+            named,
         )
     return loaded, updated
 

@@ -50,6 +50,7 @@ def _num(col: str, decimal_comma: bool = False) -> str:
     return f"CASE WHEN NOT isfinite({value}) THEN NULL ELSE {value} END"
 
 
+WIDE_ATTRIBUTES = 64  # more attribute columns than this are typed as lists (see _role_plan)
 MISSING_SQL = "(" + ", ".join("'" + t + "'" for t in sorted(MISSING_TOKENS)) + ")"
 
 
@@ -232,7 +233,9 @@ def _role_plan(
         )
     attrs: list[_Attribute] = []
     scales: dict[str, LikertScale] = {}
-    for k, col in enumerate(mapping.attribute_columns(upload.columns)):
+    columns = mapping.attribute_columns(upload.columns)
+    plain: list[str] = []  # a wide file's plain columns: typed by one list expression
+    for k, col in enumerate(columns):
         c = idx[col]
         typed[f"x{k}"] = _trimmed(c)
         number = None
@@ -242,10 +245,21 @@ def _role_plan(
             typed[f"x{k}"] = f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c)} END"
             number = f"n{k}"
             typed[number] = rank_sql(c, scale)
+        elif len(columns) > WIDE_ATTRIBUTES and not _decimal_comma(upload, col):
+            del typed[f"x{k}"]
+            plain.append(c)
+            j = len(plain)
+            number = f"__ns[{j}]" if col in numeric else None
+            attrs.append(_Attribute(col, f"__xs[{j}]", number))
+            continue
         elif col in numeric:
             number = f"n{k}"
             typed[number] = _num(c, _decimal_comma(upload, col))
         attrs.append(_Attribute(col, f"x{k}", number))
+    if plain:  # one expression for all (DuckDB plans thousands of per-column ones slowly)
+        raw = "[" + ", ".join(plain) + "]"
+        typed["__xs"] = f"list_transform({raw}, lambda v: {_trimmed('v')})"
+        typed["__ns"] = f"list_transform({raw}, lambda v: {_num('v')})"
     preview_col = remedies.exclude_previews_in
     if preview_col and preview_col in idx:
         c = idx[preview_col]
@@ -276,23 +290,29 @@ def _param(params: list[Any], value: Any) -> str:
 
 def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]:
     """The columns whose sample values all read as numbers (with the import's own SQL): only
-    they can be numeric over the whole file, so only they are typed as numbers too."""
+    they can be numeric over the whole file, so only they are typed as numbers too. One
+    query over the sample in long form (column number, decimal comma, value), however wide."""
     if not columns:
         return set()
-    sample = pd.DataFrame(
-        {f"s{k}": upload.sample[col].astype(object) for k, col in enumerate(columns)}
-    )
+    parts = []
+    for k, col in enumerate(columns):
+        values = upload.sample[col].astype(object)
+        parts.append(
+            pd.DataFrame({"k": k, "dc": _decimal_comma(upload, col), "s": values.to_numpy()})
+        )
+    sample = pd.concat(parts, ignore_index=True)
+    sample["s"] = sample["s"].astype(object)
     cur.register("tp_upload_sample", sample)
+    v = "CAST(s AS VARCHAR)"
     try:
-        parts = [
-            f"count(NULLIF(trim(CAST(s{k} AS VARCHAR)), '')) = "
-            f"count({_num(f'CAST(s{k} AS VARCHAR)', _decimal_comma(upload, col))})"
-            for k, col in enumerate(columns)
-        ]
-        row = cur.execute(f"SELECT {', '.join(parts)} FROM tp_upload_sample").fetchall()[0]
+        rows = cur.execute(
+            f"SELECT k, count(NULLIF(trim({v}), '')) = count(CASE WHEN dc THEN {_num(v, True)} "
+            f"ELSE {_num(v)} END) FROM tp_upload_sample GROUP BY k"
+        ).fetchall()
     finally:
         cur.unregister("tp_upload_sample")
-    return {col for col, ok in zip(columns, row, strict=True) if ok}
+    ok = {int(k) for k, same in rows if same}
+    return {col for k, col in enumerate(columns) if k in ok}
 
 
 def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeColumn], set[str]]:
@@ -302,13 +322,30 @@ def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeC
     if not plan.attributes:
         return [], set()
     parts = []
+    listed = [a for a in plan.attributes if a.text.startswith("__xs[")]
     for a in plan.attributes:
+        if a in listed:
+            continue
         n = a.number or "NULL::DOUBLE"
         parts.append(
             f"count({a.text}), count({n}), min({n}), max({n}), "
             f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
         )
-    row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchall()[0]
+    by_name: dict[str, tuple[Any, ...]] = {}
+    if parts:
+        row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchall()[0]
+        others = [a for a in plan.attributes if a not in listed]
+        by_name = {a.name: tuple(row[k * 6 : k * 6 + 6]) for k, a in enumerate(others)}
+    if listed:  # the wide file's list-typed columns: one grouped scan of the lists
+        for k, *stats in cur.execute(
+            "SELECT k, count(x), count(n), min(n), max(n), count(*) FILTER (WHERE n <> floor(n)),"
+            " approx_count_distinct(x) FROM (SELECT unnest(range(1, len(__xs) + 1)) AS k, "
+            f"unnest(__xs) AS x, unnest(__ns) AS n FROM {typed}) GROUP BY k"
+        ).fetchall():
+            a = listed[int(k) - 1]  # a column not numeric in the sample has no number
+            numbers = stats[1:5] if a.number is not None else [0, None, None, 0]
+            by_name[a.name] = (stats[0], *numbers, stats[5])
+    row = [v for a in plan.attributes for v in by_name[a.name]]
     out = []
     ratings = set()
     for k, a in enumerate(plan.attributes):
