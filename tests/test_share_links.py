@@ -104,6 +104,14 @@ def test_secret_from_secrets_toml_wins(tmp_path: Path) -> None:
 
 
 # -- links ------------------------------------------------------------------------------
+def test_link_ids_never_start_like_a_cli_option(db: Database) -> None:
+    """``share revoke ID`` must parse: an id starting with ``-`` read as an option (a
+    clean-clone run failed on one)."""
+    ids = [create_link(db, EDITOR, "demo", ["home"], Filters(), 7).id for _ in range(300)]
+    assert len(set(ids)) == 300
+    assert all(i[0].isalnum() for i in ids)
+
+
 def test_create_open_list_revoke(db: Database) -> None:
     now = dt.datetime(2026, 3, 1, 12, 0)
     link = create_link(

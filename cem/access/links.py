@@ -71,6 +71,8 @@ def create_link(
     created = now()
     expires = None if expires_days is None else created + dt.timedelta(days=expires_days)
     link_id = _secrets.token_urlsafe(9)
+    while not link_id[0].isalnum():  # an id starting with - reads as an option in the CLI
+        link_id = _secrets.token_urlsafe(9)
     params = filters.to_query_params()
     db.execute(
         "INSERT INTO share_links (id, workspace, pages, filters, created_by, created_at,"
