@@ -15,6 +15,7 @@ from cem.analytics.engine import duckdb_engine
 from cem.analytics.kpi_frames import kpi_frame
 from cem.errors import MappingError
 from cem.ingest.detect import ROLES
+from cem.ingest.explain import detection_report
 from cem.ingest.load import apply_overrides, detect_mapping, import_file, read_upload
 from cem.store.db import Database
 from tests.conftest import OpenPage
@@ -136,7 +137,9 @@ def test_a_satisfied_scale_is_never_guessed_as_csat_but_can_be_confirmed(
     rejects = result.rejects
     meh = rejects[rejects["value"] == "Meh"]
     assert list(meh["row"]) == [answers.index("Meh") + 2]
-    assert "CSAT" in meh["reason"].iloc[0]
+    assert meh["reason"].iloc[0] == (
+        "not an answer of the CSAT scale (Very dissatisfied … Very satisfied, or 1-5)"
+    )
     frame = kpi_frame(duckdb_engine(db), WS, "csat")
     assert int(frame.n.iloc[0]) == len(expected)
     assert float(frame.value.iloc[0]) == pytest.approx(
@@ -241,3 +244,55 @@ def test_labelled_ends_of_a_0_10_scale_are_read_as_their_numbers(
     coded = _write(tmp_path / "coded.csv", "Did it arrive?", ["1 - Yes", "2 - No", "1 - Yes"])
     with read_upload(coded) as upload:
         assert upload.anchored == []
+
+
+AGREE = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+
+
+def _agree_file(tmp_path: Path, strays: list[str]) -> tuple[Path, list[str]]:
+    """A rating column (no score wording) answered on an agreement scale, 60 labelled
+    answers, one "Don't know" and the given stray answers, with an NPS column beside it."""
+    answers = [AGREE[i % 5] for i in range(60)] + ["Don't know"] + strays
+    lines = ["Respondent,Date,NPS,The staff were friendly"]
+    lines += [f"r{i},2024-03-{1 + i % 28:02d},{i % 11},{a}" for i, a in enumerate(answers)]
+    path = tmp_path / "agree.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path, answers
+
+
+def test_a_few_stray_answers_keep_a_verbal_scale_a_rating_and_are_named(
+    db: Database, tmp_path: Path
+) -> None:
+    path, answers = _agree_file(tmp_path, ["Kinda"])
+    with read_upload(path) as upload:
+        mapping = detect_mapping(upload)
+        report = detection_report(upload, mapping)
+        reason = next(
+            c["reason"] for c in report["columns"] if c["name"] == "The staff were friendly"
+        )
+        result = import_file(db, WS, upload, actor=LOCAL_ADMIN)
+    assert "not labels (Kinda)" in reason
+    assert result.rows_loaded == len(answers)  # the NPS answers every row
+    assert result.notes == [
+        "“The staff were friendly”: 1 of 61 answers are not labels of its scale, "
+        "Strongly disagree … Strongly agree (1-5): read as no answer."
+    ]
+    dtype, lo, hi = db.execute(
+        "SELECT dtype, min_value, max_value FROM attribute_columns WHERE workspace = ?", [WS]
+    ).fetchall()[0]
+    assert (dtype, lo, hi) == ("numeric", 1.0, 5.0)
+    ranks = sorted(
+        v for (v,) in db.execute(f"SELECT a0 FROM tp_attrs_{result.import_id}").fetchall() if v
+    )
+    assert ranks == sorted(AGREE.index(a) + 1 for a in answers if a in AGREE)
+
+
+def test_many_stray_answers_keep_the_column_as_text(db: Database, tmp_path: Path) -> None:
+    path, _ = _agree_file(tmp_path, [f"Other {k}" for k in range(6)])  # 6 of 66: 9%
+    with read_upload(path) as upload:
+        result = import_file(db, WS, upload, actor=LOCAL_ADMIN)
+    (dtype,) = db.execute(
+        "SELECT dtype FROM attribute_columns WHERE workspace = ?", [WS]
+    ).fetchone()
+    assert dtype == "text"
+    assert result.notes == []

@@ -38,12 +38,12 @@ import functools
 import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
+if TYPE_CHECKING:  # Ibis loads only when attributes are read (an import does not need it)
+    import ibis.expr.types as ir
 
-from cem.analytics.engine import Engine
+    from cem.analytics.engine import Engine
 
 __all__ = [
     "AttributeColumn",
@@ -371,6 +371,8 @@ def _sources(
 
 def _number_label(value: ir.FloatingValue, zero_means_na: bool) -> ir.StringValue:
     """``3`` for whole numbers (not ``3.0``); ``n/a (0)`` for a not-applicable 0."""
+    import ibis
+
     text = (value == value.floor()).ifelse(value.cast("int64").cast("string"), value.cast("string"))
     return (value == 0).ifelse(ibis.literal(NOT_APPLICABLE), text) if zero_means_na else text
 
@@ -407,6 +409,8 @@ def attribute_values(
     id (int64) or the customer id (string); ``label`` is how the value reads in filters and
     splits (the text; a number without ``.0``; ``n/a (0)`` in a zero-means-n/a rating;
     ``4 · Agree`` in a verbal scale read as a rating)."""
+    import ibis
+
     wanted = [names] if isinstance(names, str) else None if names is None else list(names)
     id_type = "string" if kind == "customers" else "int64"
     parts: list[ir.Table] = []
@@ -456,6 +460,8 @@ def numeric_attribute_matrix(
     several: a union grouped by row, the largest value kept as in the long form), the fast
     way to put ratings side by side on millions of rows (the long form of
     :func:`attribute_values` needs a pivot of one row per value)."""
+    import ibis
+
     wanted = list(dict.fromkeys(names))
     slot = {name: f"v{i}" for i, name in enumerate(wanted)}
     by_table: dict[str, dict[str, ir.FloatingValue]] = {}

@@ -84,6 +84,8 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
                     else ""
                 )
                 emit(f"  {where}: {rec.reason}{value}")
+        for note in result.notes:
+            emit(f"Note: {note}")
     if foreground:
         from cem.cli.voc import analyse_pending
 

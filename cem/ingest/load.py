@@ -54,7 +54,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import duckdb
@@ -144,6 +144,7 @@ class ImportResult:
     replaced_import_id: int | None = None
     seconds: float = 0.0
     customers_updated: int = 0  # customers an earlier import had, now replaced by this file
+    notes: list[str] = field(default_factory=list)  # what the whole file showed (stray answers)
 
     def summary(self) -> str:
         """The line the CLI prints."""
@@ -292,7 +293,7 @@ def _load(
         # From here on rows carry their file position in columns, so DuckDB may write them
         # in any order: much faster parallel inserts of large files (this cursor only).
         cur.execute("SET preserve_insertion_order = false")
-        attributes, ratings = _attribute_stats(cur, plan, typed.table)
+        attributes, ratings, notes = _attribute_stats(cur, plan, typed.table)
         answer = _answer_condition(mapping, plan, attributes, ratings)
         if answer == "false":
             raise MappingError(
@@ -336,6 +337,7 @@ def _load(
         replaced_import_id=replaced,
         seconds=time.perf_counter() - started,
         customers_updated=updated,
+        notes=notes,
     )
 
 

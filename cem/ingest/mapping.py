@@ -33,7 +33,7 @@ from cem.ingest.detect import (
     normalise_header,
 )
 from cem.ingest.readers import Upload
-from cem.ingest.scales import likert_scale
+from cem.ingest.scales import rating_scale
 from cem.ingest.verbal_scores import verbal_score_hints, verbal_score_scales
 from cem.store.db import Database
 
@@ -458,7 +458,7 @@ KIND_NOUNS = {
 
 def _sample_has_rating(mapping: Mapping, upload: Upload) -> bool:
     for col in mapping.attribute_columns(upload.columns):
-        scale = likert_scale(upload.sample[col].tolist())
+        scale = rating_scale(upload.sample[col].tolist())
         if scale is not None and scale.points >= 4:
             return True  # a verbal scale: a rating 1..k
         vals = [str(v).strip() for v in upload.sample[col].tolist() if v is not None]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cem.ingest.dates import DateFormat, detect_date_format
-from cem.ingest.scales import LikertScale, is_not_on_scale, likert_scale
+from cem.ingest.scales import LikertScale, is_not_on_scale, rating_scale
 from cem.ingest.vocab import (
     _CODE,
     _DATE_HINT,
@@ -54,6 +54,7 @@ class _Profile:
     options: bool = False  # values are picks from a short list (multi-select joined by , or ;)
     scale: LikertScale | None = None  # Likert labels (Strongly disagree ... Strongly agree)
     duration: bool = False  # h:mm:ss values (0:42:10): never a date
+    stray: tuple[str, ...] = ()  # a scale column's answers that are not its labels ("Kinda")
 
     @property
     def distinct_ratio(self) -> float:
@@ -168,9 +169,11 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
     blank = {v: is_missing(v) for v in set(raw)}
     vals = [str(v).strip() for v in raw if not blank[v]]
     distinct_raw = set(vals)
-    scale = likert_scale(distinct_raw) if 2 <= len(distinct_raw) <= 40 else None
+    scale = rating_scale(vals) if 2 <= len(distinct_raw) <= 40 else None
+    stray: tuple[str, ...] = ()
     if scale is not None:  # "Don't know", "Unfamiliar": missing answers on a scale
         vals = [v for v in vals if not is_not_on_scale(v)]
+        stray = tuple(sorted(v for v in set(vals) if scale.rank(v) is None))
     n = len(vals)
     number_of = {v: to_number(v) for v in set(vals)}
     parsed = [number_of[v] for v in vals]
@@ -231,6 +234,7 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
         options=options,
         scale=scale,
         duration=durations,
+        stray=stray,
     )
 
 

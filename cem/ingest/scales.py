@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,6 +157,31 @@ def likert_scale(values: Iterable[object]) -> LikertScale | None:
         if seen <= folded and (best is None or len(variant) < len(best)):
             best = variant
     return LikertScale(tuple(best)) if best is not None else None
+
+
+RATING_LABEL_SHARE = 0.95  # a column kept as a rating: this share of answers must be labels
+
+
+def rating_scale(values: Sequence[object]) -> LikertScale | None:
+    """The verbal scale of a column kept as a rating: every answer a label of one scale
+    (:func:`likert_scale`), or at least 95% of them, the few others (stray text such as
+    "Kinda happy") read as no answer; the import counts and names them.
+
+    >>> answers = ["Agree"] * 10 + ["Neutral"] * 5 + ["Disagree"] * 5 + ["Kinda"]
+    >>> likert_scale(answers) is None, rating_scale(answers).labels[-1]
+    (True, 'Strongly agree')
+    >>> rating_scale(["Agree", "Neutral", "Disagree", "Kinda", "Sort of"]) is None
+    True
+    """
+    strict = likert_scale(values)
+    if strict is not None:
+        return strict
+    counts = Counter(v for v in values if v is not None and v == v)
+    answers = {v: n for v, n in counts.items() if fold(v) and not is_not_on_scale(v)}
+    labels = scale_answers(answers)
+    if not answers or sum(answers[v] for v in labels) < RATING_LABEL_SHARE * sum(answers.values()):
+        return None
+    return likert_scale(labels)
 
 
 _Q = "'"

@@ -153,6 +153,12 @@ def attribute_reason(p: _Profile) -> str:
             f"answers are {p.scale.labels[0]} … {p.scale.labels[-1]}: read as a rating "
             f"1-{p.scale.points} in that order (charts, key drivers and filters show the "
             "labels); “Don't know”/“N/A” count as no answer"
+            + (
+                f"; so do the few answers that are not labels ({', '.join(p.stray[:3])}"
+                + (", …)" if len(p.stray) > 3 else ")")
+                if p.stray
+                else ""
+            )
         )
     if p.numeric and is_rating_profile(p):
         lo, hi = int(p.vmin or 0), int(p.vmax or 0)

@@ -31,7 +31,13 @@ from cem.ingest.detect import (
 from cem.ingest.health import PLACEHOLDER_DATES, Remedies
 from cem.ingest.mapping import ANSWER_ROLES, REQUIRED, Mapping, _date_format_for, _is_rating
 from cem.ingest.readers import Upload
-from cem.ingest.scales import LikertScale, likert_scale, not_on_scale_sql, rank_sql
+from cem.ingest.scales import (
+    RATING_LABEL_SHARE,
+    LikertScale,
+    not_on_scale_sql,
+    rank_sql,
+    rating_scale,
+)
 
 
 def _num(col: str, decimal_comma: bool = False) -> str:
@@ -167,9 +173,14 @@ def _role_plan(
             lo, hi = SCORE_RANGES[role]
             typed[t] = _num(c)
             final[role] = f"CAST({t} AS SMALLINT)"
-            checks.append(
-                _Check(col, c, f"({t} IS NULL AND {filled})", f"{role.upper()} is not a number")
+            verbal = upload.read_as_ranks.get(col)
+            not_a_score = (
+                f"not an answer of the {role.upper()} scale "
+                f"({verbal.labels[0]} … {verbal.labels[-1]}, or {lo}-{hi})"
+                if verbal is not None
+                else f"{role.upper()} is not a number"
             )
+            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", not_a_score))
             checks.append(
                 _Check(
                     col,
@@ -239,7 +250,7 @@ def _role_plan(
         c = idx[col]
         typed[f"x{k}"] = _trimmed(c)
         number = None
-        scale = None if col in numeric else likert_scale(upload.sample[col].tolist())
+        scale = None if col in numeric else rating_scale(upload.sample[col].tolist())
         if scale is not None:  # Likert labels: a rating 1..k; "Don't know" is missing
             scales[col] = scale
             typed[f"x{k}"] = f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c)} END"
@@ -315,12 +326,16 @@ def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]
     return {col for k, col in enumerate(columns) if k in ok}
 
 
-def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeColumn], set[str]]:
+def _attribute_stats(
+    cur: Any, plan: _Plan, typed: str
+) -> tuple[list[AttributeColumn], set[str], list[str]]:
     """Describe every attribute column over the whole file (from the typed table): numeric
     if every non-blank value is a number; min/max; distinct values; and which are ratings
-    (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``."""
+    (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``. A
+    verbal scale stays a rating when at least 95% of its answers are labels: the notes
+    say how many others read as no answer."""
     if not plan.attributes:
-        return [], set()
+        return [], set(), []
     parts = []
     listed = [a for a in plan.attributes if a.text.startswith("__xs[")]
     for a in plan.attributes:
@@ -348,9 +363,19 @@ def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeC
     row = [v for a in plan.attributes for v in by_name[a.name]]
     out = []
     ratings = set()
+    notes = []
     for k, a in enumerate(plan.attributes):
         nonblank, numeric, vmin, vmax, fractional, distinct = row[k * 6 : k * 6 + 6]
         is_num = nonblank > 0 and numeric == nonblank
+        scale = plan.scales.get(a.name)
+        if scale is not None and numeric and numeric < nonblank:
+            is_num = numeric >= RATING_LABEL_SHARE * nonblank
+            stray = nonblank - numeric
+            notes.append(
+                f"“{a.name}”: {stray:,} of {nonblank:,} answers are not labels of its scale, "
+                f"{scale.describe()}: "
+                + ("read as no answer." if is_num else "so it is kept as text.")
+            )
         integer = is_num and fractional == 0
         rating = bool(is_num and _is_rating(vmin, vmax, integer, int(distinct or 0)))
         if rating:
@@ -366,7 +391,7 @@ def _attribute_stats(cur: Any, plan: _Plan, typed: str) -> tuple[list[AttributeC
                 int(distinct or 0),
             )
         )
-    return out, ratings
+    return out, ratings, notes
 
 
 def _answer_condition(

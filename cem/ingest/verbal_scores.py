@@ -27,7 +27,13 @@ import pandas as pd
 
 from cem.errors import MappingError
 from cem.ingest.profile import is_missing, normalise_header, to_number
-from cem.ingest.scales import LikertScale, is_not_on_scale, likert_scale, scale_answers
+from cem.ingest.scales import (
+    LikertScale,
+    is_not_on_scale,
+    likert_scale,
+    rating_scale,
+    scale_answers,
+)
 from cem.ingest.vocab import CES_WORDS, CSAT_WORDS, NPS_WORDS, ROLE_LABELS, SCORE_RANGES
 
 STRAY_SHARE = 0.8  # this share of a column's answers must be scale labels
@@ -98,7 +104,7 @@ def verbal_score_hints(roles: dict[str, str], sample: pd.DataFrame) -> list[str]
             if scale is not None and 3 <= scale.points <= hi - lo + 1:
                 kept = (
                     "a rating"
-                    if likert_scale(sample[col].tolist()) is not None
+                    if rating_scale(sample[col].tolist()) is not None
                     else "text (some answers are not labels of the scale)"
                 )
                 notes.append(

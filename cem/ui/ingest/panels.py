@@ -192,6 +192,7 @@ def run_import(
         "skipped_of": result.skipped_duplicate_of,
         "replaced": result.replaced_import_id,
         "customers_updated": result.customers_updated,
+        "notes": result.notes,
     }
 
 
@@ -234,6 +235,8 @@ def result_panel(db: Database, result: dict[str, Any]) -> None:
                 for col, fmt in result["date_formats"].items()
             )
         )
+    for note in result.get("notes", []):
+        st.info(ui.escape_markdown(note))
     if result["kind"] == "responses":
         _headline_nps(db, result["workspace"])
     counts = workspace_counts(db, result["workspace"])
