@@ -73,3 +73,22 @@ def format_kpi_value(metric: str, value: float) -> str:
     if metric == "ces":
         return format_mean(value)
     return format_count(value)
+
+
+def format_margin(metric: str, moe: float | None) -> str:
+    """A headline KPI's 95% margin of error in its unit, as the Overview tiles and the PDF
+    write it ('' when there is none, and for a count of responses).
+
+    >>> format_margin("nps", 4.6), format_margin("csat", 2.2), format_margin("ces", 0.14)
+    ('±5', '±2 pts', '±0.1')
+    >>> format_margin("responses", 3.0), format_margin("nps", float("nan"))
+    ('', '')
+    """
+    if _missing(moe) or metric == "responses":
+        return ""
+    assert moe is not None
+    if metric == "nps":
+        return f"±{round(moe):.0f}"
+    if metric == "csat":
+        return f"±{round(moe):.0f} pts"
+    return f"±{moe:.1f}"

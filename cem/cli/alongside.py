@@ -92,16 +92,22 @@ def open_or_find_app(path: str | None) -> tuple[Database | None, RunningApp | No
         return None, app
 
 
+def _served_or_opened(path: str | None) -> tuple[Database | None, RunningApp | None]:
+    """The database this command runs on: the app's own (a command the app runs for the
+    CLI), the file opened, or (None, the app that holds the file)."""
+    served = getattr(_SERVED, "db", None)
+    if served is not None:
+        return cast("Database", served), None
+    return open_or_find_app(path)
+
+
 def read_database(path: str | None) -> Database:
     """The database for a command that only reads: the file itself, or, while the app holds
     it, the app's read-only snapshot (with one line on stderr saying so)."""
     from cem.store.db import resolve_db_path
     from cem.store.host import open_snapshot
 
-    served = getattr(_SERVED, "db", None)
-    if served is not None:
-        return cast("Database", served)
-    db, app = open_or_find_app(path)
+    db, app = _served_or_opened(path)
     if db is not None:
         return db
     assert app is not None
@@ -115,10 +121,7 @@ def write_database(path: str | None) -> Database:
     :class:`AppHoldsDatabase` (the CLI then hands the command to the app)."""
     from cem.store.db import resolve_db_path
 
-    served = getattr(_SERVED, "db", None)
-    if served is not None:
-        return cast("Database", served)
-    db, app = open_or_find_app(path)
+    db, app = _served_or_opened(path)
     if db is not None:
         return db
     assert app is not None

@@ -18,7 +18,7 @@ from cem.analytics import catalogue, customer_kpis, kpi_frames, overview
 from cem.analytics.engine import Engine
 from cem.analytics.filters import Filters
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
-from cem.format import format_kpi_value
+from cem.format import format_kpi_value, format_margin
 
 TREND_MONTHS = 12
 RANKED_TOUCHPOINTS = 3
@@ -53,17 +53,6 @@ class Summary:
     labels: dict[str, str] = field(default_factory=dict)
 
 
-def margin_text(metric: str, moe: Any) -> str:
-    """The 95% margin of error as the Overview writes it ('' when there is none)."""
-    if moe is None or (isinstance(moe, float) and math.isnan(moe)) or metric == "responses":
-        return ""
-    if metric == "nps":
-        return f"±{round(moe):.0f}"
-    if metric == "csat":
-        return f"±{round(moe):.0f} pts"
-    return f"±{moe:.1f}"
-
-
 def change_text(snap: dict[str, Any], window_days: int) -> str:
     """'▲ 4 pts, within noise vs the previous 90 days', or why there is no comparison."""
     if snap["previous"] is None:
@@ -83,7 +72,7 @@ def headline(
         label=label,
         value_text=format_kpi_value(metric, float(snap["value"])),
         n=int(snap["n"]),
-        margin_text=margin_text(metric, snap["moe"]),
+        margin_text=format_margin(metric, snap["moe"]),
         change_text=change_text(snap, WINDOW_DAYS),
         low_confidence=bool(snap["low_confidence"]) and metric != "responses",
     )

@@ -15,20 +15,8 @@ from cem import ui
 from cem.analytics import customer_kpis, kpi_frames, overview
 from cem.analytics.filters import Filters
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
-from cem.format import format_count, format_kpi_value
+from cem.format import format_count, format_kpi_value, format_margin
 from cem.ui.analytics.kpi import show_chart
-
-
-def tile_margin(metric: str, snap: dict) -> str:
-    """The tile's ± margin of error in the metric's unit (empty when there is none)."""
-    moe = snap["moe"]
-    if moe is None or (isinstance(moe, float) and math.isnan(moe)):
-        return ""
-    if metric == "nps":
-        return f"±{round(moe):.0f}"
-    if metric == "csat":
-        return f"±{round(moe):.0f} pts"
-    return f"±{moe:.1f}"
 
 
 def show_tile(
@@ -53,7 +41,7 @@ def show_tile(
         delta_color="off" if metric == "responses" or snap["low_confidence"] else "normal",
         help=HELP[metric],
     )
-    parts = [p for p in (tile_margin(metric, snap), f"n={snap['n']:,}") if p]
+    parts = [p for p in (format_margin(metric, snap["moe"]), f"n={snap['n']:,}") if p]
     column.caption(" · ".join(parts))
     if snap["previous"] is not None and has_value:
         column.caption(f"vs previous {WINDOW_DAYS} days: {snap['words']}")
