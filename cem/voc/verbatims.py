@@ -102,6 +102,12 @@ DETAIL_COLUMNS = (
 KEY_COLUMNS = "r.response_id, r.submitted_at, r.nps, s.sentiment"
 
 
+def _needs_sentiment(q: VerbatimQuery, columns: str) -> bool:
+    """Whether the selection reads ``voc_sentiment``: for its columns, the sort or the
+    sentiment filter (the newest-first listing of a million comments skips that join)."""
+    return columns != KEY_COLUMNS or bool(q.sentiment_label) or q.sort == "sentiment"
+
+
 def _selection(
     engine: Engine,
     workspace: str,
@@ -135,16 +141,22 @@ def _selection(
         )
     if q.sentiment_label:
         where.append("s.label = ?")
+    join_s = "LEFT JOIN voc_sentiment s ON s.workspace = ? AND s.response_id = r.response_id"
+    sentiment = _needs_sentiment(q, columns)
+    if not sentiment:
+        join_s = ""
+        columns = columns.replace("s.sentiment", "NULL::DOUBLE AS sentiment")
     sql = f"""
         WITH {", ".join(ctes)}
         SELECT {columns}, {relevance} AS relevance
         FROM f r
         {join_m}
-        LEFT JOIN voc_sentiment s ON s.workspace = ? AND s.response_id = r.response_id
+        {join_s}
         {join_theme}
         WHERE {" AND ".join(where)}
     """
-    params.append(workspace)
+    if sentiment:
+        params.append(workspace)
     if q.theme_id is not None:
         params.extend([workspace, int(q.theme_id)])
     params.append(workspace)
