@@ -113,6 +113,14 @@ class Server:
             pass
         return float("nan")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far, in seconds."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -164,6 +172,19 @@ def _visit(
         page.close()
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One page's figures: wall seconds (cold, warm median) and the server's CPU seconds
+    (cold visit, mean warm visit; whatever the server did meanwhile, e.g. background work,
+    counts too) and peak RSS in MB."""
+
+    cold: float
+    warm: float
+    cold_cpu: float
+    warm_cpu: float
+    rss_mb: float
+
+
 def measure(
     start: Callable[[], Server],
     browser: Any,
@@ -172,14 +193,17 @@ def measure(
     content: tuple[str, ...],
     repeat: int,
     shot: Path | None = None,
-) -> tuple[float, float, float]:
-    """(cold seconds, warm median seconds, peak server RSS MB) of one page."""
+) -> Measured:
+    """Cold and warm seconds, server CPU seconds and peak server RSS of one page."""
     server = start()
     try:
         url = f"{server.url}/{path}"
+        cpu0 = server.cpu_seconds()  # what starting the server cost is not the page's
         cold = _visit(browser, url, tab, content, 600_000, shot)
+        cpu1 = server.cpu_seconds()
         warm = statistics.median(_visit(browser, url, tab, content, 600_000) for _ in range(repeat))
-        return cold, warm, server.peak_rss_mb()
+        cpu2 = server.cpu_seconds()
+        return Measured(cold, warm, cpu1 - cpu0, (cpu2 - cpu1) / repeat, server.peak_rss_mb())
     finally:
         server.stop()
 
@@ -335,23 +359,21 @@ def main(argv: list[str] | None = None) -> int:
         def floor() -> Server:
             return Server.start([streamlit, "run", str(folder / "floor.py")], env, folder / "f.log")
 
-        rows: list[tuple[str, float, float, float]] = []
+        rows: list[tuple[str, Measured]] = []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                base_cold, base_warm, base_rss = measure(
-                    floor, browser, "", None, FLOOR_CONTENT, args.repeat
-                )
-                rows.append(("bare one-line page (floor)", base_cold, base_warm, base_rss))
+                base = measure(floor, browser, "", None, FLOOR_CONTENT, args.repeat)
+                rows.append(("bare one-line page (floor)", base))
                 for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
                     path, tab, content = PAGES[name]
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
-                    rows.append(
-                        (name, *measure(app, browser, path, tab, content, args.repeat, shot))
-                    )
-                    _, cold, warm, rss = rows[-1]
+                    m = measure(app, browser, path, tab, content, args.repeat, shot)
+                    rows.append((name, m))
                     print(
-                        f"  {name}: cold {cold:.2f} s, warm {warm:.2f} s, {rss:.0f} MB", flush=True
+                        f"  {name}: cold {m.cold:.2f} s (CPU {m.cold_cpu:.2f} s), warm "
+                        f"{m.warm:.2f} s (CPU {m.warm_cpu:.2f} s), {m.rss_mb:.0f} MB",
+                        flush=True,
                     )
             finally:
                 browser.close()
@@ -360,12 +382,16 @@ def main(argv: list[str] | None = None) -> int:
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"Load average {load} on {os.cpu_count()} CPUs (shared machine: figures are noisy)")
     print(f"Main content visible, seconds (warm = median of {args.repeat} reloads)")
-    print(f"{'page':30} {'cold':>7} {'×floor':>7} {'warm':>7} {'×floor':>7} {'peak RSS':>9}")
-    print("-" * 74)
-    for name, cold, warm, rss in rows:
+    print("CPU = the server process's user + system seconds during the visit(s)")
+    print(
+        f"{'page':30} {'cold':>7} {'×floor':>7} {'CPU':>6} {'warm':>7} {'×floor':>7} "
+        f"{'CPU':>6} {'peak RSS':>9}"
+    )
+    print("-" * 88)
+    for name, m in rows:
         print(
-            f"{name:30} {cold:>7.2f} {cold / base_cold:>7.1f} {warm:>7.2f} "
-            f"{warm / base_warm:>7.1f} {rss:>7.0f}MB"
+            f"{name:30} {m.cold:>7.2f} {m.cold / base.cold:>7.1f} {m.cold_cpu:>6.2f} "
+            f"{m.warm:>7.2f} {m.warm / base.warm:>7.1f} {m.warm_cpu:>6.2f} {m.rss_mb:>7.0f}MB"
         )
     return 0
 

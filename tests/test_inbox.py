@@ -13,7 +13,14 @@ import pytest
 from cem.cli.alongside import run_inbox_job
 from cem.store.db import Database
 from cem.store.errors import SnapshotWriteError
-from cem.store.host import Host, change_token, open_snapshot, running_app
+from cem.store.host import (
+    SNAPSHOT_REQUEST,
+    Host,
+    change_token,
+    open_snapshot,
+    request_snapshot,
+    running_app,
+)
 from cem.store.inbox import claim_jobs, drop_file, finish_job
 from cem.voc.jobs import status
 
@@ -67,13 +74,17 @@ def test_host_round_imports_the_dropped_file_and_refreshes_the_snapshot(tmp_path
     deadline = time.monotonic() + 120  # the comments are analysed in the background
     while status(host.database(), "acme").state == "running" and time.monotonic() < deadline:
         time.sleep(0.2)
+    host.tick()
+    assert not Path(db_path).with_name("t.snapshot.duckdb").exists()  # nobody asked: no copy
     while running_app(db_path, None).snapshot_token != change_token(db_path):  # type: ignore[union-attr]
         assert time.monotonic() < deadline
+        request_snapshot(host.inbox)  # as open_snapshot does while the snapshot is behind
         time.sleep(0.2)
         host.tick()
     snapshot, note = open_snapshot(db_path, running_app(db_path, os.getpid()), wait_seconds=0)
     try:
         assert "up to date" in note
+        assert not (host.inbox / SNAPSHOT_REQUEST).exists()  # answered
         n = snapshot.execute("SELECT count(*) FROM responses WHERE workspace = 'acme'")
         assert n.fetchone()[0] == 2
         with pytest.raises(SnapshotWriteError):

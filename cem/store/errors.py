@@ -37,6 +37,10 @@ class SnapshotWriteError(StoreError):
     """A command tried to change a database opened read-only (the app's snapshot)."""
 
 
+class SnapshotMissingError(StoreError):
+    """The app holds the database and has not (yet) written the snapshot a reader needs."""
+
+
 class ReadOnlyDatabaseError(StoreError):
     """The database file (or its folder, or its disk) cannot be written."""
 

@@ -4,12 +4,15 @@ DuckDB lets one process at a time open a database file for writing, and while it
 other process may open it at all, not even read-only. ``python -m cem serve`` keeps the
 file open for its whole life, so other processes work with it like this:
 
-* **Reads** — the serving process keeps a read-only *snapshot* of the whole database
+* **Reads** — the serving process writes a read-only *snapshot* of the whole database
   beside it (``<name>.snapshot.duckdb``, written with DuckDB's ``COPY FROM DATABASE`` in
-  one transaction, replaced atomically): at start and a second or two after each change
-  (paced so that copying takes at most a fifth of the time). A CLI command that only reads, finding the database held by the app, opens that
-  snapshot read-only and says so in one line (it waits a few seconds if a change is not
-  in the snapshot yet).
+  one transaction, replaced atomically) when a reader asks for one: a CLI command that
+  only reads, finding the database held by the app, leaves a request in the inbox
+  (``.snapshot-request``), waits until the snapshot holds the latest change (a
+  second or two; longer for a big database), opens it read-only and says so in one line.
+  Nothing is copied while nobody reads through the CLI: at ten million rows a copy costs
+  seconds of CPU and memory, which the pages' first views would pay (paced so that
+  copying takes at most a fifth of the time when readers ask constantly).
 * **Writes** — ``python -m cem import`` drops its file and options into the inbox
   (:mod:`cem.store.inbox`); the serving process imports it with the same ingest path,
   the audit log and the CLI's actor, and writes the result, which the CLI prints.
@@ -38,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cem.store.db import Database
-from cem.store.errors import DatabaseLockedError
+from cem.store.errors import DatabaseLockedError, SnapshotMissingError
 from cem.store.inbox import (
     RESULTS,
     Job,
@@ -52,6 +55,8 @@ from cem.store.inbox import (
 
 POLL_SECONDS = 1.0
 SNAPSHOT_WAIT_SECONDS = 15.0  # how long a reader waits for a change to reach the snapshot
+FIRST_SNAPSHOT_WAIT_SECONDS = 300.0  # … and for the first snapshot (a copy of everything)
+SNAPSHOT_REQUEST = ".snapshot-request"  # in the inbox: a reader wants a current snapshot
 JobRunner = Callable[[Database, Job], tuple[int, list[str]]]
 CommandRunner = Callable[[Database, dict[str, object], bytes], dict[str, object]]
 
@@ -65,6 +70,12 @@ def snapshot_path(db_path: str) -> Path:
     """The read-only snapshot of ``db_path`` that the serving process keeps."""
     path = Path(db_path)
     return path.with_name(f"{path.stem}.snapshot.duckdb")
+
+
+def request_snapshot(inbox: Path) -> None:
+    """Ask the serving process (whose inbox is ``inbox``) for a current snapshot."""
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / SNAPSHOT_REQUEST).touch()
 
 
 def change_token(db_path: str) -> list[int]:
@@ -103,7 +114,9 @@ class Host:
         self._stop = threading.Event()
         self._snapshot_token: list[int] | None = None
         self._next_snapshot = 0.0  # monotonic time before which no new snapshot is written
+        self._took = 0.0  # seconds the last snapshot took
         self._waiting: dict[Path, tuple[int, int]] = {}
+        self._announced: list[int] | None = None  # the snapshot token in the marker
         self._thread = threading.Thread(target=self._loop, name="touchpoint-host", daemon=True)
 
     def database(self) -> Database:
@@ -141,11 +154,14 @@ class Host:
             self._stop.wait(self._poll)
 
     def tick(self) -> None:
-        """One round: open if needed, refresh the snapshot, import what the inbox holds."""
+        """One round: open if needed, announce the process, refresh the snapshot when a
+        reader asked for it, import what the inbox holds."""
         try:
             db = self.database()
         except DatabaseLockedError:
             return  # a CLI command has it; try again next round
+        if self._announced is None:
+            self._announce(None, 0.0)
         self.refresh_snapshot(db)
         for job in claim_jobs(self.inbox, self._waiting):
             code, lines = self._run_job(db, job)
@@ -159,19 +175,30 @@ class Host:
             self.refresh_snapshot(db)
 
     def refresh_snapshot(self, db: Database) -> None:
-        """Write a new snapshot when the database changed since the last one; at most one
-        per four times the last copy took (so a big database under constant writes spends
-        at most a fifth of a core on it)."""
+        """Write a new snapshot when a reader asked for one and the database changed since
+        the last one; at most one per four times the last copy took (so a big database
+        read constantly while it changes spends at most a fifth of a core on it)."""
+        request = self.inbox / SNAPSHOT_REQUEST
+        if not request.exists():
+            return
         token = change_token(self.path)
         if token == self._snapshot_token and self.snapshot.exists():
+            request.unlink(missing_ok=True)
+            self._announce(token, self._took)
             return
         if time.monotonic() < self._next_snapshot:
             return
+        request.unlink(missing_ok=True)  # a request made during the copy asks again
         started = time.monotonic()
         db.write_snapshot(self.snapshot)
-        took = time.monotonic() - started
-        self._next_snapshot = time.monotonic() + 4 * took
+        self._took = time.monotonic() - started
+        self._next_snapshot = time.monotonic() + 4 * self._took
         self._snapshot_token = token
+        self._announce(token, self._took)
+
+    def _announce(self, token: list[int] | None, took: float) -> None:
+        """Write the marker: this process serves the file; the snapshot's state."""
+        self._announced = token or []
         write_json(
             self.marker,
             {
@@ -179,8 +206,8 @@ class Host:
                 "database": self.path,
                 "inbox": str(self.inbox),
                 "snapshot": str(self.snapshot),
-                "snapshot_token": token,
-                "snapshot_at": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "snapshot_token": token or [],
+                "snapshot_at": time.strftime("%Y-%m-%d %H:%M:%S") if token else "",
                 "snapshot_seconds": round(took, 3),
             },
         )
@@ -256,12 +283,25 @@ def pid_alive(pid: int) -> bool:
 def open_snapshot(
     db_path: str, app: RunningApp, wait_seconds: float = SNAPSHOT_WAIT_SECONDS
 ) -> tuple[Database, str]:
-    """Open the app's snapshot read-only, first waiting (up to ``wait_seconds``) for the
-    latest change to reach it; returns the database and the one line to tell the user."""
-    deadline = time.monotonic() + wait_seconds
-    while app.snapshot_token != change_token(db_path) and time.monotonic() < deadline:
+    """Ask the app for a current snapshot and open it read-only, first waiting (up to
+    ``wait_seconds``; up to :data:`FIRST_SNAPSHOT_WAIT_SECONDS` while there is none yet)
+    for the latest change to reach it; returns the database and the one line to tell the
+    user."""
+    started = time.monotonic()
+    while app.snapshot_token != change_token(db_path):
+        waited = time.monotonic() - started
+        first = not app.snapshot_token or not app.snapshot.exists()
+        if waited >= (max(wait_seconds, FIRST_SNAPSHOT_WAIT_SECONDS) if first else wait_seconds):
+            break
+        if not (app.inbox / SNAPSHOT_REQUEST).exists():
+            request_snapshot(app.inbox)
         time.sleep(0.25)
         app = running_app(db_path, app.pid) or app
+    if not app.snapshot.exists():
+        raise SnapshotMissingError(
+            f"The app (process {app.pid}) has {db_path} open and has not written the "
+            "read-only snapshot this command reads; try again in a minute."
+        )
     behind = app.snapshot_token != change_token(db_path)
     note = (
         f"The app (process {app.pid}) has {db_path} open: reading its read-only snapshot "

@@ -120,13 +120,13 @@ def journey_events(
     if gap_days is not None:
         t = with_journeys(t, gap_days)
     w = journey_window(t, gap_days)
-    t = t.mutate(**{name: t[name.removeprefix("next_")].lead().over(w) for name in wanted})
+    # ``step`` in the same projection as the ``lead``s: one window, so one sort.
+    step = {"step": ibis.row_number().over(w) + 1} if with_step and not collapse_repeats else {}
+    t = t.mutate(**{name: t[name.removeprefix("next_")].lead().over(w) for name in wanted}, **step)
     if collapse_repeats:
         t = t.filter(t.next_touchpoint.isnull() | (t.next_touchpoint != t.touchpoint))
         if with_step:
             t = t.mutate(step=(ibis.row_number().over(journey_window(t, gap_days)) + 1))
-    elif with_step:
-        t = t.mutate(step=(ibis.row_number().over(w) + 1))
     if with_step:
         t = t.mutate(step=t.step.cast("int64"))
     if gap_days is None:

@@ -1,0 +1,27 @@
+"""``python -m cem serve`` imports the pages' modules before it answers, so the first
+visit after a start does not wait for them."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from cem.ui.server import page_modules, preload_page_modules
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_cem_import_of_the_pages_is_preloaded() -> None:
+    written = set()
+    for script in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        written.update(re.findall(r"^from (cem[\w.]*) import", script.read_text(), re.M))
+    assert written and written <= set(page_modules())
+    assert "cem.ui.events.panels" in page_modules()  # `from cem.ui.events import panels`
+
+
+def test_preload_imports_modules_and_skips_imported_names() -> None:
+    loaded = preload_page_modules()
+    assert "cem.ui.events.panels" in loaded and "cem.analytics.events.flows" in loaded
+    assert all(name in sys.modules for name in loaded)
+    assert "cem.ui.guard.page_guard" not in loaded  # a function, not a module
