@@ -4,7 +4,9 @@ Times building the map chart, rendering the page (AppTest), saving one edit (wit
 version snapshot) and undo (target: each under 1 s); then, at demo size, the map page's
 warm run, edit → saved state shown for the dialog edits (target 0.3 s, issue 14) with the
 profile of one edit, Planned vs actual cold and warm (targets 2 s / 1 s), and with
-``--browser`` the same in Chromium (page load, tab, click on Save → the new text shown).
+``--browser`` the same in Chromium (page load, tab, click on Save → the new text shown),
+where a warm page load's CPU goes (app server vs Chromium) and the server CPU of one live
+poll on an idle map (Live on minus Live off).
 
     .venv/bin/python bench/journey_bench.py [--stages 12] [--per-stage 200] [--demo-only]
         [--browser]
@@ -191,6 +193,69 @@ def planned_actual_figures() -> list[tuple[str, float]]:
     return rows
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of one process so far (``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_seconds(root: int) -> float:
+    """CPU seconds so far of every live descendant of ``root`` (this bench's Chromium)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[1])
+    total = 0.0
+    for pid in parents:
+        up = parents.get(pid)
+        while up and up != root:
+            up = parents.get(up)
+        if up == root:
+            try:
+                total += _cpu_seconds(pid)
+            except OSError:
+                pass
+    return total
+
+
+def cpu_split(server_pid: int, visit: Callable[[], float]) -> list[tuple[str, float]]:
+    """Where the CPU of one warm map page load goes: the app server vs Chromium."""
+    server, browser = _cpu_seconds(server_pid), _children_cpu_seconds(os.getpid())
+    visit()
+    return [
+        ("browser: map page warm, server CPU (info)", _cpu_seconds(server_pid) - server),
+        (
+            "browser: map page warm, Chromium CPU (info)",
+            _children_cpu_seconds(os.getpid()) - browser,
+        ),
+    ]
+
+
+def poll_cost(server_pid: int, page: Any, seconds: float = 20.0) -> list[tuple[str, float]]:
+    """Server CPU per live poll on an idle map: 20 s with Live on minus 20 s with it off,
+    divided by the polls in 20 s (the poll runs every ``LIVE_SECONDS``)."""
+    from cem.ui.journeys.panels import LIVE_SECONDS
+
+    def idle() -> float:
+        page.wait_for_timeout(2000)
+        start = _cpu_seconds(server_pid)
+        page.wait_for_timeout(seconds * 1000)
+        return _cpu_seconds(server_pid) - start
+
+    on = idle()
+    page.locator(".st-key-live_mode label").first.click()
+    off = idle()
+    page.locator(".st-key-live_mode label").first.click()
+    page.wait_for_timeout(2000)
+    return [
+        ("browser: live poll, server CPU per poll (info)", (on - off) / (seconds / LIVE_SECONDS))
+    ]
+
+
 def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
     """In Chromium at 1280×720, one fresh server: the map page (cold: the first visit;
     warm: reloads) until its first card shows; the Planned vs actual tab until its first
@@ -224,6 +289,10 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
             rows.append(("browser: map page, cold", timed_until(lambda: page.goto(url), first)))
             warm = [timed_until(lambda: page.goto(url), first) for _ in range(3)]
             rows.append(("browser: map page, warm (median of 3)", median(warm)))
+            rows += cpu_split(
+                server.process.pid, lambda: timed_until(lambda: page.goto(url), first)
+            )
+            rows += poll_cost(server.process.pid, page)
             figure = lambda: page.get_by_text("Customer journeys on the map").first  # noqa: E731
 
             def open_tab(name: str) -> Callable[[], None]:
@@ -409,6 +478,7 @@ def main() -> None:
         target = target_of(name)
         base = BASELINE.get(name)
         mark = "ok" if seconds < target else f"over {target:g} s"
+        mark = "—" if "(info)" in name else mark
         shown = f"{base:8.3f}" if base is not None else "       —"
         print(f"{name.ljust(width)}  {seconds:7.3f}  {shown}  {mark}")
     print(f"\nBaseline: {BASELINE_NOTE}")
