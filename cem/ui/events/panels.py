@@ -55,8 +55,14 @@ def kpi_tiles(summary: dict[str, object], filters: Filters) -> None:
     cols[1].metric("Customers", format_count(summary["customers"]))
     cols[2].metric("Touchpoints", format_count(summary["touchpoints"]))
     first, last = summary["first_at"], summary["last_at"]
-    span = f"{first:%d %b %Y} – {last:%d %b %Y}" if first is not None else "–"  # type: ignore[str-format]
-    cols[3].metric("Period", span)
+    if first is None:
+        cols[3].metric("Period", "–")
+    else:  # months fit the tile at 1280 px; the days are in its help
+        cols[3].metric(
+            "Period",
+            f"{first:%b %Y} – {last:%b %Y}",  # type: ignore[str-format]
+            help=f"First and last event: {first:%d %b %Y} – {last:%d %b %Y}",  # type: ignore[str-format]
+        )
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
 
 
