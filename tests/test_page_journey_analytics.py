@@ -56,6 +56,9 @@ def test_page_shows_cem_values(app_env: Path, open_page: OpenPage) -> None:
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Events"] == format_count(summary["events"])
     assert tiles["Customers"] == format_count(summary["customers"])
+    first, last = summary["first_at"], summary["last_at"]
+    period = f"events from {first:%d %b %Y} to {last:%d %b %Y}"
+    assert any(period in c.value for c in at.caption)
 
 
 def test_every_view_opens_without_a_warning(app_env: Path, open_page: OpenPage) -> None:

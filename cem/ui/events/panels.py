@@ -50,20 +50,18 @@ class JourneySettings:
 
 def kpi_tiles(summary: dict[str, object], filters: Filters) -> None:
     """The headline numbers of the filtered event log."""
-    cols = st.columns(4)
+    cols = st.columns(3)
     cols[0].metric("Events", format_count(summary["events"]))
     cols[1].metric("Customers", format_count(summary["customers"]))
     cols[2].metric("Touchpoints", format_count(summary["touchpoints"]))
     first, last = summary["first_at"], summary["last_at"]
-    if first is None:
-        cols[3].metric("Period", "–")
-    else:  # months fit the tile at 1280 px; the days are in its help
-        cols[3].metric(
-            "Period",
-            f"{first:%b %Y} – {last:%b %Y}",  # type: ignore[str-format]
-            help=f"First and last event: {first:%d %b %Y} – {last:%d %b %Y}",  # type: ignore[str-format]
-        )
-    st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
+    # The period in words under the tiles (as a tile, its dates were cut off at 1280 px).
+    period = (
+        f" · events from {first:%d %b %Y} to {last:%d %b %Y}"  # type: ignore[str-format]
+        if first is not None
+        else ""
+    )
+    st.caption(f"Filters: {ui.escape_markdown(filters.describe())}{period}")
 
 
 def journey_settings(workspace: str) -> JourneySettings:
