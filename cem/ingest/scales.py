@@ -177,9 +177,15 @@ def rating_scale(values: Sequence[object]) -> LikertScale | None:
     if strict is not None:
         return strict
     counts = Counter(v for v in values if v is not None and v == v)
-    answers = {v: n for v, n in counts.items() if fold(v) and not is_not_on_scale(v)}
+    answers = Counter({v: n for v, n in counts.items() if fold(v) and not is_not_on_scale(v)})
+    return mostly_labels_scale(answers, RATING_LABEL_SHARE)
+
+
+def mostly_labels_scale(answers: Counter[Any], share: float) -> LikertScale | None:
+    """The scale of ``answers`` (answer -> how often; blanks and "Don't know" left out)
+    when at least ``share`` of them are labels of one known scale; else None."""
     labels = scale_answers(answers)
-    if not answers or sum(answers[v] for v in labels) < RATING_LABEL_SHARE * sum(answers.values()):
+    if not answers or sum(answers[v] for v in labels) < share * answers.total():
         return None
     return likert_scale(labels)
 

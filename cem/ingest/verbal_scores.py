@@ -22,6 +22,7 @@ of NPS; its 0-10 answers are numbers).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pandas as pd
 
@@ -30,9 +31,8 @@ from cem.ingest.profile import is_missing, normalise_header, to_number
 from cem.ingest.scales import (
     LikertScale,
     is_not_on_scale,
-    likert_scale,
+    mostly_labels_scale,
     rating_scale,
-    scale_answers,
 )
 from cem.ingest.vocab import CES_WORDS, CSAT_WORDS, NPS_WORDS, ROLE_LABELS, SCORE_RANGES
 
@@ -47,10 +47,7 @@ def column_scale(values: list[object]) -> LikertScale | None:
     answers = [v for v in values if not is_missing(v) and not is_not_on_scale(v)]
     if not answers or all(to_number(str(v)) is not None for v in answers):
         return None
-    labels = scale_answers(answers)
-    if len(labels) < STRAY_SHARE * len(answers):
-        return None
-    scale = likert_scale(labels)
+    scale = mostly_labels_scale(Counter(answers), STRAY_SHARE)
     return scale if scale is not None and scale.start == 1 else None
 
 
