@@ -165,10 +165,10 @@ def _env_for(csv_path: str) -> dict[str, str]:
     return env
 
 
-def whole_process(csv_path: str, folder: str, repeat: int) -> dict[str, tuple[float, float]]:
-    """(wall seconds, peak RSS MB) of whole processes (interpreter start-up included), best
-    of ``repeat``; the peak is the child's own ``ru_maxrss`` (``os.wait4``)."""
-    out: dict[str, tuple[float, float]] = {}
+def whole_process(csv_path: str, folder: str, repeat: int) -> dict[str, tuple[float, float, float]]:
+    """(wall seconds, peak RSS MB, CPU seconds) of whole processes (interpreter start-up
+    included), best of ``repeat``; peak and CPU are the child's own (``os.wait4``)."""
+    out: dict[str, tuple[float, float, float]] = {}
     for label, argv in WHOLE_PROCESS.items():
         for k in range(repeat):
             db_path = Path(folder) / f"whole-{k}.duckdb"
@@ -186,7 +186,7 @@ def whole_process(csv_path: str, folder: str, repeat: int) -> dict[str, tuple[fl
             if proc.returncode != 0:
                 raise RuntimeError(f"{label} failed (exit {proc.returncode})")
             if label not in out or seconds < out[label][0]:
-                out[label] = (seconds, usage.ru_maxrss / 1024)
+                out[label] = (seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
             db_path.unlink(missing_ok=True)
             Path(f"{db_path}.wal").unlink(missing_ok=True)
     return out
@@ -260,15 +260,18 @@ def _child(route: str, csv_path: Path, db_path: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _print_whole(whole: dict[str, tuple[float, float]]) -> None:
-    """The whole-process table beside the whole-process DuckDB CTAS (targets: import
-    <= 1.3x at 10M rows, <= 1.5x at 1M, peak < 1 GB)."""
-    base, base_mb = whole["python -c duckdb CTAS read_csv"]
+def _print_whole(whole: dict[str, tuple[float, float, float]]) -> None:
+    """The whole-process table beside the whole-process DuckDB CTAS, wall and CPU."""
+    base, base_mb, base_cpu = whole["python -c duckdb CTAS read_csv"]
     print(
-        f"{'whole process (start-up included)':<34} {'seconds':>8} {'x duckdb':>9} {'peak MB':>8}"
+        f"{'whole process (start-up included)':<34} {'seconds':>8} {'x duckdb':>9} "
+        f"{'CPU s':>6} {'x duckdb':>9} {'peak MB':>8}"
     )
-    for key, (value, peak) in whole.items():
-        print(f"{key:<34} {value:>8.2f} {value / base:>9.2f} {peak:>8.0f}")
+    for key, (value, peak, cpu) in whole.items():
+        print(
+            f"{key:<34} {value:>8.2f} {value / base:>9.2f} {cpu:>6.2f} {cpu / base_cpu:>9.2f} "
+            f"{peak:>8.0f}"
+        )
     print(f"(DuckDB CTAS peak {base_mb:.0f} MB; load now {os.getloadavg()[0]:.2f})")
 
 
