@@ -5,11 +5,13 @@ version snapshot) and undo (target: each under 1 s); then, at demo size, the map
 warm run, edit → saved state shown for the dialog edits (target 0.3 s, issue 14) with the
 profile of one edit, Planned vs actual cold and warm (targets 2 s / 1 s), and with
 ``--browser`` the same in Chromium (page load, tab, click on Save → the new text shown),
-where a warm page load's CPU goes (app server vs Chromium) and the server CPU of one live
-poll on an idle map (Live on minus Live off).
+where a warm page load's CPU goes (app server vs Chromium), warm in-app navigation to the
+map (a click on its sidebar link in an open session) beside the same navigation between
+two bare Streamlit pages (the floor), and the server CPU of one live poll on an idle map
+(Live on minus Live off).
 
     .venv/bin/python bench/journey_bench.py [--stages 12] [--per-stage 200] [--demo-only]
-        [--browser]
+        [--browser | --browser-only]
 """
 
 from __future__ import annotations
@@ -256,9 +258,77 @@ def poll_cost(server_pid: int, page: Any, seconds: float = 20.0) -> list[tuple[s
     ]
 
 
+FLOOR_PAGES = {
+    "floor.py": 'import streamlit as st\n\nst.navigation([st.Page("a.py"), st.Page("b.py")]).run()\n',
+    "a.py": 'import streamlit as st\n\nst.write("Bare page A")\n',
+    "b.py": 'import streamlit as st\n\nst.write("Bare page B")\n',
+}
+
+
+def in_app_navigation(
+    page: Any, link: str, away: str, shown: Callable[[], Any], pids: tuple[int, ...] = ()
+) -> tuple[float, float, float]:
+    """In an open session: click the sidebar link ``away``, wait until that page's run is
+    over, then click ``link`` and time until ``shown`` is visible (no page reload: what a
+    user moving between pages sees). Also the CPU seconds of ``pids`` (the app server)
+    and of this bench's Chromium over the timed part (wall, server CPU, Chromium CPU)."""
+    from browser_bench import _wait_done
+
+    nav = page.locator('[data-testid="stSidebarNav"] a')
+    nav.filter(has_text=away).first.click()
+    page.wait_for_timeout(300)
+    _wait_done(page, 120_000)
+    page.wait_for_timeout(500)
+    server = sum(_cpu_seconds(pid) for pid in pids)
+    browser = _children_cpu_seconds(os.getpid())
+    start = time.perf_counter()
+    nav.filter(has_text=link).first.click()
+    shown().wait_for(timeout=120_000)
+    wall = time.perf_counter() - start
+    return (
+        wall,
+        sum(_cpu_seconds(pid) for pid in pids) - server,
+        _children_cpu_seconds(os.getpid()) - browser,
+    )
+
+
+def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[str, float]]:
+    """The floor of in-app navigation on this machine: a bare two-page Streamlit app
+    (one ``st.write`` each), page A → page B by the sidebar link, until B's text shows."""
+    from statistics import median
+
+    from browser_bench import Server
+
+    for name, text in FLOOR_PAGES.items():
+        (folder / name).write_text(text)
+    streamlit = str(Path(sys.executable).with_name("streamlit"))
+    server = Server.start(
+        [streamlit, "run", str(folder / "floor.py")], dict(os.environ), folder / "f.log"
+    )
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(server.url)
+        page.get_by_text("Bare page A").wait_for(timeout=120_000)
+        shown = lambda: page.get_by_text("Bare page B").first  # noqa: E731
+        runs = [
+            in_app_navigation(page, "b", "a", shown, (server.process.pid,)) for _ in range(repeat)
+        ]
+        page.close()
+    finally:
+        server.stop()
+    return [
+        (
+            f"browser: bare page, in-app navigation (floor, median of {repeat})",
+            median(r[0] for r in runs),
+        ),
+        ("browser: bare page navigation, server CPU (info)", median(r[1] for r in runs)),
+        ("browser: bare page navigation, Chromium CPU (info)", median(r[2] for r in runs)),
+    ]
+
+
 def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
     """In Chromium at 1280×720, one fresh server: the map page (cold: the first visit;
-    warm: reloads) until its first card shows; the Planned vs actual tab until its first
+    warm: reloads; warm in-app navigation from another page) until its first card shows; the Planned vs actual tab until its first
     figure shows (cold: the first time; warm: back from another tab); and edit → the saved
     text on the map, timed from the click on Save (medians)."""
     from statistics import median
@@ -292,6 +362,23 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
             rows += cpu_split(
                 server.process.pid, lambda: timed_until(lambda: page.goto(url), first)
             )
+            navs = [
+                in_app_navigation(page, "Journey map", "Workspaces", first, (server.process.pid,))
+                for _ in range(3)
+            ]
+            rows.append(
+                (
+                    "browser: map page, warm in-app navigation (median of 3)",
+                    median(r[0] for r in navs),
+                )
+            )
+            rows.append(
+                ("browser: map page navigation, server CPU (info)", median(r[1] for r in navs))
+            )
+            rows.append(
+                ("browser: map page navigation, Chromium CPU (info)", median(r[2] for r in navs))
+            )
+            rows += navigation_floor(path.parent, browser)
             rows += poll_cost(server.process.pid, page)
             figure = lambda: page.get_by_text("Customer journeys on the map").first  # noqa: E731
 
@@ -430,6 +517,7 @@ def big_journey_figures(args: argparse.Namespace, folder: Path) -> list[tuple[st
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
     at.switch_page("pages/journey_map.py")
+    at.session_state["jm_tabs"] = "📋 Tables"  # the tables are built only in their tab
     start = time.perf_counter()
     at.run()
     rows.append(("page render, first run (AppTest)", time.perf_counter() - start))
@@ -458,13 +546,25 @@ def main() -> None:
     parser.add_argument("--per-stage", type=int, default=200)
     parser.add_argument("--demo-only", action="store_true", help="skip the big journey")
     parser.add_argument("--browser", action="store_true", help="also time it in Chromium")
+    parser.add_argument(
+        "--browser-only", action="store_true", help="only the Chromium figures (demo size)"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="journey-bench-"))
-    rows = [] if args.demo_only else big_journey_figures(args, folder)
+    rows, profile = [], []
+    if args.browser_only:
+        from cem.demo.workspace import build_demo_workspace
+
+        db = Database(folder / "browser.duckdb")
+        build_demo_workspace(db, actor=CLI_ADMIN)
+        db.close()
+        args.demo_only = args.browser = True
+    else:
+        rows = [] if args.demo_only else big_journey_figures(args, folder)
+        demo_rows, profile = demo_page_figures(folder)
+        rows += demo_rows
+        rows += planned_actual_figures()
     n = args.stages * args.per_stage
-    demo_rows, profile = demo_page_figures(folder)
-    rows += demo_rows
-    rows += planned_actual_figures()
     if args.browser:
         rows += browser_figures(folder / "browser.duckdb")
 
@@ -482,7 +582,8 @@ def main() -> None:
         shown = f"{base:8.3f}" if base is not None else "       —"
         print(f"{name.ljust(width)}  {seconds:7.3f}  {shown}  {mark}")
     print(f"\nBaseline: {BASELINE_NOTE}")
-    print("\nWhere one lane-cell Save goes (cumulative seconds in the script thread):")
+    if profile:
+        print("\nWhere one lane-cell Save goes (cumulative seconds in the script thread):")
     for name, seconds in profile:
         print(f"  {seconds:6.3f}  {name}")
 

@@ -92,8 +92,11 @@ map_fragment(workspace, base.journey_id, filters, present)
 if present:
     st.stop()
 
+# The first tab draws next to nothing, so a page visit and a full run build no table: the
+# power-user tables and every other tab run only when opened (lazy tabs).
 tabs = st.tabs(
     [
+        "💡 Editing",
         "📋 Tables",
         "🔀 Graph",
         "⚖️ Compare",
@@ -113,28 +116,34 @@ def _is_open(tab: object) -> bool:
 
 
 with tabs[0]:
-    if _is_open(tabs[0]):
-        panels.tables(workspace, base)
+    st.caption(
+        "Click a card, a stage or a lane cell to edit it; **+ touchpoint** adds one to a "
+        "stage. The tabs hold the editable tables, the graph, comparisons, history, planned "
+        "vs actual, exports and new journeys."
+    )
 with tabs[1]:
     if _is_open(tabs[1]):
-        panels.graph_tab(base)
+        panels.tables(workspace, base)
 with tabs[2]:
     if _is_open(tabs[2]):
-        panels.compare_tab(workspace, base, summaries)
+        panels.graph_tab(base)
 with tabs[3]:
     if _is_open(tabs[3]):
-        panels.history_tab(workspace, base.journey_id)
+        panels.compare_tab(workspace, base, summaries)
 with tabs[4]:
     if _is_open(tabs[4]):
+        panels.history_tab(workspace, base.journey_id)
+with tabs[5]:
+    if _is_open(tabs[5]):
         from cem.ui.journeys.planned_actual import render_planned_vs_actual
 
         render_planned_vs_actual(db, workspace, base.journey_id, filters)
-with tabs[5]:
-    if _is_open(tabs[5]):
+with tabs[6]:
+    if _is_open(tabs[6]):
         try:
             panels.export_tab(base, *panels.data_behind(workspace, base, filters))
         except TouchpointError as exc:
             ui.show_error(exc)
-with tabs[6]:
-    if _is_open(tabs[6]):
+with tabs[7]:
+    if _is_open(tabs[7]):
         panels.manage_panel(workspace, base)

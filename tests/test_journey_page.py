@@ -18,6 +18,10 @@ PAGE = "pages/journey_map.py"
 def _open(open_page: OpenPage) -> AppTest:
     at = open_page(PAGE)
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.data_editor, "the tables are built only when their tab is opened"
+    at.session_state["jm_tabs"] = "📋 Tables"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     return at
 
 
@@ -113,6 +117,8 @@ def test_journey_query_param_selects_the_journey(open_page: OpenPage) -> None:
     at = open_page(PAGE, journey=str(other))
     assert not at.exception, [e.value for e in at.exception]
     assert at.selectbox(key="journey_picker").value == other
+    at.session_state["jm_tabs"] = "📋 Tables"
+    at.run()
     version = jm.get_journey(db, "demo", other).version
     assert at.data_editor(key=f"touchpoint_editor_{version}").value["touchpoint"].tolist() == [
         "Lonely"

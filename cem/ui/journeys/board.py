@@ -47,6 +47,9 @@ _BASE_CSS = """
   border: 1px solid #e0e0e0; min-height: 2.2rem; }
 .jm-lane { font-size: 14px; font-weight: 700; color: #455a64; line-height: 1.25;
   overflow-wrap: normal; word-break: normal; hyphens: auto; }
+.jm-read { display: grid; gap: 1rem; font-size: 15px; line-height: 1.35; color: #212121; }
+.jm-read .jm-cell { overflow-wrap: anywhere; min-width: 0; }
+.jm-read .jm-kpis { font-size: 14px; color: #616161; }
 [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; padding-left: 1.5rem;
   padding-right: 1.5rem; max-width: 100%; }
 """
@@ -63,8 +66,8 @@ _PRESENT_CSS = """
 header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
 [data-testid="stMainBlockContainer"], .block-container { padding: 0.4rem 1rem 0.5rem 1rem !important;
   max-width: 100% !important; }
-.st-key-jm_board button p, .st-key-jm_board [data-testid="stMarkdownContainer"] p
-  { font-size: 17px; }
+.st-key-jm_board button p, .st-key-jm_board [data-testid="stMarkdownContainer"] p,
+.jm-read { font-size: 17px; }
 """
 
 
@@ -87,6 +90,8 @@ def board_css(journey: Journey, present: bool, focus: int | None) -> str:
             " border-radius: 6px; background: #eef6fc; }"
             '.st-key-jm_board [class*="st-key-c"]:not([class*="st-key-c'
             f'{int(focus)}_"]) {{ opacity: 0.45; }}'
+            f".jm-read .jm-c{int(focus)} {{ outline: 3px solid #0072B2; border-radius: 6px;"
+            f" background: #eef6fc; }} .jm-read .jm-cell:not(.jm-c{int(focus)}) {{ opacity: 0.45; }}"
         )
     return "<style>" + "".join(rules) + "</style>"
 
@@ -166,16 +171,37 @@ def _text_lane(journey: Journey, lane: Lane, present: bool) -> None:
             )
 
 
-def _read_lane(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> None:
-    cols = _row(len(journey.stages), lane.label)
-    for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
+def read_lane_html(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> str:
+    """One read-only lane (channels, pain points, opportunities, owners, KPIs) as one HTML
+    grid row aligned with the stage columns: one element instead of a row of columns
+    (what the browser redraws on every edit). Every text is HTML-escaped.
+
+    >>> from cem.journeys.model import Stage
+    >>> tp = Touchpoint(7, 1, 0, "<b>Pay</b>", owner="Ops & co")
+    >>> j = Journey(1, "w", "J", None, None, 3, None, None, (Stage(1, 0, "Buy", 2, (tp,)),))
+    >>> html = read_lane_html(j, Lane("owner", "Owner", "owner"), {})
+    >>> "Ops &amp; co" in html and "<b>" not in html
+    True
+    """
+    n = len(journey.stages)
+    cells = [f'<div class="jm-lane">{safe_html(lane.label)}</div>']
+    for index, stage in enumerate(journey.stages):
         text = stage_text(lane.kind, lane.key, stage, kpis)
-        with col.container(key=f"c{index}_{lane.key}"):
-            lines = [ui.escape_markdown(line) for line in text.splitlines() if line.strip()]
-            if lane.kind == "kpis":
-                st.caption("  \n".join(lines) or "No answers yet")
-            else:
-                st.markdown("  \n".join(lines) or "—")
+        lines = [safe_html(line) for line in text.splitlines() if line.strip()]
+        empty = "No answers yet" if lane.kind == "kpis" else "—"
+        cells.append(
+            f'<div class="jm-cell jm-c{index} jm-{safe_html(lane.kind)}">'
+            f"{'<br>'.join(lines) or empty}</div>"
+        )
+    return (
+        f'<div class="jm-read" style="grid-template-columns: {LABEL_RATIO}fr repeat({n}, 1fr)">'
+        + "".join(cells)
+        + "</div>"
+    )
+
+
+def _read_lane(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> None:
+    st.html(read_lane_html(journey, lane, kpis))
 
 
 def curve_signature(journey: Journey) -> tuple[Any, ...]:

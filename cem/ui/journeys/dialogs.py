@@ -103,7 +103,6 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
         return
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
-    st.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
     st.markdown("**Emotion** (the team's view)")
     faces = st.container(horizontal=True, gap="small", key="dlg_faces")
     for score, emo in EMOTIONS.items():
@@ -128,27 +127,34 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             on_change=_flag_changed,
             args=(workspace, tp, key),
         )
-    left, right = st.columns(2)
-    stages = {s.stage_id: s.name for s in journey.stages}
-    left.selectbox("Stage", list(stages), format_func=lambda i: stages.get(i, "?"), key="dlg_stage")
-    right.selectbox("Channel", channel_options(journey), key="dlg_channel", accept_new_options=True)
-    for (key, label), column in zip(TEXT_FIELDS, (left, right, left), strict=True):
-        column.text_input(label, key=f"dlg_{key}")
-    right.text_input("Notes", key="dlg_description")
+    # A form: the texts go to the server with the Save (Enter), not each on its own when
+    # it loses focus — one run per save. A face or a flag saves at once (outside it).
+    with st.form("dlg_card_form", border=False):
+        st.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
+        left, right = st.columns(2)
+        stages = {s.stage_id: s.name for s in journey.stages}
+        left.selectbox(
+            "Stage", list(stages), format_func=lambda i: stages.get(i, "?"), key="dlg_stage"
+        )
+        right.selectbox(
+            "Channel", channel_options(journey), key="dlg_channel", accept_new_options=True
+        )
+        for (key, label), column in zip(TEXT_FIELDS, (left, right, left), strict=True):
+            column.text_input(label, key=f"dlg_{key}")
+        right.text_input("Notes", key="dlg_description")
+        st.form_submit_button(
+            "Save",
+            type="primary",
+            key="dlg_save",
+            width="stretch",
+            on_click=_save_touchpoint,
+            args=(workspace, tp),
+        )
     _move_buttons(workspace, journey, tp)
-    save, delete = st.columns([1, 1])
-    save.button(
-        "Save",
-        type="primary",
-        key="dlg_save",
-        width="stretch",
-        on_click=_save_touchpoint,
-        args=(workspace, tp),
-    )
-    delete.button(
+    st.button(
         "🗑 Delete touchpoint",
         key="dlg_delete",
-        width="stretch",
+        width="content",
         on_click=_final,
         args=(
             lambda: jm.delete_touchpoint(
@@ -395,19 +401,22 @@ def cell_dialog(workspace: str, journey: Journey, stage_id: int, lane_key: str) 
     show_outcomes(st.session_state.pop(state.OUTCOMES, []))
     stage = journey.stage(stage_id)
     lane = next(lane for lane in journey.lanes if lane.key == lane_key)
-    st.text_area(
-        f"{ui.escape_markdown(lane.label)} · {ui.escape_markdown(stage.name)}",
-        key="dlg_cell_text",
-        height=120,
-        max_chars=jm.MAX_TEXT_LENGTH,
-    )
-    st.button(
-        "Save",
-        type="primary",
-        key="dlg_cell_save",
-        on_click=_save_cell,
-        args=(workspace, stage_id, stage.name, lane, stage.cell_version(lane_key)),
-    )
+    # A form: the text goes to the server with the Save (Ctrl+Enter), not first on its own
+    # when the text area loses focus — one run per save instead of two.
+    with st.form("dlg_cell_form", border=False):
+        st.text_area(
+            f"{ui.escape_markdown(lane.label)} · {ui.escape_markdown(stage.name)}",
+            key="dlg_cell_text",
+            height=120,
+            max_chars=jm.MAX_TEXT_LENGTH,
+        )
+        st.form_submit_button(
+            "Save",
+            type="primary",
+            key="dlg_cell_save",
+            on_click=_save_cell,
+            args=(workspace, stage_id, stage.name, lane, stage.cell_version(lane_key)),
+        )
 
 
 def _save_cell(workspace: str, stage_id: int, stage_name: str, lane: Lane, current: int) -> None:
