@@ -13,11 +13,15 @@ into the inbox, and runs the other CLI changes handed to it (:mod:`cem.cli.relay
 
 Before it answers, it imports every ``cem`` module the pages import (pandas, Ibis and
 Altair with them): 2–3 s that the first visit after a start would otherwise wait for.
+Those modules' objects are then frozen out of the garbage collector's view
+(``gc.freeze``): they live as long as the process, and a full collection no longer walks
+them (``.streamlit/config.toml`` also turns off Streamlit's collection after every run).
 """
 
 from __future__ import annotations
 
 import ast
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -69,6 +73,8 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     PagesManager.uses_pages_directory = False  # app.py routes with st.navigation
     start_hosting(resolve_db_path(), run_inbox_job, run_command_job)
     preload_page_modules()
+    gc.collect()
+    gc.freeze()  # the modules' objects stay for the process's life: not walked by a collection
     sys.argv = ["streamlit", "run", str(APP), *streamlit_args]
     try:
         streamlit_cli.main()
