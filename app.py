@@ -82,6 +82,8 @@ else:
         }
     )
 
+if navigation.url_path == HOME:  # the /home alias only switches to "/": no sidebar first
+    navigation.run()
 st.sidebar.markdown("### 🧭 Touchpoint")
 with st.sidebar, page_guard("sidebar"):
     workspace = ui.workspace_switcher() if share is None else ui.current_workspace()

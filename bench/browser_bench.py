@@ -7,10 +7,15 @@ Debian's Chromium through Playwright and measures
 
 * **cold**: the first visit after the server started (every query runs),
 * **warm**: the median of ``--repeat`` reloads of the same page (cached results),
+* **nav**: the median of ``--repeat`` in-app navigations to the page in one open session:
+  from the Import data page (light; none of the pages' main content on it) a click on
+  the page's sidebar link (a reload starts a new session and loads the whole front end,
+  which a bare page already needs ~1.7 s for here; a click in an open session does not),
 
 until the page's run is over and its main content is visible. The floor is a bare
-one-line Streamlit page (``st.write``) on the same machine, measured the same way;
-each page's ratio to it is printed. The server's peak resident memory (``VmHWM`` of the
+one-line Streamlit page (``st.write``) on the same machine, measured the same way (its
+nav: a click between two bare pages of one ``st.navigation``); each page's ratio to it
+is printed. The server's peak resident memory (``VmHWM`` of the
 server process) is reported per page.
 
     .venv/bin/python bench/browser_bench.py --events 1000000
@@ -41,6 +46,22 @@ sys.path.insert(0, str(ROOT / "bench"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FLOOR_APP = 'import streamlit as st\n\nst.write("Hello")\n'
+# Two bare pages in one st.navigation: the floor of a click on a sidebar link.
+FLOOR_NAV_APP = """import streamlit as st
+
+
+def hello():
+    st.write("Hello")
+
+
+def other():
+    st.text("Other page")
+
+
+st.navigation(
+    [st.Page(hello, title="Hello", default=True), st.Page(other, title="Other", url_path="other")]
+).run()
+"""
 MAIN = '[data-testid="stMain"] '
 CHART = MAIN + '[data-testid="stVegaLiteChart"]'
 TAB_CHART = '[role="tabpanel"]:not([hidden]) [data-testid="stVegaLiteChart"]'
@@ -59,6 +80,19 @@ PAGES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "planned-vs-actual": ("journey-map", "Planned vs actual", (TAB_CHART,)),
 }
 FLOOR_CONTENT = (MAIN + '[data-testid="stMarkdown"]',)
+# name -> the title of its sidebar link (in-app navigation); the floor's two pages below.
+LINKS = {
+    "overview": "Overview",
+    "kpi-explorer": "KPI explorer",
+    "key-drivers": "Key drivers",
+    "journey-analytics": "Journey analytics",
+    "journey-map": "Journey map",
+    "planned-vs-actual": "Journey map",
+}
+# Where each navigation starts: a light page without any page's main content on it.
+START = ("import", "Import data", (MAIN + '[data-testid="stFileUploader"]',))
+FLOOR_START = ("other", "Other", (MAIN + '[data-testid="stText"]',))
+FLOOR_LINK = "Hello"
 
 
 def _free_port() -> int:
@@ -172,17 +206,75 @@ def _visit(
         page.close()
 
 
+def _click_link(page: Any, title: str, timeout_ms: int) -> None:
+    """Click the sidebar link titled ``title`` (opening "View more" when it is folded)."""
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    link = nav.locator('[data-testid="stSidebarNavLink"]', has_text=title).first
+    if not link.is_visible():
+        more = nav.get_by_role("button", name="View")
+        if more.count():
+            more.first.click(timeout=timeout_ms)
+    link.click(timeout=timeout_ms)
+
+
+def _navigations(
+    server: Server,
+    browser: Any,
+    start: tuple[str, str, tuple[str, ...]],
+    title: str,
+    tab: str | None,
+    content: tuple[str, ...],
+    repeat: int,
+    timeout_ms: int,
+) -> tuple[float, float]:
+    """In one open session: from the ``start`` page, ``repeat`` clicks on the sidebar link
+    ``title`` (and on ``tab``), each until the main content is visible and the run is over,
+    then back to the start page. Returns (median seconds, mean server CPU seconds) of the
+    clicks to the page (the way back is not counted)."""
+    start_path, start_title, start_content = start
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    seconds: list[float] = []
+    cpu = 0.0
+    try:
+        page.goto(f"{server.url}/{start_path}", wait_until="domcontentloaded")
+        for selector in start_content:
+            page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
+        _wait_done(page, timeout_ms)
+        for _ in range(repeat):
+            cpu0 = server.cpu_seconds()
+            t0 = time.perf_counter()
+            _click_link(page, title, timeout_ms)
+            if tab:
+                _wait_done(page, timeout_ms)
+                page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
+            for selector in content:
+                page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
+            _wait_done(page, timeout_ms)
+            seconds.append(time.perf_counter() - t0)
+            cpu += server.cpu_seconds() - cpu0
+            _click_link(page, start_title, timeout_ms)
+            for selector in start_content:
+                page.wait_for_selector(selector, state="visible", timeout=timeout_ms)
+            _wait_done(page, timeout_ms)
+        return statistics.median(seconds), cpu / repeat
+    finally:
+        page.close()
+
+
 @dataclass(frozen=True)
 class Measured:
-    """One page's figures: wall seconds (cold, warm median) and the server's CPU seconds
-    (cold visit, mean warm visit; whatever the server did meanwhile, e.g. background work,
-    counts too) and peak RSS in MB."""
+    """One page's figures: wall seconds (cold, warm median of reloads, nav median of
+    in-app navigations) and the server's CPU seconds (cold visit, mean warm visit, mean
+    navigation; whatever the server did meanwhile, e.g. background work, counts too) and
+    peak RSS in MB."""
 
     cold: float
     warm: float
     cold_cpu: float
     warm_cpu: float
     rss_mb: float
+    nav: float = float("nan")
+    nav_cpu: float = float("nan")
 
 
 def measure(
@@ -193,8 +285,10 @@ def measure(
     content: tuple[str, ...],
     repeat: int,
     shot: Path | None = None,
+    navigation: tuple[tuple[str, str, tuple[str, ...]], str] | None = None,
 ) -> Measured:
-    """Cold and warm seconds, server CPU seconds and peak server RSS of one page."""
+    """Cold and warm seconds, server CPU seconds and peak server RSS of one page; with
+    ``navigation`` (start page, link title), also its in-app navigation figures."""
     server = start()
     try:
         url = f"{server.url}/{path}"
@@ -203,7 +297,21 @@ def measure(
         cpu1 = server.cpu_seconds()
         warm = statistics.median(_visit(browser, url, tab, content, 600_000) for _ in range(repeat))
         cpu2 = server.cpu_seconds()
-        return Measured(cold, warm, cpu1 - cpu0, (cpu2 - cpu1) / repeat, server.peak_rss_mb())
+        nav = nav_cpu = float("nan")
+        if navigation is not None:
+            start_page, title = navigation
+            nav, nav_cpu = _navigations(
+                server, browser, start_page, title, tab, content, repeat, 600_000
+            )
+        return Measured(
+            cold,
+            warm,
+            cpu1 - cpu0,
+            (cpu2 - cpu1) / repeat,
+            server.peak_rss_mb(),
+            nav,
+            nav_cpu,
+        )
     finally:
         server.stop()
 
@@ -312,7 +420,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-only", action="store_true", help="build --db, run nothing")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated page names")
     parser.add_argument("--screenshots", default=None, help="folder for cold-view screenshots")
-    parser.add_argument("--repeat", type=int, default=3, help="warm reloads per page")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="warm reloads (and navigations) per page"
+    )
+    parser.add_argument(
+        "--no-nav",
+        dest="nav",
+        action="store_false",
+        help="skip the in-app navigation figures (clicks on the sidebar links)",
+    )
     parser.add_argument(
         "--forget-kept",
         action="store_true",
@@ -347,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             kept = count_kept(db_path)
         print(f"Results kept in the database: {kept} ({'deleted' if args.forget_kept else 'used'})")
         (folder / "floor.py").write_text(FLOOR_APP)
+        (folder / "floor_nav.py").write_text(FLOOR_NAV_APP)
         env = os.environ | {"TOUCHPOINT_DB": str(db_path)}
         python = sys.executable
         streamlit = str(Path(python).with_name("streamlit"))
@@ -359,20 +476,44 @@ def main(argv: list[str] | None = None) -> int:
         def floor() -> Server:
             return Server.start([streamlit, "run", str(folder / "floor.py")], env, folder / "f.log")
 
+        def floor_nav() -> Server:
+            script = str(folder / "floor_nav.py")
+            return Server.start([streamlit, "run", script], env, folder / "fn.log")
+
         rows: list[tuple[str, Measured]] = []
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 base = measure(floor, browser, "", None, FLOOR_CONTENT, args.repeat)
+                pair = measure(
+                    floor_nav,
+                    browser,
+                    "",
+                    None,
+                    FLOOR_CONTENT,
+                    args.repeat,
+                    navigation=(FLOOR_START, FLOOR_LINK),
+                )
+                base = Measured(
+                    base.cold,
+                    base.warm,
+                    base.cold_cpu,
+                    base.warm_cpu,
+                    base.rss_mb,
+                    pair.nav,
+                    pair.nav_cpu,
+                )
                 rows.append(("bare one-line page (floor)", base))
                 for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
                     path, tab, content = PAGES[name]
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None
-                    m = measure(app, browser, path, tab, content, args.repeat, shot)
+                    nav = (START, LINKS[name]) if args.nav else None
+                    m = measure(app, browser, path, tab, content, args.repeat, shot, nav)
                     rows.append((name, m))
                     print(
                         f"  {name}: cold {m.cold:.2f} s (CPU {m.cold_cpu:.2f} s), warm "
-                        f"{m.warm:.2f} s (CPU {m.warm_cpu:.2f} s), {m.rss_mb:.0f} MB",
+                        f"{m.warm:.2f} s (CPU {m.warm_cpu:.2f} s), nav {m.nav:.2f} s "
+                        f"(CPU {m.nav_cpu:.2f} s), {m.rss_mb:.0f} MB",
                         flush=True,
                     )
             finally:
@@ -381,17 +522,21 @@ def main(argv: list[str] | None = None) -> int:
     if hasattr(os, "getloadavg"):
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"Load average {load} on {os.cpu_count()} CPUs (shared machine: figures are noisy)")
-    print(f"Main content visible, seconds (warm = median of {args.repeat} reloads)")
+    print(
+        f"Main content visible, seconds (warm = median of {args.repeat} reloads; nav = "
+        f"median of {args.repeat} clicks on the page's sidebar link in an open session)"
+    )
     print("CPU = the server process's user + system seconds during the visit(s)")
     print(
         f"{'page':30} {'cold':>7} {'×floor':>7} {'CPU':>6} {'warm':>7} {'×floor':>7} "
-        f"{'CPU':>6} {'peak RSS':>9}"
+        f"{'CPU':>6} {'nav':>7} {'×floor':>7} {'CPU':>6} {'peak RSS':>9}"
     )
-    print("-" * 88)
+    print("-" * 110)
     for name, m in rows:
         print(
             f"{name:30} {m.cold:>7.2f} {m.cold / base.cold:>7.1f} {m.cold_cpu:>6.2f} "
-            f"{m.warm:>7.2f} {m.warm / base.warm:>7.1f} {m.warm_cpu:>6.2f} {m.rss_mb:>7.0f}MB"
+            f"{m.warm:>7.2f} {m.warm / base.warm:>7.1f} {m.warm_cpu:>6.2f} "
+            f"{m.nav:>7.2f} {m.nav / base.nav:>7.1f} {m.nav_cpu:>6.2f} {m.rss_mb:>7.0f}MB"
         )
     return 0
 

@@ -27,6 +27,7 @@ x=1,1.5
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 from typing import Any
@@ -111,15 +112,20 @@ def frame_to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
     return buffer.getvalue()
 
 
-def chart_to_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
-    """A PNG of an Altair chart, rendered offline by vl-convert."""
+def _vega_lite_json(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """The Vega-Lite JSON of an Altair chart or of a spec (a dict)."""
+    return json.dumps(chart) if isinstance(chart, dict) else chart.to_json()
+
+
+def chart_to_png(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 2.0) -> bytes:
+    """A PNG of an Altair chart (or a Vega-Lite spec), rendered offline by vl-convert."""
     import vl_convert as vlc
 
-    return bytes(vlc.vegalite_to_png(chart.to_json(), scale=scale))
+    return bytes(vlc.vegalite_to_png(_vega_lite_json(chart), scale=scale))
 
 
-def chart_to_svg(chart: alt.TopLevelMixin) -> str:
-    """An SVG of an Altair chart, rendered offline by vl-convert."""
+def chart_to_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    """An SVG of an Altair chart (or a Vega-Lite spec), rendered offline by vl-convert."""
     import vl_convert as vlc
 
-    return str(vlc.vegalite_to_svg(chart.to_json()))
+    return str(vlc.vegalite_to_svg(_vega_lite_json(chart)))

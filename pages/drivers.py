@@ -8,8 +8,9 @@ import streamlit as st
 
 from cem import export, ui
 from cem.analytics import catalogue, drivers
-from cem.charts.kpi import QUADRANT_COLOURS, quadrant_chart
+from cem.charts.kpi import QUADRANT_COLOURS
 from cem.errors import TouchpointError
+from cem.ui.analytics.kpi import show_chart
 
 st.title("🎯 Key drivers")
 workspace = ui.require_workspace()
@@ -58,8 +59,7 @@ try:
     )
 
     left, right = st.columns([3, 2])
-    with left:
-        st.altair_chart(quadrant_chart(ranking), width="stretch")
+    show_chart(left, "quadrant_chart", ranking)
     with right:
         for name, text in drivers.QUADRANTS.items():
             members = ranking[ranking.quadrant == name].driver.tolist()

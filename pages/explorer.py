@@ -10,10 +10,9 @@ import streamlit as st
 from cem import ui
 from cem.analytics import catalogue, kpi_frames, labels, overview
 from cem.analytics.filters import STANDARD_DIMENSIONS
-from cem.charts.kpi import split_bar_chart, trend_chart
 from cem.errors import TouchpointError
 from cem.ui.analytics.explorer import comments_behind, export_buttons, to_url, url_choice
-from cem.ui.analytics.kpi import require_metrics, trend_period_notice
+from cem.ui.analytics.kpi import require_metrics, show_chart, trend_period_notice
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"
@@ -78,8 +77,15 @@ try:
                 "date range or clear a filter in the sidebar."
             )
             st.stop()
-        chart = trend_chart(frame, label, group=dim, metric=metric, band=metric != "responses")
-        st.altair_chart(chart, width="stretch")
+        chart = show_chart(
+            st,
+            "trend_chart",
+            frame,
+            title=label,
+            group=dim,
+            metric=metric,
+            band=metric != "responses",
+        )
         st.caption(
             "Shaded: 95% interval. Click a legend entry to highlight that group "
             "(click the background to reset). Hollow grey triangles: fewer than 30 "
@@ -94,9 +100,11 @@ try:
             frame = ui.cached_analytics(overview.kpi_split, workspace, metric, dim, filters)
         else:
             frame = ui.cached_analytics(kpi_frames.kpi_frame, workspace, metric, filters=filters)
-        chart = split_bar_chart(frame, dim, label, metric=metric) if dim else None
-        if chart is not None:
-            st.altair_chart(chart, width="stretch")
+        chart = (
+            show_chart(st, "split_bar_chart", frame, dim=dim, title=label, metric=metric)
+            if dim
+            else None
+        )
 
     table = labels.kpi_table(frame, metric, dim)
     st.markdown("**The numbers** — select a row to read the comments behind it.")

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from cem.ui.server import page_modules, preload_page_modules
+from cem.ui.server import page_modules, preload_page_modules, prepare_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,3 +25,8 @@ def test_preload_imports_modules_and_skips_imported_names() -> None:
     assert "cem.ui.events.panels" in loaded and "cem.analytics.events.flows" in loaded
     assert all(name in sys.modules for name in loaded)
     assert "cem.ui.guard.page_guard" not in loaded  # a function, not a module
+
+
+def test_prepare_engine_sets_up_ibis_duckdb_on_a_scratch_connection() -> None:
+    prepare_engine()
+    assert "ibis.backends.duckdb" in sys.modules

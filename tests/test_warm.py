@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cem.access.principal import CLI_ADMIN
-from cem.analytics import drivers
+from cem.analytics import drivers, overview
 from cem.analytics import result_cache as rc
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
@@ -37,6 +37,7 @@ RESPONSES_CSV = (
     )
 ).encode()
 HEAVY = (
+    overview.kpi_trend,
     ja.event_summary,
     ja.transitions,
     ja.touchpoint_stats,
@@ -143,7 +144,7 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         before = _computed(*HEAVY)
         at = AppTest.from_file(APP, default_timeout=120)
         at.run()
-        for page in ("pages/journey_analytics.py", "pages/drivers.py"):
+        for page in ("pages/journey_analytics.py", "pages/drivers.py", "pages/explorer.py"):
             at.switch_page(page)
             at.run()
             assert not at.exception, [e.value for e in at.exception]
@@ -154,8 +155,10 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         at.run()
         at.switch_page("pages/drivers.py")
         at.run()
+        at.switch_page("pages/explorer.py")
+        at.run()
         after = _computed(*HEAVY)
-        for func in (ja.transitions, ja.touchpoint_stats, drivers.key_drivers):
+        for func in (ja.transitions, ja.touchpoint_stats, drivers.key_drivers, overview.kpi_trend):
             assert after[rc.function_name(func)] == before[rc.function_name(func)] + 1
     finally:
         rc.RESULTS.use_store = True

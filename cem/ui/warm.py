@@ -11,7 +11,9 @@ read (:mod:`cem.analytics.result_cache`), so the keys are the pages' keys:
 * Journey analytics, its first view (Flow): event summary, transitions and touchpoint
   statistics with repeats collapsed, the observed stage order;
 * Planned vs actual of each journey map of the workspace (at most :data:`MAX_PLANS`);
-* Key drivers for the first outcome and all rating scales.
+* Key drivers for the first outcome and all rating scales;
+* the KPI explorer's first view: the first metric's trend by month (or the coarser period
+  its dates need), no split.
 
 The comment analysis started by the same import bumps the data revision when it ends
 (its themes are data), which would make results computed before it stale: the warmer
@@ -27,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from cem.analytics import catalogue, customer_kpis, drivers, kpi_frames
+from cem.analytics import catalogue, customer_kpis, drivers, kpi_frames, kpis
 from cem.analytics import overview as kpi_overview
 from cem.analytics import result_cache as rc
 from cem.analytics.events import flows as ja
@@ -90,6 +92,24 @@ def key_drivers(db: Database, workspace: str, filters: Filters) -> None:
         rc.cached_analytics(db, drivers.key_drivers, workspace, next(iter(outcomes)), None, filters)
 
 
+def kpi_explorer(db: Database, workspace: str, filters: Filters) -> None:
+    """The KPI explorer's first view (``pages/explorer.py`` with its defaults): the first
+    metric by month, or by the coarser period that its dates need, no split."""
+    available = rc.cached_analytics(db, catalogue.available_metrics, workspace)
+    first, last = rc.cached_analytics(db, catalogue.date_bounds, workspace)
+    if not available or last is None:
+        return
+    rc.cached_analytics(
+        db,
+        kpi_overview.kpi_trend,
+        workspace,
+        next(iter(available)),
+        period=kpis.trend_period("month", first, last),
+        by=(),
+        filters=filters,
+    )
+
+
 def overview(db: Database, workspace: str, filters: Filters) -> None:
     """The Overview's tiles, loop panels, 12-month trends, touchpoint ranking and rising
     themes (the calls of :mod:`cem.ui.analytics.overview`)."""
@@ -127,6 +147,7 @@ WARMERS: tuple[Callable[[Database, str, Filters], None], ...] = (
     journey_analytics_first_view,
     planned_vs_actual,
     key_drivers,
+    kpi_explorer,
 )
 
 

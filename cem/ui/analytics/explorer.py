@@ -35,9 +35,10 @@ def to_url(param: str, value: str, default: str) -> None:
 
 
 def export_buttons(
-    table: pd.DataFrame, chart: alt.TopLevelMixin | None, stem: str, label: str
+    table: pd.DataFrame, chart: alt.TopLevelMixin | dict[str, Any] | None, stem: str, label: str
 ) -> None:
-    """CSV/XLSX of the table and PNG/SVG of the chart, named after the view."""
+    """CSV/XLSX of the table and PNG/SVG of the chart (an Altair chart or the Vega-Lite
+    spec drawn), named after the view."""
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem)
     downloads: list[tuple[str, Any, str, str]] = [
         ("Table (CSV)", export.frame_to_csv_bytes(table), "csv", "text/csv"),

@@ -1,9 +1,11 @@
 """Streamlit helpers for the KPI pages: charts drawn from cached Vega-Lite specs.
 
 Building an Altair chart and turning it into a spec costs 50-300 ms of Python per chart;
-the Overview draws five. :func:`show_chart` builds a chart with a pure builder from
-:mod:`cem.charts.kpi` once per (builder, data, options) and caches the resulting spec,
-so a warm rerun only ships the cached spec to the browser.
+the Overview draws five, the KPI explorer and Key drivers one each. :func:`show_chart`
+builds a chart with a pure builder from :mod:`cem.charts.kpi` once per (builder, data,
+options) and caches the resulting spec, so a warm rerun only ships the cached spec to the
+browser. The spec is not checked against the Vega-Lite schema here (that check was half
+of a cold build); the builders' specs are checked in ``tests/test_charts_kpi.py``.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ def chart_spec(
 ) -> dict[str, Any]:
     """The Vega-Lite spec of ``cem.charts.kpi.<builder>(frame, **options)`` (cached on the
     frame's content and the options)."""
-    return getattr(kpi_charts, builder)(frame, **dict(options)).to_dict()
+    return getattr(kpi_charts, builder)(frame, **dict(options)).to_dict(validate=False)
 
 
-def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any) -> None:
-    """Draw ``cem.charts.kpi.<builder>(frame, **options)`` from its cached spec."""
+def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any) -> dict[str, Any]:
+    """Draw ``cem.charts.kpi.<builder>(frame, **options)`` from its cached spec; returns
+    the spec (for the PNG/SVG exports of exactly what is drawn)."""
     spec = chart_spec(builder, frame, tuple(sorted(options.items())))
     container.vega_lite_chart(spec, width="stretch")
+    return spec
 
 
 def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
