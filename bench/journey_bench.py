@@ -258,13 +258,6 @@ def poll_cost(server_pid: int, page: Any, seconds: float = 20.0) -> list[tuple[s
     ]
 
 
-FLOOR_PAGES = {
-    "floor.py": 'import streamlit as st\n\nst.navigation([st.Page("a.py"), st.Page("b.py")]).run()\n',
-    "a.py": 'import streamlit as st\n\nst.write("Bare page A")\n',
-    "b.py": 'import streamlit as st\n\nst.write("Bare page B")\n',
-}
-
-
 def in_app_navigation(
     page: Any, link: str, away: str, shown: Callable[[], Any], pids: tuple[int, ...] = ()
 ) -> tuple[float, float, float]:
@@ -293,25 +286,26 @@ def in_app_navigation(
 
 
 def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[str, float]]:
-    """The floor of in-app navigation on this machine: a bare two-page Streamlit app
-    (one ``st.write`` each), page A → page B by the sidebar link, until B's text shows."""
+    """The floor of in-app navigation on this machine: the bare two-page Streamlit app of
+    ``bench/browser_bench.py`` (``FLOOR_NAV_APP``), its first page → the other by the
+    sidebar link, until the other page's text shows."""
     from statistics import median
 
-    from browser_bench import Server
+    from browser_bench import FLOOR_NAV_APP, Server
 
-    for name, text in FLOOR_PAGES.items():
-        (folder / name).write_text(text)
+    (folder / "floor_nav.py").write_text(FLOOR_NAV_APP)
     streamlit = str(Path(sys.executable).with_name("streamlit"))
     server = Server.start(
-        [streamlit, "run", str(folder / "floor.py")], dict(os.environ), folder / "f.log"
+        [streamlit, "run", str(folder / "floor_nav.py")], dict(os.environ), folder / "f.log"
     )
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(server.url)
-        page.get_by_text("Bare page A").wait_for(timeout=120_000)
-        shown = lambda: page.get_by_text("Bare page B").first  # noqa: E731
+        page.get_by_text("Hello").first.wait_for(timeout=120_000)
+        shown = lambda: page.get_by_text("Other page").first  # noqa: E731
         runs = [
-            in_app_navigation(page, "b", "a", shown, (server.process.pid,)) for _ in range(repeat)
+            in_app_navigation(page, "Other", "Hello", shown, (server.process.pid,))
+            for _ in range(repeat)
         ]
         page.close()
     finally:
