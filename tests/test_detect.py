@@ -115,6 +115,12 @@ def test_values_that_contradict_the_header_win() -> None:
     # A 0-5 "ease" rating where 0 = not applicable is not a CES score.
     got = roles({"Ease of booking": ["0", "3", "5", "1"]}, "responses")
     assert got["Ease of booking"] == ATTRIBUTE
+    # A yes/no question whose header holds a channel word ("device") is not a channel.
+    answers = ["Yes", "No", "No internet service", "No", "Yes"] * 5
+    got = roles(
+        {"DeviceProtection": answers, "Device type": ["web", "app"] * 12 + ["web"]}, "responses"
+    )
+    assert got == {"DeviceProtection": ATTRIBUTE, "Device type": "channel"}
 
 
 @pytest.mark.parametrize("header", ["", "Unnamed: 0", "number", "index"])

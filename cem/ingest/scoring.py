@@ -51,6 +51,10 @@ def name_score(role: str, norm: str) -> float:
     return best
 
 
+# A yes/no question may have one or two further options ("No internet service").
+YES_NO_OPTIONS = 4
+
+
 def value_fit(role: str, p: _Profile, strong_name: bool = False) -> tuple[bool, str]:
     """(fits, reason) for the column's values against a role.
 
@@ -117,6 +121,8 @@ def value_fit(role: str, p: _Profile, strong_name: bool = False) -> tuple[bool, 
             return False, "values are numbers or dates, not names"
         if p.n >= 20 and p.distinct_ratio > 0.9:
             return False, "almost every value differs: not a small set of names"
+        if p.distinct <= YES_NO_OPTIONS and p.bool_share >= 0.5:
+            return False, "mostly yes/no answers: a closed question, not names"
         return True, f"{p.distinct} distinct names in the sample"
     if role == "customer_id":
         if p.free_text:
