@@ -88,3 +88,45 @@ def test_import_with_comments_finishes_their_analysis_before_exit(tmp_path: Path
     assert "Traceback" not in result.stderr and "RuntimeError" not in result.stderr
     assert "Analysed 3 comments" in result.stderr
     assert "3 rows loaded" in result.stdout
+
+
+def _survey_csv(path: Path, rows: int) -> Path:
+    """A survey export: date, NPS (every 11th answer out of range), comment."""
+    with path.open("w") as fh:
+        fh.write("Date,How likely are you to recommend us?,Comment\n")
+        for i in range(rows):
+            fh.write(f"2024-03-{i % 28 + 1:02d},{i % 12},comment number {i}\n")
+    return path
+
+
+def test_cli_import_caps_memory_and_loads_the_same_rows(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``python -m cem import`` loads under DuckDB's memory cap; a cap too small for the
+    file is retried without it: the same rows load, and the limit is put back."""
+    from cem.access.principal import LOCAL_ADMIN
+    from cem.ingest import load
+
+    csv = _survey_csv(tmp_path / "survey.csv", 24_000)
+    monkeypatch.setenv("TOUCHPOINT_IMPORT_MEMORY", "300MB")
+    argv = ["import", str(csv), "--workspace", "w", "--kind", "responses"]
+    assert main([*argv, "--db", str(tmp_path / "cli.duckdb")]) == 0
+    db = Database(tmp_path / "cli.duckdb")
+    loaded = db.execute("SELECT count(*), sum(nps) FROM responses").fetchone()
+    db.close()
+    valid = [i % 12 for i in range(24_000) if i % 12 <= 10]  # 11 is not an NPS
+    assert loaded == (len(valid), sum(valid))
+
+    db = Database(tmp_path / "tiny.duckdb")
+    before = db.memory_limit()
+    limits: list[str] = []
+    real_load = load._load
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        limits.append(db.memory_limit())
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(load, "_load", spy)
+    result = load.import_file(db, "w", str(csv), "responses", actor=LOCAL_ADMIN, memory_limit="1MB")
+    assert result.rows_loaded == len(valid)
+    assert limits == ["976.5 KiB", before]  # ran out of memory under 1 MB, then loaded
+    assert db.memory_limit() == before
+    db.close()

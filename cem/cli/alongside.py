@@ -137,14 +137,14 @@ def write_database(path: str | None) -> Database:
 def cmd_import(args: argparse.Namespace) -> int:
     """``python -m cem import``: into the database, or through the app's inbox while the
     app holds it."""
-    from cem.cli.imports import check_file, run_cli_import
+    from cem.cli.imports import check_file, import_memory_limit, run_cli_import
 
     check_file(args.file)
     db, app = open_or_find_app(args.db)
     if db is None:
         assert app is not None
         return import_beside_app(args, app)
-    return run_cli_import(db, args)
+    return run_cli_import(db, args, memory_limit=import_memory_limit())
 
 
 def import_beside_app(args: argparse.Namespace, app: RunningApp) -> int:

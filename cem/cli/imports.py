@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -30,9 +31,33 @@ def check_file(file: str) -> None:
         raise FileFormatError(f"{file}: there is no such file.")
 
 
-def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = None) -> int:
+ENV_IMPORT_MEMORY = "TOUCHPOINT_IMPORT_MEMORY"
+DEFAULT_IMPORT_MEMORY = "600MB"
+
+
+def import_memory_limit() -> str | None:
+    """DuckDB's memory cap while ``python -m cem import`` loads a file in its own process:
+    ``$TOUCHPOINT_IMPORT_MEMORY`` (a size such as ``1GB``; ``none`` for no cap), else 600 MB,
+    which keeps a 10M-row import under 1 GB of memory (the rows spill to disk).
+
+    >>> import os; os.environ[ENV_IMPORT_MEMORY] = "none"; import_memory_limit() is None
+    True
+    >>> del os.environ[ENV_IMPORT_MEMORY]; import_memory_limit()
+    '600MB'
+    """
+    value = os.environ.get(ENV_IMPORT_MEMORY, "").strip() or DEFAULT_IMPORT_MEMORY
+    return None if value.lower() == "none" else value
+
+
+def run_cli_import(
+    db: Database,
+    args: argparse.Namespace,
+    out: TextIO | None = None,
+    memory_limit: str | None = None,
+) -> int:
     """``python -m cem import``: prints rows loaded/rejected and the first reject reasons
     (to ``out``, stdout by default; the app's inbox collects them for the CLI).
+    ``memory_limit`` caps DuckDB's memory during the load (the CLI's own process only).
 
     Exit status 0 when the file was read (even with rejected rows); errors raise a
     :class:`~cem.errors.TouchpointError`, which the CLI prints as one line (status 2).
@@ -68,6 +93,7 @@ def run_cli_import(db: Database, args: argparse.Namespace, out: TextIO | None = 
         constants=_pairs(args.set, "--set") or None,
         on_duplicate=args.on_duplicate,
         progress=progress,
+        memory_limit=memory_limit,
     )
     emit(result.summary())
     if result.skipped_duplicate_of is None:

@@ -191,6 +191,7 @@ def import_file(
     on_duplicate: str = "error",
     progress: Progress | None = None,
     remedies: Remedies | None = None,
+    memory_limit: str | None = None,
 ) -> ImportResult:
     """Import one file into ``workspace`` as ``kind`` (responses, events or customers).
 
@@ -199,7 +200,10 @@ def import_file(
     ``ignored``. ``on_duplicate``: ``'error'`` raises :class:`DuplicateImportError` when the
     same content was imported into the workspace before, ``'skip'`` loads nothing and says so,
     ``'replace'`` deletes the earlier import's rows and loads anew (one transaction).
-    ``progress(fraction, message)`` is called as the work advances.
+    ``progress(fraction, message)`` is called as the work advances. ``memory_limit`` (e.g.
+    ``'600MB'``, the CLI's own process) caps DuckDB's memory while the file loads: the typed
+    rows spill to disk instead of all being held in RAM; should the load still run out of
+    memory, it runs again without the cap (nothing was loaded the first time).
     """
     report = progress or _noop
     started = time.perf_counter()
@@ -224,7 +228,13 @@ def import_file(
             mapping = replace(mapping, date_formats=dict(mapping.date_formats))
         check_mapping(mapping, upload)
         try:
-            result = _load(db, workspace, upload, mapping, on_duplicate, report, started, remedies)
+            result = _within_memory(
+                db,
+                memory_limit,
+                lambda: _load(
+                    db, workspace, upload, mapping, on_duplicate, report, started, remedies
+                ),
+            )
         except duckdb.Error as exc:  # the transaction has rolled back: nothing was loaded
             first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             raise FileFormatError(
@@ -237,6 +247,34 @@ def import_file(
     for hook in AFTER_IMPORT:  # e.g. comment analysis in the background (cem.voc.jobs)
         hook(db, workspace, result.kind if hasattr(result, "kind") else kind)
     return result
+
+
+def _within_memory(
+    db: Database, limit: str | None, load: Callable[[], ImportResult]
+) -> ImportResult:
+    """Run ``load`` with DuckDB's memory capped at ``limit`` (None: as it is), then put the
+    limit back; an out-of-memory failure under the cap is retried once without it."""
+    if limit is None:
+        return load()
+    before = db.cap_memory(limit)
+    try:
+        return load()
+    except Exception as exc:  # the transaction has rolled back: nothing was loaded
+        if not _out_of_memory(exc):
+            raise
+        db.cap_memory(before)
+        return load()
+    finally:
+        db.cap_memory(before)
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """Whether ``exc`` or an error it was raised from is DuckDB running out of memory."""
+    while exc is not None:
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            return True
+        exc = exc.__cause__
+    return False
 
 
 def _load(

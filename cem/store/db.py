@@ -16,6 +16,7 @@ Nothing else in the code base calls ``duckdb.connect``.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
 ENV_DB_PATH = "TOUCHPOINT_DB"
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 
 SCHEMA_VERSION = 2  # 2: attributes stored per import (cem.analytics.attributes)
 # Never download or auto-load extensions: Touchpoint works offline.
@@ -198,6 +200,7 @@ class Database:
             raise _as_store_error(exc, self.path) from exc
         self._local = threading.local()
         self._write_lock = threading.RLock()
+        self._memory_cap: str | None = None  # set by cap_memory (None: DuckDB's default)
         try:
             if not read_only:
                 self.migrate()
@@ -268,6 +271,29 @@ class Database:
             if mapped is not None:
                 raise mapped from exc
             raise
+
+    def memory_limit(self) -> str:
+        """DuckDB's memory limit for this process, as DuckDB shows it (``'18.6 GiB'``)."""
+        return str(self.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+
+    def cap_memory(self, limit: str | None) -> str | None:
+        """Cap DuckDB's memory at ``limit`` (a size such as ``'600MB'``; None: DuckDB's
+        default, 80% of the RAM) and return the cap before (None: the default). Beyond the
+        cap DuckDB spills to its temporary directory beside the database file.
+
+        >>> db = Database(":memory:")
+        >>> before = db.cap_memory("600MB"); db.memory_limit(), db.cap_memory(before)
+        ('572.2 MiB', '600MB')
+        """
+        previous = self._memory_cap
+        if limit is None:
+            self.execute("RESET memory_limit")
+        elif MEMORY_SIZE.fullmatch(limit.strip()):
+            self.execute("SET memory_limit = ?", [limit.strip()])
+        else:
+            raise TouchpointError(f"“{limit}” is not a memory size such as 600MB or 2GB.")
+        self._memory_cap = limit
+        return previous
 
     def close(self, wait_seconds: float = 60.0) -> None:
         """Close the connection (and with it every cursor).

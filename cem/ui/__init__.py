@@ -44,9 +44,7 @@ def _database(path: str) -> Database:
     from cem.store.host import hosted_database  # the server's own, under `cem serve`
 
     db = hosted_database(path) or Database(path)
-    db.execute(
-        "SET memory_limit = ?", [os.environ.get("TOUCHPOINT_MEMORY_LIMIT", SERVER_MEMORY_LIMIT)]
-    )
+    db.cap_memory(os.environ.get("TOUCHPOINT_MEMORY_LIMIT", SERVER_MEMORY_LIMIT))
     return db
 
 
