@@ -1,7 +1,9 @@
 """Import benchmark: N survey responses as CSV through the import page's code path
 (:func:`cem.ingest.load.import_file`: sniffing, detection, validation, rejects, attributes and
 bookkeeping included) beside DuckDB's plain ``CREATE TABLE ... AS SELECT * FROM read_csv``
-and beside pandas ``read_csv`` + insert into DuckDB.
+and beside pandas ``read_csv`` + insert into DuckDB. A *floor* route writes the same rows into
+Touchpoint's ``responses`` table with plain casts and nothing else (no checks, rejects, row
+numbers, attributes or detection): no import of this file can be faster.
 
 Detection (sniffing + roles + the data-health check, which look at a bounded sample) is
 timed on its own, step by step. Whole-process figures run the CLI (``python -m cem import``)
@@ -31,7 +33,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from cem.access.principal import LOCAL_ADMIN  # noqa: E402 - after the path fix
 
-ROUTES = ("touchpoint", "duckdb", "pandas")
+ROUTES = ("touchpoint", "duckdb", "floor", "pandas")
 
 
 def generate(path: Path, rows: int) -> None:
@@ -230,6 +232,11 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{csv_path}')")
         extra = {"loaded": con.execute("SELECT count(*) FROM t").fetchone()[0], "rejected": 0}
         con.close()
+    elif route == "floor":
+        con = _write_floor(csv_path, db_path)
+        extra = {"loaded": con.execute("SELECT count(*) FROM responses").fetchone()[0]}
+        extra["rejected"] = 0
+        con.close()
     elif route == "pandas":
         import duckdb
         import pandas as pd
@@ -244,6 +251,28 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
     cpu = _cpu_seconds() - cpu_started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "cpu": cpu, "peak_mb": peak_mb, **extra}
+
+
+def _write_floor(csv_path: str, db_path: str) -> object:
+    """The floor of any import of this file: the same rows INSERTed into Touchpoint's
+    ``responses`` table with plain casts, and nothing else (no checks, no rejects, no row
+    numbers, no attributes, no detection). Returns the open DuckDB connection."""
+    import duckdb
+
+    from cem.store.db import SCHEMA
+
+    con = duckdb.connect(db_path)
+    for statement in SCHEMA:
+        con.execute(statement)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(11)) + "}"
+    con.execute(
+        "INSERT INTO responses (response_id, workspace, import_id, source_row, customer_id, "
+        "submitted_at, nps, csat, ces, comment, channel, touchpoint, segment) "
+        "SELECT 0, 'bench', 1, 0, c0, TRY_CAST(c1 AS TIMESTAMP), TRY_CAST(c2 AS SMALLINT), "
+        "TRY_CAST(c3 AS SMALLINT), TRY_CAST(c4 AS SMALLINT), c5, c6, c7, c8 "
+        f"FROM read_csv('{csv_path}', columns={columns}, header=false, skip=1, auto_detect=false)"
+    )
+    return con
 
 
 def _child(route: str, csv_path: Path, db_path: Path) -> dict[str, float]:
@@ -332,6 +361,7 @@ def main() -> int:
             "touchpoint": "Touchpoint import_file (page/CLI)",
             "duckdb": "DuckDB CREATE TABLE AS read_csv",
             "pandas": "pandas read_csv + insert",
+            "floor": "floor: same rows into responses",
         }
         for route in ROUTES:
             r = results[route]
@@ -364,6 +394,13 @@ def main() -> int:
             "pandas: "
             f"{'yes' if tp['seconds'] < results['pandas']['seconds'] else 'NO'}; "
             f"peak < 1 GB: {'yes' if tp['peak_mb'] < 1024 else 'NO'} ({tp['peak_mb']:.0f} MB)"
+        )
+        floor = results["floor"]
+        print(
+            f"the floor (the same rows written into responses, nothing else) is "
+            f"{floor['seconds'] / base:.2f}x DuckDB wall, {floor['cpu'] / base_cpu:.2f}x CPU; "
+            f"Touchpoint is {tp['seconds'] / floor['seconds']:.2f}x the floor wall, "
+            f"{tp['cpu'] / floor['cpu']:.2f}x CPU"
         )
     return 0
 
