@@ -189,3 +189,12 @@ def test_detect_text_words_kept_columns_like_the_import_page(tmp_path, capsys) -
         assert lines[column].startswith(f" kept as {kept[column]} — "), lines[column]
     assert not any(text.startswith(" attribute") for text in lines.values())
     assert lines["nps"].startswith(" NPS (0-10) (")
+
+
+def test_timestamps_no_reader_knows_are_not_free_text() -> None:
+    """Varied, several 'words' long, but mostly digits: not a comment, whatever they are."""
+    stamps = [f"Mon, {d:02d} Jul 2024 10:{d:02d}:00 GMT" for d in range(1, 29)]
+    texts = [f"Support answered within {d} hours, thank you" for d in range(1, 29)]
+    found = roles({"Sent": stamps, "Feedback given": texts}, "responses")
+    assert found["Sent"] not in ("comment", "comment_field")
+    assert found["Feedback given"] == "comment"

@@ -694,3 +694,25 @@ def test_upload_stash_folder_is_per_process_and_stale_ones_go(tmp_path: Path, mo
     assert Path(folder).parent == tmp_path and Path(folder).is_dir()
     assert readers.stash_dir() == folder  # one folder per process
     assert not stale.exists() and fresh.exists()
+
+
+def test_times_with_a_spaced_utc_offset_load_as_utc(ws_db: Database, tmp_path: Path) -> None:
+    """Delighted and Shopify write ``2024-01-01 10:00:00 -0500``: a date read as UTC (it
+    once became the comment, free text of digits)."""
+    path = write(
+        tmp_path,
+        "delighted.csv",
+        "Response ID,Score,Created At,Comment\n"
+        "1,9,2024-01-01 10:00:00 -0500,Quick answer from support\n"
+        "2,4,2024-01-02 23:30:00 +0200,Checkout page froze twice\n"
+        "3,10,2024-01-03 08:15:00 +0000,Great value for the money\n",
+    )
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
+    assert result.mapping.roles["submitted_at"] == "Created At"
+    assert result.mapping.roles["comment"] == "Comment"
+    assert "nps" not in result.mapping.roles  # "Score" without NPS wording: a rating
+    assert rows(ws_db, "SELECT submitted_at FROM responses ORDER BY source_row") == [
+        (dt.datetime(2024, 1, 1, 15, 0),),
+        (dt.datetime(2024, 1, 2, 21, 30),),
+        (dt.datetime(2024, 1, 3, 8, 15),),
+    ]

@@ -42,6 +42,7 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+from cem import background
 from cem.analytics import result_store
 from cem.analytics.engine import duckdb_engine
 from cem.store.db import Database
@@ -184,7 +185,7 @@ class ResultCache:
             seconds = time.perf_counter() - started
             keep = (db, workspace, stored, revision, name, value, seconds)
             if self.keep_in_background:  # a page never waits for another writer's lock
-                threading.Thread(target=result_store.keep, args=keep, daemon=True).start()
+                background.start(result_store.keep, keep, f"keep-{name}")
             else:
                 result_store.keep(*keep)
         return value

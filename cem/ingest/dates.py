@@ -17,7 +17,8 @@ Rules, per column:
 - Month names in English, Spanish, French, German, Danish and Portuguese, day first
   (``13. november 2023``, ``3 de marzo de 2024``, ``3 mars 2024``, ``3. März 2024``, with an
   optional time) are read by :func:`worded_sql` (kind ``'worded'``).
-- ISO times with a UTC offset (``2024-03-01T10:00:00+02:00``, ``...Z``, ``... UTC``) are
+- ISO times with a UTC offset (``2024-03-01T10:00:00+02:00``, ``...Z``, ``... UTC``,
+  ``2024-03-01 10:00:00 +0200``) are
   **normalised to UTC** (kind ``'iso_utc'``: ``08:00`` here); ISO times without an offset
   are kept as written (local time of the export).
 - Durations (``0:42:10``, ``12:05``) are never dates.
@@ -47,10 +48,13 @@ MIN_SHARE = 0.8  # share of non-blank sample values that must fit one format
 _TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?"
 _ISO = re.compile(
     r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-    r"(?:Z| ?UTC|[+-]\d{2}(?::?\d{2})?)?$"
+    r"(?:Z| ?UTC| ?[+-]\d{2}(?::?\d{2})?)?$"
 )
-_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?[+-]\d{2}(?::?\d{2})?$")  # not Z: that is UTC
-_OFFSET_SQL = "(Z| ?UTC|[+-][0-9]{2}(:?[0-9]{2})?)$"
+# An offset after the time, also after a space (``2024-01-01 10:00:00 -0500``, as Delighted
+# and Shopify export). Not Z: that is UTC.
+_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)? ?[+-]\d{2}(?::?\d{2})?$")
+_OFFSET_SQL = "(Z| ?UTC| ?[+-][0-9]{2}(:?[0-9]{2})?)$"
+_SPACED_OFFSET_SQL = " ([+-][0-9]{2}(:?[0-9]{2})?)$"  # DuckDB reads the offset only unspaced
 _YMD_SLASH = re.compile(r"^\d{4}([/.])\d{1,2}\1\d{1,2}" + _TIME + "$")
 _DMY = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})" + _TIME + "$")
 _YYYYMMDD = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
@@ -388,9 +392,10 @@ def date_sql(value_sql: str, fmt: DateFormat) -> str | None:
       impossible date such as 31 February is NULL, so a reject).
     """
     if fmt.kind == "iso_utc":
+        unspaced = f"regexp_replace({value_sql}, '{_SPACED_OFFSET_SQL}', '\\1')"
         return (
             f"CASE WHEN regexp_matches({value_sql}, '{_OFFSET_SQL}') THEN "
-            f"timezone('UTC', TRY_CAST({value_sql} AS TIMESTAMPTZ)) "
+            f"timezone('UTC', TRY_CAST({unspaced} AS TIMESTAMPTZ)) "
             f"ELSE TRY_CAST({value_sql} AS TIMESTAMP) END"
         )
     if fmt.kind != "worded":

@@ -29,6 +29,8 @@ from cem.ingest.vocab import (
     TRUE_WORDS,
 )
 
+MOSTLY_DIGITS = 0.4  # free text is words: values with more digits than this are not
+
 
 @dataclass(frozen=True)
 class _Profile:
@@ -55,6 +57,7 @@ class _Profile:
     scale: LikertScale | None = None  # Likert labels (Strongly disagree ... Strongly agree)
     duration: bool = False  # h:mm:ss values (0:42:10): never a date
     stray: tuple[str, ...] = ()  # a scale column's answers that are not its labels ("Kinda")
+    digit_share: float = 0.0  # share of the values' characters (spaces aside) that are digits
 
     @property
     def distinct_ratio(self) -> float:
@@ -78,6 +81,7 @@ class _Profile:
             and self.mean_len >= FREE_TEXT_MIN_LEN
             and self.words >= 2.5
             and self.code_share < 0.3
+            and self.digit_share < MOSTLY_DIGITS  # timestamps in a form no reader knows
             and varied
         )
 
@@ -235,7 +239,19 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
         scale=scale,
         duration=durations,
         stray=stray,
+        digit_share=_digit_share(counts),
     )
+
+
+def _digit_share(counts: Counter[str]) -> float:
+    """The share of the characters (spaces aside) of ``counts``' values that are digits.
+
+    >>> _digit_share(Counter({"Mon, 01 Jul 2024 10:00:00 GMT": 2})), _digit_share(Counter({"Late by 2 days": 3}))
+    (0.5, 0.09090909090909091)
+    """
+    chars = sum(len(v.replace(" ", "")) * c for v, c in counts.items())
+    digits = sum(sum(ch.isdigit() for ch in v) * c for v, c in counts.items())
+    return digits / chars if chars else 0.0
 
 
 def is_index_column(p: _Profile) -> bool:

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from cem import background
 from cem.analytics import catalogue, customer_kpis, drivers, kpi_frames, kpis
 from cem.analytics import overview as kpi_overview
 from cem.analytics import result_cache as rc
@@ -204,11 +205,8 @@ def after_import(db: Database, workspace: str, kind: str) -> threading.Thread | 
         if running is not None and running.is_alive():
             _AGAIN.add(key)
             return running
-        thread = threading.Thread(
-            target=_run, args=(db, workspace), name=f"warm-{workspace}", daemon=True
-        )
+        thread = background.start(_run, (db, workspace), f"warm-{workspace}")
         _RUNNING[key] = thread
-        thread.start()
         return thread
 
 

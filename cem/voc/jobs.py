@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cem import background
 from cem.store.db import Database, bump_revision
 
 log = logging.getLogger(__name__)
@@ -168,14 +169,10 @@ def start_background(
         existing = _RUNNING.get(key)
         if existing is not None and existing.is_alive():
             return None
-        thread = threading.Thread(
-            target=analyse_workspace,
-            args=(db, workspace, progress),
-            name=f"voc-{workspace}",
-            daemon=daemon,
+        thread = background.start(
+            analyse_workspace, (db, workspace, progress), f"voc-{workspace}", daemon
         )
         _RUNNING[key] = thread
-        thread.start()
         return thread
 
 
