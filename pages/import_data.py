@@ -74,6 +74,7 @@ else:
         health_box = st.container()
         use_saved = not st.session_state.get("import_ignore_saved")
         mapping = detect_mapping(upload, kind, db if use_saved else None, workspace)
+        mapping = panels.nps_question(mapping, upload)
         st.markdown("**Detected role of every column** (with how sure, and why)")
         roles_box = st.container()
         with st.expander("Preview (first rows, shown as text)"):

@@ -198,3 +198,25 @@ def test_timestamps_no_reader_knows_are_not_free_text() -> None:
     found = roles({"Sent": stamps, "Feedback given": texts}, "responses")
     assert found["Sent"] not in ("comment", "comment_field")
     assert found["Feedback given"] == "comment"
+
+
+def test_detect_asks_about_a_0_to_10_column_and_says_how_to_confirm(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Delighted's "Score" stays a rating; ``cem detect`` says how to make it NPS, and a
+    star rating or a count is never offered."""
+    import json
+    from pathlib import Path
+
+    from cem.cli.main import main
+
+    path = Path(__file__).parent / "fixtures" / "exports" / "delighted_scores.csv"
+    assert main(["detect", str(path), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "nps" not in report["roles"]
+    assert [n for n in report["notes"] if "--map nps=Score" in n]
+    from cem.ingest.explain import possible_nps_columns
+    from cem.ingest.mapping import detect_mapping
+    from cem.ingest.readers import read_upload
+
+    stars = Path(__file__).parent / "fixtures" / "exports" / "reviews.csv"
+    with read_upload(str(stars), stars.name, None) as upload:
+        assert possible_nps_columns(upload, detect_mapping(upload, None)) == []

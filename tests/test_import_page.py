@@ -184,3 +184,35 @@ def test_event_log_kind_is_preselected(open_page: OpenPage) -> None:
     at.button(key="import_button").click().run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Rows loaded"] == "36"
+
+
+def test_a_0_to_10_column_without_nps_wording_is_asked_about(
+    app_env: Path, open_page: OpenPage
+) -> None:
+    """Delighted's "Score": never NPS by detection; the page asks, one click makes it NPS,
+    and the NPS of the loaded rows is the file's (computed with pandas)."""
+    import pandas as pd
+
+    path = EXPORTS / "delighted_scores.csv"
+    at = _page(open_page)
+    _upload(at, "delighted_scores.csv", path.read_bytes())
+    roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+    assert dict(zip(roles["column"], roles["role"], strict=True))["Score"] == "kept as rating 0-10"
+    assert "is it your likelihood-to-recommend question" in _texts(at).lower()
+    at.button(key="import_confirm_nps_0").click().run()
+    assert not at.exception
+    roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+    assert dict(zip(roles["column"], roles["role"], strict=True))["Score"] == "NPS (0-10)"
+    assert "likelihood-to-recommend question" not in _texts(at)
+    at.button(key="import_button").click().run()
+    assert not at.exception
+    scores = pd.read_csv(path)["Score"]
+    expected = round(100 * ((scores >= 9).mean() - (scores <= 6).mean()), 1)
+    db = Database(app_env)
+    nps = db.execute(
+        "SELECT round(100 * (avg(CAST(nps >= 9 AS INT)) - avg(CAST(nps <= 6 AS INT))), 1) "
+        "FROM responses WHERE import_id = (SELECT max(import_id) FROM imports "
+        "WHERE file_name = 'delighted_scores.csv')"
+    ).fetchone()[0]
+    db.close()
+    assert nps == expected

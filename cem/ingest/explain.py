@@ -9,12 +9,17 @@ as JSON or text; the import page shows the same fields.
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from cem.ingest.detect import ATTRIBUTE, COMMENT_FIELD, IGNORE, LOW_CONFIDENCE, ROLE_LABELS
 from cem.ingest.health import HealthWarning, health_check
 from cem.ingest.mapping import Mapping
+from cem.ingest.profile import profile_column
 from cem.ingest.readers import Upload
+from cem.ingest.vocab import MONEY_WORDS, NOT_SCORE_WORDS
+
+NPS_QUESTION_MIN_DISTINCT = 6  # an 11-point answer scale shows several of its points
 
 
 def role_label(role: str) -> str:
@@ -38,6 +43,34 @@ def column_role_text(role: str, kept_as: str | None) -> str:
     if role == ATTRIBUTE and kept_as:
         return f"kept as {kept_as}"
     return role_label(role)
+
+
+def possible_nps_columns(upload: Upload, mapping: Mapping) -> list[str]:
+    """Columns that may be the NPS question although their header does not say so, for the
+    page to ask (never to decide): whole numbers 0-10 (or 1-10) reaching 10, several points
+    used, no role yet, not a count, id or amount. Empty when NPS is mapped already.
+
+    Delighted's ``Score`` and a bare ``Likelihood`` are such columns; a star rating (1-5) or
+    a count of visits is not.
+    """
+    if mapping.kind != "responses" or "nps" in mapping.roles:
+        return []
+    out = []
+    for col in upload.columns:
+        if mapping.role_of(col) not in (ATTRIBUTE,):
+            continue
+        p = profile_column(str(col), upload.sample[col])
+        if (
+            p.integer
+            and p.vmin is not None
+            and p.vmax == 10
+            and p.vmin >= 0
+            and p.distinct >= NPS_QUESTION_MIN_DISTINCT
+            and not NOT_SCORE_WORDS.search(p.norm)
+            and not MONEY_WORDS.search(p.norm)
+        ):
+            out.append(str(col))
+    return out
 
 
 def upload_warnings(upload: Upload, mapping: Mapping) -> list[HealthWarning]:
@@ -90,7 +123,13 @@ def detection_report(upload: Upload, mapping: Mapping) -> dict[str, Any]:
         "comment_fields": list(mapping.comment_fields),
         "date_formats": {c: f.label for c, f in mapping.date_formats.items()},
         "columns": columns,
-        "notes": list(mapping.notes),
+        "notes": list(mapping.notes)
+        + [
+            f"“{col}” holds whole numbers 0-10 but its header does not ask about "
+            f"recommending: kept as a rating. If it is your NPS question, import with "
+            f"--map {shlex.quote(f'nps={col}')}."
+            for col in possible_nps_columns(upload, mapping)
+        ],
         "warnings": [w.to_json() for w in upload_warnings(upload, mapping)],
     }
 

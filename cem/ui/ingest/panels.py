@@ -17,12 +17,13 @@ from cem.errors import DuplicateImportError, TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_count
 from cem.ingest.detect import COMMENT_FIELD, KIND_HELP, LOW_CONFIDENCE, detect_kind
-from cem.ingest.explain import column_role_text, upload_warnings
+from cem.ingest.explain import column_role_text, possible_nps_columns, upload_warnings
 from cem.ingest.health import Remedies
 from cem.ingest.load import (
     KINDS,
     Mapping,
     Upload,
+    apply_overrides,
     delete_import,
     import_file,
     import_rejects,
@@ -31,6 +32,7 @@ from cem.ingest.load import (
 )
 from cem.store.db import Database
 
+CONFIRMED_NPS = "import_confirmed_nps"  # the column the user said is the NPS question
 WARNING_ICONS = {
     "placeholder_dates": "📅",
     "date_range": "📅",
@@ -66,6 +68,26 @@ def kind_picker(upload: Upload) -> str:
         )
     st.caption(f"**{kind.capitalize()}**: {ui.escape_markdown(KIND_HELP[kind])}")
     return str(kind)
+
+
+def nps_question(mapping: Mapping, upload: Upload) -> Mapping:
+    """Ask whether a 0-10 column whose header does not say so is the NPS question; only
+    the user's yes makes it NPS (the mapping returned then has it), never detection."""
+    chosen = st.session_state.get(CONFIRMED_NPS)
+    if chosen in upload.columns and "nps" not in mapping.roles:
+        return apply_overrides(mapping, upload, {"nps": chosen})
+    for k, col in enumerate(possible_nps_columns(upload, mapping)):
+        name = ui.escape_markdown(col)
+        st.info(
+            f"**{name}** holds whole numbers from 0 to 10, the scale of NPS, but its header "
+            "does not ask how likely customers are to recommend you, so it is kept as a "
+            "rating (a driver, KPI and filter). Is it your likelihood-to-recommend question?",
+            icon="❓",
+        )
+        if st.button(f"Yes, {name} is our NPS question", key=f"import_confirm_nps_{k}"):
+            st.session_state[CONFIRMED_NPS] = col
+            st.rerun()
+    return mapping
 
 
 def health_panel(upload: Upload, mapping: Mapping) -> Remedies:

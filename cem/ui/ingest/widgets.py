@@ -27,6 +27,7 @@ PER_FILE_KEYS = (
     "import_result",
     "import_kind",
     "import_ignore_saved",
+    "import_confirmed_nps",
 )
 
 
