@@ -220,3 +220,59 @@ def test_detect_asks_about_a_0_to_10_column_and_says_how_to_confirm(capsys) -> N
     stars = Path(__file__).parent / "fixtures" / "exports" / "reviews.csv"
     with read_upload(str(stars), stars.name, None) as upload:
         assert possible_nps_columns(upload, detect_mapping(upload, None)) == []
+
+
+def test_product_analytics_exports_are_event_logs() -> None:
+    """Mixpanel (distinct_id, Unix seconds) and GA4 (user_pseudo_id, microseconds): events
+    with their times; the timestamp wins over a day-only date."""
+    from cem.ingest.detect import detect_kind
+
+    users = [f"u{k % 7}" for k in range(40)]
+    mixpanel = pd.DataFrame(
+        {
+            "event": [["page_view", "add_to_cart", "purchase"][k % 3] for k in range(40)],
+            "distinct_id": users,
+            "time": [str(1717200000 + 97 * k) for k in range(40)],
+        }
+    )
+    assert detect_kind(mixpanel).kind == "events"
+    assert roles(mixpanel.to_dict("list"), "events") == {
+        "event": "touchpoint",
+        "distinct_id": "customer_id",
+        "time": "occurred_at",
+    }
+    ga4 = {
+        "event_date": ["20240601"] * 40,
+        "event_timestamp": [str((1717200000 + 61 * k) * 1_000_000 + k) for k in range(40)],
+        "event_name": mixpanel["event"].tolist(),
+        "user_pseudo_id": users,
+    }
+    found = roles(ga4, "events")
+    assert found["event_timestamp"] == "occurred_at" and found["user_pseudo_id"] == "customer_id"
+
+
+@pytest.mark.parametrize(
+    ("values", "label"),
+    [
+        (["1717200000", "1717286400"], "Unix time (seconds since 1970, UTC)"),
+        (["1717200000000", "1717286400123"], "Unix time (milliseconds since 1970, UTC)"),
+        (["1717200000000000"], "Unix time (microseconds since 1970, UTC)"),
+    ],
+)
+def test_unix_times_need_a_time_header(values: list[str], label: str) -> None:
+    assert detect_date_format(values, allow_serial=True).label == label
+    assert detect_date_format(values) is None  # a plain number column is not a date
+
+
+def test_a_customer_list_date_is_never_a_churn_date_by_its_values() -> None:
+    """HubSpot: "Create Date" is the sign-up date; "Last Activity Date" stays an attribute
+    (as a churn date it would make every customer churned)."""
+    data = {
+        "Email": [f"c{k}@firm.com" for k in range(30)],
+        "Create Date": [f"2023-03-{k % 28 + 1:02d} 10:00" for k in range(30)],
+        "Last Activity Date": [f"2024-03-{k % 28 + 1:02d} 10:00" for k in range(30)],
+        "Annual Revenue": [str(1000 * k) for k in range(30)],
+    }
+    found = roles(data, "customers")
+    assert found["Create Date"] == "first_seen"
+    assert found["Last Activity Date"] not in ("churned_at", "churned")

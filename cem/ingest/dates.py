@@ -72,7 +72,7 @@ class DateFormat:
     """How one column's dates are written.
 
     ``kind`` is ``'iso'`` (SQL cast), ``'strptime'`` (``formats`` tried in order),
-    or ``'excel'`` (serial day numbers).
+    ``'excel'`` (serial day numbers) or ``'epoch'`` (Unix time; ``formats`` holds the unit).
     """
 
     kind: str
@@ -249,7 +249,44 @@ def detect_date_format(
         serial = [float(v) for v in vals if _SERIAL.match(v)]
         if len(serial) >= need and all(20000 <= s <= 80000 for s in serial):
             return DateFormat("excel", EXCEL_SERIAL.label, examples=tuple(vals[:3]))
+        epoch = epoch_unit(vals)
+        if epoch is not None:
+            return DateFormat(
+                "epoch",
+                f"Unix time ({EPOCH_UNITS[epoch][1]} since 1970, UTC)",
+                (epoch,),
+                examples=tuple(vals[:3]),
+            )
     return None
+
+
+# Unix time: (the unit's size in seconds, its name), by unit code.
+EPOCH_UNITS = {"s": (1, "seconds"), "ms": (1e-3, "milliseconds"), "us": (1e-6, "microseconds")}
+_EPOCH = re.compile(r"^\d{10}(\d{3}|\d{6})?(\.\d+)?$")
+_EPOCH_RANGE = (946684800, 2524608000)  # 2000-01-01 .. 2050-01-01, in seconds
+
+
+def epoch_unit(values: list[str]) -> str | None:
+    """``'s'``, ``'ms'`` or ``'us'`` when every value is Unix time in that unit between 2000
+    and 2050 (Mixpanel's ``time``, GA4's ``event_timestamp``), else None. Only asked for
+    columns whose header says they hold times.
+
+    >>> epoch_unit(["1717200000", "1717200097"]), epoch_unit(["1717200000123456"])
+    ('s', 'us')
+    >>> epoch_unit(["1717200000", "42"]), epoch_unit(["0171720000"])
+    (None, None)
+    """
+    units = set()
+    for v in values:
+        if not _EPOCH.match(v):
+            return None
+        digits = len(v.split(".")[0])
+        unit = {10: "s", 13: "ms", 16: "us"}[digits]
+        seconds = float(v) * EPOCH_UNITS[unit][0]
+        if not _EPOCH_RANGE[0] <= seconds <= _EPOCH_RANGE[1]:
+            return None
+        units.add(unit)
+    return units.pop() if len(units) == 1 else None
 
 
 ISO_PATTERNS = (
@@ -397,6 +434,13 @@ def date_sql(value_sql: str, fmt: DateFormat) -> str | None:
             f"CASE WHEN regexp_matches({value_sql}, '{_OFFSET_SQL}') THEN "
             f"timezone('UTC', TRY_CAST({unspaced} AS TIMESTAMPTZ)) "
             f"ELSE TRY_CAST({value_sql} AS TIMESTAMP) END"
+        )
+    if fmt.kind == "epoch":
+        size = EPOCH_UNITS[fmt.formats[0]][0]
+        micros = f"CAST(round(TRY_CAST({value_sql} AS DOUBLE) * {size * 1e6:g}) AS BIGINT)"
+        return (
+            f"CASE WHEN TRY_CAST({value_sql} AS DOUBLE) BETWEEN {_EPOCH_RANGE[0] / size:.0f} "
+            f"AND {_EPOCH_RANGE[1] / size:.0f} THEN make_timestamp({micros}) END"
         )
     if fmt.kind != "worded":
         return None

@@ -169,7 +169,9 @@ def detect_roles(
                 score = name
                 if role in DATE_ROLES:
                     # Prefer full timestamps, start times over end times.
-                    if p.date_format is not None and "hh" in p.date_format.label:
+                    if p.date_format is not None and (
+                        "hh" in p.date_format.label or p.date_format.kind == "epoch"
+                    ):
                         score += 0.04
                     if (
                         p.date_format is not None

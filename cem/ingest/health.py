@@ -23,7 +23,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from cem.ingest.dates import DateFormat, detect_date_format, parse_worded
+from cem.ingest.dates import EPOCH_UNITS, DateFormat, detect_date_format, parse_worded
 from cem.ingest.detect import DATE_ROLES, is_missing, is_rating_profile, profile_column
 
 PLACEHOLDER_DATES = ("1970-01-01", "1900-01-01", "1899-12-30", "1899-12-31", "0001-01-01")
@@ -69,6 +69,11 @@ def _parse_dates(values: list[str], fmt: DateFormat) -> list[datetime | None]:
     if fmt.kind in ("iso", "iso_utc"):
         parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="ISO8601", utc=True)
         return [None if pd.isna(x) else x.to_pydatetime().replace(tzinfo=None) for x in parsed]
+    if fmt.kind == "epoch":
+        size = EPOCH_UNITS[fmt.formats[0]][0]
+        seconds = pd.to_numeric(pd.Series(values), errors="coerce") * size
+        parsed = pd.to_datetime(seconds, unit="s", errors="coerce")
+        return [None if pd.isna(x) else x.to_pydatetime() for x in parsed]
     if fmt.kind == "excel":
         out: list[datetime | None] = []
         for v in values:

@@ -135,9 +135,10 @@ def value_only_score(role: str, p: _Profile) -> float:
     """Score for a role earned by values alone; 0 when the values don't say it.
 
     Scores are never earned by values alone (a 0-10 column without NPS wording is a rating
-    attribute); only dates and free text are.
+    attribute); only dates and free text are. A churn date is not either: any date of a
+    customer list (HubSpot's "Last Activity Date") would make every customer churned.
     """
-    if p.sequential:
+    if p.sequential or role == "churned_at":
         return 0.0
     if role in DATE_ROLES and p.date_format is not None:
         return 0.5 - (0.3 if _OTHER_DATE.search(p.norm) or _REPLY.search(p.norm) else 0.0)

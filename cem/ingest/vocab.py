@@ -141,6 +141,9 @@ _NAME_RULES: dict[str, tuple[tuple[str, float], ...]] = {
     "customer_id": (
         (rf"\b({_ID_SUBJECTS}) ?(id|no|number|key|code|ref|nr|nummer|numero|num)\b", 1.0),
         (rf"\b(id|no|nr|num|numero) ({_ID_SUBJECTS})\b", 1.0),
+        # Product analytics' person keys: Mixpanel's distinct_id, Segment's anonymous_id,
+        # GA4's user_pseudo_id.
+        (r"\b(distinct|anonymous|anon|pseudo) ?id\b", 0.9),
         (rf"^(({_ID_SUBJECTS}) ?(name|email|e mail|login)?|username|email|e mail)$", 0.7),
         (r"^(id|uid|guid)$", 0.55),
     ),
@@ -151,7 +154,7 @@ _NAME_RULES: dict[str, tuple[tuple[str, float], ...]] = {
     "channel": (
         (r"\b(channel|medium|source channel|device|platform|via|device app|device type)\b", 0.9),
         (r"^(source|origin|acquisition origin|lead source|acquisition channel)$", 0.7),
-        (r"\b(canal|kanal|herkunft|origine|origen|source)\b", 0.6),
+        (r"\b(canal|kanal|herkunft|origine|origen|source|origin)\b", 0.6),
     ),
     "touchpoint": (
         (r"\b(touch ?points?|interaction|event( type| name)?|action|activity|page)\b", 0.9),
@@ -193,7 +196,8 @@ _NAME_RULES: dict[str, tuple[tuple[str, float], ...]] = {
             r"\b(first seen|sign ?up( date)?|signed up|joined( at| on)?|join date|"
             r"registration( date)?|registered( at| on)?|customer since|member since|"
             r"first purchase|first contact|first contact date|acquired( at| on)?|"
-            r"acquisition date|start date|created( at| on)?|lead date)\b",
+            r"acquisition date|start date|created( at| on)?|lead date|create date|"
+            r"creation date|date created|created date)\b",
             1.0,
         ),
         (r"^(date|since)$", 0.5),
