@@ -276,3 +276,30 @@ def test_a_customer_list_date_is_never_a_churn_date_by_its_values() -> None:
     found = roles(data, "customers")
     assert found["Create Date"] == "first_seen"
     assert found["Last Activity Date"] not in ("churned_at", "churned")
+
+
+def test_satisfaction_answered_in_words_is_csat() -> None:
+    """JotForm: "how satisfied" answered Very dissatisfied … Very satisfied is CSAT 1-5; an
+    agreement scale under the same header is not, nor is NPS ever answered in words."""
+    labels = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+    agree = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
+    data = {
+        "Overall, how satisfied are you with our service?": [labels[k % 5] for k in range(30)],
+        "I am satisfied with the delivery": [agree[k % 5] for k in range(30)],
+    }
+    found = roles(data, "responses")
+    assert found["Overall, how satisfied are you with our service?"] == "csat"
+    assert found["I am satisfied with the delivery"] == ATTRIBUTE
+
+
+def test_microsoft_forms_row_numbers_and_placeholder_emails_are_not_customers() -> None:
+    data = {
+        "ID": [str(k + 1) for k in range(30)],
+        "Start time": [f"6/{k % 28 + 1}/2024 9:{k:02d}:00" for k in range(30)],
+        "Completion time": [f"6/{k % 28 + 1}/2024 9:{k + 3:02d}:00" for k in range(30)],
+        "Email": ["anonymous"] * 30,
+        "How likely are you to recommend Contoso?": [str(k % 11) for k in range(30)],
+    }
+    found = roles(data, "responses")
+    assert "customer_id" not in found.values()
+    assert found["Completion time"] == "submitted_at"

@@ -187,8 +187,11 @@ def detect_roles(
                     score -= 0.2
                 if role == "comment":
                     score += 0.05 * p.fill + 0.04 * min(1.0, p.mean_len / 100)
-                if role == "customer_id" and p.n >= 20 and p.distinct <= 2:
-                    score -= 0.4  # a placeholder or constant, not an id
+                if role == "customer_id" and (
+                    (p.n >= 20 and p.distinct <= 2)  # a placeholder ("anonymous"), not an id
+                    or (p.sequential and kind != "customers")  # 1, 2, 3 … numbers the rows
+                ):
+                    continue
                 why = f"header “{p.column}” suggests {ROLE_LABELS[role]}"
                 if reason:
                     why += f"; {reason}"

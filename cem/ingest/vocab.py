@@ -166,7 +166,8 @@ _NAME_RULES: dict[str, tuple[tuple[str, float], ...]] = {
     "submitted_at": (
         (
             r"\b(response date|survey date|submitted( at| on| date)?|submission( date)?|"
-            r"completed( at| on| date)?|created( at| on| date| time)?|responded( at| on)?|"
+            r"completed( at| on| date)?|completion( time| date)?|created( at| on| date| time)?|"
+            r"responded( at| on)?|"
             r"date submitted|date completed|recorded( at)?|end date)\b",
             1.0,
         ),
