@@ -101,7 +101,7 @@ def run_cli_import(
         if result.replaced_import_id is not None:
             emit(f"Replaced import #{result.replaced_import_id}.")
         if result.rows_rejected:
-            emit("First rejected rows (row 1 is the header):")
+            emit("First rejected rows (row numbers as in the file):")
             for rec in result.rejects.head(10).itertuples(index=False):
                 where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
                 value = (

@@ -13,7 +13,12 @@ from typing import Any
 import pandas as pd
 
 from cem.errors import FileFormatError
-from cem.ingest.headers import clean_column_names, multi_row_header
+from cem.ingest.headers import (
+    TITLE_SCAN_ROWS,
+    clean_column_names,
+    header_row_index,
+    multi_row_header,
+)
 from cem.ingest.limits import Limits, check_cell_length, check_columns, check_rows, refuse
 from cem.ingest.limits import current as current_limits
 from cem.ingest.sniff import hash_file
@@ -121,6 +126,9 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         first = next(
             (i for i, r in enumerate(data) if any(_cell_text(v) is not None for v in r)), None
         )
+        if first is not None:  # a report's title lines above its table are not the header
+            top = [[_cell_text(v) for v in r] for r in data[first : first + TITLE_SCAN_ROWS]]
+            first += header_row_index(top) or 0
         if first is None:
             continue
         found.append((candidate, data[first:], first))

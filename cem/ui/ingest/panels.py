@@ -268,7 +268,7 @@ def result_panel(db: Database, result: dict[str, Any]) -> None:
         + "."
     )
     if result["rejected"]:
-        st.markdown("**Rejected rows** (row 1 is the header, as in a spreadsheet)")
+        st.markdown("**Rejected rows** (row numbers as in the file, as a spreadsheet numbers them)")
         st.dataframe(
             rejects_frame(result["rejects"].head(50)), hide_index=True, use_container_width=True
         )
@@ -299,7 +299,7 @@ def _headline_nps(db: Database, workspace: str) -> None:
 def history_panel(db: Database, workspace: str) -> None:
     """The workspace's imports, and deleting one."""
     st.subheader("Import history")
-    st.caption("Row numbers in rejects are as in a spreadsheet: row 1 is the header.")
+    st.caption("Row numbers in rejects are the file's own, as a spreadsheet numbers them.")
     try:
         history = list_imports(db, workspace)
     except TouchpointError as exc:
