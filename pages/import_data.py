@@ -67,6 +67,11 @@ else:
             f"{ui.escape_markdown(upload.file_name)}: {ui.escape_markdown(upload.described)}"
             + (f", {upload.header_rows} header rows" if upload.header_rows > 1 else "")
             + (f" ({upload.header_style} export)" if upload.header_style else "")
+            + (
+                f", header on row {upload.title_rows + 1} (the title lines above it skipped)"
+                if upload.title_rows
+                else ""
+            )
             + (f", {upload.row_count:,} rows" if upload.row_count else "")
             + f", {len(upload.columns)} columns."
         )

@@ -216,3 +216,18 @@ def test_a_0_to_10_column_without_nps_wording_is_asked_about(
     ).fetchone()[0]
     db.close()
     assert nps == expected
+
+
+def test_a_titled_report_says_where_its_header_is(open_page: OpenPage) -> None:
+    at = _page(open_page)
+    text = (
+        "Customer Feedback Report - Q2 2024,,\n,,\n"
+        "Date,How likely are you to recommend our shop?,Comments\n"
+        "2024-04-01,9,Friendly and fast service today\n2024-04-02,4,Card machine was down\n"
+    )
+    _upload(at, "titled.csv", text.encode())
+    assert "header on row 3 (the title lines above it skipped)" in _texts(at)
+    roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
+    assert dict(zip(roles["column"], roles["role"], strict=True))[
+        "How likely are you to recommend our shop?"
+    ] == "NPS (0-10)"

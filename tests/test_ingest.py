@@ -220,6 +220,33 @@ def test_xlsx_report_title_lines_above_the_table(ws_db: Database, tmp_path: Path
     assert list(result.rejects["row"]) == [7]
 
 
+def test_csv_report_title_lines_above_the_header(ws_db: Database, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A titled sheet saved as CSV ("Report,,," lines and a blank one above the header):
+    the header is line 4, rows keep the file's numbers (a blank line inside counted), and
+    the CLI names no column for a whole-row reject."""
+    from cem.cli.main import main
+
+    path = write(
+        tmp_path,
+        "titled.csv",
+        "Customer Feedback Report - Q2 2024,,,\nGenerated 2024-07-01,,,\n,,,\n"
+        "Date,Customer,How likely are you to recommend our shop?,Comments\n"
+        "2024-04-01,C-1,9,Friendly and fast service today\n"
+        "2024-04-02,C-2,11,Card machine was down again\n\n"
+        "2024-04-03,C-3,4,Could not find gluten free bread\nTotal,,,\n",
+    )
+    with read_upload(path) as up:
+        assert (up.title_rows, up.columns[0]) == (3, "Date")
+    result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)
+    assert result.mapping.roles["nps"] == "How likely are you to recommend our shop?"
+    assert rows(ws_db, "SELECT source_row, nps FROM responses ORDER BY 1") == [(5, 9), (8, 4)]
+    assert sorted(result.rejects["row"]) == [6, 9]
+    argv = ["import", str(path), "--workspace", "cli", "--db", str(tmp_path / "cli.duckdb")]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "row 9: no answer" in out and "nan" not in out
+
+
 def test_excel_serial_dates_in_a_date_column(ws_db: Database, tmp_path: Path) -> None:
     path = write(tmp_path, "serial.csv", "Date,NPS\n45352,9\n45353.5,8\n")
     result = import_file(ws_db, WS, path, "responses", actor=LOCAL_ADMIN)

@@ -103,7 +103,8 @@ def run_cli_import(
         if result.rows_rejected:
             emit("First rejected rows (row numbers as in the file):")
             for rec in result.rejects.head(10).itertuples(index=False):
-                where = f"row {rec.row}" + (f", column “{rec.column}”" if rec.column else "")
+                named = isinstance(rec.column, str) and rec.column  # NaN: a whole-row reason
+                where = f"row {rec.row}" + (f", column “{rec.column}”" if named else "")
                 value = (
                     f" (value: {rec.value!s})"
                     if isinstance(rec.value, str) and rec.value and rec.column

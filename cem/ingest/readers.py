@@ -40,7 +40,12 @@ from pathlib import Path
 import pandas as pd
 
 from cem.errors import FileFormatError
-from cem.ingest.headers import clean_column_names, multi_row_header
+from cem.ingest.headers import (
+    TITLE_SCAN_ROWS,
+    clean_column_names,
+    header_row_index,
+    multi_row_header,
+)
 from cem.ingest.limits import Limits, check_cell_length, check_columns, check_rows, refuse
 from cem.ingest.limits import current as current_limits
 from cem.ingest.sniff import (
@@ -216,19 +221,22 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
             check_rows(name, data_lines, limits)
     delimiter, _width = sniff_delimiter(text[:SNIFF_BYTES])
     first_line = text.splitlines()[0] if text.splitlines() else ""
+    title = 0
     if delimiter == " ":
         header = first_line.split()
         fmt = "whitespace"
     else:
-        header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
         fmt = "csv"
+        title = _title_lines(text, delimiter)
+        header = next(csv.reader(io.StringIO(_after_lines(text, title)), delimiter=delimiter), [])
     if len(header) > limits.max_columns:
         for t in temp:
             os.unlink(t)
         check_columns(name, len(header), limits)
     extra, style, names = 0, "", list(header)
     if fmt == "csv":
-        first = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), 1, 4))
+        below = io.StringIO(_after_lines(text, title))
+        first = list(itertools.islice(csv.reader(below, delimiter=delimiter), 1, 4))
         extra, style, names = multi_row_header(list(header), first)
     columns = clean_column_names(names)
     upload = Upload(
@@ -236,6 +244,7 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
         _path=read_path,
         format=fmt,
         header_rows=1 + extra,
+        title_rows=title,
         header_style=style,
         columns=columns,
         sample=pd.DataFrame(),
@@ -311,6 +320,31 @@ def _first_rows_bytes(path: str, limits: Limits) -> tuple[bytes, bool]:
         return data, len(data) < want or not fh.read(1)
 
 
+def _title_lines(text: str, delimiter: str) -> int:
+    """How many lines of a report's title (one filled cell each, or blank: "Customer
+    Feedback Report,,,," as Excel saves a titled sheet) sit above the header; 0 when the
+    first line is the header. Title lines never hold quotes (a quoted field may span lines).
+
+    >>> _title_lines("Report Q2,,\\n,,\\nDate,NPS,Comment\\n2024-04-01,9,Good\\n", ",")
+    2
+    >>> _title_lines("Date,NPS\\n2024-04-01,9\\n", ","), _title_lines("Comment\\nGreat\\n", ",")
+    (0, 0)
+    """
+    lines = text.splitlines()[:TITLE_SCAN_ROWS]
+    rows: list[list[str | None]] = [
+        next(csv.reader([line], delimiter=delimiter), []) for line in lines
+    ]
+    title = header_row_index(rows) or 0
+    return title if title and not any('"' in line for line in lines[:title]) else 0
+
+
+def _after_lines(text: str, skip: int) -> str:
+    """``text`` without its first ``skip`` lines."""
+    if not skip:
+        return text
+    return "".join(text.splitlines(keepends=True)[skip:])
+
+
 def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
     """The first rows of a text file, parsed in Python from its first megabyte (the same
     quoting rules as DuckDB's reader: ``"`` quotes, ``""`` escapes). Malformed rows are
@@ -324,7 +358,9 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
     if upload.format == "whitespace":
         records = (line.split() for line in text.splitlines()[1:] if line.strip())
     else:
-        reader = csv.reader(io.StringIO(text), delimiter=upload.delimiter or ",")
+        reader = csv.reader(
+            io.StringIO(_after_lines(text, upload.title_rows)), delimiter=upload.delimiter or ","
+        )
         for _ in range(upload.header_rows):
             next(reader, None)
         records = (r for r in reader if r)

@@ -89,13 +89,14 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
     # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
     # the record's 0-based position in the file.
     pos = f"(rowid - {int(base)})"
-    first_row = 1 + upload.header_rows  # the file row of the first record
+    above = upload.title_rows + upload.header_rows  # file rows above the first record
+    first_row = 1 + above
     row = "__row" if "__row" in carried else f"({pos} + {first_row})"
     skipped = sorted({m[0] for m in malformed} | set(upload.skipped_blank_rows()))
     if skipped:
         # Rows after a line the reader skipped (malformed or blank) shift down: rebuild
         # the row numbers so they stay the file's.
-        _renumber_after_skipped(cur, typed, pos, skipped, upload.header_rows)
+        _renumber_after_skipped(cur, typed, pos, skipped, above)
         base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {typed}").fetchall()[0][0]
         pos, row = f"(rowid - {int(base)})", "__row"
     return _Typed(

@@ -62,6 +62,7 @@ class Upload:
     row_count: int | None = None  # known for XLSX and Parquet, else None until imported
     blank_lines_inside: bool = False  # text: a blank line comes before more data
     header_rows: int = 1  # 3 for Qualtrics, 2 for SurveyMonkey (rows of question text)
+    title_rows: int = 0  # text: a report's title lines above the header (skipped)
     header_style: str = ""  # 'Qualtrics' | 'SurveyMonkey' | '' (one header row)
     _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
     _temp_files: list[str] = field(default_factory=list)
@@ -127,7 +128,8 @@ class Upload:
         self.read_whole_file()
         if not self.blank_lines_inside or self.format not in ("csv", "whitespace"):
             return []
-        return blank_rows(self.path, quoted=self.format == "csv")
+        above = self.title_rows + self.header_rows  # blank title lines are not data rows
+        return [r for r in blank_rows(self.path, quoted=self.format == "csv") if r > above]
 
     @property
     def extra_columns(self) -> list[str]:
@@ -187,7 +189,8 @@ class Upload:
             )
         columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
         options = (
-            f"{sql_string(path)}, columns={columns}, auto_detect=false, header=false, skip=1, "
+            f"{sql_string(path)}, columns={columns}, auto_detect=false, header=false, "
+            f"skip={1 + self.title_rows}, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
             f"null_padding=false, max_line_size={_max_line_size()}"
         )

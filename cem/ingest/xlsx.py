@@ -192,6 +192,7 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
         sheet=chosen,
         row_count=len(body),
         header_rows=1 + extra,
+        title_rows=start_row,  # rows above the header (shown; rows keep their sheet numbers)
         header_style=style,
         _frame=frame,
     )
