@@ -228,6 +228,9 @@ def test_a_titled_report_says_where_its_header_is(open_page: OpenPage) -> None:
     _upload(at, "titled.csv", text.encode())
     assert "header on row 3 (the title lines above it skipped)" in _texts(at)
     roles = next(d.value for d in at.dataframe if "confidence" in d.value.columns)
-    assert dict(zip(roles["column"], roles["role"], strict=True))[
-        "How likely are you to recommend our shop?"
-    ] == "NPS (0-10)"
+    assert (
+        dict(zip(roles["column"], roles["role"], strict=True))[
+            "How likely are you to recommend our shop?"
+        ]
+        == "NPS (0-10)"
+    )
