@@ -15,6 +15,7 @@ from cem.analytics import drivers, overview
 from cem.analytics import result_cache as rc
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
+from cem.charts import specs
 from cem.ingest import load
 from cem.journeys import planned_actual as pa
 from cem.store.db import Database
@@ -44,6 +45,8 @@ HEAVY = (
     ja.observed_stage_order,
     pa.compare,
     drivers.key_drivers,
+    specs.overview_trend_spec,
+    specs.touchpoint_ranking_spec,
 )
 
 
@@ -144,7 +147,8 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         before = _computed(*HEAVY)
         at = AppTest.from_file(APP, default_timeout=120)
         at.run()
-        for page in ("pages/journey_analytics.py", "pages/drivers.py", "pages/explorer.py"):
+        pages = ("pages/overview.py", "pages/journey_analytics.py", "pages/drivers.py")
+        for page in (*pages, "pages/explorer.py"):
             at.switch_page(page)
             at.run()
             assert not at.exception, [e.value for e in at.exception]
@@ -157,7 +161,11 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         at.run()
         at.switch_page("pages/explorer.py")
         at.run()
+        at.switch_page("pages/overview.py")
+        at.run()
         after = _computed(*HEAVY)
+        for func in (specs.overview_trend_spec, specs.touchpoint_ranking_spec):
+            assert after[rc.function_name(func)] > before[rc.function_name(func)]
         for func in (ja.transitions, ja.touchpoint_stats, drivers.key_drivers, overview.kpi_trend):
             assert after[rc.function_name(func)] == before[rc.function_name(func)] + 1
     finally:

@@ -183,6 +183,8 @@ class ResultCache:
         value = func(source, workspace, *args, **kwargs)  # type: ignore[arg-type]
         if self.use_store:
             seconds = time.perf_counter() - started
+            if getattr(func, "keep_always", False):  # e.g. chart specs (cem.charts.specs)
+                seconds = max(seconds, result_store.KEEP_SECONDS)
             keep = (db, workspace, stored, revision, name, value, seconds)
             if self.keep_in_background:  # a page never waits for another writer's lock
                 background.start(result_store.keep, keep, f"keep-{name}")

@@ -30,11 +30,12 @@ import time
 from collections.abc import Callable
 
 from cem import background
-from cem.analytics import catalogue, customer_kpis, drivers, kpi_frames, kpis
+from cem.analytics import catalogue, customer_kpis, drivers, kpis
 from cem.analytics import overview as kpi_overview
 from cem.analytics import result_cache as rc
 from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
+from cem.charts import specs
 from cem.errors import TouchpointError
 from cem.journeys import planned_actual as pa
 from cem.store.db import Database
@@ -126,13 +127,11 @@ def overview(db: Database, workspace: str, filters: Filters) -> None:
     rc.cached_analytics(db, customer_kpis.revenue_at_risk, workspace, filters)
     window = rc.cached_analytics(db, kpi_overview.last_months_filters, workspace, filters, 12)
     if window is not None:
-        for metric, _label in kpi_overview.HEADLINE_METRICS:
-            if metric in available:
-                rc.cached_analytics(
-                    db, kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
-                )
+        for metric, label in kpi_overview.HEADLINE_METRICS:
+            if metric in available:  # the chart's spec, and through it its KPI frame
+                rc.cached_analytics(db, specs.overview_trend_spec, workspace, metric, label, window)
     if "nps" in available:
-        rc.cached_analytics(db, kpi_overview.touchpoint_ranking, workspace, filters, 3)
+        rc.cached_analytics(db, specs.touchpoint_ranking_spec, workspace, filters, 3)
     rc.cached_analytics(db, voc_analytics.rising_themes, workspace, filters)
 
 

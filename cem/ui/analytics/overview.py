@@ -12,11 +12,11 @@ import math
 import streamlit as st
 
 from cem import ui
-from cem.analytics import customer_kpis, kpi_frames, overview
+from cem.analytics import customer_kpis, overview
 from cem.analytics.filters import Filters
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
+from cem.charts import specs
 from cem.format import format_count, format_kpi_value, format_margin
-from cem.ui.analytics.kpi import show_chart
 
 
 def show_tile(
@@ -133,21 +133,11 @@ def trend_panels(workspace: str, filters: Filters, available: set[str] | list[st
         for col, (metric, label) in zip(
             cols, trend_metrics[row_start : row_start + 2], strict=False
         ):
-            trend = ui.cached_analytics(
-                kpi_frames.kpi_frame, workspace, metric, period="month", filters=window
-            )
-            if trend.empty or not (trend.n > 0).any():
+            spec = ui.cached_analytics(specs.overview_trend_spec, workspace, metric, label, window)
+            if spec is None:
                 col.info(f"No {label} answers in the last 12 months.")
                 continue
-            show_chart(
-                col,
-                "trend_chart",
-                trend,
-                title=label,
-                metric=metric,
-                height=220,
-                band=metric != "responses",
-            )
+            col.vega_lite_chart(spec, width="stretch")
     st.caption(
         "Shaded: 95% interval. Hollow grey triangles: months with fewer than 30 "
         "answers (low confidence)."
@@ -157,14 +147,14 @@ def trend_panels(workspace: str, filters: Filters, available: set[str] | list[st
 def touchpoint_panel(workspace: str, filters: Filters) -> None:
     """The best and worst touchpoints by NPS."""
     st.subheader("Touchpoints: best and worst NPS")
-    ranking = ui.cached_analytics(overview.touchpoint_ranking, workspace, filters, 3)
-    if ranking["worst"].empty:
+    spec = ui.cached_analytics(specs.touchpoint_ranking_spec, workspace, filters, 3)
+    if spec is None:
         st.info(
             "No touchpoint names in these responses — map a touchpoint column on "
             "import to see which moments help and hurt."
         )
         return
-    show_chart(st, "touchpoint_chart", ranking["both"])
+    st.vega_lite_chart(spec, width="stretch")
     st.caption(
         "Touchpoints with at least 30 answers when enough have them; the "
         "number beside each bar is its NPS and n."
