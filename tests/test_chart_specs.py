@@ -3,10 +3,9 @@ when there is nothing to draw, and kept in the database however fast they were b
 
 from __future__ import annotations
 
-from cem.analytics import kpi_frames
+from cem.analytics import kpi_frames, result_store
 from cem.analytics import overview as kpi_overview
 from cem.analytics import result_cache as rc
-from cem.analytics import result_store
 from cem.analytics.engine import duckdb_engine
 from cem.analytics.filters import Filters
 from cem.charts import kpi as kpi_charts

@@ -62,15 +62,17 @@ MISSING_SQL = "(" + ", ".join("'" + t + "'" for t in sorted(MISSING_TOKENS)) + "
 
 def _trimmed(col: str) -> str:
     """SQL: a text column without surrounding spaces, NULL when blank or a missing-value
-    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). Only values that start or end with a space
-    pay for ``trim``, only short ones for the token lookup (most values are neither).
+    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). The source has already made the tokens
+    as exports write them and empty cells NULL (:meth:`cem.ingest.upload.Upload.source_sql`:
+    the CSV reader's ``nullstr``, an expression for other formats), so only values that
+    start or end with a space pay for ``trim`` and the token lookup (most values are neither).
 
     >>> _trimmed("c0")  # doctest: +ELLIPSIS
-    "CASE WHEN length(c0) <= 5 AND lower(trim(c0)) IN (...) THEN NULL WHEN prefix(c0, ' ')..."
+    "CASE WHEN prefix(c0, ' ') OR suffix(c0, ' ') THEN CASE WHEN lower(trim(c0)) IN (...)..."
     """
     return (
-        f"CASE WHEN length({col}) <= 5 AND lower(trim({col})) IN {MISSING_SQL} THEN NULL "
-        f"WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
+        f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN "
+        f"CASE WHEN lower(trim({col})) IN {MISSING_SQL} THEN NULL ELSE NULLIF(trim({col}), '') END "
         f"ELSE NULLIF({col}, '') END"
     )
 

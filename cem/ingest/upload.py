@@ -19,6 +19,7 @@ from cem.ingest.limits import current as current_limits
 from cem.ingest.scales import LikertScale, not_on_scale_sql, rank_sql
 from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
 from cem.ingest.verbal_scores import anchored_columns, anchored_number, anchored_sql
+from cem.ingest.vocab import MISSING_SPELLINGS, MISSING_TOKENS
 from cem.store.db import sql_string
 
 SAMPLE_ROWS = 2000
@@ -150,6 +151,13 @@ class Upload:
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
         without one the whole-file pass runs first."""
         source = self._source_sql(rejects=rejects, limit=limit)
+        if self.format != "csv":  # the CSV reader's nullstr does this for CSV files
+            nulled = ", ".join(
+                f"CASE WHEN length({c}) <= 5 AND lower(trim({c})) IN {_MISSING_SQL} THEN NULL "
+                f"ELSE NULLIF({c}, '') END AS {c}"
+                for c in self.column_sql_names()
+            )
+            source = f"(SELECT * REPLACE ({nulled}) FROM {source})"
         if not self.read_as_ranks and not self.anchored:
             return source
         # A label of the scale reads as its rank, "Don't know" as blank; any other text stays
@@ -192,7 +200,7 @@ class Upload:
             f"{sql_string(path)}, columns={columns}, auto_detect=false, header=false, "
             f"skip={1 + self.title_rows}, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
-            f"null_padding=false, max_line_size={_max_line_size()}"
+            f"null_padding=false, max_line_size={_max_line_size()}, nullstr={_NULLSTR}"
         )
         if rejects is not None:
             options += (
@@ -221,6 +229,11 @@ class Upload:
 
 
 # -- helpers ---------------------------------------------------------------------------
+# Cells that are missing values: empty, or a token as exports spell it ("NA", "N/A", ...).
+_NULLSTR = "[" + ", ".join(sql_string(v) for v in ("", *MISSING_SPELLINGS)) + "]"
+_MISSING_SQL = "(" + ", ".join(sql_string(t) for t in sorted(MISSING_TOKENS)) + ")"
+
+
 def _max_line_size() -> int:
     """DuckDB's longest accepted line: 10 MB, more when cells may be longer."""
     return max(10_000_000, 4 * current_limits().max_cell_chars + 1_000_000)

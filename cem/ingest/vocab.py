@@ -67,6 +67,12 @@ TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "churned", "churn", "lost"
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "active", "retained", "stayed"})
 # Cells that mean "no value" in real exports (R, SPSS, Excel, databases): blanks, not rejects.
 MISSING_TOKENS = frozenset({"na", "n/a", "#n/a", "null", "nan", "-", "—", "–", "--"})
+# How exports spell them (CSV files' reader turns exactly these into NULL, so the import's
+# per-cell SQL only re-checks values with surrounding spaces): lower, upper and title case,
+# and pandas' "NaN".
+MISSING_SPELLINGS = tuple(
+    sorted({v for t in MISSING_TOKENS for v in (t, t.upper(), t.capitalize(), t.title())} | {"NaN"})
+)
 COMMENT_FIELD = "comment_field"  # a further free-text column: searchable, not the comment
 _ID_SUBJECTS = (
     "customer|client|user|visitor|member|account|cust|respondent|passenger|buyer|shopper|"
