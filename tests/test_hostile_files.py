@@ -35,6 +35,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], list[str], tuple[str, object]]] =
         ("refused", "TOUCHPOINT_MAX_XLSX_RATIO"),
     ),
     "2,000 columns": (hostile.wide_csv, [], ("refused", "TOUCHPOINT_MAX_COLUMNS")),
+    "2,000 columns, Parquet": (hostile.wide_parquet, [], ("refused", "TOUCHPOINT_MAX_COLUMNS")),
     "10 MB single cell": (hostile.big_cell_csv, [], ("refused", "TOUCHPOINT_MAX_CELL_CHARS")),
     # Quotes doubled 20,000 deep load as text; the unclosed quote after them swallows the
     # rest of the file into one row, which is rejected by its row number.

@@ -430,6 +430,9 @@ def _read_parquet(path: str, name: str) -> Upload:
             raise FileFormatError(
                 f"{name} cannot be read as Parquet ({str(exc).splitlines()[0][:120]})."
             ) from exc
+    limits = current_limits()  # the same input limits as text files and workbooks
+    check_columns(name, len(raw), limits)
+    check_rows(name, int(count), limits)
     columns = clean_column_names(raw)
     upload = Upload(
         file_name=name,

@@ -60,30 +60,35 @@ WIDE_ATTRIBUTES = 64  # more attribute columns than this are typed as lists (see
 MISSING_SQL = "(" + ", ".join("'" + t + "'" for t in sorted(MISSING_TOKENS)) + ")"
 
 
-def _trimmed(col: str) -> str:
+def _trimmed(col: str, nulled: bool = False) -> str:
     """SQL: a text column without surrounding spaces, NULL when blank or a missing-value
-    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). The source has already made the tokens
-    as exports write them and empty cells NULL (:meth:`cem.ingest.upload.Upload.source_sql`:
-    the CSV reader's ``nullstr``, an expression for other formats), so only values that
-    start or end with a space pay for ``trim`` and the token lookup (most values are neither).
+    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). Only values that start or end with a space
+    pay for ``trim``. With ``nulled`` the source has already made the tokens, as exports
+    spell them, NULL (the CSV reader's ``nullstr``, :meth:`Upload.source_sql`): only spaced
+    values are looked up; otherwise short values are (most values are neither).
 
-    >>> _trimmed("c0")  # doctest: +ELLIPSIS
+    >>> _trimmed("c0", nulled=True)  # doctest: +ELLIPSIS
     "CASE WHEN prefix(c0, ' ') OR suffix(c0, ' ') THEN CASE WHEN lower(trim(c0)) IN (...)..."
     """
+    spaced = (
+        f"CASE WHEN lower(trim({col})) IN {MISSING_SQL} THEN NULL ELSE NULLIF(trim({col}), '') END"
+    )
+    if nulled:
+        return f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN {spaced} ELSE {col} END"
     return (
-        f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN "
-        f"CASE WHEN lower(trim({col})) IN {MISSING_SQL} THEN NULL ELSE NULLIF(trim({col}), '') END "
+        f"CASE WHEN length({col}) <= 5 AND lower(trim({col})) IN {MISSING_SQL} THEN NULL "
+        f"WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
         f"ELSE NULLIF({col}, '') END"
     )
 
 
-def _blank(col: str) -> str:
+def _blank(col: str, nulled: bool = False) -> str:
     """SQL: the cell is blank or a missing-value token."""
-    return f"({_trimmed(col)} IS NULL)"
+    return f"({_trimmed(col, nulled)} IS NULL)"
 
 
-def _date(col: str, fmt: DateFormat) -> str:
-    v = _trimmed(col)
+def _date(col: str, fmt: DateFormat, nulled: bool = False) -> str:
+    v = _trimmed(col, nulled)
     if (special := date_sql(v, fmt)) is not None:  # ISO with offsets, month names
         return special
     if fmt.kind == "iso":
@@ -154,6 +159,7 @@ def _role_plan(
     remedies = remedies or Remedies()
     kind = mapping.kind
     idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
+    nulled = upload.nulls_tokens  # the source made the missing-value tokens NULL already
     typed: dict[str, str] = {}
     final: dict[str, str] = {}
     params: list[Any] = []
@@ -170,7 +176,7 @@ def _role_plan(
                 final[role] = "NULL"
             continue
         c = idx[col]
-        filled = f"NOT {_blank(c)}"
+        filled = f"NOT {_blank(c, nulled)}"
         if role in SCORE_RANGES:
             lo, hi = SCORE_RANGES[role]
             typed[t] = _num(c)
@@ -196,7 +202,7 @@ def _role_plan(
             if fmt is None:
                 raise MappingError(f"Column “{col}” does not look like dates; choose another.")
             mapping.date_formats[col] = fmt
-            typed[t] = _date(c, fmt)
+            typed[t] = _date(c, fmt, nulled)
             final[role] = t
             checks.append(
                 _Check(
@@ -228,7 +234,7 @@ def _role_plan(
             final[role] = t
             checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
         else:
-            typed[t] = _trimmed(c)
+            typed[t] = _trimmed(c, nulled)
             final[role] = t
         if role in REQUIRED[kind]:
             checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
@@ -250,12 +256,14 @@ def _role_plan(
     plain: list[str] = []  # a wide file's plain columns: typed by one list expression
     for k, col in enumerate(columns):
         c = idx[col]
-        typed[f"x{k}"] = _trimmed(c)
+        typed[f"x{k}"] = _trimmed(c, nulled)
         number = None
         scale = None if col in numeric else rating_scale(upload.sample[col].tolist())
         if scale is not None:  # Likert labels: a rating 1..k; "Don't know" is missing
             scales[col] = scale
-            typed[f"x{k}"] = f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c)} END"
+            typed[f"x{k}"] = (
+                f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c, nulled)} END"
+            )
             number = f"n{k}"
             typed[number] = rank_sql(c, scale)
         elif len(columns) > WIDE_ATTRIBUTES and not _decimal_comma(upload, col):
@@ -271,7 +279,7 @@ def _role_plan(
         attrs.append(_Attribute(col, f"x{k}", number))
     if plain:  # one expression for all (DuckDB plans thousands of per-column ones slowly)
         raw = "[" + ", ".join(plain) + "]"
-        typed["__xs"] = f"list_transform({raw}, lambda v: {_trimmed('v')})"
+        typed["__xs"] = f"list_transform({raw}, lambda v: {_trimmed('v', nulled)})"
         typed["__ns"] = f"list_transform({raw}, lambda v: {_num('v')})"
     preview_col = remedies.exclude_previews_in
     if preview_col and preview_col in idx:

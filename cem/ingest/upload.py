@@ -19,7 +19,7 @@ from cem.ingest.limits import current as current_limits
 from cem.ingest.scales import LikertScale, not_on_scale_sql, rank_sql
 from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
 from cem.ingest.verbal_scores import anchored_columns, anchored_number, anchored_sql
-from cem.ingest.vocab import MISSING_SPELLINGS, MISSING_TOKENS
+from cem.ingest.vocab import MISSING_SPELLINGS
 from cem.store.db import sql_string
 
 SAMPLE_ROWS = 2000
@@ -63,7 +63,7 @@ class Upload:
     row_count: int | None = None  # known for XLSX and Parquet, else None until imported
     blank_lines_inside: bool = False  # text: a blank line comes before more data
     header_rows: int = 1  # 3 for Qualtrics, 2 for SurveyMonkey (rows of question text)
-    title_rows: int = 0  # text: a report's title lines above the header (skipped)
+    title_rows: int = 0  # rows above the header: a report's title (skipped by the reader)
     header_style: str = ""  # 'Qualtrics' | 'SurveyMonkey' | '' (one header row)
     _frame: pd.DataFrame | None = None  # XLSX data (text), with its sheet row numbers
     _temp_files: list[str] = field(default_factory=list)
@@ -133,6 +133,13 @@ class Upload:
         return [r for r in blank_rows(self.path, quoted=self.format == "csv") if r > above]
 
     @property
+    def nulls_tokens(self) -> bool:
+        """Whether :meth:`source_sql` gives missing-value tokens as exports spell them
+        (``NA``, ``N/A``, ``NULL``, ...) and empty cells as NULL: CSV files (the reader's
+        ``nullstr``); other sources leave that to the import's SQL."""
+        return self.format == "csv"
+
+    @property
     def extra_columns(self) -> list[str]:
         """Columns the source has besides ``c0..cN``: ``__row`` (a workbook's own row
         number) or ``__nfields`` (how many fields a whitespace-aligned line has)."""
@@ -151,13 +158,6 @@ class Upload:
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
         without one the whole-file pass runs first."""
         source = self._source_sql(rejects=rejects, limit=limit)
-        if self.format != "csv":  # the CSV reader's nullstr does this for CSV files
-            nulled = ", ".join(
-                f"CASE WHEN length({c}) <= 5 AND lower(trim({c})) IN {_MISSING_SQL} THEN NULL "
-                f"ELSE NULLIF({c}, '') END AS {c}"
-                for c in self.column_sql_names()
-            )
-            source = f"(SELECT * REPLACE ({nulled}) FROM {source})"
         if not self.read_as_ranks and not self.anchored:
             return source
         # A label of the scale reads as its rank, "Don't know" as blank; any other text stays
@@ -231,7 +231,6 @@ class Upload:
 # -- helpers ---------------------------------------------------------------------------
 # Cells that are missing values: empty, or a token as exports spell it ("NA", "N/A", ...).
 _NULLSTR = "[" + ", ".join(sql_string(v) for v in ("", *MISSING_SPELLINGS)) + "]"
-_MISSING_SQL = "(" + ", ".join(sql_string(t) for t in sorted(MISSING_TOKENS)) + ")"
 
 
 def _max_line_size() -> int:
