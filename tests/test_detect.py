@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -278,18 +280,20 @@ def test_a_customer_list_date_is_never_a_churn_date_by_its_values() -> None:
     assert found["Last Activity Date"] not in ("churned_at", "churned")
 
 
-def test_satisfaction_answered_in_words_is_csat() -> None:
-    """JotForm: "how satisfied" answered Very dissatisfied … Very satisfied is CSAT 1-5; an
-    agreement scale under the same header is not, nor is NPS ever answered in words."""
+def test_satisfaction_answered_in_words_is_asked_about_never_guessed() -> None:
+    """JotForm: "how satisfied" answered Very dissatisfied … Very satisfied stays a rating;
+    the mapping's notes ask the user to choose it for CSAT (``test_verbal_scores``)."""
+    from cem.ingest.mapping import detect_mapping
+    from cem.ingest.readers import read_upload
+
     labels = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
-    agree = ["Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"]
-    data = {
-        "Overall, how satisfied are you with our service?": [labels[k % 5] for k in range(30)],
-        "I am satisfied with the delivery": [agree[k % 5] for k in range(30)],
-    }
-    found = roles(data, "responses")
-    assert found["Overall, how satisfied are you with our service?"] == "csat"
-    assert found["I am satisfied with the delivery"] == ATTRIBUTE
+    header = "Overall, how satisfied are you with our service?"
+    found = roles({header: [labels[k % 5] for k in range(30)]}, "responses")
+    assert found[header] == ATTRIBUTE
+    path = Path(__file__).parent / "fixtures" / "exports" / "likert_survey.csv"
+    with read_upload(str(path), path.name, None) as upload:
+        notes = detect_mapping(upload, None).notes
+    assert any("How satisfied are you with delivery?" in n and "CSAT" in n for n in notes)
 
 
 def test_microsoft_forms_row_numbers_and_placeholder_emails_are_not_customers() -> None:

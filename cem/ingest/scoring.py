@@ -55,34 +55,6 @@ def name_score(role: str, norm: str) -> float:
 YES_NO_OPTIONS = 4
 
 
-# The words a verbal scale's labels must use to be that score (in the languages of the
-# scales, accents folded): satisfaction for CSAT, ease or effort for CES.
-_VERBAL_SCORE_LABELS = {
-    "csat": re.compile(r"satisf|zufrieden|tevreden|tilfreds|soddisf|insatisf|contento|content\b"),
-    "ces": re.compile(r"easy|difficult|effort|facil|dificil|einfach|schwierig|makkelijk|moeilijk"),
-}
-
-
-def _verbal_score_fit(role: str, p: _Profile) -> tuple[bool, str]:
-    """A score answered in words: a satisfaction scale of 5 labels is CSAT 1-5, an ease
-    scale of 7 is CES 1-7 (labels in order = the numbers); NPS is never answered so."""
-    assert p.scale is not None
-    lo, hi = SCORE_RANGES[role]
-    words = _VERBAL_SCORE_LABELS.get(role)
-    labels = " ".join(p.scale.labels).lower()
-    if (
-        words is not None
-        and p.scale.start == 1
-        and p.scale.points == hi - lo + 1
-        and words.search(labels)
-    ):
-        return True, (
-            f"answers are {p.scale.labels[0]} … {p.scale.labels[-1]}: read as {lo}-{hi} in "
-            "that order"
-        )
-    return False, f"answers are the labels of a scale that is not the {lo}-{hi} {role} scale"
-
-
 def value_fit(role: str, p: _Profile, strong_name: bool = False) -> tuple[bool, str]:
     """(fits, reason) for the column's values against a role.
 
@@ -94,8 +66,6 @@ def value_fit(role: str, p: _Profile, strong_name: bool = False) -> tuple[bool, 
     """
     if p.n == 0:
         return False, "the sample is empty"
-    if role in SCORE_RANGES and p.scale is not None and not p.numeric:
-        return _verbal_score_fit(role, p)
     if role in SCORE_RANGES:
         lo, hi = SCORE_RANGES[role]
         literal = bool(_LITERAL_SCORE.match(p.norm))
