@@ -28,6 +28,10 @@ from cem.ui.journeys import dialogs, state
 from cem.ui.journeys.widgets import safe_html
 
 LABEL_RATIO = 0.7
+EDIT_HINT = (
+    "Click a stage to rename, move ← → or delete it; a card or a lane cell to edit it;"
+    ' "+ touchpoint" adds one to its stage.'
+)
 PAIN_RED = "#d7191c"
 FACE_COLOURS = {score: emo.colour for score, emo in EMOTIONS.items()}
 FACE_TEXT = {-2: "#ffffff", -1: "#212121", 0: "#212121", 1: "#212121", 2: "#ffffff"}
@@ -137,7 +141,6 @@ def _cards(journey: Journey, present: bool) -> None:
                     key=f"card_{tp.touchpoint_id}",
                     width="stretch",
                     wrap=True,
-                    help="Click to edit",
                     on_click=dialogs.open_touchpoint,
                     args=(journey, tp.touchpoint_id),
                 )
@@ -148,7 +151,6 @@ def _cards(journey: Journey, present: bool) -> None:
                     width="stretch",
                     on_click=dialogs.open_new_touchpoint,
                     args=(stage.stage_id,),
-                    help="Add a touchpoint to this stage",
                 )
 
 
@@ -165,7 +167,6 @@ def _text_lane(journey: Journey, lane: Lane, present: bool) -> None:
                 key=f"cellbtn_{stage.stage_id}_{lane.key}",
                 width="stretch",
                 wrap=True,
-                help=f"Edit {lane.label} for this stage",
                 on_click=dialogs.open_cell,
                 args=(journey, stage.stage_id, lane),
             )
@@ -261,6 +262,10 @@ def render_board(
     lanes = visible_lanes(journey.lanes)
     emotion_label = next((lane.label for lane in lanes if lane.kind == "emotion"), None)
     kpi_table = kpi_lookup(kpis)
+    if not present:
+        # One hint instead of a tooltip per button: each button's tooltip is a React
+        # popover the browser builds on every redraw of the board (~100 buttons).
+        st.caption(EDIT_HINT)
     with st.container(key="jm_board", gap="small"):
         cols = _row(len(journey.stages), "Stage")
         for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
@@ -270,7 +275,6 @@ def render_board(
                     key=f"stage_{stage.stage_id}",
                     width="stretch",
                     wrap=True,
-                    help="Rename, move ← → or delete this stage",
                     on_click=dialogs.open_stage,
                     args=(journey, stage.stage_id),
                 )
