@@ -7,7 +7,9 @@ stage columns after a narrow lane-name column; the header row holds the stage na
 (wrapped, never cut), the pain-point / moment-of-truth / opportunity marks and the
 channel; a coloured left edge repeats the emotion (DESIGN.md palette) and a red border
 marks a pain point. All user text is escaped for markdown; the style sheet holds only
-fixed colours and numeric ids.
+fixed colours and numeric ids. The board's buttons carry no tooltip (the page's
+caption says what a click does): each tooltip is a popover the browser rebuilds on every
+redraw of the ~100 buttons, which measurably slowed a Save (bench/journey_bench.py).
 """
 
 from __future__ import annotations
@@ -28,10 +30,6 @@ from cem.ui.journeys import dialogs, state
 from cem.ui.journeys.widgets import safe_html
 
 LABEL_RATIO = 0.7
-EDIT_HINT = (
-    "Click a stage to rename, move ← → or delete it; a card or a lane cell to edit it;"
-    ' "+ touchpoint" adds one to its stage.'
-)
 PAIN_RED = "#d7191c"
 FACE_COLOURS = {score: emo.colour for score, emo in EMOTIONS.items()}
 FACE_TEXT = {-2: "#ffffff", -1: "#212121", 0: "#212121", 1: "#212121", 2: "#ffffff"}
@@ -262,10 +260,6 @@ def render_board(
     lanes = visible_lanes(journey.lanes)
     emotion_label = next((lane.label for lane in lanes if lane.kind == "emotion"), None)
     kpi_table = kpi_lookup(kpis)
-    if not present:
-        # One hint instead of a tooltip per button: each button's tooltip is a React
-        # popover the browser builds on every redraw of the board (~100 buttons).
-        st.caption(EDIT_HINT)
     with st.container(key="jm_board", gap="small"):
         cols = _row(len(journey.stages), "Stage")
         for index, (col, stage) in enumerate(zip(cols, journey.stages, strict=True)):
