@@ -47,3 +47,18 @@ def test_prepare_streamlit_does_the_first_views_one_time_work() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_prepare_result_store_reads_parquet_before_the_first_view() -> None:
+    """In a fresh interpreter: the pages' modules do not import the Parquet reader; after
+    prepare_result_store a kept frame reads back without importing it."""
+    code = (
+        "import sys\n"
+        "from cem.ui.server import preload_page_modules, prepare_result_store\n"
+        "preload_page_modules()\n"
+        "assert 'pyarrow.parquet' not in sys.modules\n"
+        "prepare_result_store()\n"
+        "assert 'pyarrow.parquet' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
