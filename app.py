@@ -13,14 +13,14 @@ import streamlit as st
 from cem import ui
 from cem.ui.filters import sidebar_filters
 from cem.ui.guard import page_guard
-from cem.ui.routes import HOME, home_alias
+from cem.ui.routes import APP_ICON, HOME, home_alias
 from cem.ui.share import link_pages, share_gate
 from cem.ui.signin import resolve_principal, sign_in_navigation
 from cem.ui.voc import install_import_hook
 from cem.ui.warm import install_warm_hook
 
 st.set_page_config(
-    page_title="Touchpoint", page_icon="🧭", layout="wide", initial_sidebar_state="expanded"
+    page_title="Touchpoint", page_icon=APP_ICON, layout="wide", initial_sidebar_state="expanded"
 )
 
 share = share_gate()  # a ?share= link session; a bad token stops here with one sentence

@@ -59,7 +59,7 @@ try:
     )
 
     left, right = st.columns([3, 2])
-    show_chart(left, "quadrant_chart", ranking)
+    show_chart(left, "kpi.quadrant_chart", ranking)
     with right:
         for name, text in drivers.QUADRANTS.items():
             members = ranking[ranking.quadrant == name].driver.tolist()

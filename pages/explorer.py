@@ -79,7 +79,7 @@ try:
             st.stop()
         chart = show_chart(
             st,
-            "trend_chart",
+            "kpi.trend_chart",
             frame,
             title=label,
             group=dim,
@@ -101,7 +101,7 @@ try:
         else:
             frame = ui.cached_analytics(kpi_frames.kpi_frame, workspace, metric, filters=filters)
         chart = (
-            show_chart(st, "split_bar_chart", frame, dim=dim, title=label, metric=metric)
+            show_chart(st, "kpi.split_bar_chart", frame, dim=dim, title=label, metric=metric)
             if dim
             else None
         )

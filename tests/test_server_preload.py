@@ -4,6 +4,7 @@ visit after a start does not wait for them."""
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,3 +31,34 @@ def test_preload_imports_modules_and_skips_imported_names() -> None:
 def test_prepare_engine_sets_up_ibis_duckdb_on_a_scratch_connection() -> None:
     prepare_engine()
     assert "ibis.backends.duckdb" in sys.modules
+
+
+def test_prepare_streamlit_does_the_first_views_one_time_work() -> None:
+    """Run in a fresh interpreter: after it, the emoji table is imported and the
+    "use streamlit run" check is done, so the first page view pays neither."""
+    code = (
+        "import sys\n"
+        "from cem.ui.server import prepare_streamlit\n"
+        "assert 'streamlit.emojis' not in sys.modules\n"
+        "prepare_streamlit()\n"
+        "from streamlit import delta_generator\n"
+        "assert 'streamlit.emojis' in sys.modules\n"
+        "assert delta_generator._use_warning_has_been_displayed\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_prepare_result_store_reads_parquet_before_the_first_view() -> None:
+    """In a fresh interpreter: the pages' modules do not import the Parquet reader; after
+    prepare_result_store a kept frame reads back without importing it."""
+    code = (
+        "import sys\n"
+        "from cem.ui.server import preload_page_modules, prepare_result_store\n"
+        "preload_page_modules()\n"
+        "assert 'pyarrow.parquet' not in sys.modules\n"
+        "prepare_result_store()\n"
+        "assert 'pyarrow.parquet' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

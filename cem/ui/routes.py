@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 HOME = "home"
+APP_ICON = "🧭"  # the browser tab's icon (st.set_page_config)
 
 
 def home_alias(home: StreamlitPage) -> StreamlitPage:

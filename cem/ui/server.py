@@ -15,6 +15,9 @@ Before it answers, it imports every ``cem`` module the pages import (pandas, Ibi
 Altair with them): 2–3 s that the first visit after a start would otherwise wait for.
 It also builds one Ibis DuckDB backend on a scratch connection: Ibis's one-time set-up
 (0.15 s, 0.6 s on a loaded machine) is then not paid by the first view that computes.
+Streamlit's own one-time work of a first view (the page icon's emoji check, 0.4 s, and
+its "run with streamlit run" stack walk, 0.25 s) is done here too, and so is the import of
+pyarrow's Parquet reader that the first kept frame read back would pay (0.2 s loaded).
 Those modules' objects are then frozen out of the garbage collector's view
 (``gc.freeze``): they live as long as the process, and a full collection no longer walks
 them (``.streamlit/config.toml`` also turns off Streamlit's collection after every run).
@@ -73,6 +76,33 @@ def prepare_engine() -> None:
         ibis.duckdb.from_connection(con)
 
 
+def prepare_streamlit() -> None:
+    """Do Streamlit's one-time, per-process work now rather than in the first page view:
+    the emoji check of the page icon (imports ``streamlit.emojis`` and compiles its
+    pattern of every emoji, ~0.4 s) and the "not run with streamlit run" check made
+    before the first element is drawn (walks the whole stack with ``inspect``, ~0.25 s).
+    The second is a private Streamlit function: skipped if a release drops it."""
+    from streamlit import delta_generator, string_util
+
+    from cem.ui.routes import APP_ICON
+
+    string_util.is_emoji(APP_ICON)
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if check is not None:
+        check()
+
+
+def prepare_result_store() -> None:
+    """Keep and read back one tiny frame the way kept results are stored, so the first
+    kept frame a page view reads does not import pyarrow's Parquet modules (0.2 s on a
+    loaded machine)."""
+    import pandas as pd
+
+    from cem.analytics import result_store
+
+    result_store.decode(result_store.encode(pd.DataFrame({"name": ["a", None]})))
+
+
 def serve(streamlit_args: Sequence[str] = ()) -> int:
     """Run the app server in this process until it is stopped; returns the exit status."""
     from streamlit.runtime.pages_manager import PagesManager
@@ -87,6 +117,8 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     start_hosting(resolve_db_path(), run_inbox_job, run_command_job)
     preload_page_modules()
     prepare_engine()
+    prepare_streamlit()
+    prepare_result_store()
     gc.collect()
     gc.freeze()  # the modules' objects stay for the process's life: not walked by a collection
     sys.argv = ["streamlit", "run", str(APP), *streamlit_args]

@@ -1,9 +1,11 @@
 """Streamlit helpers for the KPI pages: charts drawn from cached Vega-Lite specs.
 
 Building an Altair chart and turning it into a spec costs 50-300 ms of Python per chart;
-the Overview draws five, the KPI explorer and Key drivers one each. :func:`show_chart`
-builds a chart with a pure builder from :mod:`cem.charts.kpi` once per (builder, data,
-options) and caches the resulting spec, so a warm rerun only ships the cached spec to the
+the KPI explorer and Key drivers draw one each, the Voice of the customer page two (the
+Overview's specs are results of :mod:`cem.charts.specs`). :func:`show_chart` builds a
+chart with a pure builder from :mod:`cem.charts.kpi` or :mod:`cem.charts.voc` (named
+``"kpi.<builder>"`` / ``"voc.<builder>"``) once per (builder, data, options) and caches
+the resulting spec, so a rerun only ships the cached spec to the
 browser. The spec is not checked against the Vega-Lite schema here (that check was half
 of a cold build); the builders' specs are checked in ``tests/test_charts_kpi.py``.
 """
@@ -18,19 +20,23 @@ import streamlit as st
 from cem import ui
 from cem.analytics import catalogue
 from cem.charts import kpi as kpi_charts
+from cem.charts import voc as voc_charts
+
+CHART_FAMILIES = {"kpi": kpi_charts, "voc": voc_charts}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def chart_spec(
     builder: str, frame: pd.DataFrame, options: tuple[tuple[str, Any], ...]
 ) -> dict[str, Any]:
-    """The Vega-Lite spec of ``cem.charts.kpi.<builder>(frame, **options)`` (cached on the
-    frame's content and the options)."""
-    return getattr(kpi_charts, builder)(frame, **dict(options)).to_dict(validate=False)
+    """The Vega-Lite spec of ``cem.charts.<family>.<name>(frame, **options)`` for ``builder``
+    ``"<family>.<name>"`` (cached on the frame's content and the options)."""
+    family, name = builder.split(".", 1)
+    return getattr(CHART_FAMILIES[family], name)(frame, **dict(options)).to_dict(validate=False)
 
 
 def show_chart(container: Any, builder: str, frame: pd.DataFrame, **options: Any) -> dict[str, Any]:
-    """Draw ``cem.charts.kpi.<builder>(frame, **options)`` from its cached spec; returns
+    """Draw ``cem.charts.<builder>(frame, **options)`` from its cached spec; returns
     the spec (for the PNG/SVG exports of exactly what is drawn)."""
     spec = chart_spec(builder, frame, tuple(sorted(options.items())))
     container.vega_lite_chart(spec, width="stretch")

@@ -14,10 +14,10 @@ import streamlit as st
 from cem import ui
 from cem.access.principal import allowed
 from cem.analytics.filters import Filters
-from cem.charts import voc as voc_charts
 from cem.errors import TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_signed
+from cem.ui.analytics.kpi import show_chart
 from cem.ui.share import link_params, page_offered
 from cem.voc import analytics as voc_analytics
 from cem.voc import jobs, themes
@@ -282,7 +282,7 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
         key="voc_themes_csv",
     )
     if not by:
-        st.vega_lite_chart(voc_charts.theme_impact_chart(impact).to_dict(), width="stretch")
+        show_chart(st, "voc.theme_impact_chart", impact)
     return impact
 
 
@@ -306,7 +306,7 @@ def theme_detail(workspace: str, filters: Filters, theme_id: int, label: str) ->
     if trend.empty:
         st.info("No dated comments mention this theme.")
     else:
-        st.vega_lite_chart(voc_charts.theme_trend_chart(trend).to_dict(), width="stretch")
+        show_chart(st, "voc.theme_trend_chart", trend)
     by_tp = ui.cached_analytics(voc_analytics.theme_impact, workspace, filters, "touchpoint")
     by_tp = by_tp[by_tp.theme_id == theme_id].sort_values("share", ascending=False)
     if not by_tp.empty:
