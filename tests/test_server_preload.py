@@ -45,8 +45,7 @@ def test_prepare_streamlit_does_the_first_views_one_time_work() -> None:
         "assert 'streamlit.emojis' in sys.modules\n"
         "assert delta_generator._use_warning_has_been_displayed\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    _passes_in_a_fresh_interpreter(code)
 
 
 def test_prepare_result_store_reads_parquet_before_the_first_view() -> None:
@@ -60,5 +59,9 @@ def test_prepare_result_store_reads_parquet_before_the_first_view() -> None:
         "prepare_result_store()\n"
         "assert 'pyarrow.parquet' in sys.modules\n"
     )
+    _passes_in_a_fresh_interpreter(code)
+
+
+def _passes_in_a_fresh_interpreter(code: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
