@@ -57,7 +57,7 @@ def possible_nps_columns(upload: Upload, mapping: Mapping) -> list[str]:
         return []
     out = []
     for col in upload.columns:
-        if mapping.role_of(col) not in (ATTRIBUTE,):
+        if mapping.role_of(col) != ATTRIBUTE:
             continue
         p = profile_column(str(col), upload.sample[col])
         if (

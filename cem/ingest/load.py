@@ -262,10 +262,9 @@ def _within_memory(
     except Exception as exc:  # the transaction has rolled back: nothing was loaded
         if not _out_of_memory(exc):
             raise
-        db.cap_memory(before)
-        return load()
     finally:
         db.cap_memory(before)
+    return load()  # ran out of memory under the cap: once more without it
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:

@@ -228,14 +228,15 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
     else:
         fmt = "csv"
         title = _title_lines(text, delimiter)
-        header = next(csv.reader(io.StringIO(_after_lines(text, title)), delimiter=delimiter), [])
+        below_title = _after_lines(text, title)
+        header = next(csv.reader(io.StringIO(below_title), delimiter=delimiter), [])
     if len(header) > limits.max_columns:
         for t in temp:
             os.unlink(t)
         check_columns(name, len(header), limits)
     extra, style, names = 0, "", list(header)
     if fmt == "csv":
-        below = io.StringIO(_after_lines(text, title))
+        below = io.StringIO(below_title)
         first = list(itertools.islice(csv.reader(below, delimiter=delimiter), 1, 4))
         extra, style, names = multi_row_header(list(header), first)
     columns = clean_column_names(names)
