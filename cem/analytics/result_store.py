@@ -118,7 +118,9 @@ def _frame(data: str, objects: list[str], times: dict[str, str]) -> pd.DataFrame
     """A frame read back from Parquet, its object (text) columns object again with None
     for missing (Parquet reads text as pandas' string dtype) and its time columns in their
     unit (Parquet has no seconds unit)."""
-    frame = pd.read_parquet(io.BytesIO(base64.b64decode(data)), engine="pyarrow")
+    # One thread: kept frames are small, and Arrow's thread pool, once started, can abort
+    # the process at exit ("terminate called without an active exception").
+    frame = pd.read_parquet(io.BytesIO(base64.b64decode(data)), engine="pyarrow", use_threads=False)
     for name, dtype in times.items():
         frame[name] = frame[name].astype(dtype)
     for name in objects:
