@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -56,7 +57,13 @@ def fold(text: object) -> str:
     >>> fold("  Tout à fait d’accord! "), fold("Teils / teils"), fold("Sjældent")
     ("tout a fait d'accord", 'teils/teils', 'sjaeldent')
     """
-    s = unicodedata.normalize("NFKD", str(text).replace("’", "'").replace("`", "'"))
+    return _fold_text(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _fold_text(text: str) -> str:
+    # Samples repeat their values (scales, closed questions): each text is folded once.
+    s = unicodedata.normalize("NFKD", text.replace("’", "'").replace("`", "'"))
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
     for letter, plain in _LETTERS:
         s = s.replace(letter, plain)

@@ -44,10 +44,12 @@ def column_scale(values: list[object]) -> LikertScale | None:
     """The verbal scale (1..k, not a yes/no flag) of a column's values; None when the
     values are numbers or not one scale's labels. A few stray answers ("Meh") do not hide
     the scale: they are rejected row by row when the column is loaded as a score."""
-    answers = [v for v in values if not is_missing(v) and not is_not_on_scale(v)]
+    answers = Counter(
+        {v: n for v, n in Counter(values).items() if not is_missing(v) and not is_not_on_scale(v)}
+    )
     if not answers or all(to_number(str(v)) is not None for v in answers):
         return None
-    scale = mostly_labels_scale(Counter(answers), STRAY_SHARE)
+    scale = mostly_labels_scale(answers, STRAY_SHARE)
     return scale if scale is not None and scale.start == 1 else None
 
 
@@ -138,7 +140,8 @@ def anchored_columns(sample: pd.DataFrame) -> list[str]:
     all carry a label (``1 - Yes``, ``2 - No``) are coded choices, left as they are."""
     out = []
     for col in sample.columns:
-        vals = [str(v).strip() for v in sample[col].tolist() if not is_missing(v)]
+        # Each distinct answer once: what follows only asks which answers occur.
+        vals = {str(v).strip() for v in set(sample[col].tolist()) if not is_missing(v)}
         labelled = {int(n) for v in vals if (n := anchored_number(v)) is not None}
         plain = {int(v) for v in vals if re.fullmatch(r"\d{1,2}", v)}
         if not labelled or not plain:
