@@ -31,6 +31,7 @@ from cem.journeys.persona import (
 from cem.store.db import Database
 from cem.store.workspaces import ensure_workspace
 from cem.ui.journeys.persona_dialog import card_html
+from tests import journey_board as board
 
 WS = "w"
 XSS = "<img src=x onerror=alert(1)>"
@@ -248,7 +249,7 @@ def test_persona_dialog_saves_goals_and_refuses_a_stale_save(app_env: Path) -> N
 def test_stage_rename_refuses_a_stale_save(app_env: Path) -> None:
     at = _open(app_env)
     stage = _journey().stages[1]
-    at.button(key=f"stage_{stage.stage_id}").click().run()
+    board.click(at, "stage", stage=stage.stage_id)
     jm.rename_stage(
         ui.get_database(),
         "demo",
