@@ -76,7 +76,7 @@ PAGES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
         None,
         (MAIN + '[data-testid="stMetric"]', MAIN + "iframe"),
     ),
-    "journey-map": ("journey-map", None, (CHART,)),
+    "journey-map": ("journey-map", None, (MAIN + ".st-key-curve svg",)),  # the emotion curve
     "planned-vs-actual": ("journey-map", "Planned vs actual", (TAB_CHART,)),
 }
 FLOOR_CONTENT = (MAIN + '[data-testid="stMarkdown"]',)

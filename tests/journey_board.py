@@ -21,10 +21,10 @@ def click(at: AppTest, kind: str, **fields: Any) -> AppTest:
 
 
 def rows(at: AppTest) -> list[dict[str, Any]]:
-    """The board's rows, top to bottom (all runs of lanes)."""
+    """The board's rows, top to bottom."""
     out: list[dict[str, Any]] = []
     for element in at.get("bidi_component"):
-        if str(getattr(element, "key", "") or "").startswith("jm_grid_"):
+        if str(getattr(element, "key", "") or "").startswith("jm_grid"):
             out += json.loads(element.proto.json)["rows"]
     return out
 
@@ -53,3 +53,8 @@ def cell_text(at: AppTest, stage_id: int, lane: str) -> str | None:
 def heads(at: AppTest) -> list[str]:
     """The stage heads (``1 · Awareness`` …)."""
     return [c["text"] for row in rows(at) if row["kind"] == "head" for c in row["cells"]]
+
+
+def curve_points(at: AppTest) -> list[dict[str, Any]]:
+    """The emotion curve's points (team and customers' data) as the board draws them."""
+    return [p for row in rows(at) if row["kind"] == "curve" for p in row["points"]]

@@ -15,6 +15,7 @@ SCRIPT_PAYLOAD = "<script>alert(1)</script>"
 TIMEOUT = 90_000
 SHOTS = PROJECT_ROOT / "screenshots"
 CARD = '[class*="st-key-card_"] button:visible'
+CURVE = ".st-key-curve svg"  # the emotion curve, drawn by the board as SVG
 # The stage heads on the board (not the stage table's toolbar, whose key also starts so).
 STAGE_HEAD = '.st-key-jm_board [class*="st-key-stage_"] button:visible'
 SCROLL_JS = (
@@ -106,7 +107,7 @@ def test_screenshots(browser, streamlit_server: StreamlitServer) -> None:  # typ
                 query="&present=1" if present else "",
             )
             try:
-                page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=TIMEOUT)
+                page.wait_for_selector(CURVE, timeout=TIMEOUT)
                 page.wait_for_timeout(1500)
                 target = SHOTS / f"journey_map_{width}x{height}{'_present' if present else ''}.png"
                 page.screenshot(path=str(target))
@@ -207,7 +208,7 @@ def test_present_mode_fits_the_projector(browser, streamlit_server: StreamlitSer
     _ensure_stages(browser, streamlit_server, 8)  # the most a projector map is made for
     ctx, page, alerts = _open(browser, streamlit_server, "Projector", query="&present=1")
     try:
-        chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
+        chart = page.locator(f"{CURVE}:visible").first
         chart.wait_for(timeout=TIMEOUT)
         page.wait_for_timeout(1000)
         box = chart.bounding_box()
@@ -340,8 +341,10 @@ def test_script_payloads_show_as_text(browser, streamlit_server: StreamlitServer
         body = page.inner_text("body")
         assert IMG_PAYLOAD in body and SCRIPT_PAYLOAD in body
         assert page.locator('img[src="x"]').count() == 0
-        # The curve's tooltips and marks hold the name as data (SVG/canvas text, not HTML).
-        assert page.locator('[data-testid="stVegaLiteChart"] script').count() == 0
+        # The curve's tooltips (SVG <title>) hold the name as text, not markup.
+        assert page.locator(".st-key-jm_board script").count() == 0
+        tips = page.locator(f"{CURVE} title").all_text_contents()
+        assert any(SCRIPT_PAYLOAD in tip for tip in tips)
         # The graph (an iframe component with HTML node titles).
         page.get_by_role("tab", name="Graph").click()
         _settle(page)

@@ -71,6 +71,9 @@ def test_card_dialog_faces_flags_text_and_moves(open_page: OpenPage) -> None:
     journey = _journey()
     assert journey.stage(journey.touchpoint(tp.touchpoint_id).stage_id).name == "Support"
     # The card on the map shows the new state.
+    # The emotion curve drawn with the board shows the new face at the renamed card.
+    team = [p for p in board.curve_points(at) if p["series"] == "team"]
+    assert any("First invoice" in p["tip"] and p["face"] == "😄" for p in team)
     label = board.cards(at)[tp.touchpoint_id]
     assert "First invoice" in label and "😄" in label and "⚠" in label
 

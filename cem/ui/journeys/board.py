@@ -22,14 +22,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from cem.charts.journey_curve import emotion_curve_spec
 from cem.errors import NotFoundError
 from cem.journeys.lane_texts import kpi_lookup
 from cem.journeys.lanes import TEXT, visible_lanes
 from cem.journeys.model import Journey
 from cem.ui.journeys import board_grid as grid
 from cem.ui.journeys import dialogs, state
-from cem.ui.journeys.widgets import safe_html
 
 QUEUED_CLICK = "jm_board_click"  # a board click queued in session state (AppTest)
 FACE_TEXT = {-2: "#ffffff", -1: "#212121", 0: "#212121", 1: "#212121", 2: "#ffffff"}
@@ -115,45 +113,38 @@ def _frame_key(frame: pd.DataFrame | None) -> int | None:
     return None if frame is None else int(pd.util.hash_pandas_object(frame).sum())
 
 
-def _emotion_lane(journey: Journey, emotion: pd.DataFrame | None, label: str, height: int) -> None:
-    cols = st.columns([grid.LABEL_RATIO, len(journey.stages)], gap="small")
-    cols[0].markdown(f'<div class="jm-lane">{safe_html(label)}</div>', unsafe_allow_html=True)
-    if not any(tp.emotion is not None for tp in journey.touchpoints) and (
-        emotion is None or int((emotion["n"] > 0).sum()) == 0
-    ):
-        cols[1].info(
-            "No emotions yet: click a card and pick a face — the curve draws itself.", icon="🙂"
-        )
-        return
-    spec = state.remembered(
+def _curve_row(
+    journey: Journey, emotion: pd.DataFrame | None, label: str, height: int
+) -> dict[str, Any]:
+    """The emotion lane's row, built again only when the curve's inputs changed."""
+    return state.remembered(  # type: ignore[no-any-return]
         "curve",
-        (height, curve_signature(journey), _frame_key(emotion)),
-        lambda: emotion_curve_spec(journey, emotion, height=height),
+        (label, height, curve_signature(journey), _frame_key(emotion)),
+        lambda: grid.curve_row(journey, emotion, label, height),
     )
-    cols[1].vega_lite_chart(spec, key="jm_curve", width="stretch")
 
 
-def _runs_of_lanes(
-    journey: Journey, kpis: dict[str, dict], present: bool
-) -> list[list[dict[str, Any]] | str]:
-    """The board top to bottom: runs of grid rows, and the emotion lane's label where
-    the curve goes (first under the stage heads when presenting, so it is on screen)."""
+def board_rows(
+    journey: Journey, emotion: pd.DataFrame | None, kpis: dict[str, dict], present: bool
+) -> list[dict[str, Any]]:
+    """The board's rows top to bottom, in the journey's lane order; when presenting, the
+    emotion curve comes first under the stage heads (on screen without scrolling)."""
     lanes = visible_lanes(journey.lanes)
+    rows = [grid.head_row(journey)]
     emotion_label = next((lane.label for lane in lanes if lane.kind == "emotion"), None)
-    parts: list[list[dict[str, Any]] | str] = [[grid.head_row(journey)]]
     if present and emotion_label:
-        parts += [emotion_label, []]
+        rows.append(_curve_row(journey, emotion, emotion_label, 190))
     for lane in lanes:
         if lane.kind == "emotion":
             if not present:
-                parts += [lane.label, []]
+                rows.append(_curve_row(journey, emotion, lane.label, 170))
         elif lane.kind == "touchpoints":
-            parts[-1].append(grid.cards_row(journey, lane.label, present))  # type: ignore[union-attr]
+            rows.append(grid.cards_row(journey, lane.label, present))
         elif lane.kind == TEXT:
-            parts[-1].append(grid.text_row(journey, lane, present))  # type: ignore[union-attr]
+            rows.append(grid.text_row(journey, lane, present))
         else:
-            parts[-1].append(grid.read_row(journey, lane, kpis))  # type: ignore[union-attr]
-    return [part for part in parts if part != []]
+            rows.append(grid.read_row(journey, lane, kpis))
+    return rows
 
 
 def render_board(
@@ -166,19 +157,16 @@ def render_board(
     """Draw the whole board (the dialogs it opens are drawn by the page afterwards)."""
     focus = st.session_state.get(state.FOCUS) if present else None
     st.html(board_css(present))
-    clicks: list[Any] = [st.session_state.pop(QUEUED_CLICK, None)]
-    with st.container(key="jm_board", gap="small"):
-        for index, part in enumerate(_runs_of_lanes(journey, kpi_lookup(kpis), present)):
-            if isinstance(part, str):
-                _emotion_lane(journey, emotion, part, 190 if present else 170)
-                continue
-            result = grid.BOARD_GRID(
-                key=f"jm_grid_{index}",
-                data=grid.grid_data(journey, part, present, focus),
-                on_click_change=_no_op,
-            )
-            clicks.append(result.click)
-    for click in clicks:
+    queued = st.session_state.pop(QUEUED_CLICK, None)
+    with st.container(key="jm_board"):
+        result = grid.BOARD_GRID(
+            key="jm_grid",
+            data=grid.grid_data(
+                journey, board_rows(journey, emotion, kpi_lookup(kpis), present), present, focus
+            ),
+            on_click_change=_no_op,
+        )
+    for click in (queued, result.click):
         handle_click(journey, click)
 
 

@@ -21,9 +21,25 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
-from cem.charts import EMOTIONS, MOMENT_OF_TRUTH_MARK, OPPORTUNITY_MARK, PAIN_POINT_MARK
+from cem.charts import (
+    EMOTIONS,
+    MOMENT_OF_TRUTH_MARK,
+    OPPORTUNITY_MARK,
+    PAIN_POINT_COLOUR,
+    PAIN_POINT_MARK,
+)
+from cem.charts.journey import (
+    DATA_COLOUR,
+    DATA_SERIES,
+    MOT_COLOUR,
+    TEAM_COLOUR,
+    TEAM_SERIES,
+    emotion_long_frame,
+    map_frame,
+)
 from cem.journeys.lane_texts import stage_text
 from cem.journeys.model import Journey, Lane, Touchpoint
 from cem.journeys.presentation import channel_icon
@@ -57,8 +73,17 @@ _CSS = """
 .jm-grid .jm-read { font-size: 15px; line-height: 1.35; overflow-wrap: anywhere;
   padding-top: 0.3rem; }
 .jm-grid .jm-read.jm-kpis { font-size: 14px; color: #616161; }
+.jm-grid .jm-curve { position: relative; }
+.jm-grid .jm-legend { display: flex; gap: 1.2rem; font-size: 14px; color: #455a64;
+  margin-left: 0.3rem; }
+.jm-grid .jm-swatch { font-size: 15px; }
+.jm-grid .jm-curve-svg { width: 100%; }
+.jm-grid .jm-curve-svg svg { display: block; overflow: visible; }
+.jm-grid .jm-empty-curve { background: #e8f4fd; color: #0b5394; border-radius: 0.5rem;
+  padding: 0.8rem 1rem; font-size: 15px; }
+.jm-grid .jm-lane.jm-emotion-label { padding-top: 1.6rem; }
 .jm-grid.jm-present button p, .jm-grid.jm-present .jm-read { font-size: 17px; }
-.jm-grid.jm-has-focus .jm-cell { opacity: 0.45; }
+.jm-grid.jm-has-focus .jm-cell:not(.jm-curve) { opacity: 0.45; }
 .jm-grid.jm-has-focus .jm-cell.jm-focus { opacity: 1; outline: 3px solid #0072B2;
   background: #eef6fc; }
 """
@@ -77,6 +102,9 @@ export default function (component) {
       }
     });
   }
+  for (const stop of grid.cleanups || []) stop();
+  const cleanups = [];
+  grid.cleanups = cleanups;
   const focus = data.focus;
   grid.className = 'jm-grid' + (data.present ? ' jm-present' : '')
     + (focus === null || focus === undefined ? '' : ' jm-has-focus');
@@ -102,9 +130,104 @@ export default function (component) {
     box.appendChild(b);
     return [box, b];
   };
+  const SVG = 'http://www.w3.org/2000/svg';
+  const svgNode = (tag, attrs, text) => {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    if (text !== undefined) el.textContent = String(text);
+    return el;
+  };
+  const tip = (el, text) => { el.appendChild(svgNode('title', {}, text)); return el; };
+  // A smooth curve through the points that never overshoots them (monotone in x).
+  const smooth = (pts) => {
+    if (pts.length < 2) return '';
+    let d = 'M' + pts[0][0] + ',' + pts[0][1];
+    for (let i = 0; i < pts.length - 1; i++) {
+      const [x0, y0] = pts[i], [x1, y1] = pts[i + 1], mx = (x0 + x1) / 2;
+      d += ' C' + mx + ',' + y0 + ' ' + mx + ',' + y1 + ' ' + x1 + ',' + y1;
+    }
+    return d;
+  };
+  const curve = (row) => {
+    const box = node('div', 'jm-cell jm-curve st-key-curve');
+    box.style.gridColumn = '2 / span ' + data.columns;
+    if (row.empty) {
+      box.appendChild(node('div', 'jm-empty-curve', '🙂 ' + row.empty));
+      return box;
+    }
+    const legend = node('div', 'jm-legend');
+    row.series.forEach(([name, colour], k) => {
+      if (!row.points.some((p) => p.series === (k ? 'data' : 'team'))) return;
+      const key = node('span', 'jm-key');
+      key.appendChild(node('span', 'jm-swatch', k ? '◆' : '●')).style.color = colour;
+      key.appendChild(document.createTextNode(' ' + name));
+      legend.appendChild(key);
+    });
+    box.appendChild(legend);
+    const holder = node('div', 'jm-curve-svg');
+    box.appendChild(holder);
+    const draw = () => {
+      const width = holder.clientWidth || grid.clientWidth || 800;
+      const height = row.height, gap = parseFloat(getComputedStyle(grid).columnGap) || 16;
+      const col = (width - gap * (data.columns - 1)) / data.columns;
+      const px = (x) => { const i = Math.min(data.columns - 1, Math.floor(x));
+        return i * (col + gap) + (x - i) * col; };
+      const py = (score) => 26 + (2.5 - score) / 5 * (height - 44);
+      const svg = svgNode('svg', { width, height, role: 'img', 'aria-label': row.label });
+      for (const s of [2, 1, 0, -1, -2]) {
+        svg.appendChild(svgNode('line', { x1: 0, x2: width, y1: py(s), y2: py(s),
+          stroke: s === 0 ? '#9e9e9e' : '#e0e0e0', 'stroke-dasharray': s === 0 ? '' : '2 3' }));
+      }
+      for (const [s, label] of [[2, '+2 😄'], [0, '0 😐'], [-2, '−2 😡']]) {
+        svg.appendChild(svgNode('text', { x: -gap / 2 - 2, y: py(s) + 5, 'text-anchor': 'end',
+          'font-size': 13, fill: '#616161' }, label));
+      }
+      for (let i = 1; i < data.columns; i++) {
+        const x = i * (col + gap) - gap / 2;
+        svg.appendChild(svgNode('line', { x1: x, x2: x, y1: 18, y2: height,
+          stroke: '#cfd8dc', 'stroke-width': 1.5 }));
+      }
+      for (const [series, colour, dash] of [['data', row.series[1][1], '7 5'],
+                                            ['team', row.series[0][1], '']]) {
+        const pts = row.points.filter((p) => p.series === series)
+          .sort((a, b) => a.x - b.x).map((p) => [px(p.x), py(p.score)]);
+        const d = smooth(pts);
+        if (d) svg.appendChild(svgNode('path', { d, fill: 'none', stroke: colour,
+          'stroke-width': 3.5, 'stroke-dasharray': dash }));
+      }
+      for (const p of row.points) {
+        const x = px(p.x), y = py(p.score);
+        const stroke = p.series === 'team' ? row.series[0][1] : row.series[1][1];
+        const mark = p.series === 'team'
+          ? svgNode('circle', { cx: x, cy: y, r: 8.5, fill: p.colour, stroke, 'stroke-width': 2.5 })
+          : svgNode('path', { d: 'M' + x + ',' + (y - 10) + ' L' + (x + 10) + ',' + y + ' L' + x
+              + ',' + (y + 10) + ' L' + (x - 10) + ',' + y + ' Z', fill: p.colour, stroke,
+              'stroke-width': 2.5 });
+        svg.appendChild(tip(mark, p.tip));
+        if (p.face) svg.appendChild(tip(svgNode('text', { x, y: y - 15, 'text-anchor': 'middle',
+          'font-size': 19 }, p.face), p.tip));
+      }
+      for (const f of row.flags) {
+        svg.appendChild(tip(svgNode('text', { x: px(f.x) + f.dx, y: 16, 'text-anchor': 'middle',
+          'font-size': 19, 'font-weight': 'bold', fill: f.colour }, f.mark), f.tip));
+      }
+      holder.replaceChildren(svg);
+    };
+    requestAnimationFrame(draw);
+    if (window.ResizeObserver) {
+      const watch = new ResizeObserver(() => draw());
+      watch.observe(holder);
+      cleanups.push(() => watch.disconnect());
+    }
+    return box;
+  };
   const out = document.createDocumentFragment();
   for (const row of data.rows) {
     out.appendChild(node('div', 'jm-lane', row.label));
+    if (row.kind === 'curve') {
+      out.appendChild(curve(row));
+      continue;
+    }
     row.cells.forEach((cell, index) => {
       const box = node('div', 'jm-cell jm-' + row.kind + ' st-key-c' + index + '_' + row.key
         + (index === focus ? ' jm-focus' : ''));
@@ -149,6 +272,7 @@ export default function (component) {
     });
   }
   grid.replaceChildren(out);
+  return () => { for (const stop of cleanups) stop(); };
 }
 """
 
@@ -264,6 +388,67 @@ def read_row(journey: Journey, lane: Lane, kpis: dict[str, dict]) -> dict[str, A
             for stage in journey.stages
         ],
     }
+
+
+NO_EMOTIONS = "No emotions yet: click a card and pick a face — the curve draws itself."
+
+
+def curve_row(
+    journey: Journey, data_emotion: pd.DataFrame | None, label: str, height: int
+) -> dict[str, Any]:
+    """The emotion lane: the team's solid curve with faces, the customers' dashed curve
+    (with n), pain points ⚠ and moments of truth ★ on top. Stage *i* spans x = i..i+1, so
+    each point sits in its stage's column; the component draws it as SVG (no chart
+    library to load: a Vega-Lite chart cost the first view of the map about a second).
+
+    >>> from cem.journeys.model import Stage
+    >>> tp = Touchpoint(7, 1, 0, "Pay", emotion=-2, pain_point=True)
+    >>> j = Journey(1, "w", "J", None, None, 3, None, None, (Stage(1, 0, "Buy", 2, (tp,)),))
+    >>> row = curve_row(j, None, "Emotion", 170)
+    >>> row["points"], row["flags"]
+    ([{'x': 0.5, 'score': -2.0, 'series': 'team', 'face': '😡', 'colour': '#d7191c', 'tip': "Team's emotion · Pay · Buy · -2 Very negative"}], [{'x': 0.5, 'mark': '⚠', 'colour': '#d7191c', 'dx': -8, 'tip': 'Pain point: Pay'}])
+    """
+    frame = map_frame(journey, data_emotion)
+    long = emotion_long_frame(frame) if not frame.empty else pd.DataFrame()
+    row: dict[str, Any] = {
+        "kind": "curve",
+        "key": "emotion",
+        "label": label,
+        "height": height,
+        "empty": NO_EMOTIONS if long.empty else "",
+        "points": [],
+        "flags": [],
+        "series": [[TEAM_SERIES, TEAM_COLOUR], [DATA_SERIES, DATA_COLOUR]],
+    }
+    for rec in long.to_dict("records") if not long.empty else []:
+        team = rec["series"] == TEAM_SERIES
+        n = int(rec["n"] or 0) if rec["n"] == rec["n"] else 0
+        tip = f"{rec['series']} · {rec['touchpoint']} · {rec['stage']} · {rec['score_label']}"
+        row["points"].append(
+            {
+                "x": float(rec["x"]),
+                "score": float(rec["score"]),
+                "series": "team" if team else "data",
+                "face": str(rec["face"]) if team else "",
+                "colour": FACE_COLOURS[int(rec["step"])],
+                "tip": tip if team else f"{tip} · n = {n:,}",
+            }
+        )
+    for flag, mark, colour, dx, what in (
+        ("pain_point", PAIN_POINT_MARK, PAIN_POINT_COLOUR, -8, "Pain point"),
+        ("moment_of_truth", MOMENT_OF_TRUTH_MARK, MOT_COLOUR, 8, "Moment of truth"),
+    ):
+        for rec in frame[frame[flag]].to_dict("records") if not frame.empty else []:
+            row["flags"].append(
+                {
+                    "x": float(rec["x"]),
+                    "mark": mark,
+                    "colour": colour,
+                    "dx": dx,
+                    "tip": f"{what}: {rec['touchpoint']}",
+                }
+            )
+    return row
 
 
 def grid_data(
