@@ -1,13 +1,14 @@
-"""The journey map board: stage heads, touchpoint cards and lanes (one browser component
-per run of lanes, :mod:`cem.ui.journeys.board_grid`) and the emotion curve between them.
-Every part is clickable and an edit opens a dialog in place.
+"""The journey map board: stage heads, touchpoint cards, lanes and the emotion curve, drawn
+by one browser component (:mod:`cem.ui.journeys.board_grid`). Every card, stage head and
+lane cell is clickable and an edit opens a dialog in place.
 
 Layout: one row per shown lane (in the journey's lane order), each row a label and one
 cell per stage; the head row holds the stage names (click one to rename, move or delete
 it). Cards show the emotion face, the name (wrapped, never cut), the pain-point /
 moment-of-truth / opportunity marks and the channel; a coloured left edge repeats the
-emotion (DESIGN.md palette) and a red border marks a pain point. All user text reaches
-the page as text (``textContent``); the style sheet holds only fixed colours.
+emotion (DESIGN.md palette) and a red border marks a pain point. The curve sits in the
+same grid, each point in its stage's column. All user text reaches the page as text
+(``textContent``, SVG titles); the style sheets hold only fixed colours.
 
 A click in the board comes back as the component's ``click`` trigger, or, from AppTest
 (which cannot click inside a component), as a click queued under :data:`QUEUED_CLICK`

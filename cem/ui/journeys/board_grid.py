@@ -4,7 +4,8 @@ CSS grid, drawn from plain data by a few lines of JavaScript.
 Drawn with Streamlit widgets, the board was ~100 elements (a button per card and per lane
 cell, columns per stage) that the browser's React layer rebuilt on every save: about half
 a second of Chromium's time per redraw at demo size (bench/journey_bench.py). Here the board
-is one element per run of lanes; a redraw replaces its DOM in one go.
+is one element; a redraw replaces its DOM in one go. The emotion curve is drawn in the same grid as
+SVG (no chart library to load on the map).
 
 Safety: every user text reaches the DOM through ``textContent`` (never ``innerHTML``), so
 a card named ``<script>…`` shows as that text. Colours are the fixed palette of
