@@ -294,9 +294,10 @@ def in_app_navigation(
 
 
 def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[str, float]]:
-    """The floor of in-app navigation on this machine: the bare two-page Streamlit app of
-    ``bench/browser_bench.py`` (``FLOOR_NAV_APP``), its first page → the other by the
-    sidebar link, until the other page's text shows."""
+    """The floor of a warm reload and of in-app navigation on this machine: the bare
+    two-page Streamlit app of ``bench/browser_bench.py`` (``FLOOR_NAV_APP``), reloaded until
+    its text shows, and its first page → the other by the sidebar link, until the other
+    page's text shows."""
     from statistics import median
 
     from browser_bench import FLOOR_NAV_APP, Server
@@ -310,6 +311,12 @@ def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[
         page = browser.new_page(viewport={"width": 1280, "height": 720})
         page.goto(server.url)
         page.get_by_text("Hello").first.wait_for(timeout=120_000)
+        reloads = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            page.goto(server.url)
+            page.get_by_text("Hello").first.wait_for(timeout=120_000)
+            reloads.append(time.perf_counter() - start)
         shown = lambda: page.get_by_text("Other page").first  # noqa: E731
         runs = [
             in_app_navigation(page, "Other", "Hello", shown, (server.process.pid,))
@@ -319,6 +326,7 @@ def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[
     finally:
         server.stop()
     return [
+        (f"browser: bare page, warm reload (floor, median of {repeat})", median(reloads)),
         (
             f"browser: bare page, in-app navigation (floor, median of {repeat})",
             median(r[0] for r in runs),
@@ -469,6 +477,8 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
                 face = f".st-key-face_{k} button[kind='primary']:visible"
                 click = page.locator(f".st-key-face_{k} button:visible").first.click
                 faces.append(timed_until(click, lambda f=face: page.locator(f).first))
+                # Let the dialog's own rerun end before Esc (an Esc during it can be lost).
+                page.wait_for_timeout(400)
                 page.keyboard.press("Escape")
                 page.get_by_role("dialog").wait_for(state="hidden", timeout=wait)
                 page.wait_for_timeout(800)

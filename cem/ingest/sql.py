@@ -176,7 +176,10 @@ def _role_plan(
                 final[role] = "NULL"
             continue
         c = idx[col]
-        filled = f"NOT {_blank(c, nulled)}"
+        # A cell is looked at again only where its typed value is NULL (CASE, unlike AND
+        # in a projection, evaluates the token test on those rows only).
+        unreadable = f"CASE WHEN {t} IS NULL THEN NOT {_blank(c, nulled)} ELSE false END"
+        missing = f"CASE WHEN {t} IS NULL THEN {_blank(c, nulled)} ELSE false END"
         if role in SCORE_RANGES:
             lo, hi = SCORE_RANGES[role]
             typed[t] = _num(c)
@@ -188,7 +191,7 @@ def _role_plan(
                 if verbal is not None
                 else f"{role.upper()} is not a number"
             )
-            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", not_a_score))
+            checks.append(_Check(col, c, unreadable, not_a_score))
             checks.append(
                 _Check(
                     col,
@@ -204,11 +207,7 @@ def _role_plan(
             mapping.date_formats[col] = fmt
             typed[t] = _date(c, fmt, nulled)
             final[role] = t
-            checks.append(
-                _Check(
-                    col, c, f"({t} IS NULL AND {filled})", f"not a date in the format {fmt.label}"
-                )
-            )
+            checks.append(_Check(col, c, unreadable, f"not a date in the format {fmt.label}"))
             if remedies.placeholder_dates_missing:
                 final[role] = f"CASE WHEN {placeholder_sql(t)} THEN NULL ELSE {t} END"
                 if role in REQUIRED[kind]:
@@ -228,16 +227,16 @@ def _role_plan(
                 f"WHEN lower(trim({c})) IN ({falses}) THEN false END"
             )
             final[role] = t
-            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "not a yes/no value"))
+            checks.append(_Check(col, c, unreadable, "not a yes/no value"))
         elif role == "revenue":
             typed[t] = _num(c, _decimal_comma(upload, col))
             final[role] = t
-            checks.append(_Check(col, c, f"({t} IS NULL AND {filled})", "revenue is not a number"))
+            checks.append(_Check(col, c, unreadable, "revenue is not a number"))
         else:
             typed[t] = _trimmed(c, nulled)
             final[role] = t
         if role in REQUIRED[kind]:
-            checks.append(_Check(col, c, f"({t} IS NULL AND NOT {filled})", f"missing {label}"))
+            checks.append(_Check(col, c, missing, f"missing {label}"))
     if kind == "customers" and mapping.roles.get("customer_id"):
         # One row per customer: a later row with the same id is rejected, naming the reason
         # (the first one is kept, so re-exports with repeated rows still load cleanly).
