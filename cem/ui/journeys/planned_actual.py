@@ -21,7 +21,6 @@ from cem.errors import TouchpointError
 from cem.format import format_count, format_percent
 from cem.journeys import planned_actual as pa
 from cem.store.db import Database
-from cem.ui.journeys import state
 
 NO_EVENTS = (
     "No event data yet. Import an event log (customer, time, touchpoint) on the "
@@ -39,6 +38,13 @@ def _compare(
     if db is ui.get_database():
         return ui.cached_analytics(pa.compare, workspace, plan, filters), key
     return pa.compare(duckdb_engine(db), workspace, plan, filters), key
+
+
+@st.cache_data(ttl=3600, max_entries=32, show_spinner=False)
+def _chart_spec(key: tuple[object, ...], _result: pa.PlannedVsActual) -> dict[str, Any]:
+    """The chart's Vega-Lite spec, built once per comparison ``key`` (workspace, plan,
+    filters, data revision) for every session: Altair takes ~0.5 s to build it."""
+    return planned_actual_chart(_result.stages, _result.touchpoints).to_dict()  # type: ignore[no-any-return]
 
 
 def _table_or_note(
@@ -89,12 +95,7 @@ def render_planned_vs_actual(
         "Go back to an earlier stage", format_percent(100 * result.share(result.backwards))
     )
     cols[3].metric("Skip a planned stage", format_percent(100 * result.share(result.skipping)))
-    # The chart's Vega-Lite spec is built once per comparison (Altair takes ~0.5 s).
-    spec = state.remembered(
-        "planned_actual_chart",
-        key,
-        lambda: planned_actual_chart(result.stages, result.touchpoints).to_dict(),
-    )
+    spec = _chart_spec(key, result)
     st.vega_lite_chart(spec, key="pa_chart")
     left, right = st.columns(2)
     with left:
