@@ -504,6 +504,10 @@ def main(argv: list[str] | None = None) -> int:
                     pair.nav_cpu,
                 )
                 rows.append(("bare one-line page (floor)", base))
+                # Every page but the Overview has its own path: the front end first probes
+                # the server under that path, then under "/" (Streamlit's own start-up).
+                sub = measure(floor_nav, browser, "other", None, FLOOR_START[2], args.repeat)
+                rows.append(("bare page at /other (info)", sub))
                 for name in [p.strip() for p in args.pages.split(",") if p.strip()]:
                     path, tab, content = PAGES[name]
                     shot = Path(args.screenshots) / f"{name}-cold.png" if args.screenshots else None

@@ -129,3 +129,38 @@ def chart_to_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
     import vl_convert as vlc
 
     return str(vlc.vegalite_to_svg(_vega_lite_json(chart)))
+
+
+def chart_to_pdf(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 3.0) -> bytes:
+    """A one-page PDF of an Altair chart (or a Vega-Lite spec), rendered offline by
+    vl-convert: vector text and shapes; a chart whose text needs a colour-emoji font
+    (channel icons, some faces), which vl-convert cannot embed in a PDF, becomes a PDF of
+    its PNG at ``scale`` (the page keeps the chart's size).
+
+    >>> import altair as alt, pandas as pd
+    >>> chart_to_pdf(alt.Chart(pd.DataFrame({"t": ["📱 app"]})).mark_text().encode(text="t"))[:5]
+    b'%PDF-'
+    """
+    import vl_convert as vlc
+
+    spec = _vega_lite_json(chart)
+    try:
+        return bytes(vlc.vegalite_to_pdf(spec))
+    except ValueError as exc:
+        if "font" not in str(exc).lower():
+            raise
+    return _png_as_pdf(bytes(vlc.vegalite_to_png(spec, scale=scale)), scale)
+
+
+def _png_as_pdf(png: bytes, scale: float) -> bytes:
+    """One PDF page the chart's size (1 px = 1 pt, as vl-convert's own PDFs) holding ``png``."""
+    from fpdf import FPDF
+
+    # A PNG's size is in its IHDR chunk: width and height, 4 bytes each, from byte 16.
+    width, height = (int.from_bytes(png[i : i + 4], "big") / scale for i in (16, 20))
+    pdf = FPDF(unit="pt", format=(width, height))
+    pdf.set_margin(0)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.image(io.BytesIO(png), x=0, y=0, w=width, h=height)
+    return bytes(pdf.output())

@@ -5,6 +5,7 @@ undo, the JSON round trip, lane texts, the poster export, and viewers refused.""
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -195,6 +196,12 @@ def test_poster_has_every_lane_as_text(jdb: tuple[Database, int]) -> None:
         assert label in svg, label
     assert "<img" not in svg and "&lt;img src=x" in svg
     assert journey_io.journey_to_png(chart)[:8] == b"\x89PNG\r\n\x1a\n"
+    pdf = journey_io.journey_to_pdf(chart)
+    assert pdf[:5] == b"%PDF-" and pdf.rstrip().endswith(b"%%EOF")
+    # One page, landscape: wider than tall, as the A2 poster is.
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    box = [float(x) for x in re.search(rb"/MediaBox\s*\[([^\]]+)\]", pdf).group(1).split()]
+    assert box[2] - box[0] >= 1000 and box[2] - box[0] > box[3] - box[1] > 0  # the A2 width
     spec = chart.to_dict()
     assert spec["vconcat"][0]["width"] >= 1000  # an A2 poster is wide
     with pytest.raises(ValueError, match="A3 or A2"):

@@ -28,7 +28,13 @@ import pandas as pd
 
 from cem.access.principal import Principal
 from cem.errors import FileFormatError, InputError
-from cem.export import FORMULA_PREFIXES, chart_to_png, chart_to_svg, frame_to_csv_bytes
+from cem.export import (
+    FORMULA_PREFIXES,
+    chart_to_pdf,
+    chart_to_png,
+    chart_to_svg,
+    frame_to_csv_bytes,
+)
 from cem.journeys.fields import CSV_COLUMNS, CSV_FIELDS, EDITABLE_TOUCHPOINT_FIELDS, FIELDS
 from cem.journeys.lanes import clean_lanes, lane_to_dict
 from cem.journeys.model import SNAPSHOT_FORMAT, Journey, clean_name, clean_text
@@ -80,6 +86,11 @@ def journey_to_png(chart: Any) -> bytes:
 def journey_to_svg(chart: Any) -> str:
     """SVG of a map chart."""
     return chart_to_svg(chart)
+
+
+def journey_to_pdf(chart: Any) -> bytes:
+    """PDF of a map chart (the poster for printing, A3/A2)."""
+    return chart_to_pdf(chart)
 
 
 # -- import ---------------------------------------------------------------------------------

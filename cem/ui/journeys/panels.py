@@ -206,8 +206,6 @@ def history_tab(workspace: str, journey_id: int) -> None:
 
 def export_tab(journey: Journey, emotion: pd.DataFrame, kpis: pd.DataFrame) -> None:
     """Poster (PNG/SVG/PDF, A3/A2, every lane), JSON (re-importable) and CSV."""
-    import vl_convert as vlc
-
     stem = "".join(ch if ch.isalnum() else "_" for ch in journey.name).strip("_") or "journey"
     paper = (
         st.segmented_control("Poster size", list(PAPER_PX), default="A3", key="poster_paper")
@@ -228,7 +226,7 @@ def export_tab(journey: Journey, emotion: pd.DataFrame, kpis: pd.DataFrame) -> N
         ),
         (
             f"Poster PDF ({paper})",
-            lambda: bytes(vlc.vegalite_to_pdf(poster().to_json())),
+            lambda: journey_io.journey_to_pdf(poster()),
             "pdf",
             "application/pdf",
         ),
