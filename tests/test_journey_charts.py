@@ -159,6 +159,20 @@ def test_graph_elements_flow_and_escaping() -> None:
     ids = [n.id for n in nodes]
     assert ids == ["s:10", "t:1", "s:11", "s:12", "t:2", "t:3", "t:4"]
     assert [n.level for n in nodes] == [0, 1, 2, 4, 5, 5, 5]
+    # Laid out as the board: a column per stage, its box on top, its touchpoints below.
+    col, first, row = jw.GRAPH_COLUMN, jw.GRAPH_FIRST_ROW, jw.GRAPH_ROW
+    assert [(n.x, n.y) for n in nodes] == [
+        (0, 0),
+        (0, first),
+        (col, 0),
+        (2 * col, 0),
+        (2 * col, first),
+        (2 * col, first + row),
+        (2 * col, first + 2 * row),
+    ]
+    # Fits the width with no empty canvas below: 3 stages of up to 3 touchpoints.
+    assert 260 <= jw.graph_height(_journey()) <= 700
+    assert jw.graph_height(_journey(), width=930) < jw.graph_height(_journey(), width=1400)
     assert [(e.source, e.target) for e in edges] == [
         ("s:10", "t:1"),
         ("t:1", "s:11"),

@@ -265,16 +265,7 @@ def graph_tab(journey: Journey) -> None:
         st.info("Add stages and touchpoints to see the flow.")
         return
     st.caption("Click a touchpoint to edit it. ⚠ pain point (red ring) · ★ moment of truth.")
-    clicked = render_graph(
-        nodes,
-        edges,
-        key="journey_graph",
-        height=560,
-        hierarchical=True,
-        direction="LR",
-        level_separation=160,
-        node_spacing=110,
-    )
+    clicked = render_graph(nodes, edges, key="journey_graph", height=jw.graph_height(shown))
     if clicked and clicked.startswith("t:") and st.session_state.get("jm_graph_last") != clicked:
         st.session_state["jm_graph_last"] = clicked
         dialogs.open_touchpoint(journey, int(clicked[2:]))

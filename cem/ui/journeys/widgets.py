@@ -349,12 +349,29 @@ def apply_touchpoint_editor(
 
 
 # -- graph (pure) ---------------------------------------------------------------------------
-def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
-    """Stages and touchpoints as a left-to-right flow in journey order.
+GRAPH_COLUMN = 240  # graph units between two stages' columns
+GRAPH_FIRST_ROW = 110  # from a stage's box to its first touchpoint
+GRAPH_ROW = 120  # between two touchpoints of a stage (room for a two-line label)
 
-    Each stage is a box at level 2·i; its touchpoints stack at level 2·i+1 and all
-    flow into the next stage. Node ids: ``s:<stage_id>`` and ``t:<touchpoint_id>``.
-    Labels and titles are plain text (the adapter escapes them).
+
+def graph_height(journey: Journey, width: int = 930) -> int:
+    """Pixels the graph needs at ``width``: the drawing is scaled to fit the width, so a
+    map with few touchpoints per stage needs little height (no empty canvas below)."""
+    columns = max(1, len(journey.stages))
+    rows = max((len(s.touchpoints) for s in journey.stages), default=0)
+    span_x = columns * GRAPH_COLUMN
+    span_y = GRAPH_FIRST_ROW + max(0, rows - 1) * GRAPH_ROW + 160
+    return int(min(700, max(260, span_y * width / span_x + 40)))
+
+
+def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
+    """Stages and touchpoints as a left-to-right flow in journey order, laid out as the
+    board is: one column per stage, its box on top and its touchpoints stacked below it
+    (fixed positions, so labels stay readable at 1280 px: a flat flow of 2 levels per
+    stage drew them at a third of their size). Each stage is at level 2·i and its
+    touchpoints at 2·i+1; they all flow into the next stage. Node ids:
+    ``s:<stage_id>`` and ``t:<touchpoint_id>``. Labels and titles are plain text (the
+    adapter escapes them); long labels wrap within their column.
     """
     nodes: list[GraphNode] = []
     edges: list[GraphEdge] = []
@@ -370,15 +387,18 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
                 colour="#37474f",
                 shape="box",
                 level=2 * index,
+                x=index * GRAPH_COLUMN,
+                y=0,
                 extra={
-                    "font": {"multi": False, "size": 24, "face": "sans-serif", "color": "#ffffff"}
+                    "font": {"multi": False, "size": 24, "face": "sans-serif", "color": "#ffffff"},
+                    "widthConstraint": {"maximum": GRAPH_COLUMN - 30},
                 },
             )
         )
         for src in previous:
             edges.append(GraphEdge(src, sid, colour="#b0bec5"))
         previous = []
-        for tp in stage.touchpoints:
+        for row, tp in enumerate(stage.touchpoints):
             tid = f"t:{tp.touchpoint_id}"
             emo = EMOTIONS.get(tp.emotion) if tp.emotion is not None else None
             marks = (PAIN_POINT_MARK + " " if tp.pain_point else "") + (
@@ -406,8 +426,11 @@ def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
                     colour=emo.colour if emo else "#e0e0e0",
                     shape="dot",
                     level=2 * index + 1,
+                    x=index * GRAPH_COLUMN,
+                    y=GRAPH_FIRST_ROW + row * GRAPH_ROW,
                     extra={
                         "font": {"multi": False, "size": 24, "face": "sans-serif"},
+                        "widthConstraint": {"maximum": GRAPH_COLUMN - 30},
                         "borderWidth": 4 if tp.pain_point else 1,
                         "color": {
                             "background": emo.colour if emo else "#e0e0e0",
