@@ -178,8 +178,9 @@ def _role_plan(
         c = idx[col]
         # A cell is looked at again only where its typed value is NULL (CASE, unlike AND
         # in a projection, evaluates the token test on those rows only).
-        unreadable = f"CASE WHEN {t} IS NULL THEN NOT {_blank(c, nulled)} ELSE false END"
-        missing = f"CASE WHEN {t} IS NULL THEN {_blank(c, nulled)} ELSE false END"
+        blank = _blank(c, nulled)
+        unreadable = f"CASE WHEN {t} IS NULL THEN NOT {blank} ELSE false END"
+        missing = f"CASE WHEN {t} IS NULL THEN {blank} ELSE false END"
         if role in SCORE_RANGES:
             lo, hi = SCORE_RANGES[role]
             typed[t] = _num(c)

@@ -352,6 +352,8 @@ def apply_touchpoint_editor(
 GRAPH_COLUMN = 240  # graph units between two stages' columns
 GRAPH_FIRST_ROW = 110  # from a stage's box to its first touchpoint
 GRAPH_ROW = 120  # between two touchpoints of a stage (room for a two-line label)
+GRAPH_LABEL_ROOM = 160  # below the last row: its label
+GRAPH_PX = (260, 700)  # the least and most height the graph is given
 
 
 def graph_height(journey: Journey, width: int = 930) -> int:
@@ -360,8 +362,9 @@ def graph_height(journey: Journey, width: int = 930) -> int:
     columns = max(1, len(journey.stages))
     rows = max((len(s.touchpoints) for s in journey.stages), default=0)
     span_x = columns * GRAPH_COLUMN
-    span_y = GRAPH_FIRST_ROW + max(0, rows - 1) * GRAPH_ROW + 160
-    return int(min(700, max(260, span_y * width / span_x + 40)))
+    span_y = GRAPH_FIRST_ROW + max(0, rows - 1) * GRAPH_ROW + GRAPH_LABEL_ROOM
+    least, most = GRAPH_PX
+    return int(min(most, max(least, span_y * width / span_x + 40)))
 
 
 def graph_elements(journey: Journey) -> tuple[list[GraphNode], list[GraphEdge]]:
