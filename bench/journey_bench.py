@@ -4,7 +4,8 @@ Times building the map chart, rendering the page (AppTest), saving one edit (wit
 version snapshot) and undo (target: each under 1 s); then, at demo size, the map page's
 warm run, edit → saved state shown for the dialog edits (target 0.3 s, issue 14) with the
 profile of one edit, Planned vs actual cold and warm (targets 2 s / 1 s), and with
-``--browser`` the same in Chromium (page load, tab, click on Save → the new text shown),
+``--browser`` the same in Chromium (page load, tab, click on Save → the new text shown;
+each wait checks at every frame, see ``browser_bench.wait_visible``),
 where a warm page load's CPU goes (app server vs Chromium), warm in-app navigation to the
 map (a click on its sidebar link in an open session) beside the same navigation between
 two bare Streamlit pages (the floor), and the server CPU of one live poll on an idle map
@@ -52,10 +53,16 @@ BASELINE: dict[str, float] = {
 BASELINE_NOTE = "main 22a2434 (before the map fragment), AppTest, load average 11.6 on 2 CPUs"
 
 
+COLD_PAGE_SECONDS = 3.0  # issue 15: every page's main content within 3 s cold
+
+
 def target_of(name: str) -> float:
-    """The target of one figure: 0.3 s for an edit, 2 s for a cold planned-vs-actual."""
+    """The target of one figure: 0.3 s for an edit, 2 s for a cold planned-vs-actual, 3 s
+    for the map page's first (cold) view, 1 s otherwise."""
     if ("cold" in name or "first" in name) and "lanned" in name:
         return 2.0
+    if name == "browser: map page, cold":
+        return COLD_PAGE_SECONDS
     if name.startswith(("demo:", "browser:")) and (
         "Save" in name or "click" in name or "toggle" in name
     ):
@@ -267,13 +274,14 @@ def poll_cost(server_pid: int, page: Any, seconds: float = 20.0) -> list[tuple[s
 
 
 def in_app_navigation(
-    page: Any, link: str, away: str, shown: Callable[[], Any], pids: tuple[int, ...] = ()
+    page: Any, link: str, away: str, shown: str, pids: tuple[int, ...] = (), text: str = ""
 ) -> tuple[float, float, float]:
     """In an open session: click the sidebar link ``away``, wait until that page's run is
-    over, then click ``link`` and time until ``shown`` is visible (no page reload: what a
-    user moving between pages sees). Also the CPU seconds of ``pids`` (the app server)
-    and of this bench's Chromium over the timed part (wall, server CPU, Chromium CPU)."""
-    from browser_bench import _wait_done
+    over, then click ``link`` and time until an element matching ``shown`` (holding
+    ``text``) is visible (no page reload: what a user moving between pages sees). Also the
+    CPU seconds of ``pids`` (the app server) and of this bench's Chromium over the timed
+    part (wall, server CPU, Chromium CPU)."""
+    from browser_bench import _wait_done, wait_visible
 
     nav = page.locator('[data-testid="stSidebarNav"] a')
     nav.filter(has_text=away).first.click()
@@ -284,7 +292,7 @@ def in_app_navigation(
     browser = _children_cpu_seconds(os.getpid())
     start = time.perf_counter()
     nav.filter(has_text=link).first.click()
-    shown().wait_for(timeout=120_000)
+    wait_visible(page, shown, 120_000, text)
     wall = time.perf_counter() - start
     return (
         wall,
@@ -300,7 +308,7 @@ def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[
     page's text shows."""
     from statistics import median
 
-    from browser_bench import FLOOR_NAV_APP, Server
+    from browser_bench import FLOOR_NAV_APP, MAIN, Server, wait_visible
 
     (folder / "floor_nav.py").write_text(FLOOR_NAV_APP)
     streamlit = str(Path(sys.executable).with_name("streamlit"))
@@ -309,17 +317,18 @@ def navigation_floor(folder: Path, browser: Any, repeat: int = 3) -> list[tuple[
     )
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 720})
+        hello = MAIN + '[data-testid="stMarkdown"]'
         page.goto(server.url)
-        page.get_by_text("Hello").first.wait_for(timeout=120_000)
+        wait_visible(page, hello, 120_000, "Hello")
         reloads = []
         for _ in range(repeat):
             start = time.perf_counter()
             page.goto(server.url)
-            page.get_by_text("Hello").first.wait_for(timeout=120_000)
+            wait_visible(page, hello, 120_000, "Hello")
             reloads.append(time.perf_counter() - start)
-        shown = lambda: page.get_by_text("Other page").first  # noqa: E731
+        other = MAIN + '[data-testid="stText"]'
         runs = [
-            in_app_navigation(page, "Other", "Hello", shown, (server.process.pid,))
+            in_app_navigation(page, "Other", "Hello", other, (server.process.pid,), "Other page")
             for _ in range(repeat)
         ]
         page.close()
@@ -369,19 +378,21 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
     from statistics import median
 
     sys.path.insert(0, str(ROOT / "bench"))
-    from browser_bench import CHROMIUM, CHROMIUM_ARGS, Server
+    from browser_bench import CHROMIUM, CHROMIUM_ARGS, Server, wait_visible
     from playwright.sync_api import sync_playwright
 
     env = os.environ | {"TOUCHPOINT_DB": str(path)}
     server = Server.start([sys.executable, "-m", "cem", "serve"], env, path.with_suffix(".log"))
-    card = '[class*="st-key-card_"] button:visible'
-    cell = '[class*="st-key-cellbtn_"] button:visible'
+    card = '[class*="st-key-card_"] button'
+    cell = '[class*="st-key-cellbtn_"] button'
     wait = 120_000
 
-    def timed_until(action: Callable[[], Any], shown: Callable[[], Any]) -> float:
+    def timed_until(action: Callable[[], Any], shown: str, text: str = "") -> float:
+        """Seconds from ``action()`` until an element matching ``shown`` (with ``text``)
+        is on screen (checked at every frame: see ``browser_bench.wait_visible``)."""
         start = time.perf_counter()
         action()
-        shown().wait_for(timeout=wait)
+        wait_visible(page, shown, wait, text)
         return time.perf_counter() - start
 
     rows: list[tuple[str, float]] = []
@@ -390,7 +401,7 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 720})
             url = f"{server.url}/journey-map?workspace=demo"
-            first = lambda: page.locator(card).first  # noqa: E731
+            first = card  # the first card on the board
             rows.append(("browser: map page, cold", timed_until(lambda: page.goto(url), first)))
             warm = [timed_until(lambda: page.goto(url), first) for _ in range(3)]
             rows.append(("browser: map page, warm (median of 3)", median(warm)))
@@ -415,7 +426,8 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
             )
             rows += navigation_floor(path.parent, browser)
             rows += poll_cost(server.process.pid, page)
-            figure = lambda: page.get_by_text("Customer journeys on the map").first  # noqa: E731
+            figure = '[role="tabpanel"]:not([hidden]) [data-testid="stMetric"]'
+            figure_text = "Customer journeys on the map"
 
             def open_tab(name: str) -> Callable[[], None]:
                 return lambda: page.get_by_role("tab", name=name).first.click()
@@ -423,14 +435,14 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
             rows.append(
                 (
                     "browser: Planned vs actual, cold",
-                    timed_until(open_tab("Planned vs actual"), figure),
+                    timed_until(open_tab("Planned vs actual"), figure, figure_text),
                 )
             )
             tab_warm = []
             for _ in range(3):
                 open_tab("Graph")()
                 page.wait_for_timeout(1500)
-                tab_warm.append(timed_until(open_tab("Planned vs actual"), figure))
+                tab_warm.append(timed_until(open_tab("Planned vs actual"), figure, figure_text))
             rows.append(("browser: Planned vs actual, warm (median of 3)", median(tab_warm)))
             open_tab("Tables")()
             page.wait_for_timeout(1500)
@@ -446,26 +458,22 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
                 if i % 2:
                     cells_in_page.append(in_page_save(page, ".st-key-dlg_cell_save", cell, text))
                 else:
-                    cells.append(
-                        timed_until(save.click, lambda t=text: page.locator(cell, has_text=t).first)
-                    )
+                    cells.append(timed_until(save.click, cell, text))
                 page.get_by_role("dialog").wait_for(state="hidden", timeout=wait)
                 page.wait_for_timeout(800)
                 name = f"Bench card {i}"
-                page.locator(card).nth(3).click()
+                page.locator(f"{card}:visible").nth(3).click()
                 page.locator(".st-key-dlg_name input:visible").fill(name)
                 save = page.locator(".st-key-dlg_save button:visible")
                 if i % 2:
                     cards_in_page.append(in_page_save(page, ".st-key-dlg_save", card, name))
                 else:
-                    cards.append(
-                        timed_until(save.click, lambda n=name: page.locator(card, has_text=n).first)
-                    )
+                    cards.append(timed_until(save.click, card, name))
                 page.get_by_role("dialog").wait_for(state="hidden", timeout=wait)
                 page.wait_for_timeout(800)
             faces = []
             for _ in range(repeat):
-                page.locator(card).nth(2).click()
+                page.locator(f"{card}:visible").nth(2).click()
                 page.locator(".st-key-face_0 button:visible").first.wait_for(timeout=wait)
                 page.wait_for_timeout(500)
                 chosen = [
@@ -474,9 +482,9 @@ def browser_figures(path: Path, repeat: int = 5) -> list[tuple[str, float]]:
                     if page.locator(f".st-key-face_{k} button[kind='primary']:visible").count()
                 ]
                 k = (chosen[0] + 1) % 5 if chosen else 0  # another face than the chosen one
-                face = f".st-key-face_{k} button[kind='primary']:visible"
+                face = f".st-key-face_{k} button[kind='primary']"
                 click = page.locator(f".st-key-face_{k} button:visible").first.click
-                faces.append(timed_until(click, lambda f=face: page.locator(f).first))
+                faces.append(timed_until(click, face))
                 # Let the dialog's own rerun end before Esc (an Esc during it can be lost).
                 page.wait_for_timeout(400)
                 page.keyboard.press("Escape")

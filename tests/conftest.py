@@ -102,10 +102,12 @@ def _free_port() -> int:
 class StreamlitServer:
     """A ``streamlit run app.py`` process on a free loopback port."""
 
-    def __init__(self, db_path: Path, log_path: Path) -> None:
+    def __init__(self, db_path: Path, log_path: Path, base_url_path: str = "") -> None:
+        """``base_url_path``: serve the app under that path (``--server.baseUrlPath``)."""
         self.db_path = db_path
         self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        base = f"/{base_url_path.strip('/')}" if base_url_path.strip("/") else ""
+        self.url = f"http://127.0.0.1:{self.port}{base}"
         env = os.environ | {"TOUCHPOINT_DB": str(db_path)}
         self._log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -124,6 +126,7 @@ class StreamlitServer:
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                *(["--server.baseUrlPath", base_url_path] if base else []),
             ],
             cwd=PROJECT_ROOT,
             env=env,

@@ -45,3 +45,42 @@ def test_shared_link_reproduces_the_filtered_overview(  # type: ignore[no-untype
         assert "segment=Enterprise" in page.url
     finally:
         context.close()
+
+
+def test_more_filters_and_share_open_in_the_browser(  # type: ignore[no-untyped-def]
+    streamlit_server, browser, demo_db_copy
+) -> None:
+    """ "More filters" and "Share" are drawn when opened: a click shows their contents (one
+    rerun), a choice in "More filters" reaches the URL and the numbers."""
+    db = Database(demo_db_copy)
+    try:
+        plan = kpi_snapshot(
+            duckdb_engine(db), "demo", "nps", Filters.make(**{"attr:Plan": ["Fibre 500"]})
+        )
+    finally:
+        db.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(f"{streamlit_server.url}/?workspace=demo")
+        wait_for_streamlit(page)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.locator(".st-key-flt-attr-Plan").count() == 0
+        sidebar.get_by_text("More filters").click()
+        plan_box = sidebar.locator(".st-key-flt-attr-Plan input")
+        plan_box.wait_for(timeout=30_000)
+        plan_box.click()
+        page.get_by_role("option", name="Fibre 500").click()
+        page.keyboard.press("Escape")
+        wait_for_streamlit(page)
+        page.wait_for_function("() => location.search.includes('attr%3APlan=Fibre')")
+        nps_tile = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text="NPS")
+        )
+        nps_tile.first.wait_for(timeout=60_000)
+        value = nps_tile.first.locator('[data-testid="stMetricValue"]').inner_text()
+        assert value.strip() == format_signed(plan["value"])
+        sidebar.get_by_role("button", name="🔗 Share").click()
+        page.get_by_role("button", name="Create share link").wait_for(timeout=30_000)
+    finally:
+        context.close()

@@ -85,3 +85,35 @@ def test_home_address_opens_the_overview(  # type: ignore[no-untyped-def]
     finally:
         context.close()
         server.stop()
+
+
+@pytest.mark.parametrize("base_url_path", ["", "touchpoint"])
+def test_a_page_address_connects_without_asking_it_for_the_server(  # type: ignore[no-untyped-def]
+    browser, demo_db_file: Path, tmp_path: Path, base_url_path: str
+) -> None:
+    """Opened at a page's address, the front end asks the app's root for the server at
+    once (cem.ui.page_shell), not ``/<page>/_stcore/health`` first (a 404 and a retry
+    delay on every load); a mistyped address still gets Streamlit's own search and its
+    "Page not found". Also under a base URL path (a deployment behind a proxy)."""
+    db_path = tmp_path / "shell.duckdb"
+    shutil.copyfile(demo_db_file, db_path)
+    server = StreamlitServer(db_path, tmp_path / "streamlit.log", base_url_path)
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    asked: list[str] = []
+    try:
+        page = context.new_page()
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{server.url}/journey-map?workspace=demo", timeout=90_000)
+        page.locator(".st-key-jm_board").wait_for(timeout=90_000)
+        wait_for_streamlit(page)
+        stcore = [u.split("?", 1)[0] for u in asked if "/_stcore/" in u]
+        assert f"{server.url}/_stcore/health" in stcore
+        assert not [u for u in stcore if u.startswith(f"{server.url}/journey-map/")], stcore
+        assert "Page not found" not in page.locator("body").inner_text()
+        asked.clear()
+        page.goto(f"{server.url}/no-such-page?workspace=demo", timeout=90_000)
+        page.get_by_text("Page not found").first.wait_for(timeout=90_000)
+        assert any(u.startswith(f"{server.url}/no-such-page/_stcore/") for u in asked), asked
+    finally:
+        context.close()
+        server.stop()

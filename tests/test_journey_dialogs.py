@@ -3,6 +3,7 @@ back from the database (and so independent of what the page shows)."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from cem import ui
@@ -194,3 +195,31 @@ def test_a_click_on_what_a_colleague_deleted_opens_nothing(open_page: OpenPage) 
         assert opened == [], kind  # no dialog opened
     # The board shows every card of the journey, by id, as the browser draws it.
     assert set(board.cards(at)) == {tp.touchpoint_id for tp in _journey().touchpoints}
+
+
+def test_the_curve_is_built_once_for_every_session(
+    open_page: OpenPage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second session (a reload, a colleague) reuses the emotion lane's row built for the
+    first; a face that moves the curve has it built again, for every session."""
+    from cem.ui.journeys import board_grid
+
+    built: list[int] = []
+    real = board_grid.curve_row
+    monkeypatch.setattr(board_grid, "curve_row", lambda *a, **k: built.append(1) or real(*a, **k))
+    first = _open(open_page)
+    before = board.curve_points(first)
+    assert before
+    count = len(built)
+    second = _open(open_page)
+    assert len(built) == count  # not built again
+    assert board.curve_points(second) == before
+    tp = next(t for t in _journey().touchpoints if t.name == "First bill")
+    board.click(second, "card", id=tp.touchpoint_id)
+    second.button(key="face_0").click().run()
+    _ok(second)
+    assert len(built) == count + 1
+    moved = board.curve_points(second)
+    assert moved != before
+    third = _open(open_page)
+    assert len(built) == count + 1 and board.curve_points(third) == moved

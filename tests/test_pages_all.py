@@ -44,6 +44,17 @@ def test_page_renders_on_demo_workspace(open_page, page: str) -> None:  # type: 
     assert page_text(at).strip(), f"{page} shows something of its own"
 
 
+@pytest.mark.parametrize("page", NAVIGATION_PAGES)
+def test_page_renders_with_an_attribute_filter(open_page, page: str) -> None:  # type: ignore[no-untyped-def]
+    """A filter on an imported attribute (a "More filters" choice, here in the address)
+    reaches every page's queries (journey analytics, comments, the map's data included)."""
+    at = open_page(page, **{"attr:Plan": "Fibre 500"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert at.sidebar.multiselect(key="flt:attr:Plan").value == ["Fibre 500"]
+    assert page_text(at).strip(), f"{page} shows something of its own"
+
+
 @pytest.mark.parametrize("page", READ_ONLY_PAGES)
 def test_share_link_view_renders(app_env: Path, open_page, page: str) -> None:  # type: ignore[no-untyped-def]
     from cem.access.links import create_link

@@ -141,3 +141,40 @@ def test_empty_workspace_explains_what_to_do(
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     assert any("Import" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def _sidebar_filters(at: AppTest) -> list[str]:
+    return [str(m.key) for m in at.sidebar.multiselect]
+
+
+def test_more_filters_are_drawn_while_open_or_in_use(app_env: Path, open_page: OpenPage) -> None:
+    """ "More filters" holds the imported attributes: drawn when the box is opened (every
+    page view does not pay for them), and kept drawn while one holds a value."""
+    at = open_page()
+    main = ["flt:segment", "flt:persona", "flt:channel", "flt:touchpoint"]
+    assert _sidebar_filters(at) == main
+    at.session_state["flt:more"] = True  # the user opens the box
+    at.run()
+    assert "flt:attr:Plan" in _sidebar_filters(at)
+    at.multiselect(key="flt:attr:Plan").set_value(["Fibre 500"]).run()
+    plan = Filters.make(**{"attr:Plan": ["Fibre 500"]})
+    assert Filters.from_query_params(at.query_params).values("attr:Plan") == ("Fibre 500",)
+    snap = expected(app_env, kpi_snapshot, "nps", plan)
+    assert metric_value(at, "NPS") == format_signed(snap["value"])
+    at.session_state["flt:more"] = False  # closed again: the choice stays
+    at.run()
+    assert at.multiselect(key="flt:attr:Plan").value == ["Fibre 500"]
+    assert metric_value(at, "NPS") == format_signed(snap["value"])
+    linked = open_page(**{"attr:Plan": "Fibre 500"})  # a link with an attribute filter
+    assert linked.multiselect(key="flt:attr:Plan").value == ["Fibre 500"]
+    assert [e.label for e in linked.sidebar.expander] == ["More filters (1 active)"]
+
+
+def test_share_box_is_drawn_when_opened(open_page: OpenPage) -> None:
+    at = open_page()
+    assert "share:create" not in [b.key for b in at.sidebar.button]
+    at.session_state["flt:share"] = True
+    at.run()
+    assert not at.exception
+    assert "share:create" in [b.key for b in at.sidebar.button]
+    assert at.sidebar.selectbox(key="share:expiry").value is not None

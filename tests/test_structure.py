@@ -91,3 +91,33 @@ def test_cem_analytics_imports_no_streamlit() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_no_script_needs_streamlit_magic() -> None:
+    """``.streamlit/config.toml`` turns "magic" off (Streamlit rewrote every script's syntax
+    tree for it on each compile): no page or ``app.py`` has a bare value on its own line
+    that magic would have written to the page (docstrings aside)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    docstring_parents = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    bare = []
+    for script in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for parent in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            for field in ("body", "orelse", "finalbody"):
+                block = getattr(parent, field, None)
+                for i, node in enumerate(block if isinstance(block, list) else []):
+                    if not isinstance(node, ast.Expr) or isinstance(
+                        node.value, ast.Call | ast.Await | ast.Yield | ast.YieldFrom
+                    ):
+                        continue
+                    docstring = (
+                        i == 0
+                        and field == "body"
+                        and isinstance(parent, docstring_parents)
+                        and isinstance(node.value, ast.Constant)
+                    )
+                    if not docstring:
+                        bare.append(f"{script.name}:{node.lineno}")
+    assert not bare, bare

@@ -371,3 +371,24 @@ def test_cli_verbatims_and_themes(tmp_path: Path, capsys: pytest.CaptureFixture[
     courier = next(t for t in themes_out if t["theme"] == "Courier")
     assert courier["n"] == 2 and courier["nps_with"] == pytest.approx(0.0)
     assert main(["verbatims", "--db", str(path), "--workspace", "nope"]) == 2
+
+
+def test_comments_filtered_by_an_imported_attribute(demo_db: Database) -> None:
+    """An attribute filter ("More filters") narrows the comments to the responses that
+    have that value: counted again from the demo's own generated frames."""
+    from cem.analytics.filters import Filters
+    from cem.demo.workspace import generate_demo
+
+    data = generate_demo()
+    attrs = data.response_attributes
+    fibre = set(attrs[(attrs.name == "Plan") & (attrs.text_value == "Fibre 500")].response_idx)
+    comments = data.responses.comment.fillna("").str.strip() != ""
+    expected = int(sum(1 for i in data.responses.index[comments] if i in fibre))
+    assert 0 < expected < int(comments.sum())
+    engine = duckdb_engine(demo_db)
+    page = verbatims_page(
+        engine, "demo", Filters.make(**{"attr:Plan": ["Fibre 500"]}), VerbatimQuery()
+    )
+    assert page.total == expected
+    everyone = verbatims_page(engine, "demo", None, VerbatimQuery())
+    assert everyone.total == int(comments.sum())

@@ -171,8 +171,8 @@ def filtered_table(
     customers table) is allowed. Attribute dimensions (``attr:Class``) match the text
     (or the number, written as text) of that attribute of the row.
 
-    ``engine`` is an :class:`~cem.analytics.engine.Engine`; a bare Ibis backend, which
-    has the same ``table``/``to_pandas`` methods, works too.
+    ``engine`` is an :class:`~cem.analytics.engine.Engine` (an attribute filter looks up
+    which tables hold the attribute through it).
     """
     filters = filters or Filters()
     table = base_table(engine, workspace, kind)

@@ -192,7 +192,7 @@ def touchpoint_kpis(
     """
     if not keys:
         return pd.DataFrame(columns=list(KPI_COLUMNS))
-    table = filtered_table(engine.backend, workspace, "responses", filters)
+    table = filtered_table(engine, workspace, "responses", filters)
     table = table.mutate(key=table.touchpoint.strip().lower())
     table = table.filter(table.key.isin(list(keys)))
     nps = engine.to_pandas(nps_table(table, ["key"]))

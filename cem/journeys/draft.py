@@ -95,7 +95,7 @@ def touchpoint_positions(
     engine: Engine, workspace: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per touchpoint: position, channel, stage, customers, events, drop_off (see module)."""
-    ev = filtered_table(engine.backend, workspace, "events", filters)
+    ev = filtered_table(engine, workspace, "events", filters)
     path = ibis.window(group_by="customer_id", order_by=[ev.occurred_at, ev.event_id])
     ev = ev.mutate(
         pos=ibis.row_number().over(path),
@@ -216,7 +216,7 @@ def draft_from_events(
         stages.append((str(name), tps))
     customers = int(
         engine.to_pandas(
-            filtered_table(engine.backend, workspace, "events", filters)
+            filtered_table(engine, workspace, "events", filters)
             .customer_id.nunique()
             .name("n")
             .as_table()

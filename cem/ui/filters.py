@@ -35,6 +35,8 @@ DATES_KEY = "flt:dates"
 LOADED_KEY = "_flt_workspace"
 ADD_KEY = "flt:add"  # the "Filter on another attribute" picker
 ADDED_KEY = "_flt_added"  # attributes the user added from it
+MORE_KEY = "flt:more"  # the "More filters" box (its contents are drawn while it is open)
+SHARE_KEY = "flt:share"  # the "Share" pop-over (drawn while it is open)
 MORE_SHOWN = 12  # attribute filters shown at once under "More filters"
 
 
@@ -153,17 +155,14 @@ def sidebar_filters(workspace: str) -> None:
     if more:
         label = "More filters" + (f" ({active_more} active)" if active_more else "")
         shown, rest = split_more_filters(more, options, st.session_state)
-        with sidebar.expander(label, expanded=bool(active_more)):
-            for dim in shown:
-                _multiselect(st, dim, options[dim], disabled=bool(fixed.values(dim)))
-            if rest:
-                st.selectbox(
-                    f"Filter on another attribute ({len(rest):,} more)",
-                    [None, *rest],
-                    format_func=lambda d: "Choose…" if d is None else dimension_label(d),
-                    key=ADD_KEY,
-                    on_change=_add_filter,
-                )
+        more_box = sidebar.expander(
+            label, expanded=bool(active_more), key=MORE_KEY, on_change="rerun"
+        )
+        # Drawn only while open (or while one of them holds a value, so a choice is never
+        # dropped): a closed box of multiselects cost every page view ~0.1 s in the browser.
+        if more_box.open is not False or active_more:
+            with more_box:
+                _more_filters(shown, rest, options, fixed)
 
     filters = pin_filters(_widget_filters(dims, low, high), fixed)
     _sync_url(filters)
@@ -178,11 +177,30 @@ def sidebar_filters(workspace: str) -> None:
         width="stretch",
     )
     if not ui.current_principal().read_only:
-        with cols[1].popover("🔗 Share", width="stretch"):
-            st.caption("Anyone who may use this Touchpoint sees this exact view at:")
-            st.code(share_link(), language=None, wrap_lines=True)
-            share_panel(workspace, current_page(), filters)
+        share_box = cols[1].popover("🔗 Share", width="stretch", key=SHARE_KEY, on_change="rerun")
+        if share_box.open is not False:  # drawn when opened: it reads the workspace's links
+            with share_box:
+                st.caption("Anyone who may use this Touchpoint sees this exact view at:")
+                st.code(share_link(), language=None, wrap_lines=True)
+                share_panel(workspace, current_page(), filters)
     sidebar.caption("Showing: " + ui.escape_markdown(filters.describe()))
+
+
+def _more_filters(
+    shown: Sequence[str], rest: Sequence[str], options: dict[str, list[str]], fixed: Filters
+) -> None:
+    """The contents of "More filters": a multiselect per attribute shown, and a picker
+    that adds one of the ``rest``."""
+    for dim in shown:
+        _multiselect(st, dim, options[dim], disabled=bool(fixed.values(dim)))
+    if rest:
+        st.selectbox(
+            f"Filter on another attribute ({len(rest):,} more)",
+            [None, *rest],
+            format_func=lambda d: "Choose…" if d is None else dimension_label(d),
+            key=ADD_KEY,
+            on_change=_add_filter,
+        )
 
 
 def split_more_filters(

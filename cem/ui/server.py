@@ -31,6 +31,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGES = APP.with_name("pages")
@@ -103,6 +104,43 @@ def prepare_result_store() -> None:
     result_store.decode(result_store.encode(pd.DataFrame({"name": ["a", None]})))
 
 
+def page_paths() -> list[str]:
+    """The address of each page of the app: every ``url_path="…"`` in ``app.py`` (read
+    from its source) and the ``/home`` alias."""
+    from cem.ui.routes import HOME
+
+    paths = {HOME}
+    for node in ast.walk(ast.parse(APP.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.keyword) and node.arg == "url_path":
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                paths.add(node.value.value)
+    return sorted(paths)
+
+
+def add_page_shell() -> bool:
+    """Have the server send its HTML page with :mod:`cem.ui.page_shell`'s script (the
+    front end then connects without first asking a page's address for the server).
+    Streamlit builds its middleware list in a private function: if a release drops it,
+    the page is sent as it is and this returns False."""
+    from streamlit.web.server.starlette import starlette_app
+
+    streamlit_middleware = getattr(starlette_app, "create_streamlit_middleware", None)
+    if streamlit_middleware is None:
+        return False
+
+    def with_page_shell() -> list[Any]:
+        from starlette.middleware import Middleware
+        from streamlit import config
+
+        from cem.ui.page_shell import PageShellMiddleware, shell_script
+
+        script = shell_script(page_paths(), str(config.get_option("server.baseUrlPath") or ""))
+        return [*streamlit_middleware(), Middleware(PageShellMiddleware, script=script)]
+
+    starlette_app.create_streamlit_middleware = with_page_shell
+    return True
+
+
 def serve(streamlit_args: Sequence[str] = ()) -> int:
     """Run the app server in this process until it is stopped; returns the exit status."""
     from streamlit.runtime.pages_manager import PagesManager
@@ -119,6 +157,7 @@ def serve(streamlit_args: Sequence[str] = ()) -> int:
     prepare_engine()
     prepare_streamlit()
     prepare_result_store()
+    add_page_shell()
     gc.collect()
     gc.freeze()  # the modules' objects stay for the process's life: not walked by a collection
     sys.argv = ["streamlit", "run", str(APP), *streamlit_args]

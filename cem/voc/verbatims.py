@@ -90,7 +90,7 @@ class VerbatimPage:
 def _filtered_sql(engine: Engine, workspace: str, filters: Filters | None) -> str:
     if not engine.is_duckdb:
         raise InputError("Comment search needs the DuckDB engine.")
-    expr = filtered_table(engine.backend, workspace, "responses", filters)
+    expr = filtered_table(engine, workspace, "responses", filters)
     return str(ibis.to_sql(expr, dialect="duckdb"))
 
 

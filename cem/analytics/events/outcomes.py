@@ -26,7 +26,7 @@ OUTCOME_COLUMNS = ["group", "customers", "nps", "nps_moe", "nps_n", "csat", "csa
 def _outcomes(engine: Engine, workspace: str, groups: ir.Table, order: list[str]) -> pd.DataFrame:
     """NPS/CSAT of the responses of each group's customers (``groups``: customer_id,
     group), rows in ``order`` (groups with no customer are left out)."""
-    resp = base_table(engine.backend, workspace, "responses")
+    resp = base_table(engine, workspace, "responses")
     resp = resp.filter(resp.customer_id.notnull()).select(
         _cid=resp.customer_id, nps=resp.nps, csat=resp.csat
     )

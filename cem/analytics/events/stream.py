@@ -47,7 +47,7 @@ NEXT_COLUMNS = ("next_touchpoint", "next_channel", "next_stage", "next_at")
 
 def filtered_events(engine: Engine, workspace: str, filters: Filters | None = None) -> ir.Table:
     """The workspace's events that pass ``filters`` (shared sidebar filters), unordered."""
-    return filtered_table(engine.backend, workspace, "events", filters)
+    return filtered_table(engine, workspace, "events", filters)
 
 
 def order_keys(t: ir.Table) -> list[ir.Value]:

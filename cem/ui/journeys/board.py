@@ -118,11 +118,19 @@ def _curve_row(
     journey: Journey, emotion: pd.DataFrame | None, label: str, height: int
 ) -> dict[str, Any]:
     """The emotion lane's row, built again only when the curve's inputs changed."""
-    return state.remembered(  # type: ignore[no-any-return]
-        "curve",
-        (label, height, curve_signature(journey), _frame_key(emotion)),
-        lambda: grid.curve_row(journey, emotion, label, height),
-    )
+    key = (label, height, curve_signature(journey), _frame_key(emotion))
+    return _shared_curve_row(key, journey, emotion)
+
+
+@st.cache_data(ttl=3600, max_entries=64, show_spinner=False)
+def _shared_curve_row(
+    key: tuple[Any, ...], _journey: Journey, _emotion: pd.DataFrame | None
+) -> dict[str, Any]:
+    """The row for ``key`` (its label, height and everything the curve is drawn from),
+    for every session: a reload or a colleague opening the map does not build it again
+    (~40 ms of pandas)."""
+    label, height = key[0], key[1]
+    return grid.curve_row(_journey, _emotion, label, height)
 
 
 def board_rows(
