@@ -69,17 +69,21 @@ def test_more_filters_and_share_open_in_the_browser(  # type: ignore[no-untyped-
         sidebar.get_by_text("More filters").click()
         plan_box = sidebar.locator(".st-key-flt-attr-Plan input")
         plan_box.wait_for(timeout=30_000)
-        plan_box.click()
-        page.get_by_role("option", name="Fibre 500").click()
-        page.keyboard.press("Escape")
+        wait_for_streamlit(page)  # the box's rerun is over before the next click
+        assert "Plan" in sidebar.inner_text()
+        # A link with a "More filters" choice opens the box with it and filters the numbers.
+        page.goto(f"{streamlit_server.url}/?workspace=demo&attr%3APlan=Fibre+500")
         wait_for_streamlit(page)
-        page.wait_for_function("() => location.search.includes('attr%3APlan=Fibre')")
-        nps_tile = page.locator('[data-testid="stMetric"]').filter(
-            has=page.locator('[data-testid="stMetricLabel"]', has_text="NPS")
+        sidebar.get_by_text("More filters (1 active)").wait_for(timeout=30_000)
+        sidebar.locator(".st-key-flt-attr-Plan", has_text="Fibre 500").wait_for(timeout=30_000)
+        # The NPS tile shows the filtered value once the run has drawn it.
+        page.wait_for_function(
+            """(value) => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+                (m) => m.querySelector('[data-testid="stMetricLabel"]')?.innerText.includes("NPS")
+                && m.querySelector('[data-testid="stMetricValue"]')?.innerText.trim() === value)""",
+            arg=format_signed(plan["value"]),
+            timeout=60_000,
         )
-        nps_tile.first.wait_for(timeout=60_000)
-        value = nps_tile.first.locator('[data-testid="stMetricValue"]').inner_text()
-        assert value.strip() == format_signed(plan["value"])
         sidebar.get_by_role("button", name="🔗 Share").click()
         page.get_by_role("button", name="Create share link").wait_for(timeout=30_000)
     finally:

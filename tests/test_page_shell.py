@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,11 @@ def serve(
         return {"type": "http.request"}
 
     scope = {"type": "http", "method": method, "path": "/journey-map"}
-    asyncio.run(PageShellMiddleware(app, script=SCRIPT)(scope, receive, send))
+    # A thread of its own: Playwright's sync API may hold this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(
+            asyncio.run, PageShellMiddleware(app, script=SCRIPT)(scope, receive, send)
+        ).result()
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return sent[0], body
 
