@@ -10,6 +10,9 @@ Debian's Chromium through Playwright and measures
 * **warm**: the median of ``--repeat`` more visits from a new browser each (cached
   results on the server; the front end's code downloaded again, which a bare page
   already needs ~1–1.5 s for here),
+* **new tab**: the median of ``--repeat`` visits, each in a new tab of a browser that has
+  shown the page once (cached results; the browser's cache has the code, a new tab has
+  to start it: a returning visitor opening a shared link),
 * **reload**: the median of ``--repeat`` reloads in a tab that has shown the page once
   (cached results, the browser has the code: what a user who comes back sees),
 * **nav**: the median of ``--repeat`` in-app navigations to the page in one open session:
@@ -83,6 +86,7 @@ PAGES: dict[str, tuple[str, str | None, tuple[str, ...]]] = {
     "journey-map": ("journey-map", None, (MAIN + ".st-key-curve svg",)),  # the emotion curve
     "planned-vs-actual": ("journey-map", "Planned vs actual", (TAB_CHART,)),
 }
+VIEWPORT = {"width": 1440, "height": 900}
 FLOOR_CONTENT = (MAIN + '[data-testid="stMarkdown"]',)
 # name -> the title of its sidebar link (in-app navigation); the floor's two pages below.
 LINKS = {
@@ -198,6 +202,22 @@ def _wait_done(page: Any, timeout_ms: int) -> None:
     )
 
 
+def _show(page: Any, url: str, tab: str | None, content: tuple[str, ...], timeout_ms: int) -> float:
+    """Open ``url`` in ``page``: seconds from navigation to the page's main content (after
+    opening ``tab``, timed from its click: a tab runs when clicked) and the run's end."""
+    t0 = time.perf_counter()
+    page.goto(url, wait_until="domcontentloaded")
+    wait_visible(page, '[data-testid="stApp"]', timeout_ms)
+    if tab:
+        _wait_done(page, timeout_ms)
+        t0 = time.perf_counter()
+        page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
+    for selector in content:  # the main content is on screen …
+        wait_visible(page, selector, timeout_ms)
+    _wait_done(page, timeout_ms)  # … and the run is over
+    return time.perf_counter() - t0
+
+
 def _visit(
     browser: Any,
     url: str,
@@ -206,21 +226,11 @@ def _visit(
     timeout_ms: int,
     shot: Path | None = None,
 ) -> float:
-    """Seconds from navigation to the page's main content (after opening ``tab``); with
-    ``shot``, a screenshot of what was visible then is saved there (to check the content)."""
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    """Seconds of one visit from a new browser (nothing cached); with ``shot``, a
+    screenshot of what was visible then is saved there (to check the content)."""
+    page = browser.new_page(viewport=VIEWPORT)
     try:
-        t0 = time.perf_counter()
-        page.goto(url, wait_until="domcontentloaded")
-        wait_visible(page, '[data-testid="stApp"]', timeout_ms)
-        if tab:
-            _wait_done(page, timeout_ms)
-            t0 = time.perf_counter()  # the tab's own time: it runs on click
-            page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
-        for selector in content:  # the main content is on screen …
-            wait_visible(page, selector, timeout_ms)
-        _wait_done(page, timeout_ms)  # … and the run is over
-        seconds = time.perf_counter() - t0
+        seconds = _show(page, url, tab, content, timeout_ms)
         if shot is not None:
             page.screenshot(path=str(shot), full_page=True)
         return seconds
@@ -233,25 +243,33 @@ def _reloads(
 ) -> float:
     """Median seconds of ``repeat`` reloads of the page in one tab that has shown it once
     (the browser has the front end's code; a new session on the server each time)."""
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    seconds: list[float] = []
+    page = browser.new_page(viewport=VIEWPORT)
     try:
-        for i in range(repeat + 1):
-            t0 = time.perf_counter()
-            page.goto(url, wait_until="domcontentloaded")
-            wait_visible(page, '[data-testid="stApp"]', timeout_ms)
-            if tab:
-                _wait_done(page, timeout_ms)
-                t0 = time.perf_counter()
-                page.get_by_role("tab", name=tab).first.click(timeout=timeout_ms)
-            for selector in content:
-                wait_visible(page, selector, timeout_ms)
-            _wait_done(page, timeout_ms)
-            if i:  # the first visit only fills the tab's cache
-                seconds.append(time.perf_counter() - t0)
-        return statistics.median(seconds)
+        _show(page, url, tab, content, timeout_ms)  # the first visit only fills the cache
+        return statistics.median(_show(page, url, tab, content, timeout_ms) for _ in range(repeat))
     finally:
         page.close()
+
+
+def _new_tabs(
+    browser: Any, url: str, tab: str | None, content: tuple[str, ...], repeat: int, timeout_ms: int
+) -> float:
+    """Median seconds of ``repeat`` visits, each in a new tab of a browser that has shown
+    the page once (its HTTP cache holds the front end's code): a returning visitor
+    opening a shared link."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        first = context.new_page()
+        _show(first, url, tab, content, timeout_ms)  # fills the browser's cache
+        first.close()
+        seconds = []
+        for _ in range(repeat):
+            page = context.new_page()
+            seconds.append(_show(page, url, tab, content, timeout_ms))
+            page.close()
+        return statistics.median(seconds)
+    finally:
+        context.close()
 
 
 def _click_link(page: Any, title: str, timeout_ms: int) -> None:
@@ -280,7 +298,7 @@ def _navigations(
     then back to the start page. Returns (median seconds, mean server CPU seconds) of the
     clicks to the page (the way back is not counted)."""
     start_path, start_title, start_content = start
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page = browser.new_page(viewport=VIEWPORT)
     seconds: list[float] = []
     cpu = 0.0
     try:
@@ -312,7 +330,8 @@ def _navigations(
 @dataclass(frozen=True)
 class Measured:
     """One page's figures: wall seconds (cold, warm median of visits from a new browser,
-    reload median of reloads in a tab that has shown the page, nav median of in-app
+    reload median of reloads in a tab that has shown the page, new tab median of visits in
+    new tabs of a browser that has shown it, nav median of in-app
     navigations) and the server's CPU seconds (cold visit, mean warm visit, mean
     navigation; whatever the server did meanwhile, e.g. background work, counts too) and
     peak RSS in MB."""
@@ -325,6 +344,7 @@ class Measured:
     nav: float = float("nan")
     nav_cpu: float = float("nan")
     reload: float = float("nan")
+    new_tab: float = float("nan")
 
 
 def measure(
@@ -348,6 +368,7 @@ def measure(
         warm = statistics.median(_visit(browser, url, tab, content, 600_000) for _ in range(repeat))
         cpu2 = server.cpu_seconds()
         reload = _reloads(browser, url, tab, content, repeat, 600_000)
+        new_tab = _new_tabs(browser, url, tab, content, repeat, 600_000)
         nav = nav_cpu = float("nan")
         if navigation is not None:
             start_page, title = navigation
@@ -363,6 +384,7 @@ def measure(
             nav,
             nav_cpu,
             reload,
+            new_tab,
         )
     finally:
         server.stop()
@@ -555,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                     pair.nav,
                     pair.nav_cpu,
                     base.reload,
+                    base.new_tab,
                 )
                 rows.append(("bare one-line page (floor)", base))
                 # Every page but the Overview has its own path: the front end first probes
@@ -569,7 +592,8 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append((name, m))
                     print(
                         f"  {name}: cold {m.cold:.2f} s (CPU {m.cold_cpu:.2f} s), warm "
-                        f"{m.warm:.2f} s (CPU {m.warm_cpu:.2f} s), reload {m.reload:.2f} s, "
+                        f"{m.warm:.2f} s (CPU {m.warm_cpu:.2f} s), new tab {m.new_tab:.2f} s, "
+                        f"reload {m.reload:.2f} s, "
                         f"nav {m.nav:.2f} s "
                         f"(CPU {m.nav_cpu:.2f} s), {m.rss_mb:.0f} MB",
                         flush=True,
@@ -583,21 +607,24 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "Main content visible, seconds. cold = first visit after the server started, from a "
         f"new browser; warm = median of {args.repeat} more visits from a new browser (it "
-        "downloads the front end's code again); reload = median of "
+        "downloads the front end's code again); new tab = median of "
+        f"{args.repeat} visits in a new tab of a browser that has shown the page (its cache "
+        "holds the front end's code: a returning visitor opening a link); reload = median of "
         f"{args.repeat} reloads in a tab that has shown the page; nav = median of "
         f"{args.repeat} clicks on the page's sidebar link in an open session"
     )
     print("CPU = the server process's user + system seconds during the visit(s)")
     print(
         f"{'page':30} {'cold':>7} {'×floor':>7} {'CPU':>6} {'warm':>7} {'×floor':>7} "
-        f"{'CPU':>6} {'reload':>7} {'×floor':>7} {'nav':>7} {'×floor':>7} {'CPU':>6} "
+        f"{'CPU':>6} {'new tab':>7} {'×floor':>7} {'reload':>7} {'×floor':>7} {'nav':>7} {'×floor':>7} {'CPU':>6} "
         f"{'peak RSS':>9}"
     )
-    print("-" * 126)
+    print("-" * 142)
     for name, m in rows:
         print(
             f"{name:30} {m.cold:>7.2f} {m.cold / base.cold:>7.1f} {m.cold_cpu:>6.2f} "
             f"{m.warm:>7.2f} {m.warm / base.warm:>7.1f} {m.warm_cpu:>6.2f} "
+            f"{m.new_tab:>7.2f} {m.new_tab / base.new_tab:>7.1f} "
             f"{m.reload:>7.2f} {m.reload / base.reload:>7.1f} "
             f"{m.nav:>7.2f} {m.nav / base.nav:>7.1f} {m.nav_cpu:>6.2f} {m.rss_mb:>7.0f}MB"
         )
