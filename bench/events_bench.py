@@ -10,7 +10,10 @@ identical results, and prints the median of ``--repeat`` runs and the ratio.
     .venv/bin/python bench/events_bench.py --db /tmp/ev.duckdb          # reuse a log
 
 Operations: transitions; transitions with repeats collapsed (the page default); the
-stage funnel "in order" over the 7 demo stages; the top paths of k=3 touchpoints. The
+stage funnel "in order" over the 7 demo stages; the top paths of k=3 touchpoints; the
+Flow view's two results (transitions and per-touchpoint statistics, repeats collapsed)
+from one query (``flow_figures``) and, for comparison, from two calls (the SQL baseline
+keeps the ordered stream in a temporary table and reads it twice). The
 SQL baselines use DuckDB-specific tools where they are faster (``list_reduce`` for the
 in-order funnel, ``list_slice`` for paths), so the check also compares two different
 algorithms.
@@ -126,6 +129,39 @@ GROUP BY path ORDER BY journeys DESC, path LIMIT ?
 """
 
 
+SQL_FLOW_STREAM = """
+CREATE OR REPLACE TEMP TABLE flow_stream AS
+SELECT customer_id, touchpoint, stage, channel, nxt,
+       row_number() OVER (PARTITION BY customer_id ORDER BY occurred_at, event_id) AS step
+FROM (
+    SELECT customer_id, occurred_at, event_id, touchpoint, stage, channel,
+           lead(touchpoint) OVER (PARTITION BY customer_id ORDER BY occurred_at, event_id) AS nxt
+    FROM events WHERE workspace = ?
+)
+WHERE nxt IS NULL OR nxt <> touchpoint
+"""
+
+SQL_FLOW_STATS = """
+WITH usual AS (
+    SELECT touchpoint, kind, value FROM (
+        SELECT touchpoint, kind, value,
+               row_number() OVER (PARTITION BY touchpoint, kind
+                                  ORDER BY count(*) DESC, value) AS r
+        FROM (SELECT touchpoint, 's' AS kind, stage AS value FROM flow_stream
+              UNION ALL SELECT touchpoint, 'c', channel FROM flow_stream)
+        WHERE value IS NOT NULL GROUP BY touchpoint, kind, value
+    ) WHERE r = 1
+)
+SELECT f.touchpoint, count(*), count(DISTINCT customer_id), count(*) FILTER (WHERE step = 1),
+       count(*) FILTER (WHERE nxt IS NULL), avg(step),
+       any_value(us.value), any_value(uc.value)
+FROM flow_stream f
+LEFT JOIN usual us ON us.touchpoint = f.touchpoint AND us.kind = 's'
+LEFT JOIN usual uc ON uc.touchpoint = f.touchpoint AND uc.kind = 'c'
+GROUP BY f.touchpoint
+"""
+
+
 def cpu_seconds() -> float:
     """CPU time of this process so far (all DuckDB threads), user + system."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -173,6 +209,38 @@ def sql_funnel_in_order(db: Database, stages: list[str]) -> list[int]:
 def sql_top_paths(db: Database, k: int, limit: int) -> list[tuple[str, int]]:
     rows = db.execute(SQL_TOP_PATHS, [k, k, WORKSPACE, limit]).fetchall()
     return [(str(p), int(n)) for p, n in rows]
+
+
+def _stats(frame: Any) -> dict[str, tuple[Any, ...]]:
+    return {
+        str(r.touchpoint): (
+            int(r.events),
+            int(r.customers),
+            int(r.starts),
+            int(r.exits),
+            round(float(r.mean_step), 9),
+            r.usual_stage,
+            r.usual_channel,
+        )
+        for r in frame.itertuples()
+    }
+
+
+def _flow(trans: Any, stats: Any) -> tuple[Any, Any]:
+    return _pairs(trans), _stats(stats)
+
+
+def sql_flow(db: Database) -> tuple[dict[tuple[str, str | None], int], dict[str, tuple[Any, ...]]]:
+    """The Flow view's transitions and touchpoint statistics (repeats collapsed) by hand:
+    the ordered stream once into a temporary table, then two aggregations of it."""
+    db.execute(SQL_FLOW_STREAM, [WORKSPACE])
+    pairs = db.execute("SELECT touchpoint, nxt, count(*) FROM flow_stream GROUP BY ALL").fetchall()
+    stats = db.execute(SQL_FLOW_STATS).fetchall()
+    db.execute("DROP TABLE flow_stream")
+    return (
+        {(str(s), None if t is None else str(t)): int(n) for s, t, n in pairs},
+        {str(r[0]): (*map(int, r[1:5]), round(float(r[5]), 9), r[6], r[7]) for r in stats},
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -236,6 +304,21 @@ def main(argv: list[str] | None = None) -> int:
                     for r in ja.top_paths(engine, WORKSPACE, k=k, limit=limit).itertuples()
                 ],
                 lambda: sql_top_paths(db, k, limit),
+            ),
+            (
+                "flow view, one query",
+                lambda: _flow(
+                    *ja.flow_figures(engine, WORKSPACE, collapse_repeats=True, per_journey=False)
+                ),
+                lambda: sql_flow(db),
+            ),
+            (
+                "flow view, two calls (before)",
+                lambda: _flow(
+                    ja.transitions(engine, WORKSPACE, collapse_repeats=True, per_journey=False),
+                    ja.touchpoint_stats(engine, WORKSPACE, collapse_repeats=True),
+                ),
+                lambda: sql_flow(db),
             ),
         ]
         rows: list[tuple[str, float, float, float, float, bool]] = []

@@ -234,6 +234,45 @@ def test_touchpoint_stats(log_db: Database) -> None:
     assert list(stats.index) == ["Site", "Ad", "Checkout", "Support"]  # events 5, 4, 3, 2
 
 
+SETTINGS = [
+    {"gap_days": gap, "collapse_repeats": collapse, "per_journey": per_journey}
+    for gap in (None, 3.0)
+    for collapse in (False, True)
+    for per_journey in (False, True)
+]
+
+
+@pytest.mark.parametrize("settings", SETTINGS, ids=lambda k: "-".join(map(str, k.values())))
+def test_flow_figures_are_transitions_and_stats_from_one_query(
+    log_db: Database, settings: dict[str, object]
+) -> None:
+    engine = duckdb_engine(log_db)
+    per_journey = settings["per_journey"]
+    stats_settings = {k: v for k, v in settings.items() if k != "per_journey"}
+    for filters in (Filters(), Filters(dimensions=(("channel", ("web",)),))):
+        trans, stats = ja.flow_figures(engine, "w", filters, **settings)  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(trans, ja.transitions(engine, "w", filters, **settings))  # type: ignore[arg-type]
+        pd.testing.assert_frame_equal(
+            stats,
+            ja.touchpoint_stats(engine, "w", filters, **stats_settings),  # type: ignore[arg-type]
+        )
+        assert trans["transitions"].dtype == "int64" and stats["events"].dtype == "int64"
+        if per_journey:
+            assert trans["journeys"].dtype == "int64"
+    # The hand-worked figures above, from the one query.
+    if not settings["collapse_repeats"] and settings["gap_days"] is None:
+        trans, stats = ja.flow_figures(engine, "w", **settings)  # type: ignore[arg-type]
+        assert stats.set_index("touchpoint").loc["Site", "events"] == 5
+        assert as_dict(trans, "transitions")[("Site", "Ad")] == 2
+
+
+def test_flow_figures_of_an_empty_workspace(log_db: Database) -> None:
+    ensure_workspace(log_db, "empty")
+    trans, stats = ja.flow_figures(duckdb_engine(log_db), "empty")
+    assert trans.empty and stats.empty
+    assert list(stats.columns) == list(ja.touchpoint_stats(duckdb_engine(log_db), "empty").columns)
+
+
 def test_workspace_isolation_and_empty(log_db: Database) -> None:
     other = ja.transitions(duckdb_engine(log_db), "other")
     assert as_dict(other, "transitions") == {("Ad", None): 1}

@@ -85,6 +85,7 @@ def test_a_fresh_process_reads_what_the_first_computed(
             (ja.transitions, (filters,), {"collapse_repeats": True, "per_journey": True}),
             (ja.observed_stage_order, (filters,), {}),
             (pa.compare, (plan, filters), {}),
+            (ja.flow_figures, (filters,), {"collapse_repeats": True, "gap_days": 7.0}),
         ]
         first = rc.ResultCache(keep_in_background=False)
         computed = [first.get(db, f, "demo", a, k, on_engine=True) for f, a, k in calls]

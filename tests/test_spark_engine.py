@@ -1,6 +1,7 @@
 """The same analytics on DuckDB and on Spark (local mode): every KPI x (no split, by
-segment, by month), the catalogue, filters, attribute splits, drivers and data emotion on
-the demo workspace give the same numbers (relative tolerance 1e-9)."""
+segment, by month), the catalogue, filters, attribute splits, drivers, data emotion and
+Journey analytics' Flow figures on the demo workspace give the same numbers (relative
+tolerance 1e-9)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from spark_support import assert_same_frame, require_spark
 
 from cem.analytics import catalogue, customer_kpis, drivers, overview
 from cem.analytics.engine import Engine, duckdb_engine
+from cem.analytics.events import flows as ja
 from cem.analytics.filters import Filters
 from cem.analytics.kpi_frames import kpi_frame
 from cem.analytics.labels import CUSTOMER_METRICS, SURVEY_METRICS
 from cem.demo.journey import DEMO_JOURNEY_NAME
 from cem.journeys import api as jm
+from cem.journeys import planned_actual as pa
 from cem.journeys.data_emotion import journey_data_emotion
 from cem.store.db import Database
 
@@ -110,3 +113,43 @@ def test_drivers_and_data_emotion_are_the_same_on_spark(
     assert_same_frame(
         journey_data_emotion(duck, "demo", journey), journey_data_emotion(spark, "demo", journey)
     )
+
+
+def test_flow_figures_are_the_same_on_spark(engines: tuple[Engine, Engine]) -> None:
+    duck, spark = engines
+    settings = {"gap_days": 7.0, "collapse_repeats": True, "per_journey": True}
+    on_duck = ja.flow_figures(duck, "demo", **settings)  # type: ignore[arg-type]
+    on_spark = ja.flow_figures(spark, "demo", **settings)  # type: ignore[arg-type]
+    assert_same_frame(on_duck[0], on_spark[0])
+    assert_same_frame(on_duck[1], on_spark[1])  # the usual stage/channel too: ties sort
+    assert not on_duck[1].empty and on_duck[1]["usual_stage"].notna().all()
+
+
+def test_paths_and_funnels_are_the_same_on_spark(engines: tuple[Engine, Engine]) -> None:
+    duck, spark = engines
+    for kwargs in ({"k": 3}, {"k": 2, "collapse_repeats": True, "gap_days": 7.0}):
+        assert_same_frame(
+            ja.top_paths(duck, "demo", **kwargs),  # type: ignore[arg-type]
+            ja.top_paths(spark, "demo", **kwargs),  # type: ignore[arg-type]
+        )
+    stages = ja.observed_stage_order(duck, "demo")
+    assert ja.observed_stage_order(spark, "demo") == stages
+    wanted = [s.lower() for s in stages]
+    # "In order" on Spark takes the portable path (ordered stage strings); DuckDB its own.
+    on_spark = ja.stage_reach(spark, "demo", None, wanted, in_order=True)
+    portable = ja.stage_reach(duck, "demo", None, wanted, in_order=True, fast=False)
+    assert on_spark == portable == ja.stage_reach(duck, "demo", None, wanted, in_order=True)
+    assert on_spark[0][0] > on_spark[0][-1] > 0
+
+
+def test_planned_vs_actual_is_the_same_on_spark(engines: tuple[Engine, Engine]) -> None:
+    duck, spark = engines
+    db = duck.database
+    assert db is not None
+    plan = pa.load_plan(db, "demo", jm.find_journey(db, "demo", DEMO_JOURNEY_NAME))
+    on_duck, on_spark = pa.compare(duck, "demo", plan), pa.compare(spark, "demo", plan)
+    for part in ("stages", "touchpoints", "unseen", "unmapped", "moves", "examples"):
+        assert_same_frame(getattr(on_duck, part), getattr(on_spark, part))
+    counts = ("journeys", "backwards", "skipping", "in_order")
+    assert [getattr(on_spark, c) for c in counts] == [getattr(on_duck, c) for c in counts]
+    assert on_duck.journeys > 0

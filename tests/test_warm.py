@@ -40,8 +40,7 @@ RESPONSES_CSV = (
 HEAVY = (
     overview.kpi_trend,
     ja.event_summary,
-    ja.transitions,
-    ja.touchpoint_stats,
+    ja.flow_figures,
     ja.observed_stage_order,
     pa.compare,
     drivers.key_drivers,
@@ -135,7 +134,7 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         summary = rc.cached_analytics(db, ja.event_summary, "demo", filters)
         per_journey = int(summary["events"]) <= warm.PER_JOURNEY_MAX_EVENTS  # type: ignore[call-overload]
         kwargs = {"gap_days": None, "collapse_repeats": True, "per_journey": per_journey}
-        assert rc.RESULTS.holds(db, ja.transitions, "demo", (filters,), kwargs)
+        assert rc.RESULTS.holds(db, ja.flow_figures, "demo", (filters,), kwargs)
         outcome = next(iter(rc.cached_analytics(db, drivers.outcome_options, "demo")))
         assert rc.RESULTS.holds(db, drivers.key_drivers, "demo", (outcome, None, filters))
         journey_id = pa.list_journeys(db, "demo")[0][0]
@@ -166,7 +165,7 @@ def test_import_warms_the_pages_first_results(app_env: Path, hooks: None) -> Non
         after = _computed(*HEAVY)
         for func in (specs.overview_trend_spec, specs.touchpoint_ranking_spec):
             assert after[rc.function_name(func)] > before[rc.function_name(func)]
-        for func in (ja.transitions, ja.touchpoint_stats, drivers.key_drivers, overview.kpi_trend):
+        for func in (ja.flow_figures, drivers.key_drivers, overview.kpi_trend):
             assert after[rc.function_name(func)] == before[rc.function_name(func)] + 1
     finally:
         rc.RESULTS.use_store = True

@@ -44,9 +44,11 @@ from cem.analytics.events.stream import (
     check_gap,
     filtered_events,
     journey_window,
+    ordered_list,
     with_journeys,
 )
 from cem.analytics.filters import Filters
+from cem.analytics.most_common import with_most_common
 from cem.errors import NotFoundError
 from cem.store.db import Database
 
@@ -206,12 +208,9 @@ def load_plan(db: Database, workspace: str, journey_id: int) -> Plan:
 
 def _volumes(engine: Engine, workspace: str, filters: Filters | None) -> pd.DataFrame:
     t = filtered_events(engine, workspace, filters)
-    agg = t.group_by("touchpoint").aggregate(
-        events=t.count(),
-        customers=t.customer_id.nunique(),
-        usual_stage=t.stage.mode(),
-        usual_channel=t.channel.mode(),
-    )
+    agg = t.group_by("touchpoint").aggregate(events=t.count(), customers=t.customer_id.nunique())
+    usual = {"stage": "usual_stage", "channel": "usual_channel"}
+    agg = with_most_common(agg, t, "touchpoint", usual)
     df = engine.to_pandas(agg)
     df["key"] = [match_key(x) for x in df["touchpoint"]]
     return df.astype({"events": "int64", "customers": "int64"})
@@ -411,7 +410,7 @@ def _examples(
     chosen = picked[0].union(picked[1])
     j = runs.join(chosen, ["customer_id", "journey"])
     seqs = j.group_by(["kind", "customer_id", "journey"]).aggregate(
-        seq=j.idx.collect(order_by=[j.occurred_at, j.event_id])
+        seq=ordered_list(engine, j.idx, [j.occurred_at, j.event_id])
     )
     df = engine.to_pandas(seqs)
     rows = [

@@ -9,7 +9,7 @@ read (:mod:`cem.analytics.result_cache`), so the keys are the pages' keys:
 * the sidebar's filter choices (dimension values, date bounds);
 * the Overview: KPI tiles, loop panels, 12-month trends, touchpoint ranking, rising themes;
 * Journey analytics, its first view (Flow): event summary, transitions and touchpoint
-  statistics with repeats collapsed, the observed stage order;
+  statistics with repeats collapsed (one query: ``flow_figures``), the observed stage order;
 * Planned vs actual of each journey map of the workspace (at most :data:`MAX_PLANS`);
 * Key drivers for the first outcome and all rating scales;
 * the KPI explorer's first view: the first metric's trend by month (or the coarser period
@@ -63,15 +63,12 @@ def journey_analytics_first_view(db: Database, workspace: str, filters: Filters)
     per_journey = int(summary["events"]) <= PER_JOURNEY_MAX_EVENTS  # type: ignore[call-overload]
     rc.cached_analytics(
         db,
-        ja.transitions,
+        ja.flow_figures,
         workspace,
         filters,
         gap_days=None,
         collapse_repeats=True,
         per_journey=per_journey,
-    )
-    rc.cached_analytics(
-        db, ja.touchpoint_stats, workspace, filters, gap_days=None, collapse_repeats=True
     )
     rc.cached_analytics(db, ja.observed_stage_order, workspace, filters)
 

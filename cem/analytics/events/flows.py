@@ -41,6 +41,7 @@ from cem.analytics.events.stream import (
 )
 from cem.analytics.events.transitions import (
     channel_switches,
+    flow_figures,
     switch_summary,
     touchpoint_stats,
     transition_totals,
@@ -59,6 +60,7 @@ __all__ = [
     "clean_steps",
     "distinct_steps",
     "event_summary",
+    "flow_figures",
     "filtered_events",
     "frequency_label",
     "funnel_frame",

@@ -39,6 +39,7 @@ from cem.analytics.events.stream import (
     filtered_events,
     name_key,
     order_keys,
+    ordered_list,
     with_journeys,
 )
 from cem.analytics.filters import Filters
@@ -178,7 +179,9 @@ def stage_reach(
         if engine.is_duckdb and fast:
             return _in_order_reach_duckdb(engine, ev, keys, n), None
         letter = ev._idx.substitute(dict(enumerate(_LETTERS[:n])), else_="")
-        per = ev.group_by(keys).aggregate(_seq=letter.collect(order_by=order_keys(ev)).join(""))
+        per = ev.group_by(keys).aggregate(
+            _seq=ordered_list(engine, letter, order_keys(ev)).join("")
+        )
         expr = per.aggregate(
             **{
                 f"r{i}": per._seq.like("%" + "%".join(_LETTERS[: i + 1]) + "%").cast("int64").sum()

@@ -21,6 +21,7 @@ from cem.analytics.events.stream import (
     filtered_events,
     journey_events,
     order_keys,
+    ordered_list,
 )
 from cem.analytics.filters import Filters
 from cem.errors import InputError
@@ -56,7 +57,7 @@ def journey_paths(
             keep=(),
         )
         keys = list(JOURNEY_KEYS)
-    per = ev.group_by(keys).aggregate(_seq=ev.touchpoint.collect(order_by=order_keys(ev)))
+    per = ev.group_by(keys).aggregate(_seq=ordered_list(engine, ev.touchpoint, order_keys(ev)))
     if "journey" not in keys:
         per = per.mutate(journey=ibis.literal(1, type="int64"))
     total = per._seq.length()

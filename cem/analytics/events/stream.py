@@ -55,6 +55,20 @@ def order_keys(t: ir.Table) -> list[ir.Value]:
     return [t.occurred_at, t.event_id]
 
 
+def ordered_list(engine: Engine, value: ir.Value, order: Sequence[ir.Value]) -> ir.ArrayValue:
+    """The non-missing ``value``s of a group as one list in ``order`` (an aggregate).
+
+    DuckDB orders the aggregate itself (``list(value ORDER BY …)``). Ibis cannot compile
+    an ordered aggregate for pyspark, so other engines collect ``(order…, value)``
+    structs, sort them (by their fields, in order) and keep the values: the same list.
+    """
+    if engine.is_duckdb:
+        return value.collect(order_by=list(order))
+    fields = {f"_k{i}": key for i, key in enumerate(order)} | {"_v": value}
+    structs = ibis.struct(fields).collect(where=value.notnull())
+    return structs.sort().map(lambda item: item["_v"])
+
+
 def name_key(value: ir.StringValue) -> ir.StringValue:
     """The matching form of a touchpoint or stage name: trimmed, lower-cased."""
     return value.strip().lower()

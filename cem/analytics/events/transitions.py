@@ -30,6 +30,8 @@ import pandas as pd
 from cem.analytics.engine import Engine
 from cem.analytics.events.stream import JOURNEY_KEYS, NO_CHANNEL, journey_events
 from cem.analytics.filters import Filters
+from cem.analytics.most_common import with_most_common
+from cem.analytics.stacked import split_stacked, stacked
 
 
 def transitions(
@@ -59,6 +61,14 @@ def transitions(
         with_step=False,
         keep=(),
     )
+    df = engine.to_pandas(transition_counts(ev, per_journey))
+    return finish_transitions(df, per_journey)
+
+
+def transition_counts(ev: ir.Table, per_journey: bool) -> ir.Table:
+    """``source, target, transitions`` (and ``journeys, _visited`` with ``per_journey``)
+    of a :func:`~cem.analytics.events.stream.journey_events` stream with
+    ``next_touchpoint``: one row per pair, exits (``target`` missing) included."""
     if per_journey:
         per = ev.group_by([*JOURNEY_KEYS, "touchpoint", "next_touchpoint"]).aggregate(n=ev.count())
         pairs = per.group_by(["touchpoint", "next_touchpoint"]).aggregate(
@@ -76,8 +86,7 @@ def transitions(
         visited = visits.group_by("touchpoint").aggregate(visited=visits.count())
         pairs = pairs.join(visited, "touchpoint")
         cols |= {"journeys": pairs.journeys.cast("int64"), "_visited": visited.visited}
-    df = engine.to_pandas(pairs.select(**cols))
-    return finish_transitions(df, per_journey)
+    return pairs.select(**cols)
 
 
 def finish_transitions(df: pd.DataFrame, per_journey: bool) -> pd.DataFrame:
@@ -119,7 +128,20 @@ def touchpoint_stats(
     """Per touchpoint: ``events, journeys, customers, starts`` (first event of a journey),
     ``exits`` (last event of a journey), ``mean_step`` (average position in a journey) and
     the most common ``usual_stage``/``usual_channel``; most events first."""
-    ev = journey_events(
+    ev = _stats_stream(engine, workspace, filters, gap_days, collapse_repeats)
+    return finish_touchpoint_stats(engine.to_pandas(touchpoint_aggregate(ev, gap_days)))
+
+
+def _stats_stream(
+    engine: Engine,
+    workspace: str,
+    filters: Filters | None,
+    gap_days: float | None,
+    collapse_repeats: bool,
+) -> ir.Table:
+    """The ordered stream :func:`touchpoint_aggregate` needs (steps, the next touchpoint,
+    stage and channel), which :func:`transition_counts` can read too."""
+    return journey_events(
         engine,
         workspace,
         filters,
@@ -127,22 +149,28 @@ def touchpoint_stats(
         collapse_repeats=collapse_repeats,
         with_next=["next_touchpoint"],
     )
+
+
+def touchpoint_aggregate(ev: ir.Table, gap_days: float | None) -> ir.Table:
+    """The :func:`touchpoint_stats` row of each touchpoint of a
+    :func:`~cem.analytics.events.stream.journey_events` stream (with ``step``,
+    ``next_touchpoint``, ``stage`` and ``channel``), as an expression."""
     agg = ev.group_by("touchpoint").aggregate(
         events=ev.count(),
         customers=ev.customer_id.nunique(),
         starts=(ev.step == 1).sum(),
         exits=ev.next_touchpoint.isnull().sum(),
         mean_step=ev.step.mean(),
-        usual_stage=ev.stage.mode(),
-        usual_channel=ev.channel.mode(),
     )
+    usual = {"stage": "usual_stage", "channel": "usual_channel"}
+    agg = with_most_common(agg, ev, "touchpoint", usual)
     if gap_days is None:  # one journey per customer: no second count needed
         agg = agg.mutate(journeys=agg.customers)
     else:
         visits = ev.select(*JOURNEY_KEYS, "touchpoint").distinct()
         journeys = visits.group_by("touchpoint").aggregate(journeys=visits.count())
         agg = agg.join(journeys, "touchpoint")
-    out = agg.select(
+    return agg.select(
         touchpoint=agg.touchpoint,
         events=agg.events.cast("int64"),
         journeys=agg.journeys.cast("int64"),
@@ -153,8 +181,38 @@ def touchpoint_stats(
         usual_stage=agg.usual_stage,
         usual_channel=agg.usual_channel,
     )
-    df = engine.to_pandas(out).sort_values(["events", "touchpoint"], ascending=[False, True])
+
+
+def finish_touchpoint_stats(df: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`touchpoint_aggregate` frame in display order: most events first."""
+    df = df.sort_values(["events", "touchpoint"], ascending=[False, True])
     return df.reset_index(drop=True)
+
+
+def flow_figures(
+    engine: Engine,
+    workspace: str,
+    filters: Filters | None = None,
+    *,
+    gap_days: float | None = None,
+    collapse_repeats: bool = False,
+    per_journey: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(transitions(...), touchpoint_stats(...))`` of the same settings from **one**
+    ordered event stream: both aggregations of one query, so an engine that computes a
+    shared subquery once (DuckDB) sorts the events once for the two (the Flow view of
+    Journey analytics shows both). Equal to calling the two functions.
+    """
+    ev = _stats_stream(engine, workspace, filters, gap_days, collapse_repeats)
+    parts = {
+        "pairs": transition_counts(ev, per_journey),
+        "stats": touchpoint_aggregate(ev, gap_days),
+    }
+    frames = split_stacked(engine.to_pandas(stacked(parts)), parts)
+    return (
+        finish_transitions(frames["pairs"], per_journey),
+        finish_touchpoint_stats(frames["stats"]),
+    )
 
 
 def channel_switches(

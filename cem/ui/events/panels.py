@@ -112,21 +112,15 @@ def stage_order(workspace: str, filters: Filters, settings: JourneySettings) -> 
 @st.fragment
 def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, events: int) -> None:
     """The transition network of touchpoints, with the table of all moves."""
-    trans = ui.cached_analytics(
-        ja.transitions,
+    # The moves and the touchpoints' figures from one ordered pass over the events.
+    trans, stats = ui.cached_analytics(
+        ja.flow_figures,
         workspace,
         filters,
         gap_days=settings.gap_days,
         collapse_repeats=settings.collapse,
         # Per-journey shares double the time; skip them on very large logs.
         per_journey=events <= PER_JOURNEY_MAX_EVENTS,
-    )
-    stats = ui.cached_analytics(
-        ja.touchpoint_stats,
-        workspace,
-        filters,
-        gap_days=settings.gap_days,
-        collapse_repeats=settings.collapse,
     )
     moves, ended = ja.transition_totals(trans)
     most = max(5, len(trans))
