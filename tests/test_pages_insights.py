@@ -178,3 +178,56 @@ def test_share_box_is_drawn_when_opened(open_page: OpenPage) -> None:
     assert not at.exception
     assert "share:create" in [b.key for b in at.sidebar.button]
     assert at.sidebar.selectbox(key="share:expiry").value is not None
+
+
+EVENT_LOG = (
+    b"Customer ID,Timestamp,Touchpoint,Channel\n"
+    b"E1,2025-02-03 10:00,Website visit,web\n"
+    b"E1,2025-02-10 09:00,Online checkout,web\n"
+    b"E2,2025-03-01 12:00,Website visit,app\n"
+    b"E3,2025-04-20 08:30,Phone support,phone\n"
+)
+
+
+def test_an_event_log_without_answers_has_a_date_filter(app_env: Path) -> None:
+    """The shared date filter also filters events: a workspace holding only an event log
+    offers its dates (3 Feb - 20 Apr 2025) rather than "No dates in this data"."""
+    from cem.access.principal import CLI_ADMIN
+    from cem.analytics.catalogue import filter_date_bounds
+    from cem.ingest.load import import_file
+
+    db = Database(app_env)
+    try:
+        import_file(db, "Visits", EVENT_LOG, "events", actor=CLI_ADMIN, file_name="log.csv")
+        engine = duckdb_engine(db)
+        first, last = filter_date_bounds(engine, "Visits")
+        assert (str(first), str(last)) == ("2025-02-03", "2025-04-20")
+        # The demo has both: the range spans its responses' and its events' dates.
+        responses = db.execute(
+            "SELECT min(submitted_at)::DATE, max(submitted_at)::DATE FROM responses "
+            "WHERE workspace = 'demo'"
+        ).fetchone()
+        events = db.execute(
+            "SELECT min(occurred_at)::DATE, max(occurred_at)::DATE FROM events "
+            "WHERE workspace = 'demo'"
+        ).fetchone()
+        assert responses is not None and events is not None
+        assert filter_date_bounds(engine, "demo") == (
+            min(responses[0], events[0]),
+            max(responses[1], events[1]),
+        )
+    finally:
+        db.close()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = "Visits"
+    at.query_params["from"] = "2025-02-05"
+    at.query_params["to"] = "2025-03-31"
+    at.run()
+    at.switch_page("pages/journey_analytics.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    start, end = at.date_input(key="flt:dates").value
+    assert (str(start), str(end)) == ("2025-02-05", "2025-03-31")
+    assert not any("No dates" in c.value for c in at.sidebar.caption)
+    # Two of the four events fall in those dates (E1's checkout, E2's visit).
+    assert metric_value(at, "Events") == "2"

@@ -75,6 +75,7 @@ def test_catalogue_is_the_same_on_spark(engines: tuple[Engine, Engine]) -> None:
     assert catalogue.available_metrics(spark, "demo") == catalogue.available_metrics(duck, "demo")
     assert catalogue.dimension_values(spark, "demo") == catalogue.dimension_values(duck, "demo")
     assert catalogue.date_bounds(spark, "demo") == catalogue.date_bounds(duck, "demo")
+    assert catalogue.filter_date_bounds(spark, "demo") == catalogue.filter_date_bounds(duck, "demo")
     assert_same_frame(
         catalogue.attribute_columns(duck, "demo"), catalogue.attribute_columns(spark, "demo")
     )

@@ -179,6 +179,22 @@ def date_bounds(engine: Engine, workspace: str) -> tuple[dt.date | None, dt.date
     return pd.Timestamp(row["first"]).date(), pd.Timestamp(row["last"]).date()
 
 
+def filter_date_bounds(engine: Engine, workspace: str) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last dates the shared date filter can choose: of the responses and
+    of the events, which it filters both (None, None when neither has a date). An event
+    log without survey answers still has a date range to filter by."""
+    bounds = [date_bounds(engine, workspace)]
+    t = base_table(engine, workspace, "events")
+    row = engine.to_pandas(t.aggregate(first=t.occurred_at.min(), last=t.occurred_at.max()))
+    if not pd.isna(row.iloc[0]["first"]):
+        bounds.append(
+            (pd.Timestamp(row.iloc[0]["first"]).date(), pd.Timestamp(row.iloc[0]["last"]).date())
+        )
+    firsts = [b[0] for b in bounds if b[0] is not None]
+    lasts = [b[1] for b in bounds if b[1] is not None]
+    return (min(firsts), max(lasts)) if firsts else (None, None)
+
+
 def rating_info(engine: Engine, workspace: str, name: str) -> dict[str, Any]:
     """min, max, zero_means_na and the top-2-box threshold of a numeric attribute."""
     cols = attribute_columns(engine, workspace)

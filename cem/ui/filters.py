@@ -25,7 +25,7 @@ import streamlit as st
 
 from cem import ui
 from cem.access.links import pin_filters
-from cem.analytics.catalogue import date_bounds, dimension_values
+from cem.analytics.catalogue import dimension_values, filter_date_bounds
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters
 from cem.analytics.labels import dimension_label
 from cem.ui.share import fixed_filters, share_panel
@@ -111,7 +111,7 @@ def share_link() -> str:
 def sidebar_filters(workspace: str) -> None:
     """Draw the shared filter bar in the sidebar and mirror it to ``st.query_params``."""
     values = ui.cached_analytics(dimension_values, workspace)
-    low, high = ui.cached_analytics(date_bounds, workspace)
+    low, high = ui.cached_analytics(filter_date_bounds, workspace)
     main = [d for d in MAIN_DIMENSIONS if d in values]
     more = [d for d in values if d not in MAIN_DIMENSIONS]
     url_filters = ui.current_filters()

@@ -135,7 +135,7 @@ def overview(db: Database, workspace: str, filters: Filters) -> None:
 def sidebar_filters(db: Database, workspace: str, filters: Filters) -> None:
     """The choices of the shared sidebar filters (every page draws them)."""
     rc.cached_analytics(db, catalogue.dimension_values, workspace)
-    rc.cached_analytics(db, catalogue.date_bounds, workspace)
+    rc.cached_analytics(db, catalogue.filter_date_bounds, workspace)
 
 
 WARMERS: tuple[Callable[[Database, str, Filters], None], ...] = (

@@ -27,6 +27,7 @@ OBSERVED = "Observed order (from the data)"
 FUNNEL_MODES = {"Got at least this far": "reached", "Reached in order": "in_order"}
 VIEWS = ("Flow", "Funnels", "Paths", "Timing & channels", "Outcomes")
 VIEW_PARAM = "view"
+FEWEST_MOVES_SHOWN = 5  # the graph's "Busiest moves shown" slider starts here
 OUTCOME_COLUMNS: dict[str, Any] = {
     "group": "Group",
     "customers": st.column_config.NumberColumn("Customers", format="localized"),
@@ -123,7 +124,7 @@ def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, even
         per_journey=events <= PER_JOURNEY_MAX_EVENTS,
     )
     moves, ended = ja.transition_totals(trans)
-    most = max(5, len(trans))
+    most = max(FEWEST_MOVES_SHOWN, len(trans))
     if st.session_state.get("ja:top_edges", 0) > most:  # fewer moves after a filter
         st.session_state["ja:top_edges"] = most
     top_n = int(st.session_state.get("ja:top_edges", min(25, most)))
@@ -131,9 +132,14 @@ def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, even
     nodes, edges = transition_network(trans, stats, top_n=top_n, stage_order=order)
     render_graph(nodes, edges, key="ja:network", height=430)
     c_text, c_slider = st.columns([3, 1])
-    c_slider.slider(
-        "Busiest moves shown", min_value=5, max_value=most, value=min(25, most), key="ja:top_edges"
-    )
+    if len(trans) > FEWEST_MOVES_SHOWN:  # with fewer, every move is on the graph: no slider
+        c_slider.slider(
+            "Busiest moves shown",
+            min_value=FEWEST_MOVES_SHOWN,
+            max_value=most,
+            value=min(25, most),
+            key="ja:top_edges",
+        )
     c_text.caption(
         f"{format_count(ended)} customer journeys, {format_count(moves)} moves between "
         f"touchpoints; showing the {min(top_n, len(trans))} busiest of {len(trans)} moves. "
