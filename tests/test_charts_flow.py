@@ -179,3 +179,37 @@ def test_transition_network_top_edges_exit_and_escaping() -> None:
     )
     assert "<img" not in titles and "&lt;img src=x onerror=alert(1)&gt;" in titles
     assert transition_network(transitions.iloc[0:0], stats) == ([], [])
+
+
+def test_a_log_without_stages_fills_a_few_columns_not_one_row() -> None:
+    """12 touchpoints, each with its own average step and no stage: before, each had a
+    column of its own, all on one row with their labels running into each other."""
+    from cem.ui.journeys.network import STEP_COLUMNS
+
+    names = [f"Device {i:02d}" for i in range(12)]
+    transitions = pd.DataFrame(
+        {
+            "source": names,
+            "target": [*names[1:], None],
+            "is_exit": [False] * 11 + [True],
+            "transitions": list(range(12, 0, -1)),
+            "share": [1.0] * 12,
+        }
+    )
+    stats = pd.DataFrame(
+        {
+            "touchpoint": names,
+            "events": [10] * 12,
+            "journeys": [10] * 12,
+            "starts": [0] * 12,
+            "exits": [0] * 12,
+            "mean_step": [float(i + 1) for i in range(12)],
+            "usual_stage": [None] * 12,
+        }
+    )
+    nodes, _ = transition_network(transitions, stats, top_n=25)
+    xs = {n.label: n.x for n in nodes if n.id != EXIT_ID}
+    assert len(set(xs.values())) == STEP_COLUMNS == 6
+    assert [xs[n] for n in names] == sorted(xs[n] for n in names)  # by average step
+    assert {n.label: n.x for n in nodes}["Exit"] > max(xs.values())  # type: ignore[operator]
+    assert all(n.extra.get("widthConstraint") for n in nodes if n.id != EXIT_ID)  # labels wrap

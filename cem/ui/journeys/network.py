@@ -34,6 +34,7 @@ EDGE_COLOUR = "#8aa6c1"
 EXIT_EDGE_COLOUR = "#c7c7c7"
 X_STEP = 125.0
 Y_STEP = 150.0
+STEP_COLUMNS = 6  # columns of a graph laid out by average step (no stages)
 
 
 def _size(value: float, top: float, low: float = 10.0, high: float = 32.0) -> float:
@@ -61,7 +62,11 @@ def _levels(stats: pd.DataFrame, names: list[str], stage_order: Sequence[str]) -
     if order and len(by_stage) == len(names):
         return by_stage
     step = {n: round(float(rows.loc[n, "mean_step"])) if n in rows.index else 0 for n in names}
-    rank = {s: i for i, s in enumerate(sorted(set(step.values())))}
+    steps = sorted(set(step.values()))
+    # At most STEP_COLUMNS columns (nodes share one, stacked): one column per distinct
+    # average step put every node of a log without stages on a single row, labels overlapping.
+    columns = min(len(steps), STEP_COLUMNS)
+    rank = {s: i * columns // len(steps) for i, s in enumerate(steps)}
     return {n: rank[step[n]] for n in names}
 
 
@@ -111,6 +116,8 @@ def transition_network(
                 colour=NODE_COLOUR,
                 x=level * X_STEP,
                 y=_y(slot),
+                # Long names wrap within their column instead of running into the next.
+                extra={"widthConstraint": {"maximum": X_STEP - 15}},
             )
         )
     has_exit = bool(top["is_exit"].any())
