@@ -55,7 +55,8 @@ try:
     st.markdown(
         f"Together the {len(ranking)} ratings explain **{100 * r2:.0f}%** of the variation "
         f"in {ui.escape_markdown(outcomes[outcome])}. Importance = each rating's share of "
-        "that (relative weight); performance = its mean rating."
+        "that (relative weight); performance = its mean rating, placed on its own scale "
+        "(lowest answer 0%, highest 100%) so ratings on different scales compare."
     )
 
     left, right = st.columns([3, 2])
@@ -78,11 +79,12 @@ try:
             "correlation": "Correlation r",
             "beta": "Std. beta",
             "performance": "Mean rating",
+            "scale": "Scale",
             "top2_share": "Top-2-box %",
             "n": "n",
             "quadrant": "Quadrant",
         }
-    ).drop(columns=["r2"])
+    ).drop(columns=["r2", "performance_pct"])
     st.dataframe(
         table,
         hide_index=True,

@@ -11,8 +11,20 @@ from cem import ui
 from cem.analytics import catalogue, kpi_frames, labels, overview
 from cem.analytics.filters import STANDARD_DIMENSIONS
 from cem.errors import TouchpointError
-from cem.ui.analytics.explorer import comments_behind, export_buttons, to_url, url_choice
-from cem.ui.analytics.kpi import require_metrics, show_chart, trend_period_notice
+from cem.ui.analytics.explorer import (
+    MOE_COLUMN,
+    comments_behind,
+    export_buttons,
+    numbers_on_screen,
+    to_url,
+    url_choice,
+)
+from cem.ui.analytics.kpi import (
+    coarsen_period_choice,
+    require_metrics,
+    show_chart,
+    trend_period_notice,
+)
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
 NO_SPLIT = "none"
@@ -37,6 +49,8 @@ try:
     metric_keys = list(available)
     url_choice("exp:metric", "metric", metric_keys, metric_keys[0])
     url_choice("exp:period", "period", list(PERIODS), "month")
+    first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
+    moved_from = coarsen_period_choice("exp:period", first, last)
     url_choice("exp:by", "by", split_options, NO_SPLIT)
 
     c1, c2, c3 = st.columns([2, 2, 2])
@@ -59,10 +73,9 @@ try:
     dim = None if by == NO_SPLIT else by
     label = available.get(metric) or labels.metric_label(metric)  # e.g. "X (% yes)"
 
-    first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
     if last is not None:
-        period = trend_period_notice(period, first, last)
+        trend_period_notice(moved_from, period)
         frame = ui.cached_analytics(
             overview.kpi_trend,
             workspace,
@@ -108,16 +121,17 @@ try:
 
     table = labels.kpi_table(frame, metric, dim)
     st.markdown("**The numbers** — select a row to read the comments behind it.")
+    value_format = {"nps": "%+.0f", "responses": "localized"}.get(metric, "%.1f")
     selection = st.dataframe(
-        table,
+        numbers_on_screen(table),
         hide_index=True,
         width="stretch",
         key="exp:table",
         on_select="rerun",
         selection_mode="single-row",
         column_config={
-            label: st.column_config.NumberColumn(format="%+.0f" if metric == "nps" else "%.1f"),
-            "± (95%)": st.column_config.NumberColumn(format="%.1f"),
+            label: st.column_config.NumberColumn(format=value_format),
+            MOE_COLUMN: st.column_config.TextColumn(),
             "n": st.column_config.NumberColumn(format="localized"),
         },
     )

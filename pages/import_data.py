@@ -118,6 +118,9 @@ else:
                     panels.run_import(db, workspace, upload, final, "skip", remedies)
                 if replace_col.button("Replace earlier import", key="import_replace"):
                     panels.run_import(db, workspace, upload, final, "replace", remedies)
+            elif problem := panels.mapping_problem(final, upload):
+                st.warning(ui.escape_markdown(problem), icon="✋")
+                st.button("Import", type="primary", key="import_button", disabled=True)
             elif st.button("Import", type="primary", key="import_button"):
                 panels.run_import(db, workspace, upload, final, "error", remedies)
                 if st.session_state.get("import_pending_duplicate") is not None:

@@ -10,13 +10,13 @@ import streamlit as st
 from cem import ui
 from cem.analytics import catalogue
 from cem.errors import TouchpointError
-from cem.ui.analytics.kpi import require_metrics
 from cem.ui.analytics.overview import (
     kpi_tiles,
     loop_panels,
     touchpoint_panel,
     trend_panels,
     window_caption,
+    without_survey_panels,
 )
 from cem.ui.report import download_summary_button
 from cem.ui.voc import rising_themes_panel
@@ -27,19 +27,19 @@ filters = ui.current_filters()
 download_summary_button(workspace, filters)
 
 try:
-    available = require_metrics(
-        workspace,
-        "This workspace has no survey responses yet. Import a survey export on "
-        "**Import data** (or load the demo with `python -m cem demo`) to see "
-        "NPS, CSAT and CES here.",
-    )
+    available = ui.cached_analytics(catalogue.available_metrics, workspace)
+    if not available:
+        without_survey_panels(workspace, filters)
+        st.stop()
     first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
     window_caption(workspace, filters, has_dates=last is not None)
     kpi_tiles(workspace, filters, available)
-    loop_panels(workspace, filters)
+    if "nps" in available:  # open detractors and revenue at risk are NPS figures
+        loop_panels(workspace, filters)
     trend_panels(workspace, filters, available)
     if "nps" in available:
         touchpoint_panel(workspace, filters)
-    rising_themes_panel(workspace, filters)
+    if "comment_share" in available:  # themes come from comments
+        rising_themes_panel(workspace, filters)
 except TouchpointError as exc:
     ui.show_error(exc)

@@ -54,7 +54,8 @@ try:
             disabled=not page.total,
             key="voc_csv",
         )
-        panels.verbatim_list(page)
+        narrowed = bool(q.search or q.theme_id is not None or q.sentiment_label)
+        panels.verbatim_list(page, narrowed or not filters.is_empty)
         panels.pager(page)
 
     with themes_tab:
@@ -68,7 +69,8 @@ try:
         if not impact.empty and not by:
             st.caption(
                 "NPS with vs without: responses whose comment mentions the theme against all "
-                "other commented responses; significant at 95% (DESIGN.md). Tick a theme's "
+                "other commented responses; significant at 95% (30 answers or more on each side). "
+                "Tick a theme's "
                 "row (the box at its start) to read its comments."
             )
         panels.theme_editor(workspace, theme_table)

@@ -79,6 +79,8 @@ def test_split_bar_and_touchpoint_and_quadrant() -> None:
             "driver": ["Wifi", "Food"],
             "importance": [80.0, 20.0],
             "performance": [2.0, 4.5],
+            "scale": ["1–5", "1–5"],
+            "performance_pct": [25.0, 87.5],
             "correlation": [0.5, 0.1],
             "quadrant": ["Fix first", "Nice to have"],
             "n": [100, 100],
@@ -88,6 +90,8 @@ def test_split_bar_and_touchpoint_and_quadrant() -> None:
     marks = [layer["mark"]["type"] for layer in quad["layer"]]
     assert marks == ["rule", "rule", "circle", "text"]
     assert quad["layer"][2]["encoding"]["x"]["field"] == "importance"
+    assert quad["layer"][2]["encoding"]["y"]["field"] == "performance_pct"  # % of its scale
+    assert quad["layer"][3]["mark"]["limit"] == 170  # long question texts are cut
 
 
 def test_groups_of_one_chart_never_share_a_colour_up_to_seven() -> None:

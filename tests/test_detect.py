@@ -143,7 +143,8 @@ def test_every_guess_says_why() -> None:
     ("values", "label", "ambiguous"),
     [
         (["2024-03-01", "2024-12-31"], "ISO (YYYY-MM-DD)", False),
-        (["2024-03-01T10:00:00Z"], "ISO (YYYY-MM-DD)", False),
+        (["2024-03-01T10:00:00Z"], "ISO (YYYY-MM-DD hh:mm)", False),
+        (["2024-07-29 13:02:44", "2024-07-30 08:00:01"], "ISO (YYYY-MM-DD hh:mm)", False),
         (["13/04/2018 20:09", "01/05/2018 20:23"], "DD/MM/YYYY hh:mm (day-first)", False),
         (["04/13/2018", "05/01/2018"], "MM/DD/YYYY (month-first)", False),
         (["03.04.2018", "05.06.2018"], "DD.MM.YYYY (day-first)", True),

@@ -77,11 +77,13 @@ def test_missing_roles_are_explained(open_page: OpenPage) -> None:
     data = b"who,when,what\nu1,2024-01-01 10:00,x\nu2,2024-01-02 11:00,y\n"
     _upload(at, "log.csv", data)
     at.radio(key="import_kind").set_value("events").run()
-    # No role detected for the customer: the page says what is missing, in browser words.
-    at.button(key="import_button").click().run()
-    text = _texts(at)
-    assert "no column was recognised as the customer id" in text
-    assert "mapping table" in text and "--map" not in text
+    # No role detected for the customer: before any click, the page says what is missing,
+    # in browser words (naming the table's own column heading), and Import waits for it.
+    warnings = [w.value for w in at.warning]
+    assert any("no column was recognised as the customer id" in w for w in warnings)
+    assert any("“Column in the file”" in w for w in warnings)
+    assert "--map" not in _texts(at)
+    assert at.button(key="import_button").disabled
 
 
 def test_bad_file_is_one_line(open_page: OpenPage) -> None:

@@ -7,7 +7,6 @@ import pytest
 from kpi_data import insert_attribute, insert_responses
 
 from cem.analytics.drivers import (
-    guess_positive,
     key_drivers,
     outcome_options,
     quadrants,
@@ -15,6 +14,7 @@ from cem.analytics.drivers import (
     standardized_betas,
 )
 from cem.analytics.engine import duckdb_engine
+from cem.analytics.flags import guess_positive
 from cem.errors import InputError
 from cem.store.db import Database
 
@@ -69,6 +69,16 @@ def test_true_driver_ranks_first_and_lands_in_fix_first(db: Database) -> None:
     # zero means n/a: the 10% zeros are not counted as answers or in the mean
     assert ranking.loc["Wifi", "n"] < 600
     assert ranking.loc["Wifi", "performance"] >= 1.0
+    # Performance on each driver's own scale (0 = n/a: Wifi's lowest answer is 1).
+    cols = db.execute(
+        "SELECT name, min_value, max_value, zero_means_na FROM attribute_columns"
+    ).fetchall()
+    for name, low, high, zero_na in cols:
+        if name in ranking.index:
+            low = 1.0 if zero_na else low
+            expected = 100 * (ranking.loc[name, "performance"] - low) / (high - low)
+            assert ranking.loc[name, "performance_pct"] == pytest.approx(expected)
+            assert ranking.loc[name, "scale"] == f"{low:g}–{high:g}"
 
 
 def test_binary_satisfaction_flag_outcome(db: Database) -> None:

@@ -75,9 +75,20 @@ def test_segment_versus_rest() -> None:
     assert out.loc["A", "vs_rest"] == pytest.approx(40 - 100 * (110 - 305) / 520)
     assert out.loc["A", "vs_rest_significant"]
     assert out.loc["A", "vs_rest_words"] == "▲ 78 pts, significant"
-    # C: +25 on n=20 vs the rest (400 P, 400 D of 1000 = 0): within noise
-    assert out.loc["C", "vs_rest_significant"] is False or not out.loc["C", "vs_rest_significant"]
-    assert out.loc["C", "vs_rest_words"] == "▲ 25 pts, within noise"
+    # C: +25 on n=20 vs the rest (400 P, 400 D of 1000 = 0): fewer than 30 answers, a
+    # low-confidence KPI (DESIGN.md), so no claim either way
+    assert out.loc["C", "vs_rest_significant"] is None
+    assert out.loc["C", "vs_rest_words"] == "▲ 25 pts, too few answers to tell"
+
+
+def test_a_tiny_group_is_never_called_significant() -> None:
+    """Two answers, both promoters (+100), against 900 at -35: DESIGN.md's variance of the
+    pair is 0, which made any difference "significant"; fewer than 30 answers says so."""
+    frame = pd.DataFrame([nps_row("tiny", 2, 0, 0), nps_row("rest", 180, 225, 495)])
+    out = versus_rest(frame, "segment", "nps").set_index("segment")
+    assert out.loc["tiny", "vs_rest"] == pytest.approx(100 - 100 * (180 - 495) / 900)
+    assert out.loc["tiny", "vs_rest_significant"] is None
+    assert out.loc["tiny", "vs_rest_words"] == "▲ 135 pts, too few answers to tell"
 
 
 def test_period_versus_previous_period() -> None:

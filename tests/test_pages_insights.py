@@ -231,3 +231,84 @@ def test_an_event_log_without_answers_has_a_date_filter(app_env: Path) -> None:
     assert not any("No dates" in c.value for c in at.sidebar.caption)
     # Two of the four events fall in those dates (E1's checkout, E2's visit).
     assert metric_value(at, "Events") == "2"
+
+
+@pytest.mark.parametrize("view", ["Funnels", "Timing & channels"])
+def test_stage_views_of_an_event_log_without_stages(app_env: Path, view: str) -> None:
+    """A log without a stage column has no stage funnel and no time between stages: the
+    views say so and still show what they can (the custom funnel; channel switching:
+    E1 web → web is 1 move, none changes channel) instead of failing."""
+    from cem.access.principal import CLI_ADMIN
+    from cem.ingest.load import import_file
+    from cem.ui.events.panels import NO_STAGES
+
+    db = Database(app_env)
+    try:
+        import_file(db, "Visits", EVENT_LOG, "events", actor=CLI_ADMIN, file_name="log.csv")
+    finally:
+        db.close()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at.query_params["workspace"] = "Visits"
+    at.query_params["view"] = view
+    at.run()
+    at.switch_page("pages/journey_analytics.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    infos = [i.value for i in at.info]
+    if view == "Funnels":
+        assert NO_STAGES in infos
+        assert at.multiselect(key="ja:custom_steps").value  # the touchpoint funnel is offered
+    else:
+        assert any("no journey stage" in i for i in infos)
+        assert any("0% of 1 moves change channel" in c.value for c in at.caption)
+
+
+CUSTOMER_LIST = (
+    b"customerID,Churn,MonthlyCharges\nC1,Yes,20.5\nC2,No,30\nC3,No,10\nC4,Yes,\nC5,No,5.5\n"
+)
+STAR_REVIEWS = b"review,stars\nGreat app,5\nCrashes,1\nOk,3\nSlow,2\nLove it,4\n"
+
+
+def test_overview_of_a_workspace_without_survey_answers(app_env: Path, open_page: OpenPage) -> None:
+    """An event log and a customer list show what they hold (never an empty page, never a
+    command line to type); star reviews without an NPS question show no "Open detractors"."""
+    from cem.access.principal import CLI_ADMIN
+    from cem.ingest.load import import_file
+    from cem.ui.analytics.overview import NO_SURVEY
+
+    db = Database(app_env)
+    try:
+        import_file(db, "Ops", EVENT_LOG, "events", actor=CLI_ADMIN, file_name="log.csv")
+        import_file(db, "Ops", CUSTOMER_LIST, "customers", actor=CLI_ADMIN, file_name="c.csv")
+        import_file(db, "Stars", STAR_REVIEWS, "responses", actor=CLI_ADMIN, file_name="r.csv")
+    finally:
+        db.close()
+    at = open_page("pages/overview.py", workspace="Ops")
+    assert not at.exception, [e.value for e in at.exception]
+    assert [i.value for i in at.info] == [NO_SURVEY]
+    assert not any("python -m" in m.value for m in [*at.info, *at.markdown, *at.caption])
+    assert metric_value(at, "Events") == "4"  # EVENT_LOG: 4 rows
+    assert metric_value(at, "Touchpoints") == "3"
+    assert metric_value(at, "Churned") == "40.0%"  # 2 of 5 customers
+    assert metric_value(at, "Revenue") == "66"  # 20.5 + 30 + 10 + 5.5
+    at = open_page("pages/overview.py", workspace="Stars")
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [m.label for m in at.metric]
+    assert "Responses" in labels and "Open detractors" not in labels
+    assert "Revenue at risk" not in labels
+
+
+def test_picking_every_value_of_a_filter_is_no_filter(open_page: OpenPage) -> None:
+    """ "Select all" in a filter goes back to "All": no URL listing every value."""
+    at = open_page("pages/overview.py", workspace="demo")
+    box = at.multiselect(key="flt:segment")
+    everything = list(box.options)
+    assert len(everything) > 1
+    box.set_value(everything).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="flt:segment").value == []
+    assert "segment" not in at.query_params
+    at.multiselect(key="flt:segment").set_value(everything[:1]).run()
+    assert at.multiselect(key="flt:segment").value == everything[:1]
+    assert at.query_params["segment"] in (everything[0], everything[:1])  # str or list

@@ -73,6 +73,17 @@ def test_key_is_the_same_in_every_process() -> None:
     assert one != rs.result_key(("m", "f"), (Filters.make(segment=["a"]),), {"k": frozenset()})
 
 
+def test_another_version_of_the_code_never_reads_a_kept_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A result kept before an upgrade (another formula, another frame shape: the Key
+    drivers ranking gained a column) is a different key: recomputed, never served."""
+    key = rs.result_key(("cem.analytics.drivers", "key_drivers"), ("demo",), {})
+    assert len(rs.code_fingerprint()) == 16
+    monkeypatch.setattr(rs, "code_fingerprint", lambda: "another-version")
+    assert rs.result_key(("cem.analytics.drivers", "key_drivers"), ("demo",), {}) != key
+
+
 def test_a_fresh_process_reads_what_the_first_computed(
     demo_db_copy: Path, keep_everything: None
 ) -> None:

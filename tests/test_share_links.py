@@ -31,6 +31,15 @@ EDITOR = Principal("eve", Role.EDITOR, workspaces=frozenset({"demo"}))
 VIEWER = Principal("vic", Role.VIEWER, workspaces=frozenset({"demo"}))
 
 
+@pytest.fixture
+def db(db: Database) -> Database:
+    """The empty database with the workspace ``demo`` the links are made for."""
+    from cem.store.workspaces import ensure_workspace
+
+    ensure_workspace(db, "demo")
+    return db
+
+
 def _flip(text: str, index: int) -> str:
     return text[:index] + ("A" if text[index] != "A" else "B") + text[index + 1 :]
 
@@ -171,6 +180,7 @@ def test_only_the_offered_expiries(db: Database) -> None:
 
 def test_hostile_values_are_bound_not_formatted(db: Database) -> None:
     name = "x'); DROP TABLE share_links; --"
+    db.execute("INSERT INTO workspaces(name) VALUES (?)", [name])
     link = create_link(db, CLI_ADMIN, name, ["home"], Filters.make(segment=["a'b"]))
     assert open_link(db, link.token).workspace == name
     assert list_links(db, name)[0].filters == Filters.make(segment=["a'b"])
@@ -196,6 +206,9 @@ def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     from cem.cli.main import main
 
     db_file = str(tmp_path / "cli.duckdb")
+    db = Database(db_file)
+    db.execute("INSERT INTO workspaces(name) VALUES ('demo')")
+    db.close()
     args = ["share", "create", "--workspace", "demo", "--page", "home", "--page", "voice"]
     args += ["--filter", "segment=SMB", "--expires", "never", "--base-url", "http://x:1"]
     assert main([*args, "--db", db_file]) == 0
@@ -214,7 +227,13 @@ def test_cli_create_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2 and lines[1].startswith(f"{link.id}\tdemo\thome,voice\tsegment: SMB")
     assert main(["share", "revoke", link.id, "--db", db_file]) == 0
-    capsys.readouterr()
+    assert capsys.readouterr().out.startswith(f"Revoked share link {link.id}")
+    assert main(["share", "revoke", link.id, "--db", db_file]) == 0
+    assert "was already revoked" in capsys.readouterr().out
+    # A typo in a filter's dimension or a page: refused (exit 2), nothing shared.
+    for typo in (["--filter", "segmnt=SMB"], ["--page", "kpi"]):
+        assert main(["share", "create", "--workspace", "demo", *typo, "--db", db_file]) == 2
+        assert "segmnt" in (err := capsys.readouterr().err) or "'kpi'" in err
     db = Database(db_file)
     try:
         with pytest.raises(ShareLinkInvalid, match="revoked"):
@@ -237,3 +256,33 @@ def test_creating_and_revoking_a_link_is_audited(db: Database) -> None:
     assert set(shared["target"]) == {link.id} and set(shared["workspace"]) == {"demo"}
     created = shared[shared["action"] == "share.create"].iloc[0]
     assert created["detail"] == "pages home; 30 days"
+
+
+def test_a_link_that_would_not_show_what_was_asked_is_refused(db: Database) -> None:
+    """A mistyped filter dimension was dropped and the link shared all data; a mistyped
+    page gave an Overview-only link or a page that does not exist."""
+    from cem.access.principal import LOCAL_ADMIN
+    from cem.ingest.load import import_file
+
+    import_file(
+        db,
+        "demo",
+        b"Segment,NPS\nEnterprise,9\nSMB,3\n",
+        "responses",
+        actor=LOCAL_ADMIN,
+        file_name="s.csv",
+    )
+    ok = create_link(db, CLI_ADMIN, "demo", ["home"], Filters.make(segment=["Enterprise"]), 7)
+    assert ok.filters.values("segment") == ("Enterprise",)
+    bad = [
+        (["home"], Filters.make(segmnt=["Enterprise"]), "Unknown filter 'segmnt'"),
+        (["home"], Filters.make(segment=["Enterprize"]), "No segment 'Enterprize'"),
+        (["kpi"], Filters(), "cannot open the page 'kpi'"),
+        (["import"], Filters(), "cannot open the page 'import'"),
+    ]
+    for pages, filters, message in bad:
+        with pytest.raises(InputError, match=message):
+            create_link(db, CLI_ADMIN, "demo", pages, filters, 7)
+    with pytest.raises(InputError, match="no workspace 'nowhere'"):
+        create_link(db, CLI_ADMIN, "nowhere", ["home"], Filters(), 7)
+    assert len(list_links(db, "demo")) == 1  # nothing was made by the refused ones

@@ -94,6 +94,28 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: Ope
     assert "no sentiment for Italian" in " ".join(m.value for m in at.markdown)
 
 
+def test_themes_of_comments_without_nps_show_no_nps_columns(
+    app_env: Path, open_page: OpenPage
+) -> None:
+    """Reviews or open questions without an NPS question: the themes table keeps its counts
+    and shares, and shows no NPS with/without, detractor/promoter columns or NPS chart (they
+    would be "None" cells and an empty axis)."""
+    db = Database(app_env)
+    try:
+        db.execute("UPDATE responses SET nps = NULL WHERE workspace = 'demo'")
+        impact = theme_impact(duckdb_engine(db), "demo")
+    finally:
+        db.close()
+    assert not impact.empty and impact.nps_with.isna().all()
+    at = _voice(open_page)
+    assert not at.error, [e.value for e in at.error]
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == ["theme", "n", "share"]
+    assert list(shown.n) == list(impact.n)
+    assert any("no NPS answer" in c.value for c in at.caption)
+    assert not at.get("vega_lite_chart")  # the demo with its NPS draws one (impact chart)
+
+
 @pytest.fixture(scope="module")
 def payload_server(
     demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory

@@ -25,6 +25,14 @@ from cem.store.db import Database
 
 EXPIRY_DAYS: tuple[int | None, ...] = (1, 7, 30, 90, None)
 DEFAULT_PAGES: tuple[str, ...] = ("home",)
+# The read-only pages a link can open (their url paths; "home" is the Overview at "/").
+SHAREABLE_PAGES: tuple[str, ...] = (
+    "home",
+    "kpi-explorer",
+    "key-drivers",
+    "journey-analytics",
+    "voice",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,7 @@ def create_link(
         raise InputError("A share link expires after 1, 7, 30 or 90 days, or never.")
     pages = tuple(dict.fromkeys(p for p in pages if p)) or DEFAULT_PAGES
     filters = filters or Filters()
+    _check_link_request(db, workspace, pages, filters)
     created = now()
     expires = None if expires_days is None else created + dt.timedelta(days=expires_days)
     link_id = _secrets.token_urlsafe(9)
@@ -150,6 +159,49 @@ def get_link(db: Database, link_id: str) -> ShareLink:
     if row is None:
         raise NotFoundError(f"There is no share link '{link_id}'.")
     return _row_link(row)
+
+
+def _check_link_request(
+    db: Database, workspace: str, pages: tuple[str, ...], filters: Filters
+) -> None:
+    """Refuse a link that would not show what was asked: an unknown workspace or page, a
+    filter on a dimension the workspace does not have (a typo would silently drop the
+    filter and share all data), or a value it never holds."""
+    from cem.analytics.catalogue import MAX_VALUES, dimension_values
+    from cem.analytics.engine import duckdb_engine
+    from cem.analytics.filters import ATTRIBUTE_PREFIX, STANDARD_DIMENSIONS
+
+    if db.execute("SELECT count(*) FROM workspaces WHERE name = ?", [workspace]).fetchone()[0] == 0:
+        raise InputError(f"There is no workspace '{workspace}'.")
+    for page in pages:
+        if page not in SHAREABLE_PAGES:
+            raise InputError(
+                f"A share link cannot open the page '{page}': choose from "
+                f"{', '.join(SHAREABLE_PAGES)}."
+            )
+    engine = duckdb_engine(db)
+    known = [*STANDARD_DIMENSIONS]
+    names = db.execute(
+        "SELECT DISTINCT name FROM attribute_columns WHERE workspace = ? ORDER BY name",
+        [workspace],
+    ).fetchall()
+    known += [ATTRIBUTE_PREFIX + str(n) for (n,) in names]
+    values = dimension_values(engine, workspace) if filters.dimensions else {}
+    for dim, wanted in filters.dimensions:
+        if dim not in known:
+            raise InputError(
+                f"Unknown filter '{dim}': workspace '{workspace}' can be filtered by "
+                f"{', '.join(known)}."
+            )
+        held = values.get(dim)
+        if held is None or len(held) >= MAX_VALUES:
+            continue  # no answers carry it (events may) or too many to list: not checked
+        missing = [v for v in wanted if v not in held]
+        if missing:
+            shown = ", ".join(held[:8]) + (", …" if len(held) > 8 else "")
+            raise InputError(
+                f"No {dim} '{missing[0]}' in workspace '{workspace}' (it has {shown})."
+            )
 
 
 def revoke_link(db: Database, actor: Principal, link_id: str, now: Clock = utc_now) -> ShareLink:

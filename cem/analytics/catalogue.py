@@ -105,6 +105,10 @@ def available_metrics(engine: Engine, workspace: str) -> dict[str, str]:
     yes_no = set(yes_no_attributes(engine, workspace))
     for name in rating_attributes(engine, workspace):
         out[ATTRIBUTE_PREFIX + name] = f"{name} (% yes)" if name in yes_no else name
+    from cem.analytics.flags import flag_attributes, flag_label, flag_metric
+
+    for name, positive in flag_attributes(engine, workspace).items():  # "satisfied" or not
+        out[flag_metric(name, positive)] = flag_label(name, positive)
     return out
 
 
@@ -205,10 +209,25 @@ def rating_info(engine: Engine, workspace: str, name: str) -> dict[str, Any]:
     low, high = row.min_value, row.max_value
     high = 5.0 if high is None or (isinstance(high, float) and math.isnan(high)) else float(high)
     low = None if low is None or pd.isna(low) else float(low)
+    distinct = None if pd.isna(row.distinct_values) else int(row.distinct_values)
     return {
         "min": low,
         "max": high,
         "zero_means_na": bool(row.zero_means_na),
         "top_from": high - 1.0,
         "yes_no": is_yes_no(low, high, row.distinct_values),
+        "rating": is_rating_scale(low, high, distinct),
     }
+
+
+def is_rating_scale(low: float | None, high: float, distinct: int | None) -> bool:
+    """Whether a numeric column's range reads as a rating scale (answers from 0 or 1 up to
+    4-10, at least three of them, no more than the scale has): a top-2-box makes sense
+    for it, not for minutes, ages or amounts.
+
+    >>> is_rating_scale(1, 5, 5), is_rating_scale(0, 1595, 400), is_rating_scale(0, 10, 40)
+    (True, False, False)
+    """
+    if low is None or distinct is None or low < 0 or not 4 <= high <= 10:
+        return False
+    return 3 <= distinct <= high - low + 1

@@ -142,3 +142,34 @@ def revenue_at_risk(
     customers = filtered_table(engine, workspace, "customers", customer_filters)
     row = engine.to_pandas(retention.revenue_at_risk_table(responses, customers)).iloc[0]
     return {k: float(row[k]) if not pd.isna(row[k]) else math.nan for k in row.index}
+
+
+def customer_summary(
+    engine: Engine, workspace: str, filters: Filters | None = None
+) -> dict[str, float | int | None]:
+    """The customer list at a glance: ``customers``, ``with_churn`` (customers whose churn
+    flag is known), ``churned``, ``churn_share`` (% of those; None without any flag),
+    ``revenue`` (sum; None when no customer has revenue). Segment/persona filters apply.
+    """
+    filters = filters or Filters()
+    dims_only = Filters(
+        dimensions=tuple((d, v) for d, v in filters.dimensions if d in CUSTOMER_DIMENSIONS)
+    )
+    c = filtered_table(engine, workspace, "customers", dims_only)
+    row = engine.to_pandas(
+        c.aggregate(
+            customers=c.count(),
+            with_churn=c.churned.count(),
+            churned=c.churned.fill_null(False).cast("int64").sum().coalesce(0),
+            revenue=c.revenue.sum(),
+        )
+    ).iloc[0]
+    known = int(row["with_churn"] or 0)
+    churned = int(row["churned"] or 0)
+    return {
+        "customers": int(row["customers"] or 0),
+        "with_churn": known,
+        "churned": churned,
+        "churn_share": 100.0 * churned / known if known else None,
+        "revenue": None if pd.isna(row["revenue"]) else float(row["revenue"]),
+    }

@@ -12,9 +12,10 @@ satisfied / not-satisfied text flag mapped to 1/0), each driver gets:
 - ``importance``: its **relative weight** (Johnson 2000) as a share of the model R², in
   percent — unlike betas, relative weights split the explained variance fairly between
   correlated drivers and always sum to 100;
-- ``performance``: its mean rating and ``top2_share`` (answers at or above max - 1);
-- ``quadrant``: importance above/below the mean importance x performance above/below
-  the mean performance: "Fix first" (important, weak), "Maintain" (important, strong),
+- ``performance``: its mean rating, ``scale`` (its lowest-highest answer), ``performance_pct``
+  (the mean as % of that scale) and ``top2_share`` (answers at or above max - 1);
+- ``quadrant``: importance above/below the mean importance x performance (% of its scale)
+  above/below the mean of those: "Fix first" (important, weak), "Maintain" (important, strong),
   "Nice to have" (less important, strong), "Low priority" (less important, weak).
 
 Ratings whose column says 0 means "not applicable" (``zero_means_na``) treat 0 as
@@ -43,13 +44,18 @@ from cem.analytics.attributes import attribute_values, numeric_attribute_matrix
 from cem.analytics.catalogue import (
     attribute_columns,
     available_metrics,
-    dimension_values,
     rating_attributes,
     rating_info,
     yes_no_attributes,
 )
 from cem.analytics.engine import Engine
 from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters, filtered_table
+from cem.analytics.flags import (
+    flag_attributes,
+    flag_metric,
+    flag_values,
+    parse_flag_metric,
+)
 from cem.errors import InputError
 
 QUADRANTS: dict[str, str] = {
@@ -60,35 +66,6 @@ QUADRANTS: dict[str, str] = {
 }
 OUTCOME_LABELS = {"nps": "NPS score (0-10)", "csat": "CSAT (1-5)", "ces": "CES (1-7)"}
 MIN_COMPLETE = 30
-POSITIVE_WORDS = (
-    "satisfied",
-    "yes",
-    "true",
-    "1",
-    "promoter",
-    "happy",
-    "positive",
-    "good",
-    "recommend",
-    "loyal",
-)
-
-
-def guess_positive(values: Sequence[str]) -> str | None:
-    """Which value of a two-valued flag means "satisfied".
-
-    >>> guess_positive(["neutral or dissatisfied", "satisfied"])
-    'satisfied'
-    >>> guess_positive(["No", "Yes"])
-    'Yes'
-    """
-    for value in values:
-        text = str(value).strip().lower()
-        if text.startswith(("not", "un", "dis", "neutral", "no")):
-            continue
-        if any(text == w or text.startswith(w) for w in POSITIVE_WORDS):
-            return str(value)
-    return None
 
 
 def outcome_options(engine: Engine, workspace: str) -> dict[str, str]:
@@ -96,20 +73,10 @@ def outcome_options(engine: Engine, workspace: str) -> dict[str, str]:
     every two-valued text attribute (e.g. airline ``satisfaction``)."""
     available = available_metrics(engine, workspace)
     out = {k: v for k, v in OUTCOME_LABELS.items() if k in available}
-    cols = attribute_columns(engine, workspace)
-    flags = (
-        []
-        if cols.empty
-        else cols[(cols.dtype == "text") & (cols.distinct_values == 2)].name.tolist()
-    )
-    values = dimension_values(engine, workspace)
-    flag_options: dict[str, str] = {}
-    for name in flags:
-        options = values.get(ATTRIBUTE_PREFIX + name, [])
-        positive = guess_positive(options) if len(options) == 2 else None
-        if positive is None:  # e.g. Gender: two values, but not an outcome
-            continue
-        flag_options[f"{ATTRIBUTE_PREFIX}{name}={positive}"] = f"{name} = “{positive}” (yes/no)"
+    flag_options = {
+        flag_metric(name, positive): f"{name} = “{positive}” (yes/no)"
+        for name, positive in flag_attributes(engine, workspace).items()
+    }
     for name in yes_no_attributes(engine, workspace):  # 0/1 answers: "% yes"
         flag_options[f"{ATTRIBUTE_PREFIX}{name}"] = f"{name} (% yes)"
     # An explicit satisfied/not flag is the outcome the file was made for: offer it first.
@@ -133,12 +100,8 @@ def _outcome_expr(engine: Engine, workspace: str, table: ibis.Table, outcome: st
     """Responses with an ``outcome`` column (float; flags as 1/0)."""
     if outcome in OUTCOME_LABELS:
         return table.mutate(outcome=table[outcome].cast("float64"))
-    if outcome.startswith(ATTRIBUTE_PREFIX) and "=" in outcome:
-        name, positive = outcome.removeprefix(ATTRIBUTE_PREFIX).split("=", 1)
-        flag = attribute_values(engine, workspace, "responses", name)
-        flag = flag.filter(flag.text_value.notnull()).select(
-            _row_id=flag.row_id, outcome=(flag.text_value == positive).cast("float64")
-        )
+    if (flag_key := parse_flag_metric(outcome)) is not None:
+        flag = flag_values(engine, workspace, *flag_key, value="outcome")
         joined = table.inner_join(flag, table.response_id == flag._row_id)
         return joined.drop("_row_id")
     if outcome.startswith(ATTRIBUTE_PREFIX):  # a 0/1 (yes/no) attribute
@@ -308,6 +271,8 @@ def key_drivers(
     for i, name in enumerate(usable):
         info = rating_info(engine, workspace, name)
         col = frame[name].dropna()
+        low = 1.0 if info["zero_means_na"] else (info["min"] if info["min"] is not None else 0.0)
+        span = info["max"] - low
         rows.append(
             {
                 "driver": name,
@@ -315,13 +280,17 @@ def key_drivers(
                 "correlation": float(corr[i, -1]),
                 "beta": float(betas[i]),
                 "performance": float(col.mean()),
+                "scale": f"{low:g}–{info['max']:g}",
+                # Where the mean sits on its own scale (lowest answer 0, highest 100): a
+                # 1-5 rating, a 0-10 question and a yes/no flag compare on one axis.
+                "performance_pct": 100.0 * (float(col.mean()) - low) / span if span > 0 else 50.0,
                 "top2_share": float(100.0 * (col >= info["top_from"]).mean()),
                 "n": int(len(col)),
             }
         )
     result = pd.DataFrame(rows)
     result["r2"] = r2
-    result["quadrant"] = quadrants(result.importance, result.performance)
+    result["quadrant"] = quadrants(result.importance, result.performance_pct)
     return result.sort_values("importance", ascending=False).reset_index(drop=True)
 
 

@@ -33,6 +33,7 @@ from cem.analytics.attributes import attribute_values
 from cem.analytics.catalogue import rating_info
 from cem.analytics.engine import Engine
 from cem.analytics.filters import ATTRIBUTE_PREFIX, STANDARD_DIMENSIONS, Filters, filtered_table
+from cem.analytics.flags import flag_values, parse_flag_metric
 from cem.analytics.labels import CUSTOMER_METRICS, NOT_SET
 from cem.errors import InputError
 
@@ -93,6 +94,10 @@ def kpi_expr(
     table = kpis.with_period(table, period)
     if metric in kpis.KPI_TABLES:
         return kpis.KPI_TABLES[metric](table, keys)
+    if (flag := parse_flag_metric(metric)) is not None:  # "% satisfied" of a text answer
+        answers = flag_values(engine, workspace, *flag)
+        joined = table.inner_join(answers, table.response_id == answers._row_id)
+        return kpis.yes_share_table(joined, keys)
     if metric.startswith(ATTRIBUTE_PREFIX):
         name = metric.removeprefix(ATTRIBUTE_PREFIX)
         info = rating_info(engine, workspace, name)
@@ -100,8 +105,13 @@ def kpi_expr(
         joined = table.inner_join(attr, table.response_id == attr._row_id)
         if info["yes_no"]:  # a 0/1 answer reads as "% yes", its band inside 0-100%
             return kpis.yes_share_table(joined, keys)
+        lowest = 1.0 if info["zero_means_na"] else info["min"]
         return kpis.rating_table(
-            joined, keys, top_from=info["top_from"], zero_means_na=info["zero_means_na"]
+            joined,
+            keys,
+            top_from=info["top_from"] if info["rating"] else None,
+            zero_means_na=info["zero_means_na"],
+            bounds=None if lowest is None else (lowest, info["max"]),
         )
     raise InputError(f"Unknown metric '{metric}'")
 

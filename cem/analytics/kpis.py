@@ -38,13 +38,15 @@ def _div(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.Floatin
     return numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
 
 
-def _finish(table: ir.Table) -> ir.Table:
-    """Add the confidence interval and the low-confidence flag."""
-    return table.mutate(
-        ci_low=table.value - table.moe,
-        ci_high=table.value + table.moe,
-        low_confidence=table.n < LOW_CONFIDENCE_N,
-    )
+def _finish(table: ir.Table, bounds: tuple[float, float] | None = None) -> ir.Table:
+    """Add the confidence interval and the low-confidence flag. The interval stays within
+    the scale's ``bounds`` (NPS -100..100, a share 0..100, a 1-5 rating 1..5): a small
+    group's normal-approximation band would otherwise cross values no answer can give."""
+    low, high = table.value - table.moe, table.value + table.moe
+    if bounds is not None:
+        low = low.clip(lower=bounds[0], upper=bounds[1])
+        high = high.clip(lower=bounds[0], upper=bounds[1])
+    return table.mutate(ci_low=low, ci_high=high, low_confidence=table.n < LOW_CONFIDENCE_N)
 
 
 def with_period(table: ir.Table, period: str | None, column: str = "submitted_at") -> ir.Table:
@@ -138,7 +140,7 @@ def nps_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
         value=100.0 * (agg.share_promoters - agg.share_detractors),
         moe=100.0 * Z95 * variance.clip(lower=0.0).sqrt(),
     )
-    return _finish(agg)
+    return _finish(agg, (-100.0, 100.0))
 
 
 def _proportion_table(
@@ -158,7 +160,7 @@ def _proportion_table(
         value=100.0 * share,
         moe=100.0 * Z95 * (share * (1.0 - share) / agg.n.cast("float64")).clip(lower=0.0).sqrt(),
     )
-    return _finish(agg)
+    return _finish(agg, (0.0, 100.0))
 
 
 def csat_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
@@ -183,7 +185,7 @@ def ces_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
         easy_share=100.0 * _div(agg.easy, agg.n),
         moe=Z95 * agg.sd / agg.n.cast("float64").sqrt(),
     )
-    return _finish(agg)
+    return _finish(agg, (1.0, 7.0))
 
 
 def responses_table(responses: ir.Table, by: Sequence[str] = ()) -> ir.Table:
@@ -205,27 +207,31 @@ def rating_table(
     ratings: ir.Table,
     by: Sequence[str] = (),
     *,
-    top_from: float = 4.0,
+    top_from: float | None = 4.0,
     zero_means_na: bool = False,
     column: str = "rating",
+    bounds: tuple[float, float] | None = None,
 ) -> ir.Table:
     """A numeric rating attribute as a KPI: mean (``value``), ``top2_share`` (% of answers
-    at or above ``top_from``), ``n``; 0 counts as "not applicable" when ``zero_means_na``.
+    at or above ``top_from``; none for a number that is no rating, ``top_from=None``),
+    ``n``; 0 counts as "not applicable" when ``zero_means_na``. The band stays within
+    ``bounds`` (the lowest and highest answer a mean can come from).
     """
     rating = ratings[column]
     if zero_means_na:
         rating = rating.nullif(0)
-    agg = _group(ratings, by).aggregate(
-        n=rating.count(),
-        value=rating.mean(),
-        top2=(rating >= top_from).sum().coalesce(0),
-        sd=rating.std(how="sample"),
-    )
-    agg = agg.mutate(
-        top2_share=100.0 * _div(agg.top2, agg.n),
-        moe=Z95 * agg.sd / agg.n.cast("float64").sqrt(),
-    )
-    return _finish(agg)
+    measures: dict[str, ir.Value] = {
+        "n": rating.count(),
+        "value": rating.mean(),
+        "sd": rating.std(how="sample"),
+    }
+    if top_from is not None:
+        measures["top2"] = (rating >= top_from).sum().coalesce(0)
+    agg = _group(ratings, by).aggregate(**measures)
+    agg = agg.mutate(moe=Z95 * agg.sd / agg.n.cast("float64").sqrt())
+    if top_from is not None:
+        agg = agg.mutate(top2_share=100.0 * _div(agg.top2, agg.n))
+    return _finish(agg, bounds)
 
 
 def yes_share_table(

@@ -35,9 +35,14 @@ def dimension_label(dim: str) -> str:
 
 
 def metric_label(metric: str) -> str:
-    """How a metric is called on screen."""
+    """How a metric is called on screen.
+
+    >>> metric_label("attr:satisfaction=satisfied"), metric_label("attr:Wifi")
+    ('satisfaction: % “satisfied”', 'Wifi')
+    """
     if metric.startswith(ATTRIBUTE_PREFIX):
-        return metric.removeprefix(ATTRIBUTE_PREFIX)
+        name, sep, positive = metric.removeprefix(ATTRIBUTE_PREFIX).partition("=")
+        return f"{name}: % “{positive}”" if sep else name
     return SURVEY_METRICS.get(metric) or CUSTOMER_METRICS.get(metric) or metric
 
 
@@ -52,9 +57,10 @@ def kpi_table(frame: pd.DataFrame, metric: str, dim: str | None = None) -> pd.Da
     if dim:  # a rating split by its own answers: the group column is named apart
         name = dimension_label(dim)
         columns[dim] = f"{name} (answer)" if name == label else name
-    columns.update(
-        {"value": label, "moe": "± (95%)", "n": "n", "low_confidence": "Low confidence (n<30)"}
-    )
+    columns["value"] = label
+    if metric != "responses":  # a count has no interval
+        columns["moe"] = "± (95%)"
+    columns.update({"n": "n", "low_confidence": "Low confidence (n<30)"})
     if "change_words" in frame.columns:
         columns["change_words"] = "vs previous period"
     if "vs_rest_words" in frame.columns:
@@ -73,4 +79,9 @@ def kpi_table(frame: pd.DataFrame, metric: str, dim: str | None = None) -> pd.Da
     for name in ("Promoters %", "Detractors %"):
         if name in table.columns:
             table[name] = (100 * table[name]).round(1)
+    for name in ("% easy (5-7)", "Top-2-box %"):
+        if name in table.columns:
+            table[name] = table[name].astype("float64").round(1)
+    if metric == "responses":
+        table[label] = table[label].astype("int64")
     return table.reset_index(drop=True)

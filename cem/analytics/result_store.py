@@ -9,7 +9,8 @@ would recompute a minute of queries. This store is its second level:
   survives the round trip *exactly* (decoded, it compares equal to what was computed:
   same frame values, dtypes, index and column order), so a kept result can never show
   other numbers than a fresh computation. Anything else simply stays in memory only.
-* **Key.** A SHA-256 digest of the function's module and name and of its arguments in a
+* **Key.** A SHA-256 digest of the code (:func:`code_fingerprint`: another version of
+  Touchpoint never reads it back), the function's module and name and its arguments in a
   canonical JSON form (sets sorted, dataclasses by field), stored beside the workspace,
   its creation time and its data revision. A read matches all three, so any write to the
   workspace (which bumps the revision) or a workspace made again under the same name
@@ -31,12 +32,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import importlib
 import io
 import json
 import logging
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -193,10 +196,28 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the ``cem`` source that computes kept results (every ``.py`` file of the
+    package but its UI): part of each key, so a result kept by another version of
+    Touchpoint (an upgrade, a changed formula or frame shape) is never read back."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        if "ui" in path.relative_to(root).parts[:1]:
+            continue
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def result_key(function: tuple[str, str], args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """The digest naming ``function(*args, **kwargs)`` (the same in every process)."""
+    """The digest naming ``function(*args, **kwargs)`` as this version of the code computes
+    it (the same in every process running the same code)."""
     canonical = json.dumps(
-        encode((function, args, tuple(sorted(kwargs.items())))), sort_keys=True, default=str
+        encode((code_fingerprint(), function, args, tuple(sorted(kwargs.items())))),
+        sort_keys=True,
+        default=str,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from cem.analytics.kpis import Z95
+from cem.analytics.kpis import LOW_CONFIDENCE_N, Z95
 
 
 def nps_variance(p_promoters: float, p_detractors: float, n: float) -> float:
@@ -62,10 +62,31 @@ def two_proportion_significant(hits_a: float, n_a: float, hits_b: float, n_b: fl
     return abs(hits_a / n_a - hits_b / n_b) / se > Z95
 
 
+def too_few_to_compare(n_a: float, n_b: float) -> bool:
+    """Whether either side has fewer answers than a KPI needs to be more than
+    low-confidence (DESIGN.md: 30): such a difference is never called significant (two
+    comments that both give 10 would otherwise "significantly" beat the rest).
+
+    >>> too_few_to_compare(2, 900), too_few_to_compare(30, 30)
+    (True, False)
+    """
+    return min(n_a, n_b) < LOW_CONFIDENCE_N
+
+
 def change_words(
-    diff: float | None, significant: bool | None, unit: str = "pts", decimals: int = 0
+    diff: float | None,
+    significant: bool | None,
+    unit: str = "pts",
+    decimals: int = 0,
+    *,
+    too_few: bool = False,
 ) -> str:
-    """An arrow, the size of the change and whether it is significant, in words."""
+    """An arrow, the size of the change and whether it is significant, in words (or that
+    there are ``too_few`` answers to tell).
+
+    >>> change_words(135, False, too_few=True)
+    '▲ 135 pts, too few answers to tell'
+    """
     if diff is None or diff != diff:
         return "no comparison"
     size = round(abs(diff), decimals)
@@ -74,9 +95,22 @@ def change_words(
     arrow = "▲" if diff > 0 else "▼"
     number = f"{size:.{decimals}f}" if decimals else f"{int(size)}"
     unit_text = f" {unit}" if unit else ""
+    if too_few:
+        return f"{arrow} {number}{unit_text}, too few answers to tell"
     if significant is None:
         return f"{arrow} {number}{unit_text}"
     return f"{arrow} {number}{unit_text}, {'significant' if significant else 'within noise'}"
+
+
+def _compared(
+    metric: str, a: pd.Series, b: pd.Series, diff: float, unit: str, decimals: int
+) -> tuple[bool | None, str]:
+    """(significant, words) of a vs b: no claim either way when a side has too few
+    answers (:func:`too_few_to_compare`)."""
+    if too_few_to_compare(a.n, b.n):
+        return None, change_words(diff, None, unit, decimals, too_few=True)
+    sig = _pair_significant(metric, a, b)
+    return sig, change_words(diff, sig, unit, decimals)
 
 
 def _pair_significant(metric: str, a: pd.Series, b: pd.Series) -> bool | None:
@@ -157,10 +191,10 @@ def versus_rest(
         if rest is None or not row.n:
             continue
         diff = row.value - rest.value
-        sig = _pair_significant(metric, row, rest)
+        sig, words = _compared(metric, row, rest, diff, unit, decimals)
         out.at[idx, "vs_rest"] = diff
         out.at[idx, "vs_rest_significant"] = sig
-        out.at[idx, "vs_rest_words"] = change_words(diff, sig, unit, decimals)
+        out.at[idx, "vs_rest_words"] = words
     return out
 
 
@@ -178,10 +212,10 @@ def change_vs_previous(frame: pd.DataFrame, metric: str, group: str | None = Non
         for idx, row in part.iterrows():
             if previous is not None and row.n and previous.n:
                 diff = row.value - previous.value
-                sig = _pair_significant(metric, row, previous)
+                sig, words = _compared(metric, row, previous, diff, unit, decimals)
                 out.at[idx, "change"] = diff
                 out.at[idx, "change_significant"] = sig
-                out.at[idx, "change_words"] = change_words(diff, sig, unit, decimals)
+                out.at[idx, "change_words"] = words
             previous = row
     return out
 
@@ -194,5 +228,4 @@ def compare_rows(
     if not current.get("n") or not previous.get("n"):
         return math.nan, None, "no comparison"
     diff = float(current.value - previous.value)
-    sig = _pair_significant(metric, current, previous)
-    return diff, sig, change_words(diff, sig, unit, decimals)
+    return diff, *_compared(metric, current, previous, diff, unit, decimals)

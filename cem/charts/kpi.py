@@ -133,6 +133,9 @@ def trend_chart(
     )
 
 
+BAR_STEP = 28  # pixels per bar of a horizontal bar chart
+
+
 def split_bar_chart(
     frame: pd.DataFrame, dim: str, title: str, *, metric: str = "nps", height: int | None = None
 ) -> alt.LayerChart:
@@ -154,7 +157,9 @@ def split_bar_chart(
     layers = [bars]
     if "ci_low" in data.columns and data["ci_low"].notna().any():
         layers.append(base.mark_rule(color="#333").encode(x="ci_low:Q", x2="ci_high:Q"))
-    return alt.layer(*layers).properties(height=height or max(120, 28 * len(data)))
+    # A step per bar (not a total height): Streamlit fits a total height to the whole
+    # chart, axis and legend included, so the bars shrank and Vega dropped their names.
+    return alt.layer(*layers).properties(height=height or alt.Step(BAR_STEP))
 
 
 def touchpoint_chart(ranking: pd.DataFrame, title: str = "NPS") -> alt.LayerChart:
@@ -198,7 +203,7 @@ def quadrant_chart(
     drivers: pd.DataFrame,
     *,
     importance: str = "importance",
-    performance: str = "performance",
+    performance: str = "performance_pct",
     height: int = 420,
 ) -> alt.LayerChart:
     """Importance (x) x performance (y) with lines at the means and one label per driver;
@@ -213,7 +218,11 @@ def quadrant_chart(
             title="Importance (share of explained outcome, %)",
             scale=alt.Scale(zero=True),
         ),
-        y=alt.Y(f"{performance}:Q", title="Performance (mean rating)", scale=alt.Scale(zero=False)),
+        y=alt.Y(
+            f"{performance}:Q",
+            title="Performance (mean, % of its scale)",
+            scale=alt.Scale(zero=False),
+        ),
         color=alt.Color(
             "quadrant:N",
             title="Quadrant",
@@ -223,13 +232,16 @@ def quadrant_chart(
         tooltip=[
             alt.Tooltip("driver:N", title="Driver"),
             alt.Tooltip(f"{importance}:Q", title="Importance", format=".1f"),
-            alt.Tooltip(f"{performance}:Q", title="Performance", format=".2f"),
+            alt.Tooltip("performance:Q", title="Mean rating", format=".2f"),
+            alt.Tooltip("scale:N", title="Scale"),
             alt.Tooltip("correlation:Q", title="Correlation r", format=".2f"),
             alt.Tooltip("quadrant:N", title="Quadrant"),
             alt.Tooltip("n:Q", title="n", format=","),
         ],
     )
-    labels = base.mark_text(align="left", dx=9, fontSize=12, color="#222").encode(
+    # Long question texts are cut to 170 px (the tooltip has the whole name): uncut, they
+    # pushed the plot into a sliver.
+    labels = base.mark_text(align="left", dx=9, fontSize=12, color="#222", limit=170).encode(
         x=f"{importance}:Q", y=f"{performance}:Q", text="driver:N"
     )
     vline = (

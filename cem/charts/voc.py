@@ -13,6 +13,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from cem.charts.kpi import BAR_STEP
+
 SIGNIFICANT_COLOURS = {"lower NPS": "#d7191c", "higher NPS": "#1a9641", "within noise": "#bdbdbd"}
 
 
@@ -45,7 +47,7 @@ def theme_impact_chart(frame: pd.DataFrame, height: int | None = None) -> alt.Ch
         for d, s in zip(data.difference, data.significant, strict=False)
     ]
     return (
-        alt.Chart(data, height=height or max(120, 28 * len(data)))
+        alt.Chart(data, height=height or alt.Step(BAR_STEP))  # a step per bar: every name shows
         .mark_bar()
         .encode(
             y=alt.Y("theme:N", sort=alt.EncodingSortField("difference"), title=None),

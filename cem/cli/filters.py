@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 def parse_filters(
     items: Sequence[str], date_from: str | None = None, date_to: str | None = None
 ) -> Filters:
-    """``DIM=VALUE`` items (repeatable, values of one dimension OR-ed) and dates as Filters;
-    an item without ``=`` or an unknown dimension is an :class:`~cem.errors.InputError`."""
+    """``DIM=VALUE`` items (repeatable, values of one dimension OR-ed; ``from=``/``to=``
+    dates too) and dates as Filters; an item without ``=`` or an unknown dimension is an
+    :class:`~cem.errors.InputError` (never silently dropped: a share link would show all)."""
     from cem.analytics.filters import Filters
     from cem.errors import InputError
 
@@ -36,7 +37,7 @@ def parse_filters(
     if date_to:
         params["to"] = date_to
     filters = Filters.from_query_params(params)
-    unknown = set(dims) - {d for d, _ in filters.dimensions}
+    unknown = set(dims) - {d for d, _ in filters.dimensions} - {"from", "to"}
     if unknown:
         raise InputError(f"Unknown filter dimension(s): {', '.join(sorted(unknown))}")
     return filters

@@ -12,10 +12,11 @@ import argparse
 from typing import TYPE_CHECKING
 
 from cem.access.principal import CLI_ADMIN
+from cem.cli.filters import parse_filters
 from cem.errors import InputError
 
 if TYPE_CHECKING:
-    from cem.analytics.filters import Filters
+    pass
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -48,23 +49,6 @@ def add_share_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     revoke.add_argument("id")
     _db_option(revoke)
     revoke.set_defaults(handler=cmd_share_revoke)
-
-
-def parse_filters(pairs: list[str]) -> Filters:
-    """``["segment=SMB", "from=2026-01-01"]`` as :class:`Filters` (repeated keys add values).
-
-    >>> parse_filters(["segment=SMB", "segment=Family"]).values("segment")
-    ('Family', 'SMB')
-    """
-    from cem.analytics.filters import Filters
-
-    params: dict[str, list[str]] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip() or not value:
-            raise InputError(f"--filter {pair!r}: write it as DIM=VALUE, e.g. segment=SMB.")
-        params.setdefault(key.strip(), []).append(value)
-    return Filters.from_query_params(params)
 
 
 def _expiry(text: str) -> int | None:
@@ -126,13 +110,17 @@ def cmd_share_list(args: argparse.Namespace) -> int:
 
 def cmd_share_revoke(args: argparse.Namespace) -> int:
     """Revoke one link."""
-    from cem.access.links import revoke_link
+    from cem.access.links import get_link, revoke_link
     from cem.cli.alongside import write_database
 
     db = write_database(args.db)
     try:
+        already = get_link(db, args.id).revoked_at is not None
         link = revoke_link(db, CLI_ADMIN, args.id)
     finally:
         db.close()
-    print(f"Revoked share link {link.id} of workspace '{link.workspace}'.")
+    if already:
+        print(f"Share link {link.id} of workspace '{link.workspace}' was already revoked.")
+    else:
+        print(f"Revoked share link {link.id} of workspace '{link.workspace}'.")
     return 0

@@ -165,7 +165,9 @@ def detect_date_format(
                 note="times with an offset (+02:00, Z) are converted to UTC",
                 examples=tuple(vals[:3]),
             )
-        return DateFormat("iso", "ISO (YYYY-MM-DD)", examples=tuple(vals[:3]))
+        timed = any(re.search(r"[T ]\d{1,2}:\d{2}", v) for v in iso)
+        label = "ISO (YYYY-MM-DD hh:mm)" if timed else "ISO (YYYY-MM-DD)"  # as it reads
+        return DateFormat("iso", label, examples=tuple(vals[:3]))
 
     ymd = [m for v in vals if (m := _YMD_SLASH.match(v))]
     if len(ymd) >= need:

@@ -298,7 +298,8 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
     scores = [r for r in ("nps", "csat", "ces") if r in resp]
     if scores:
         col = resp[scores[0]]
-        return KindGuess("responses", 0.95, f"“{col}” asks for a {scores[0].upper()} score")
+        article = "an" if scores[0] == "nps" else "a"  # "an NPS", "a CSAT", "a CES"
+        return KindGuess("responses", 0.95, f"“{col}” asks for {article} {scores[0].upper()} score")
 
     def id_repeats(column: str | None) -> float | None:
         if column is None:

@@ -434,7 +434,7 @@ def check_mapping(mapping: Mapping, upload: Upload) -> None:
             f"{upload.file_name}: no column was recognised as the "
             + ", ".join(ROLE_LABELS[r] for r in missing)
             + f" that {kind} need. Pick the column for each in the mapping table "
-            "(“Column” next to the role)."
+            "(“Column in the file” next to the role)."
             + extra
             + " Or choose another kind of data if this file is not "
             + f"{KIND_NOUNS.get(kind, kind)}."

@@ -82,9 +82,10 @@ def _trimmed(col: str, nulled: bool = False) -> str:
     )
 
 
-def _blank(col: str, nulled: bool = False) -> str:
-    """SQL: the cell is blank or a missing-value token."""
-    return f"({_trimmed(col, nulled)} IS NULL)"
+def _blank(col: str) -> str:
+    """SQL: the cell is blank or a missing-value token, however the source spelled it (the
+    import asks only of cells whose typed value is NULL, so every token is looked up)."""
+    return f"({_trimmed(col)} IS NULL)"
 
 
 def _date(col: str, fmt: DateFormat, nulled: bool = False) -> str:
@@ -178,7 +179,7 @@ def _role_plan(
         c = idx[col]
         # A cell is looked at again only where its typed value is NULL (CASE, unlike AND
         # in a projection, evaluates the token test on those rows only).
-        blank = _blank(c, nulled)
+        blank = _blank(c)
         unreadable = f"CASE WHEN {t} IS NULL THEN NOT {blank} ELSE false END"
         missing = f"CASE WHEN {t} IS NULL THEN {blank} ELSE false END"
         if role in SCORE_RANGES:

@@ -20,6 +20,7 @@ import duckdb
 from cem.errors import FileFormatError
 from cem.ingest.readers import Upload
 from cem.ingest.sql import _Plan
+from cem.ingest.vocab import MISSING_SPELLINGS
 
 MOSTLY_RAGGED = 0.5
 
@@ -42,7 +43,57 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
     """One pass over the file: parse, type every role, flag invalid cells, into a temp
     table. Only the raw text of invalid cells is kept (for the rejects); rows keep the
     file's order, so ``rowid`` gives each record's position. Then count the records,
-    refuse a mostly ragged file, and number the rows as the file does."""
+    refuse a mostly ragged file, and number the rows as the file does.
+
+    A CSV reader turns the missing-value spellings of the sample into NULL (each spelling
+    costs it a comparison per cell); should the typed text hold another spelling (an
+    ``n/a`` first seen after the sample), the file is read again with all of them."""
+    if not upload.nulls_tokens:
+        return _read_typed_once(cur, upload, plan, import_id, None)
+    spellings = upload.sample_null_spellings()
+    typed = _read_typed_once(cur, upload, plan, import_id, spellings)
+    if not _holds_missing_tokens(cur, typed.table, spellings):
+        return typed
+    for obj in typed.scratch_tables:
+        cur.execute(f"DROP TABLE IF EXISTS {obj}")
+    return _read_typed_once(cur, upload, plan, import_id, None)
+
+
+def _holds_missing_tokens(cur: Any, table: str, skipped: tuple[str, ...]) -> bool:
+    """Whether a text column of the typed ``table`` holds a missing-value spelling other
+    than the ``skipped`` ones (which the reader made NULL)."""
+    others = [v for v in MISSING_SPELLINGS if v not in skipped]
+    if not others:
+        return False
+    listed = "[" + ", ".join(f"'{v}'" for v in others) + "]"  # fixed spellings, no quotes
+    longest = max(len(v.encode()) for v in others)
+    tests = []
+    for name, dtype in cur.execute(
+        f"SELECT column_name, column_type FROM (DESCRIBE {table})"
+    ).fetchall():
+        if name.startswith("__v_"):  # the raw text of invalid cells
+            continue
+        if dtype == "VARCHAR":
+            tests.append(f"(strlen({name}) <= {longest} AND list_contains({listed}, {name}))")
+        elif dtype == "VARCHAR[]":
+            tests.append(f"list_has_any({name}, {listed})")
+    if not tests:
+        return False
+    return bool(
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(tests)})").fetchone()[
+            0
+        ]
+    )
+
+
+def _read_typed_once(
+    cur: Any,
+    upload: Upload,
+    plan: _Plan,
+    import_id: int,
+    null_spellings: tuple[str, ...] | None,
+) -> _Typed:
+    """:func:`_read_typed` with the source's missing-value spellings given."""
     typed = f"tp_typed_{import_id}"
     rj_table, rj_scan = f"tp_rejects_{import_id}", f"tp_scans_{import_id}"
     is_csv = upload.format == "csv"
@@ -55,7 +106,9 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
         flags = " OR ".join(f"__b{k}" for k, ch in enumerate(plan.checks) if ch.sql_col == col)
         outer.append(f"CASE WHEN {flags} THEN left({col}, 200) END AS __v_{col}")
     any_bad = " OR ".join(f"__b{k}" for k in range(len(plan.checks))) or "false"
-    source = upload.source_sql(rejects=(rj_table, rj_scan) if is_csv else None)
+    source = upload.source_sql(
+        rejects=(rj_table, rj_scan) if is_csv else None, null_spellings=null_spellings
+    )
     try:
         cur.execute(
             f"CREATE TEMP TABLE {typed} AS SELECT *, NOT ({any_bad}) AS __cells_ok FROM "

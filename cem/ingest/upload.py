@@ -139,6 +139,14 @@ class Upload:
         ``nullstr``); other sources leave that to the import's SQL."""
         return self.format == "csv"
 
+    def sample_null_spellings(self) -> tuple[str, ...]:
+        """The missing-value spellings (``NA``, ``N/A``, ...) written as whole cells in the
+        sample, in :data:`~cem.ingest.vocab.MISSING_SPELLINGS` order."""
+        if self.sample.empty:
+            return ()
+        cells = set(self.sample.stack().tolist()) if len(self.sample.columns) else set()
+        return tuple(v for v in MISSING_SPELLINGS if v in cells)
+
     @property
     def extra_columns(self) -> list[str]:
         """Columns the source has besides ``c0..cN``: ``__row`` (a workbook's own row
@@ -151,13 +159,19 @@ class Upload:
             cur.register("tp_upload_frame", self._frame)
 
     def source_sql(
-        self, *, rejects: tuple[str, str] | None = None, limit: int | None = None
+        self,
+        *,
+        rejects: tuple[str, str] | None = None,
+        limit: int | None = None,
+        null_spellings: tuple[str, ...] | None = None,
     ) -> str:
         """SQL ``FROM`` source with the columns ``c0..cN`` as VARCHAR (and ``__row`` for
         XLSX). ``rejects`` = (table, scan) names makes DuckDB store malformed CSV rows
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
-        without one the whole-file pass runs first."""
-        source = self._source_sql(rejects=rejects, limit=limit)
+        without one the whole-file pass runs first. ``null_spellings``: the missing-value
+        spellings a CSV source makes NULL (None: all of them; each costs the reader a
+        comparison per cell, so the import names those of its sample)."""
+        source = self._source_sql(rejects=rejects, limit=limit, null_spellings=null_spellings)
         if not self.read_as_ranks and not self.anchored:
             return source
         # A label of the scale reads as its rank, "Don't know" as blank; any other text stays
@@ -176,7 +190,13 @@ class Upload:
         ]
         return f"(SELECT * REPLACE ({', '.join(replaced)}) FROM {source})"
 
-    def _source_sql(self, *, rejects: tuple[str, str] | None, limit: int | None) -> str:
+    def _source_sql(
+        self,
+        *,
+        rejects: tuple[str, str] | None,
+        limit: int | None,
+        null_spellings: tuple[str, ...] | None,
+    ) -> str:
         path = self._path if limit is not None else self.path
         names = self.column_sql_names()
         lim = f" LIMIT {int(limit)}" if limit is not None else ""
@@ -200,7 +220,8 @@ class Upload:
             f"{sql_string(path)}, columns={columns}, auto_detect=false, header=false, "
             f"skip={1 + self.title_rows}, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
-            f"null_padding=false, max_line_size={_max_line_size()}, nullstr={_NULLSTR}"
+            f"null_padding=false, max_line_size={_max_line_size()}, "
+            f"nullstr={_nullstr(null_spellings)}"
         )
         if rejects is not None:
             options += (
@@ -229,8 +250,15 @@ class Upload:
 
 
 # -- helpers ---------------------------------------------------------------------------
-# Cells that are missing values: empty, or a token as exports spell it ("NA", "N/A", ...).
-_NULLSTR = "[" + ", ".join(sql_string(v) for v in ("", *MISSING_SPELLINGS)) + "]"
+def _nullstr(spellings: tuple[str, ...] | None) -> str:
+    """The reader's ``nullstr``: empty cells and the missing-value ``spellings`` (None:
+    all of them, as exports spell them: "NA", "N/A", ...).
+
+    >>> _nullstr(("N/A",))
+    "['', 'N/A']"
+    """
+    chosen = MISSING_SPELLINGS if spellings is None else spellings
+    return "[" + ", ".join(sql_string(v) for v in ("", *chosen)) + "]"
 
 
 def _max_line_size() -> int:

@@ -212,4 +212,5 @@ def show_error(exc: BaseException) -> None:
     )
 
 
+from cem.ui.guard import guarded_fragment as guarded_fragment  # noqa: E402
 from cem.ui.guard import page_guard as page_guard  # noqa: E402 - ``with ui.page_guard():``

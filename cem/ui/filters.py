@@ -249,8 +249,10 @@ def current_page() -> str:
 
 def _multiselect(container: object, dim: str, options: list[str], disabled: bool = False) -> None:
     key = widget_key(dim)
-    current = st.session_state.get(key) or []
-    st.session_state[key] = [v for v in current if v in options]
+    current = [v for v in st.session_state.get(key) or [] if v in options]
+    # Every value picked ("Select all") is no filter: back to "All" (a URL listing every
+    # value, hundreds long, filtered nothing but the rows without a value).
+    st.session_state[key] = [] if len(options) > 1 and set(current) == set(options) else current
     container.multiselect(  # type: ignore[attr-defined]
         ui.escape_markdown(dimension_label(dim)),
         options,

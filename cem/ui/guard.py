@@ -13,8 +13,10 @@ stays quiet so the sentence is shown once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec
 
 import streamlit as st
 
@@ -23,6 +25,7 @@ from cem.logs import log_exception
 from cem.store.errors import DatabaseLockedError
 
 RETRY_SECONDS = 2
+P = ParamSpec("P")
 
 
 def locked_message(exc: DatabaseLockedError) -> str:
@@ -71,3 +74,18 @@ def page_guard(where: str = "page") -> Iterator[None]:
         st.error(escape_markdown(exc), icon="⚠️")
     except Exception as exc:  # noqa: BLE001 - the guard is where everything else ends
         st.error(unexpected_error_message(log_exception(exc, where)), icon="⚠️")
+
+
+def guarded_fragment(func: Callable[P, None]) -> Callable[P, None]:
+    """``st.fragment`` whose body runs inside :func:`page_guard`: a fragment reruns on its
+    own (a widget inside it changed), outside the page's guard, so it brings its own.
+
+    A panel that fails shows its one line; the rest of the page stays.
+    """
+
+    @functools.wraps(func)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> None:
+        with page_guard(func.__name__):
+            func(*args, **kwargs)
+
+    return st.fragment(guarded)

@@ -17,6 +17,7 @@ from cem import ui
 from cem.access.links import (
     DEFAULT_PAGES,
     EXPIRY_DAYS,
+    SHAREABLE_PAGES,
     LinkSession,
     create_link,
     link_url,
@@ -103,6 +104,8 @@ def share_panel(workspace: str, page: str, filters: Filters) -> None:
     )
     if st.button("Create share link", key="share:create"):
         try:
+            # Pages a link cannot open (Import, Journey map, …) share the Overview instead.
+            page = page if page in SHAREABLE_PAGES else DEFAULT_PAGES[0]
             link = create_link(
                 ui.get_database(), principal, workspace, [page], filters, expires_days=days
             )

@@ -28,6 +28,7 @@ from cem.analytics.filters import Filters, filtered_table
 from cem.analytics.significance import (
     change_words,
     nps_difference_significant,
+    too_few_to_compare,
     two_proportion_significant,
 )
 from cem.errors import InputError
@@ -127,9 +128,11 @@ def theme_impact(
         nps_without = _nps(rest_p, rest_d, rest_answered)
         significant = None
         difference = float("nan")
+        too_few = False
         if t.answered and rest_answered:
             difference = nps_with - nps_without
-            significant = nps_difference_significant(
+            too_few = too_few_to_compare(t.answered, rest_answered)
+            significant = not too_few and nps_difference_significant(
                 t.promoters / t.answered,
                 t.detractors / t.answered,
                 t.answered,
@@ -146,7 +149,7 @@ def theme_impact(
             "nps_without": nps_without,
             "difference": difference,
             "significant": significant,
-            "words": change_words(difference, significant)
+            "words": change_words(difference, significant, too_few=too_few)
             if significant is not None
             else "no NPS answers to compare",
             "detractors_mentioning": 100.0 * t.detractors / g.detractors

@@ -16,6 +16,19 @@ from cem.analytics.filters import Filters
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+MOE_COLUMN = "± (95%)"
+
+
+def numbers_on_screen(table: pd.DataFrame) -> pd.DataFrame:
+    """The explorer's table as shown: a margin of error that cannot be computed (one
+    answer) reads "—" rather than an empty "None" cell; exports keep the numbers."""
+    if MOE_COLUMN not in table.columns:
+        return table
+    shown = table.copy()
+    shown[MOE_COLUMN] = [f"{v:.1f}" if pd.notna(v) else "—" for v in shown[MOE_COLUMN]]
+    return shown
+
+
 def url_choice(key: str, param: str, options: list[str], default: str) -> None:
     """Initialise a widget from the URL on first load (links work); options may change."""
     wanted = st.query_params.get(param)

@@ -53,15 +53,27 @@ def require_metrics(workspace: str, empty_message: str) -> dict[str, str]:
     return available
 
 
-def trend_period_notice(period: str, first: Any, last: Any) -> str:
-    """The period the trend is drawn by (:func:`cem.analytics.kpis.trend_period`); when it
-    had to be coarser than the one picked, a caption says so."""
+def coarsen_period_choice(key: str, first: Any, last: Any) -> str | None:
+    """Before the "Period" control is drawn: when the dates span more than
+    :data:`~cem.analytics.kpis.MAX_TREND_PERIODS` of the chosen period, the control moves to
+    the coarser one the trend is drawn by (so it never says "Month" under a quarterly
+    chart). Returns the period it moved from, for :func:`trend_period_notice`."""
     from cem.analytics import kpis
 
-    shown = kpis.trend_period(period, first, last)
-    if shown != period:
+    chosen = st.session_state.get(key) or "month"
+    shown = kpis.trend_period(chosen, first, last)
+    if shown == chosen:
+        return None
+    st.session_state[key] = shown
+    return str(chosen)
+
+
+def trend_period_notice(moved_from: str | None, shown: str) -> None:
+    """The caption under a trend whose period is coarser than the one picked."""
+    from cem.analytics import kpis
+
+    if moved_from is not None:
         st.caption(
-            f"These dates span more than {kpis.MAX_TREND_PERIODS} {period}s, so the trend "
+            f"These dates span more than {kpis.MAX_TREND_PERIODS} {moved_from}s, so the trend "
             f"is shown by {shown}."
         )
-    return shown

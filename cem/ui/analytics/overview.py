@@ -14,6 +14,7 @@ import streamlit as st
 from cem import ui
 from cem.analytics import customer_kpis, overview
 from cem.analytics.filters import Filters
+from cem.analytics.flags import parse_flag_metric
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
 from cem.charts import specs
 from cem.format import format_count, format_kpi_value, format_margin
@@ -22,7 +23,15 @@ from cem.format import format_count, format_kpi_value, format_margin
 def show_tile(
     column: st.delta_generator.DeltaGenerator, metric: str, label: str, snap: dict
 ) -> None:
-    """One KPI tile: value, change vs the previous window, margin, n and confidence."""
+    """One KPI tile: value, change vs the previous window, margin, n and confidence.
+    A flag ("% satisfied") is a share of answers: shown as CSAT is (percent, pts)."""
+    flag = parse_flag_metric(metric)
+    help_text = HELP.get(metric) or (
+        f"Share of answers that are “{flag[1]}” in “{flag[0]}”; ± is the 95% margin."
+        if flag
+        else ""
+    )
+    metric = "csat" if flag else metric  # the unit: a percentage of answers
     column = column.container(border=True)
     has_value = snap["n"] > 0 and not math.isnan(float(snap["value"]))
     change = snap["change"]
@@ -39,7 +48,7 @@ def show_tile(
         format_kpi_value(metric, snap["value"]) if has_value else "—",
         delta=delta,
         delta_color="off" if metric == "responses" or snap["low_confidence"] else "normal",
-        help=HELP[metric],
+        help=help_text,
     )
     parts = [p for p in (format_margin(metric, snap["moe"]), f"n={snap['n']:,}") if p]
     column.caption(" · ".join(parts))
@@ -75,8 +84,16 @@ def window_caption(workspace: str, filters: Filters, has_dates: bool) -> None:
 
 
 def kpi_tiles(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
-    """One tile per headline KPI the workspace has."""
+    """One tile per headline KPI the workspace has; without NPS, CSAT and CES, the
+    yes/no outcomes its answers carry ("% satisfied"), at most two, before the count."""
     tiles = [(m, label) for m, label in HEADLINE_METRICS if m in available]
+    if not {"nps", "csat", "ces"} & set(available):
+        labels = dict(available) if isinstance(available, dict) else {}
+        # The label quotes the file's column and value: shown as text, never markdown.
+        flags = [
+            (m, ui.escape_markdown(labels.get(m, m))) for m in available if parse_flag_metric(m)
+        ][:2]
+        tiles = flags + tiles
     columns = st.columns(len(tiles))
     for column, (metric, label) in zip(columns, tiles, strict=True):
         snap = ui.cached_analytics(overview.kpi_snapshot, workspace, metric, filters, WINDOW_DAYS)
@@ -122,11 +139,11 @@ def loop_panels(workspace: str, filters: Filters) -> None:
 
 def trend_panels(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
     """The 12-month trend of each headline KPI, two charts a row."""
-    st.subheader("Trends, last 12 months")
     window = ui.cached_analytics(overview.last_months_filters, workspace, filters, 12)
     if window is None:
         st.info("No dates in this file — upload one with a date column to see trends.")
         return
+    st.subheader("Trends, last 12 months")
     trend_metrics = [(m, label) for m, label in HEADLINE_METRICS if m in available]
     for row_start in range(0, len(trend_metrics), 2):
         cols = st.columns(2)
@@ -156,6 +173,56 @@ def touchpoint_panel(workspace: str, filters: Filters) -> None:
         return
     st.vega_lite_chart(spec, width="stretch")
     st.caption(
-        "Touchpoints with at least 30 answers when enough have them; the "
-        "number beside each bar is its NPS and n."
+        "Over every date the filters allow (not only the last "
+        f"{WINDOW_DAYS} days of the tiles above, which would leave most touchpoints "
+        "too few answers). Touchpoints with at least 30 answers when enough have them; "
+        "the number beside each bar is its NPS and n."
     )
+
+
+NO_SURVEY = (
+    "This workspace has no survey answers yet, so there is no NPS, CSAT or CES to show. "
+    "Import a survey export on **Import data** to see them here."
+)
+
+
+def without_survey_panels(workspace: str, filters: Filters) -> None:
+    """The Overview of a workspace without survey answers: what it does hold (an event log,
+    a customer list) as tiles, and where to see more; never an empty page."""
+    from cem.analytics.events import flows as ja
+    from cem.ui.share import link_params, page_offered
+
+    st.info(NO_SURVEY, icon="📥")
+    if ui.cached_analytics(ja.has_events, workspace):
+        summary = ui.cached_analytics(ja.event_summary, workspace, filters)
+        st.subheader("Event log")
+        cols = st.columns(3)
+        cols[0].metric("Events", format_count(summary["events"]))
+        cols[1].metric("Customers", format_count(summary["customers"]))
+        cols[2].metric("Touchpoints", format_count(summary["touchpoints"]))
+        first, last = summary["first_at"], summary["last_at"]
+        if first is not None:
+            st.caption(f"From {first:%d %b %Y} to {last:%d %b %Y}")  # type: ignore[str-format]
+        if page_offered("journey-analytics"):
+            st.page_link(
+                "pages/journey_analytics.py",
+                label="See the journeys in Journey analytics",
+                icon="🧭",
+                query_params={"workspace": workspace} | link_params(),
+            )
+    people = ui.cached_analytics(customer_kpis.customer_summary, workspace, filters)
+    if people["customers"]:
+        st.subheader("Customers")
+        cols = st.columns(3)
+        cols[0].metric("Customers", format_count(people["customers"]))
+        if people["churn_share"] is not None:
+            cols[1].metric(
+                "Churned",
+                f"{people['churn_share']:.1f}%",
+                help="Customers flagged as churned, of those whose churn flag is known.",
+            )
+            cols[1].caption(
+                f"{format_count(people['churned'])} of {format_count(people['with_churn'])}"
+            )
+        if people["revenue"] is not None:
+            cols[2].metric("Revenue", f"{people['revenue']:,.0f}", help="Sum over the list.")

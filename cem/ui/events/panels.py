@@ -28,6 +28,11 @@ FUNNEL_MODES = {"Got at least this far": "reached", "Reached in order": "in_orde
 VIEWS = ("Flow", "Funnels", "Paths", "Timing & channels", "Outcomes")
 VIEW_PARAM = "view"
 FEWEST_MOVES_SHOWN = 5  # the graph's "Busiest moves shown" slider starts here
+NO_STAGES = (
+    "These events have no journey stage (it comes from a stage column chosen on import), "
+    "so there is no stage funnel and no time between stages. The custom funnel works on "
+    "touchpoints."
+)
 OUTCOME_COLUMNS: dict[str, Any] = {
     "group": "Group",
     "customers": st.column_config.NumberColumn("Customers", format="localized"),
@@ -110,7 +115,7 @@ def stage_order(workspace: str, filters: Filters, settings: JourneySettings) -> 
     return tuple(ui.cached_analytics(ja.observed_stage_order, workspace, filters))
 
 
-@st.fragment
+@ui.guarded_fragment
 def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, events: int) -> None:
     """The transition network of touchpoints, with the table of all moves."""
     # The moves and the touchpoints' figures from one ordered pass over the events.
@@ -142,7 +147,8 @@ def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, even
         )
     c_text.caption(
         f"{format_count(ended)} customer journeys, {format_count(moves)} moves between "
-        f"touchpoints; showing the {min(top_n, len(trans))} busiest of {len(trans)} moves. "
+        f"touchpoints. The graph shows the {min(top_n, len(trans))} busiest of the "
+        f"{format_count(len(trans))} distinct routes (from → to, or from → journey end). "
         "Circle size = events, line width = moves, label = share of departures from the "
         "touchpoint, dashed = the journey ends. Hover for numbers."
     )
@@ -173,28 +179,32 @@ def default_funnel_steps(workspace: str, filters: Filters, names: list[str]) -> 
     return steps[:3]
 
 
-@st.fragment
+@ui.guarded_fragment
 def funnels_panel(workspace: str, filters: Filters, settings: JourneySettings) -> None:
     """The stage funnel (either mode), where journeys stop, and the custom funnel."""
-    mode_label = st.radio(
-        "Count a stage when the customer…",
-        list(FUNNEL_MODES),
-        horizontal=True,
-        key="ja:funnel_mode",
-    )
-    funnel = ui.cached_analytics(
-        ja.stage_funnel,
-        workspace,
-        filters,
-        stage_order(workspace, filters, settings),
-        mode=FUNNEL_MODES[str(mode_label)],
-        gap_days=settings.gap_days,
-    )
-    left, right = st.columns(2)
-    left.markdown("**Stage funnel**")
-    left.altair_chart(flow.funnel_chart(funnel, "stage"))
-    right.markdown("**Where journeys stop**")
-    right.altair_chart(flow.dropoff_chart(funnel, "stage"))
+    order = stage_order(workspace, filters, settings)
+    if order:
+        mode_label = st.radio(
+            "Count a stage when the customer…",
+            list(FUNNEL_MODES),
+            horizontal=True,
+            key="ja:funnel_mode",
+        )
+        funnel = ui.cached_analytics(
+            ja.stage_funnel,
+            workspace,
+            filters,
+            order,
+            mode=FUNNEL_MODES[str(mode_label)],
+            gap_days=settings.gap_days,
+        )
+        left, right = st.columns(2)
+        left.markdown("**Stage funnel**")
+        left.altair_chart(flow.funnel_chart(funnel, "stage"))
+        right.markdown("**Where journeys stop**")
+        right.altair_chart(flow.dropoff_chart(funnel, "stage"))
+    else:
+        st.info(NO_STAGES)
     st.markdown("**Custom funnel**: pick touchpoints in order (others may come between)")
     names = ui.cached_analytics(ja.touchpoint_names, workspace, filters)
     chosen = st.session_state.get("ja:custom_steps")
@@ -232,7 +242,7 @@ def funnels_panel(workspace: str, filters: Filters, settings: JourneySettings) -
     )
 
 
-@st.fragment
+@ui.guarded_fragment
 def paths_panel(workspace: str, filters: Filters, settings: JourneySettings) -> None:
     """The most common first-k paths, as a chart and a table."""
     c_best, c_k = st.columns([3, 1])
@@ -273,18 +283,25 @@ def paths_panel(workspace: str, filters: Filters, settings: JourneySettings) -> 
     st.caption("“→ …” means the journey goes on after these steps.")
 
 
-@st.fragment
+@ui.guarded_fragment
 def timing_panel(workspace: str, filters: Filters, settings: JourneySettings) -> None:
     """Time between consecutive stages, and channel switching."""
     order = stage_order(workspace, filters, settings)
-    timing = ui.cached_analytics(
-        ja.time_between_stages, workspace, filters, order, gap_days=settings.gap_days
-    )
     st.markdown("**Time between stages** (first visit of a stage to first visit of the next)")
-    if int(timing["journeys"].sum()) == 0:
-        st.info("No customer reached two consecutive stages of this order.")
+    if len(order) < 2:
+        st.info(
+            "These events have no journey stage (it comes from a stage column chosen on import)."
+            if not order
+            else "These events have one journey stage only."
+        )
     else:
-        st.altair_chart(flow.time_between_chart(timing))
+        timing = ui.cached_analytics(
+            ja.time_between_stages, workspace, filters, order, gap_days=settings.gap_days
+        )
+        if int(timing["journeys"].sum()) == 0:
+            st.info("No customer reached two consecutive stages of this order.")
+        else:
+            st.altair_chart(flow.time_between_chart(timing))
     matrix = ui.cached_analytics(
         ja.channel_switches, workspace, filters, gap_days=settings.gap_days
     )
@@ -299,7 +316,7 @@ def timing_panel(workspace: str, filters: Filters, settings: JourneySettings) ->
     st.altair_chart(flow.channel_heatmap(matrix))
 
 
-@st.fragment
+@ui.guarded_fragment
 def outcomes_panel(workspace: str, filters: Filters) -> None:
     """NPS/CSAT by how often customers hit a touchpoint, and by their first path."""
     names = ui.cached_analytics(ja.touchpoint_names, workspace, filters)

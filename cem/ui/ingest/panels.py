@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from cem import ui
-from cem.errors import DuplicateImportError, TouchpointError
+from cem.errors import DuplicateImportError, MappingError, TouchpointError
 from cem.export import frame_to_csv_bytes
 from cem.format import format_count
 from cem.ingest.detect import COMMENT_FIELD, KIND_HELP, LOW_CONFIDENCE, detect_kind
@@ -30,6 +30,7 @@ from cem.ingest.load import (
     list_imports,
     workspace_counts,
 )
+from cem.ingest.mapping import check_mapping
 from cem.store.db import Database
 
 CONFIRMED_NPS = "import_confirmed_nps"  # the column the user said is the NPS question
@@ -96,7 +97,10 @@ def health_panel(upload: Upload, mapping: Mapping) -> Remedies:
     if not warnings:
         st.caption("✅ Data health: no placeholder dates, duplicates or other problems found.")
         return Remedies()
-    st.markdown(f"**Data health** — {len(warnings)} thing(s) to look at before importing")
+    st.markdown(
+        f"**Data health** — {len(warnings)} "
+        f"{'thing' if len(warnings) == 1 else 'things'} to look at before importing"
+    )
     chosen: dict[str, Any] = {}
     for k, w in enumerate(warnings):
         st.warning(ui.escape_markdown(w.message), icon=WARNING_ICONS.get(w.code, "⚠️"))
@@ -137,6 +141,16 @@ def columns_table(mapping: Mapping, upload: Upload) -> None:
         },
         key="import_columns_table",
     )
+
+
+def mapping_problem(final: Mapping, upload: Upload) -> str | None:
+    """What stops this mapping from importing (a required role without a column or a
+    constant, a score on a scale it cannot have), shown before Import: None when it can."""
+    try:
+        check_mapping(final, upload)
+    except MappingError as exc:
+        return str(exc)
+    return None
 
 
 def mapping_notes(final: Mapping) -> None:

@@ -63,7 +63,7 @@ _CSS = """
 .jm-grid button:hover { border-color: #ff4b4b; }
 .jm-grid button:focus-visible { outline: 2px solid #0072B2; outline-offset: 1px; }
 .jm-grid button p { margin: 0; font-size: 15px; line-height: 1.3; white-space: normal;
-  overflow-wrap: anywhere; }
+  overflow-wrap: anywhere; hyphens: auto; }
 .jm-grid .jm-head button { background: #37474f; color: #ffffff; font-weight: 700;
   border: none; }
 .jm-grid .jm-add button { border: 1px dashed #90a4ae; color: #546e7a;
@@ -72,7 +72,7 @@ _CSS = """
   min-height: 2.2rem; }
 .jm-grid .jm-text button.jm-empty p { color: #78909c; }
 .jm-grid .jm-read { font-size: 15px; line-height: 1.35; overflow-wrap: anywhere;
-  padding-top: 0.3rem; }
+  hyphens: auto; padding-top: 0.3rem; }
 .jm-grid .jm-read.jm-kpis { font-size: 14px; color: #616161; }
 .jm-grid .jm-curve { position: relative; }
 .jm-grid .jm-legend { display: flex; gap: 1.2rem; font-size: 14px; color: #455a64;

@@ -332,13 +332,16 @@ def compare_tab(workspace: str, journey: Journey, summaries: list[jm.JourneySumm
 
 
 # -- new / import / manage --------------------------------------------------------------------
-def _open_new(make: Callable[[], int], what: str) -> None:
+def _open_new(workspace: str, make: Callable[[], int], what: str) -> None:
+    """Run ``make`` (it returns the new journey's id), announce ``what`` (``{name}`` is the
+    name the journey got) and open it on the map."""
     try:
         new_id = make()
+        name = jm.get_journey(ui.get_database(), workspace, new_id).name
     except TouchpointError as exc:
         ui.show_error(exc)
         return
-    state.remember([jw.Outcome("created", what)])
+    state.remember([jw.Outcome("created", what.replace("{name}", name))])
     state.select(new_id)
     st.rerun()
 
@@ -359,7 +362,6 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
         persona = st.selectbox("Persona", personas, key="new_persona", accept_new_options=True)
         if st.form_submit_button("Create journey", key="create_journey", type="primary"):
             chosen = None if persona in (None, "(none)") else persona
-            label = name.strip() or titles[start]
 
             def make() -> int:
                 if start == "blank":
@@ -376,7 +378,7 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
                     db, workspace, start, name=name or None, persona=chosen, **kw
                 )
 
-            _open_new(make, f"Created journey '{label}' — it is open on the map")
+            _open_new(workspace, make, "Created journey '{name}' — it is open on the map")
     with copy:
         if base is None:
             st.caption("Create or import a journey first.")
@@ -396,6 +398,7 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
                 )
                 if st.form_submit_button("Make the copy", key="duplicate_journey"):
                     _open_new(
+                        workspace,
                         lambda: jm.duplicate_journey(
                             db,
                             workspace,
@@ -405,7 +408,7 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
                             future_state=future,
                             **kw,
                         ),
-                        "Made the copy — it is open on the map",
+                        "Made the copy '{name}' — it is open on the map",
                     )
     with importer:
         st.caption(
@@ -416,6 +419,7 @@ def manage_panel(workspace: str, base: Journey | None) -> None:
         upload = st.file_uploader("Journey file", type=["json", "csv"], key="import_file")
         if st.button("Import journey", key="import_journey", disabled=upload is None):
             _open_new(
+                workspace,
                 lambda: journey_io.import_journey(
                     db, workspace, upload.getvalue(), upload.name, **kw
                 ),

@@ -164,7 +164,7 @@ def demo_panel(db: Database, names: list[str]) -> None:
             + (
                 "Reloading rebuilds it from scratch; changes you made in it are replaced."
                 if demo_exists
-                else "It was deleted; load it again to look around."
+                else "Load it to look around before importing your own data."
             )
         )
         if st.button("Reload demo data" if demo_exists else "Load demo data", key="ws_reload_demo"):

@@ -100,10 +100,17 @@ def _meta(row: pd.Series) -> str:
     return " · ".join(bits)
 
 
-def verbatim_list(page: VerbatimPage) -> None:
-    """Each comment as a card: meta line, highlighted text(s), sentiment, themes."""
+def verbatim_list(page: VerbatimPage, narrowed: bool = True) -> None:
+    """Each comment as a card: meta line, highlighted text(s), sentiment, themes.
+    ``narrowed``: a search, theme, sentiment or filter is set (an empty list then says
+    to clear it; otherwise the workspace has no comments at all)."""
     if page.rows.empty:
-        st.info("No comments match. Clear the search or the filters to see more.")
+        st.info(
+            "No comments match. Clear the search or the filters to see more."
+            if narrowed
+            else "This workspace has no comments yet: import a file with a comment column "
+            "(free text) to read them here."
+        )
         return
     for row in page.rows.itertuples(index=False):
         series = pd.Series(row._asdict())
@@ -229,19 +236,26 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
             "search as a theme."
         )
         return impact
+    # Without any NPS answer behind these comments, the NPS columns and chart would be
+    # empty cells ("None") and an empty axis: themes are then shown by how often they occur.
+    has_nps = bool(impact.nps_with.notna().any() or impact.nps_without.notna().any())
     shown = impact.copy()
     shown["nps_with"] = shown.nps_with.map(lambda v: format_signed(v) if v == v else "—")
     shown["nps_without"] = shown.nps_without.map(lambda v: format_signed(v) if v == v else "—")
-    columns = (["group"] if by else []) + [
-        "theme",
-        "n",
-        "share",
-        "nps_with",
-        "nps_without",
-        "words",
-        "detractors_mentioning",
-        "promoters_mentioning",
-    ]
+    columns = (["group"] if by else []) + ["theme", "n", "share"]
+    if has_nps:
+        columns += [
+            "nps_with",
+            "nps_without",
+            "words",
+            "detractors_mentioning",
+            "promoters_mentioning",
+        ]
+    else:
+        st.caption(
+            "These comments come with no NPS answer, so themes are shown by how often they "
+            "come up (no NPS with or without them)."
+        )
     selectable: dict[str, object] = (
         {}
         if by
@@ -281,7 +295,7 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
         mime="text/csv",
         key="voc_themes_csv",
     )
-    if not by:
+    if not by and has_nps:
         show_chart(st, "voc.theme_impact_chart", impact)
     return impact
 
