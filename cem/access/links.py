@@ -167,7 +167,7 @@ def _check_link_request(
     """Refuse a link that would not show what was asked: an unknown workspace or page, a
     filter on a dimension the workspace does not have (a typo would silently drop the
     filter and share all data), or a value it never holds."""
-    from cem.analytics.catalogue import MAX_VALUES, dimension_values
+    from cem.analytics.catalogue import MAX_VALUES, attribute_columns, dimension_values
     from cem.analytics.engine import duckdb_engine
     from cem.analytics.filters import ATTRIBUTE_PREFIX, STANDARD_DIMENSIONS
 
@@ -181,11 +181,9 @@ def _check_link_request(
             )
     engine = duckdb_engine(db)
     known = [*STANDARD_DIMENSIONS]
-    names = db.execute(
-        "SELECT DISTINCT name FROM attribute_columns WHERE workspace = ? ORDER BY name",
-        [workspace],
-    ).fetchall()
-    known += [ATTRIBUTE_PREFIX + str(n) for (n,) in names]
+    kinds = ("responses", "events", "customers")
+    names = {n for kind in kinds for n in attribute_columns(engine, workspace, kind).name}
+    known += [ATTRIBUTE_PREFIX + str(n) for n in sorted(names)]
     values = dimension_values(engine, workspace) if filters.dimensions else {}
     for dim, wanted in filters.dimensions:
         if dim not in known:

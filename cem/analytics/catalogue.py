@@ -200,7 +200,8 @@ def filter_date_bounds(engine: Engine, workspace: str) -> tuple[dt.date | None, 
 
 
 def rating_info(engine: Engine, workspace: str, name: str) -> dict[str, Any]:
-    """min, max, zero_means_na and the top-2-box threshold of a numeric attribute."""
+    """min, max, zero_means_na, ``lowest`` (the lowest answer that counts: 1 when 0 means
+    n/a, else min), the top-2-box threshold, and whether it is yes/no or a rating scale."""
     cols = attribute_columns(engine, workspace)
     match = cols[cols.name == name]
     if match.empty or not is_numeric(match.dtype.iloc[0]):
@@ -214,6 +215,7 @@ def rating_info(engine: Engine, workspace: str, name: str) -> dict[str, Any]:
         "min": low,
         "max": high,
         "zero_means_na": bool(row.zero_means_na),
+        "lowest": 1.0 if row.zero_means_na else low,
         "top_from": high - 1.0,
         "yes_no": is_yes_no(low, high, row.distinct_values),
         "rating": is_rating_scale(low, high, distinct),

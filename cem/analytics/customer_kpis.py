@@ -27,6 +27,12 @@ from cem.errors import InputError
 CUSTOMER_DIMENSIONS = ("segment", "persona")
 
 
+def customer_filters(filters: Filters | None) -> Filters:
+    """The part of ``filters`` a customer list has: its segment and persona (no dates)."""
+    dims = (filters or Filters()).dimensions
+    return Filters(dimensions=tuple((d, v) for d, v in dims if d in CUSTOMER_DIMENSIONS))
+
+
 def customer_bounds(engine: Engine, workspace: str) -> tuple[Any, Any, bool]:
     """(first first-seen date, last date seen or churned, whether any churn date exists)."""
     c = base_table(engine, workspace, "customers")
@@ -136,10 +142,7 @@ def revenue_at_risk(
     """
     filters = filters or Filters()
     responses = filtered_table(engine, workspace, "responses", filters)
-    customer_filters = Filters(
-        dimensions=tuple((d, v) for d, v in filters.dimensions if d in CUSTOMER_DIMENSIONS)
-    )
-    customers = filtered_table(engine, workspace, "customers", customer_filters)
+    customers = filtered_table(engine, workspace, "customers", customer_filters(filters))
     row = engine.to_pandas(retention.revenue_at_risk_table(responses, customers)).iloc[0]
     return {k: float(row[k]) if not pd.isna(row[k]) else math.nan for k in row.index}
 
@@ -151,11 +154,7 @@ def customer_summary(
     flag is known), ``churned``, ``churn_share`` (% of those; None without any flag),
     ``revenue`` (sum; None when no customer has revenue). Segment/persona filters apply.
     """
-    filters = filters or Filters()
-    dims_only = Filters(
-        dimensions=tuple((d, v) for d, v in filters.dimensions if d in CUSTOMER_DIMENSIONS)
-    )
-    c = filtered_table(engine, workspace, "customers", dims_only)
+    c = filtered_table(engine, workspace, "customers", customer_filters(filters))
     row = engine.to_pandas(
         c.aggregate(
             customers=c.count(),

@@ -271,7 +271,7 @@ def key_drivers(
     for i, name in enumerate(usable):
         info = rating_info(engine, workspace, name)
         col = frame[name].dropna()
-        low = 1.0 if info["zero_means_na"] else (info["min"] if info["min"] is not None else 0.0)
+        low = info["lowest"] if info["lowest"] is not None else 0.0
         span = info["max"] - low
         rows.append(
             {

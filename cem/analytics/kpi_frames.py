@@ -105,7 +105,7 @@ def kpi_expr(
         joined = table.inner_join(attr, table.response_id == attr._row_id)
         if info["yes_no"]:  # a 0/1 answer reads as "% yes", its band inside 0-100%
             return kpis.yes_share_table(joined, keys)
-        lowest = 1.0 if info["zero_means_na"] else info["min"]
+        lowest = info["lowest"]  # the band's floor (1 when 0 means n/a)
         return kpis.rating_table(
             joined,
             keys,

@@ -8,6 +8,7 @@ functions lay them out and say what is missing.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -83,16 +84,14 @@ def window_caption(workspace: str, filters: Filters, has_dates: bool) -> None:
         st.caption(f"All responses · filters: {described}")
 
 
-def kpi_tiles(workspace: str, filters: Filters, available: set[str] | list[str]) -> None:
+def kpi_tiles(workspace: str, filters: Filters, available: Mapping[str, str]) -> None:
     """One tile per headline KPI the workspace has; without NPS, CSAT and CES, the
     yes/no outcomes its answers carry ("% satisfied"), at most two, before the count."""
     tiles = [(m, label) for m, label in HEADLINE_METRICS if m in available]
     if not {"nps", "csat", "ces"} & set(available):
-        labels = dict(available) if isinstance(available, dict) else {}
         # The label quotes the file's column and value: shown as text, never markdown.
-        flags = [
-            (m, ui.escape_markdown(labels.get(m, m))) for m in available if parse_flag_metric(m)
-        ][:2]
+        flags = [(m, ui.escape_markdown(label)) for m, label in available.items()]
+        flags = [(m, label) for m, label in flags if parse_flag_metric(m)][:2]
         tiles = flags + tiles
     columns = st.columns(len(tiles))
     for column, (metric, label) in zip(columns, tiles, strict=True):
