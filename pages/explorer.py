@@ -21,6 +21,7 @@ from cem.ui.analytics.explorer import (
 )
 from cem.ui.analytics.kpi import (
     coarsen_period_choice,
+    partial_period_notice,
     require_metrics,
     show_chart,
     trend_period_notice,
@@ -104,6 +105,7 @@ try:
             "(click the background to reset). Hollow grey triangles: fewer than 30 "
             "answers."
         )
+        partial_period_notice(period, first, last, filters, metric)
     else:
         st.info(
             "No dates in this file — upload one with a date column to see trends. "

@@ -90,11 +90,43 @@ def test_explorer_period_follows_the_chart(
     # 2021-01 .. 2024-12 is 48 months: more than 36, so quarters; the control says so.
     assert at.button_group(key="exp:period").value == "quarter"
     assert any("so the trend is shown by quarter" in c.value for c in at.caption)
+    # 5 Jan 2021 .. 30 Dec 2024 covers nearly all of both end quarters: nothing partial.
+    assert not any("is partial" in c.value for c in at.caption)
     shown = at.dataframe[0].value
     assert "None" not in shown.astype(str).to_numpy().ravel().tolist()
     # Quarters with a single answer have no interval: "—", the others a number.
     moe = shown["± (95%)"].tolist()
     assert "—" in moe and all(v == "—" or float(v) > 0 for v in moe)
+
+
+def test_explorer_says_when_the_last_month_is_partial(
+    app_env: Path, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """An export taken on 14 March: March holds two weeks of answers, so its count reads as
+    a drop. The explorer says so under the chart; the counts are those of pandas."""
+    days = pd.date_range("2024-01-01", "2024-03-14", freq="D")
+    frame = pd.DataFrame(
+        {"Submitted": days.strftime("%Y-%m-%d"), "NPS": [k % 11 for k in range(len(days))]}
+    )
+    path = tmp_path / "march.csv"
+    frame.to_csv(path, index=False)
+    db = Database(app_env)
+    try:
+        import_file(db, WS, path, "responses", actor=CLI_ADMIN)
+    finally:
+        db.close()
+    at = open_page("pages/explorer.py", workspace=WS, metric="responses")
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [c.value for c in at.caption if "is partial" in c.value]
+    assert notes == [
+        "March 2024 (dates 1 Mar–14 Mar 2024) is partial: its count is lower than a whole month's."
+    ]
+    shown = at.dataframe[0].value
+    expected = frame.groupby(days.to_period("M")).size()  # 31, 29, 14 answers
+    assert shown[labels.metric_label("responses")].tolist() == expected.tolist() == [31, 29, 14]
+    nps = open_page("pages/explorer.py", workspace=WS, metric="nps")
+    assert any("is partial: fewer answers than a whole month, a wider band." in c.value
+               for c in nps.caption)  # fmt: skip
 
 
 FLIGHTS = b"id,Class,satisfaction,Seat comfort\n" + b"".join(

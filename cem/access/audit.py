@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from cem.access.principal import Principal, require
 from cem.store.db import Database
+
+if TYPE_CHECKING:  # entries are frames (made by DuckDB's .df() when asked for)
+    import pandas as pd
 
 AUDIT_COLUMNS = ("logged_at", "actor", "actor_kind", "action", "workspace", "target", "detail")
 

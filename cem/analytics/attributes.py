@@ -163,15 +163,13 @@ def catalogue_attributes(
                     rows.append((int(import_id), c.name, None, float(v)))
                 else:
                     rows.append((int(import_id), c.name, str(v), None))
-    if rows:
-        import pandas as pd
-
-        frame = pd.DataFrame(rows, columns=["import_id", "name", "value", "number"])
-        cur.register("tp_catalogue_in", frame)
-        try:
-            cur.execute("INSERT INTO attribute_catalogue SELECT * FROM tp_catalogue_in")
-        finally:
-            cur.unregister("tp_catalogue_in")
+    if rows:  # one statement, the values bound as lists
+        ids, names, texts, numbers = (list(c) for c in zip(*rows, strict=True))
+        cur.execute(
+            "INSERT INTO attribute_catalogue SELECT unnest(?::BIGINT[]), unnest(?::VARCHAR[]), "
+            "unnest(?::VARCHAR[]), unnest(?::DOUBLE[])",
+            [ids, names, texts, numbers],
+        )
     cur.execute(
         "INSERT INTO attribute_catalogue_imports VALUES (?) ON CONFLICT DO NOTHING",
         [int(import_id)],
@@ -214,28 +212,22 @@ def describe_attributes(
         for c in columns:
             describe_attribute(cur, workspace, kind, c)
         return
-    import pandas as pd
-
-    frame = pd.DataFrame(
-        {
-            "workspace": workspace,
-            "kind": kind,
-            "name": [c.name for c in columns],
-            "dtype": [c.dtype for c in columns],
-            "min_value": pd.array([c.min_value for c in columns], dtype="Float64"),
-            "max_value": pd.array([c.max_value for c in columns], dtype="Float64"),
-            "zero_means_na": [bool(c.zero_means_na) for c in columns],
-            "distinct_values": pd.array([c.distinct_values for c in columns], dtype="Int64"),
-        }
+    cur.execute(  # one statement, the values bound as lists
+        "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
+        "zero_means_na, distinct_values) SELECT ?, ?, unnest(?::VARCHAR[]), "
+        "unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::BOOLEAN[]), "
+        "unnest(?::BIGINT[]) " + _DESCRIBE_MERGE,
+        [
+            workspace,
+            kind,
+            [c.name for c in columns],
+            [c.dtype for c in columns],
+            [c.min_value for c in columns],
+            [c.max_value for c in columns],
+            [bool(c.zero_means_na) for c in columns],
+            [c.distinct_values for c in columns],
+        ],
     )
-    cur.register("tp_describe_in", frame)
-    try:
-        cur.execute(
-            "INSERT INTO attribute_columns (workspace, kind, name, dtype, min_value, max_value, "
-            "zero_means_na, distinct_values) SELECT * FROM tp_describe_in " + _DESCRIBE_MERGE
-        )
-    finally:
-        cur.unregister("tp_describe_in")
 
 
 _DESCRIBE_MERGE = (

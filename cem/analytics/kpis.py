@@ -109,6 +109,57 @@ def trend_period(
     return chosen
 
 
+PARTIAL_SHARE = 0.9  # a trend's end period whose dates cover less of its days is partial
+
+
+def period_span(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the week (Monday-Sunday), month, quarter or year of ``day``.
+
+    >>> period_span("month", dt.date(2024, 2, 14))
+    (datetime.date(2024, 2, 1), datetime.date(2024, 2, 29))
+    >>> period_span("week", dt.date(2024, 2, 14))
+    (datetime.date(2024, 2, 12), datetime.date(2024, 2, 18))
+    """
+    if period == "week":
+        start = day - dt.timedelta(days=day.weekday())
+        return start, start + dt.timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}.get(period)
+    if months is None:
+        raise InputError(f"Unknown period '{period}' (use week, month, quarter or year)")
+    first_month = (day.month - 1) // months * months + 1
+    start = dt.date(day.year, first_month, 1)
+    after = first_month + months
+    end = dt.date(day.year + (after - 1) // 12, (after - 1) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def partial_periods(
+    period: str, first: dt.date | None, last: dt.date | None
+) -> list[tuple[dt.date, dt.date, dt.date]]:
+    """The periods at the ends of a trend over ``first``..``last`` whose days the dates
+    cover less than :data:`PARTIAL_SHARE` of: (period start, first day covered, last day
+    covered). Their counts are not comparable with whole periods (a month exported on the
+    14th looks like a drop), and their bands are wider.
+
+    >>> partial_periods("month", dt.date(2024, 1, 1), dt.date(2024, 3, 14))
+    [(datetime.date(2024, 3, 1), datetime.date(2024, 3, 1), datetime.date(2024, 3, 14))]
+    >>> partial_periods("month", dt.date(2024, 1, 3), dt.date(2024, 3, 30))
+    []
+    """
+    if first is None or last is None or last < first:
+        return []
+    out = []
+    ends = [period_span(period, first)]
+    if period_span(period, last) != ends[0]:
+        ends.append(period_span(period, last))
+    for start, end in ends:
+        covered_from, covered_to = max(start, first), min(end, last)
+        days = (end - start).days + 1
+        if ((covered_to - covered_from).days + 1) / days < PARTIAL_SHARE:
+            out.append((start, covered_from, covered_to))
+    return out
+
+
 def _group(table: ir.Table, by: Sequence[str]) -> ir.Table | ir.GroupedTable:
     return table.group_by(list(by)) if by else table
 

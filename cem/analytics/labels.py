@@ -9,6 +9,8 @@ metric reads the same everywhere.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from cem.analytics.filters import ATTRIBUTE_PREFIX
@@ -85,3 +87,48 @@ def kpi_table(frame: pd.DataFrame, metric: str, dim: str | None = None) -> pd.Da
     if metric == "responses":
         table[label] = table[label].astype("int64")
     return table.reset_index(drop=True)
+
+
+def partial_period_note(
+    period: str, partial: list[tuple[dt.date, dt.date, dt.date]], count: bool = False
+) -> str | None:
+    """The sentence under a trend whose first or last period holds only part of its days
+    (see :func:`cem.analytics.kpis.partial_periods`); None when none does. ``count``: the
+    trend is a count (it drops in a partial period), else a score (its band widens).
+
+    >>> march = [(dt.date(2024, 3, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 14))]
+    >>> print(partial_period_note("month", march, count=True))
+    March 2024 (dates 1 Mar–14 Mar 2024) is partial: its count is lower than a whole month's.
+    >>> print(partial_period_note("month", march))
+    March 2024 (dates 1 Mar–14 Mar 2024) is partial: fewer answers than a whole month, a wider band.
+    """
+    if not partial:
+        return None
+    named = [
+        f"{period_name(period, start)} (dates {a.day} {a:%b}–{b.day} {b:%b %Y})"
+        for start, a, b in partial
+    ]
+    one = len(named) == 1
+    what = " and ".join(named) + (" is partial: " if one else " are partial: ")
+    if count:
+        return (
+            what + f"{'its count is' if one else 'their counts are'} lower than a whole {period}'s."
+        )
+    return (
+        what + f"fewer answers than a whole {period}, {'a wider band' if one else 'wider bands'}."
+    )
+
+
+def period_name(period: str, start: dt.date) -> str:
+    """How a period reads: ``March 2024``, ``Q1 2024``, ``2024``, ``the week of 12 Feb 2024``.
+
+    >>> period_name("quarter", dt.date(2024, 4, 1)), period_name("week", dt.date(2024, 2, 12))
+    ('Q2 2024', 'the week of 12 Feb 2024')
+    """
+    if period == "week":
+        return f"the week of {start.day} {start:%b %Y}"
+    if period == "quarter":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    if period == "year":
+        return str(start.year)
+    return f"{start:%B %Y}"

@@ -102,15 +102,12 @@ def run_cli_import(
             emit(f"Replaced import #{result.replaced_import_id}.")
         if result.rows_rejected:
             emit("First rejected rows (row numbers as in the file):")
-            for rec in result.rejects.head(10).itertuples(index=False):
-                named = isinstance(rec.column, str) and rec.column  # NaN: a whole-row reason
-                where = f"row {rec.row}" + (f", column “{rec.column}”" if named else "")
-                value = (
-                    f" (value: {rec.value!s})"
-                    if isinstance(rec.value, str) and rec.value and rec.column
-                    else ""
+            for row, column, value, reason in result.reject_rows[:10]:
+                where = f"row {row}" + (f", column “{column}”" if column else "")  # None: the row
+                shown = (
+                    f" (value: {value!s})" if isinstance(value, str) and value and column else ""
                 )
-                emit(f"  {where}: {rec.reason}{value}")
+                emit(f"  {where}: {reason}{shown}")
         for note in result.notes:
             emit(f"Note: {note}")
     if foreground:

@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 AMBIGUOUS_DEFAULT = "day-first"
 MIN_SHARE = 0.8  # share of non-blank sample values that must fit one format
@@ -419,6 +419,39 @@ def parse_worded(text: str) -> datetime | None:
         )
     except ValueError:
         return None
+
+
+_ISO_PARTS = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+    r"(?:Z| ?UTC| ?([+-])(\d{2}):?(\d{2})?)?$"
+)
+
+
+def parse_iso(text: str) -> datetime | None:
+    """An ISO date or time (the forms :data:`_ISO` accepts) as a naive datetime; a time with
+    an offset is converted to UTC, as the import does. None when it is not one.
+
+    >>> parse_iso("2024-3-1"), parse_iso("2024-03-01T10:00:00+02:00")
+    (datetime.datetime(2024, 3, 1, 0, 0), datetime.datetime(2024, 3, 1, 8, 0))
+    >>> parse_iso("2024-03-01 10:00:00.5 UTC"), parse_iso("2024-02-30")
+    (datetime.datetime(2024, 3, 1, 10, 0, 0, 500000), None)
+    """
+    m = _ISO_PARTS.match(text.strip())
+    if m is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, off_h, off_m = m.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    try:
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+            int(second or 0), micro,
+        )  # fmt: skip
+    except ValueError:
+        return None
+    if sign:
+        offset = timedelta(hours=int(off_h), minutes=int(off_m or 0))
+        moment = moment - offset if sign == "+" else moment + offset
+    return moment
 
 
 def date_sql(value_sql: str, fmt: DateFormat) -> str | None:

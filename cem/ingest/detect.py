@@ -25,9 +25,8 @@ How a column earns a role (generic rules, no file-specific names):
 A leftover index column (blank header, ``Unnamed: 0``, ``index``, ``number``, ``#``, ``row``,
 with values counting 0,1,2,... or 1,2,3,...) is ignored.
 
->>> import pandas as pd
->>> df = pd.DataFrame({"Date": ["01/02/2024"], "How likely are you to recommend us?": ["9"]})
->>> guesses = detect_roles(df, "responses")
+>>> sample = Sample.from_rows(["Date", "How likely are you to recommend us?"], [["01/02/2024", "9"]])
+>>> guesses = detect_roles(sample, "responses")
 >>> [(g.column, g.role) for g in guesses]
 [('Date', 'submitted_at'), ('How likely are you to recommend us?', 'nps')]
 """
@@ -36,8 +35,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-import pandas as pd
 
 from cem.ingest.dates import DateFormat
 from cem.ingest.profile import (
@@ -52,6 +49,7 @@ from cem.ingest.profile import (
     profile_sample,
     to_number,
 )
+from cem.ingest.sample import Sample
 from cem.ingest.scoring import (
     attribute_kind,
     attribute_reason,
@@ -137,7 +135,7 @@ class ColumnGuess:
 
 
 def detect_roles(
-    sample: pd.DataFrame, kind: str, profiles: list[_Profile] | None = None
+    sample: Sample, kind: str, profiles: list[_Profile] | None = None
 ) -> list[ColumnGuess]:
     """Guess the role of every column of ``sample`` (values as text) for ``kind``.
 
@@ -176,7 +174,7 @@ def detect_roles(
                     if (
                         p.date_format is not None
                         and p.date_format.kind in ("iso", "iso_utc")
-                        and any(":" in str(x) for x in sample[p.column].head(50).tolist())
+                        and any(":" in str(x) for x in list(sample[p.column])[:50])
                     ):
                         score += 0.04
                     if _TIME_HINT.search(p.norm):
@@ -282,7 +280,7 @@ class KindGuess:
     reason: str
 
 
-def detect_kind(sample: pd.DataFrame) -> KindGuess:
+def detect_kind(sample: Sample) -> KindGuess:
     """Responses, events or customers, from the columns' roles and the ids' repetition.
 
     - a column asking for NPS/CSAT/CES -> responses;
@@ -304,7 +302,7 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
     def id_repeats(column: str | None) -> float | None:
         if column is None:
             return None
-        vals = [v for v in sample[column].tolist() if not is_missing(v)]
+        vals = [v for v in sample[column] if not is_missing(v)]
         return (len(vals) / len(set(vals))) if vals else None
 
     named_comment = next(
@@ -317,7 +315,7 @@ def detect_kind(sample: pd.DataFrame) -> KindGuess:
         (
             c
             for c in sample.columns
-            if is_question_header(str(c)) and column_scale(sample[c].tolist()) is not None
+            if is_question_header(str(c)) and column_scale(list(sample[c])) is not None
         ),
         None,
     )

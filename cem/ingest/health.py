@@ -8,9 +8,9 @@ personal data. Each finding says what, where and what to do; where a remedy make
 names it (``remedy``) and :class:`Remedies` applies it to the whole file at import time.
 Nothing is changed unless the user picks the remedy.
 
->>> import pandas as pd
->>> sample = pd.DataFrame({"Date": ["1970-01-01", "2024-03-01", "2024-03-02"],
-...                        "NPS": ["9", "9", "3"]})
+>>> from cem.ingest.sample import Sample
+>>> sample = Sample(["Date", "NPS"], {"Date": ["1970-01-01", "2024-03-01", "2024-03-02"],
+...                                   "NPS": ["9", "9", "3"]})
 >>> [w.code for w in health_check(sample, {"submitted_at": "Date"})]
 ['placeholder_dates']
 """
@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-import pandas as pd
-
-from cem.ingest.dates import EPOCH_UNITS, DateFormat, detect_date_format, parse_worded
+from cem.ingest.dates import EPOCH_UNITS, DateFormat, detect_date_format, parse_iso, parse_worded
 from cem.ingest.detect import DATE_ROLES, is_missing, is_rating_profile, profile_column
+from cem.ingest.sample import Sample
 
 PLACEHOLDER_DATES = ("1970-01-01", "1900-01-01", "1899-12-30", "1899-12-31", "0001-01-01")
 _EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
@@ -67,18 +66,17 @@ def _parse_dates(values: list[str], fmt: DateFormat) -> list[datetime | None]:
     if fmt.kind == "worded":
         return [parse_worded(v) for v in values]
     if fmt.kind in ("iso", "iso_utc"):
-        parsed = pd.to_datetime(pd.Series(values), errors="coerce", format="ISO8601", utc=True)
-        return [None if pd.isna(x) else x.to_pydatetime().replace(tzinfo=None) for x in parsed]
-    if fmt.kind == "epoch":
-        size = EPOCH_UNITS[fmt.formats[0]][0]
-        seconds = pd.to_numeric(pd.Series(values), errors="coerce") * size
-        parsed = pd.to_datetime(seconds, unit="s", errors="coerce")
-        return [None if pd.isna(x) else x.to_pydatetime() for x in parsed]
-    if fmt.kind == "excel":
+        return [parse_iso(v) for v in values]
+    if fmt.kind in ("epoch", "excel"):
+        start, unit = (
+            (datetime(1970, 1, 1), EPOCH_UNITS[fmt.formats[0]][0])
+            if fmt.kind == "epoch"
+            else (datetime(1899, 12, 30), 86400.0)
+        )
         out: list[datetime | None] = []
         for v in values:
             try:
-                out.append(datetime(1899, 12, 30) + pd.Timedelta(days=float(v)).to_pytimedelta())
+                out.append(start + timedelta(seconds=float(v) * unit))
             except (ValueError, OverflowError):
                 out.append(None)
         return out
@@ -101,7 +99,7 @@ def is_placeholder(moment: datetime) -> bool:
 
 
 def health_check(
-    sample: pd.DataFrame,
+    sample: Sample,
     roles: dict[str, str],
     date_formats: dict[str, DateFormat] | None = None,
     today: date | None = None,
@@ -114,7 +112,7 @@ def health_check(
     for role, col in roles.items():
         if role not in DATE_ROLES or col not in sample.columns or col in dates_by_column:
             continue
-        raw = [None if is_missing(v) else str(v).strip() for v in sample[col].tolist()]
+        raw = [None if is_missing(v) else str(v).strip() for v in sample[col]]
         fmt = formats.get(col) or detect_date_format([v for v in raw if v], allow_serial=True)
         if fmt is None:
             continue
@@ -124,7 +122,7 @@ def health_check(
         warnings.extend(_date_warnings(col, [m for m in moments if m is not None], today))
     warnings.extend(_scale_changes(sample, roles, dates_by_column))
     warnings.extend(_column_warnings(sample))
-    dup = int(sample.astype(str).duplicated().sum()) if len(sample) > 1 else 0
+    dup = _duplicate_rows(sample)
     if dup:
         warnings.append(
             HealthWarning(
@@ -188,7 +186,7 @@ def _date_warnings(col: str, moments: list[datetime], today: date) -> list[Healt
 
 
 def _scale_changes(
-    sample: pd.DataFrame, roles: dict[str, str], dates: dict[str, list[datetime | None]]
+    sample: Sample, roles: dict[str, str], dates: dict[str, list[datetime | None]]
 ) -> list[HealthWarning]:
     """A rating whose top value differs by year (1-5 one year, 1-10 the next)."""
     when_col = next(
@@ -206,7 +204,7 @@ def _scale_changes(
         if not (profile.numeric and (is_rating_profile(profile) or col in used)):
             continue
         tops: dict[int, float] = {}
-        for year, value in zip(years, sample[col].tolist(), strict=True):
+        for year, value in zip(years, list(sample[col]), strict=True):
             if year is None or is_missing(value):
                 continue
             try:
@@ -229,12 +227,18 @@ def _scale_changes(
     return out
 
 
-def _column_warnings(sample: pd.DataFrame) -> list[HealthWarning]:
+def _duplicate_rows(sample: Sample) -> int:
+    """How many rows of the sample are exact copies of an earlier row."""
+    rows = list(zip(*(list(sample[c]) for c in sample.columns), strict=True))
+    return len(rows) - len(set(rows)) if len(rows) > 1 else 0
+
+
+def _column_warnings(sample: Sample) -> list[HealthWarning]:
     out: list[HealthWarning] = []
     if len(sample) < 5:
         return out
     for col in sample.columns:
-        vals = [str(v).strip() for v in sample[col].tolist() if not is_missing(v)]
+        vals = [str(v).strip() for v in sample[col] if not is_missing(v)]
         if len(vals) >= 5 and len(vals) == len(sample) and len(set(vals)) == 1:
             out.append(
                 HealthWarning(

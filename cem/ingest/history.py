@@ -7,9 +7,7 @@ Plain parameterised SQL over the small state tables (``imports``, ``import_rejec
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cem.access.audit import record
 from cem.access.principal import Principal, require
@@ -18,6 +16,9 @@ from cem.errors import NotFoundError
 from cem.ingest.mapping import Mapping, columns_signature
 from cem.ingest.readers import Upload
 from cem.store.db import Database, bump_revision
+
+if TYPE_CHECKING:  # the tables are frames (made by DuckDB's .df() when asked for)
+    import pandas as pd
 
 KINDS = ("responses", "events", "customers")
 

@@ -55,10 +55,9 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from cem.access.audit import record
 from cem.access.principal import Principal, require
@@ -95,9 +94,12 @@ from cem.ingest.sql import (
     _Plan,
     _role_plan,
 )
-from cem.ingest.typed_read import _read_typed, _record_rejects, _Typed
+from cem.ingest.typed_read import _read_typed, _read_typed_again, _record_rejects, _Typed
 from cem.store.db import Database, bump_revision
 from cem.store.workspaces import validate_workspace_name
+
+if TYPE_CHECKING:  # the rejects as a frame, for the page (pandas loads only then)
+    import pandas as pd
 
 __all__ = [
     "CONSTANT_ROLES",
@@ -136,7 +138,7 @@ class ImportResult:
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    rejects: pd.DataFrame  # the first RESULT_REJECTS: row, column, value, reason
+    reject_rows: list[tuple[Any, ...]]  # the first RESULT_REJECTS: row, column, value, reason
     mapping: Mapping
     date_formats: dict[str, str]
     described: str = ""
@@ -145,6 +147,13 @@ class ImportResult:
     seconds: float = 0.0
     customers_updated: int = 0  # customers an earlier import had, now replaced by this file
     notes: list[str] = field(default_factory=list)  # what the whole file showed (stray answers)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """The first rejects as a table: row, column, value, reason."""
+        import pandas as pd
+
+        return pd.DataFrame(self.reject_rows, columns=["row", "column", "value", "reason"])
 
     def summary(self) -> str:
         """The line the CLI prints."""
@@ -300,7 +309,7 @@ def _load(
                     0,
                     0,
                     0,
-                    _empty_rejects(),
+                    [],
                     mapping,
                     {},
                     upload.described,
@@ -331,10 +340,15 @@ def _load(
         typed = _read_typed(cur, upload, plan, import_id)
 
         report(0.45, "Checking dates and values")
+        attributes, ratings, notes, stray = _attribute_stats(
+            cur, plan, typed.table, typed.stray_missing
+        )
+        if stray:  # a missing-value spelling first seen after the sample: read with all
+            typed = _read_typed_again(cur, upload, plan, typed, import_id)
+            attributes, ratings, notes, _ = _attribute_stats(cur, plan, typed.table)
         # From here on rows carry their file position in columns, so DuckDB may write them
         # in any order: much faster parallel inserts of large files (this cursor only).
         cur.execute("SET preserve_insertion_order = false")
-        attributes, ratings, notes = _attribute_stats(cur, plan, typed.table)
         answer = _answer_condition(mapping, plan, attributes, ratings)
         if answer == "false":
             raise MappingError(
@@ -361,7 +375,7 @@ def _load(
             "SELECT source_row AS row, column_name AS column, value, reason FROM import_rejects "
             "WHERE import_id = ? ORDER BY source_row NULLS FIRST, column_name LIMIT ?",
             [import_id, RESULT_REJECTS],
-        ).df()
+        ).fetchall()
     report(1.0, f"Done: {loaded:,} rows loaded, {rejected:,} rejected")
     return ImportResult(
         import_id,
@@ -491,7 +505,3 @@ def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping) -> None:
         ).fetchall()[0]
         if b > a:
             mapping.date_formats[col] = alt
-
-
-def _empty_rejects() -> pd.DataFrame:
-    return pd.DataFrame({"row": [], "column": [], "value": [], "reason": []})

@@ -13,9 +13,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cem.errors import InputError, MappingError
 from cem.ingest.dates import DateFormat, detect_date_format
@@ -36,6 +34,9 @@ from cem.ingest.readers import Upload
 from cem.ingest.scales import rating_scale
 from cem.ingest.verbal_scores import verbal_score_hints, verbal_score_scales
 from cem.store.db import Database
+
+if TYPE_CHECKING:  # the page's tables (pandas loads only when one is asked for)
+    import pandas as pd
 
 NO_COLUMN = "(none)"  # the mapping editor's "no column" choice
 CONSTANT_ROLES = frozenset({"channel", "touchpoint", "stage", "segment", "persona"})
@@ -131,6 +132,8 @@ class Mapping:
                     ),
                 }
             )
+        import pandas as pd
+
         return pd.DataFrame(rows)
 
     def columns_frame(self, upload: Upload) -> pd.DataFrame:
@@ -140,7 +143,7 @@ class Mapping:
         for col in upload.columns:
             g = guesses.get(col)
             role = self.role_of(col)
-            values = [str(v) for v in upload.sample[col].head(50).tolist() if v is not None]
+            values = [str(v) for v in list(upload.sample[col])[:50] if v is not None]
             examples = ", ".join(list(dict.fromkeys(values))[:3])
             rows.append(
                 {
@@ -155,6 +158,8 @@ class Mapping:
                     "examples": examples[:80],
                 }
             )
+        import pandas as pd
+
         return pd.DataFrame(rows)
 
 
@@ -171,7 +176,7 @@ def columns_signature(columns: list[str]) -> str:
 def _date_format_for(upload: Upload, column: str) -> DateFormat | None:
     norm = normalise_header(column)
     hint = bool(re.search(r"\b(date|time|ts|ds|day|since|at|on|when|seen|timestamp|dt)\b", norm))
-    return detect_date_format(upload.sample[column].tolist(), allow_serial=hint or True)
+    return detect_date_format(list(upload.sample[column]), allow_serial=hint or True)
 
 
 def detect_mapping(
@@ -261,9 +266,7 @@ def _complete_saved(saved: Mapping, detected: Mapping, upload: Upload) -> None:
             added.append(f"{ROLE_LABELS[role]} = “{col}”")
     for col in list(saved.date_formats):
         vals = (
-            [v for v in upload.sample[col].tolist() if v is not None][:200]
-            if col in upload.sample
-            else []
+            [v for v in upload.sample[col] if v is not None][:200] if col in upload.sample else []
         )
         fresh = detect_date_format(vals, allow_serial=True)
         if (
@@ -366,7 +369,7 @@ def apply_overrides(
         if role in DATE_ROLES and col not in formats:
             fmt = _date_format_for(upload, col)
             if fmt is None:
-                examples = [str(v) for v in upload.sample[col].dropna().head(3).tolist()]
+                examples = [str(v) for v in upload.sample[col] if v is not None][:3]
                 raise MappingError(
                     f"Column “{col}” does not look like dates (e.g. {', '.join(examples)!s}); "
                     f"choose another column for {ROLE_LABELS[role]}."
@@ -458,10 +461,10 @@ KIND_NOUNS = {
 
 def _sample_has_rating(mapping: Mapping, upload: Upload) -> bool:
     for col in mapping.attribute_columns(upload.columns):
-        scale = rating_scale(upload.sample[col].tolist())
+        scale = rating_scale(list(upload.sample[col]))
         if scale is not None and scale.points >= 4:
             return True  # a verbal scale: a rating 1..k
-        vals = [str(v).strip() for v in upload.sample[col].tolist() if v is not None]
+        vals = [str(v).strip() for v in upload.sample[col] if v is not None]
         vals = [v for v in vals if v]
         try:
             nums = [float(v) for v in vals]

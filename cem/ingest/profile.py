@@ -9,11 +9,11 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from cem.ingest.dates import DateFormat, detect_date_format
+from cem.ingest.sample import Sample
 from cem.ingest.scales import LikertScale, is_not_on_scale, rating_scale
 from cem.ingest.vocab import (
     _CODE,
@@ -160,11 +160,11 @@ def is_missing(v: object) -> bool:
 _blank = is_missing
 
 
-def profile_column(column: str, values: pd.Series) -> _Profile:
+def profile_column(column: str, values: Iterable[object]) -> _Profile:
     """Summarise a sample column's values (as text). Detection, the kind guess and the
     data-health check profile the same sample columns: each is profiled once (memoised on
     the header and the values)."""
-    return _profile_values(str(column), tuple(values.tolist()))
+    return _profile_values(str(column), tuple(values))
 
 
 @functools.lru_cache(maxsize=512)
@@ -284,6 +284,6 @@ def is_rating_profile(p: _Profile) -> bool:
     )
 
 
-def profile_sample(sample: pd.DataFrame) -> list[_Profile]:
+def profile_sample(sample: Sample) -> list[_Profile]:
     """One profile per column of a sample (values as text)."""
     return [profile_column(str(c), sample[c]) for c in sample.columns]

@@ -37,8 +37,6 @@ import tempfile
 import time as clock
 from pathlib import Path
 
-import pandas as pd
-
 from cem.errors import FileFormatError
 from cem.ingest.headers import (
     TITLE_SCAN_ROWS,
@@ -48,6 +46,7 @@ from cem.ingest.headers import (
 )
 from cem.ingest.limits import Limits, check_cell_length, check_columns, check_rows, refuse
 from cem.ingest.limits import current as current_limits
+from cem.ingest.sample import Sample
 from cem.ingest.sniff import (
     CHUNK,
     SINGLE_COLUMN,
@@ -248,7 +247,7 @@ def _read_text(path: str, name: str, head: bytes) -> Upload:
         title_rows=title,
         header_style=style,
         columns=columns,
-        sample=pd.DataFrame(),
+        sample=Sample([]),
         _content_hash=digest,
         size_bytes=size,
         encoding=encoding,
@@ -346,7 +345,7 @@ def _after_lines(text: str, skip: int) -> str:
     return "".join(text.splitlines(keepends=True)[skip:])
 
 
-def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
+def _sample_text(text: str, upload: Upload, complete: bool) -> Sample:
     """The first rows of a text file, parsed in Python from its first megabyte (the same
     quoting rules as DuckDB's reader: ``"`` quotes, ``""`` escapes). Malformed rows are
     left out of the sample; the import reports them."""
@@ -386,8 +385,7 @@ def _sample_text(text: str, upload: Upload, complete: bool) -> pd.DataFrame:
             f"{upload.file_name}: no row has the header's {width} fields. Check the delimiter, "
             "or export the file again."
         )
-    frame = pd.DataFrame(rows, columns=upload.columns, dtype=object)
-    return frame.where(frame.notna(), None)
+    return Sample.from_rows(upload.columns, rows)
 
 
 def _hash_whole_file(upload: Upload) -> None:
@@ -395,7 +393,7 @@ def _hash_whole_file(upload: Upload) -> None:
     upload._content_hash = hash_file(upload._path)[0]
 
 
-def _sample(upload: Upload) -> pd.DataFrame:
+def _sample(upload: Upload) -> Sample:
     """The first rows (all text) with the clean column names."""
     import duckdb
 
@@ -404,16 +402,15 @@ def _sample(upload: Upload) -> pd.DataFrame:
         names = upload.column_sql_names()
         select = ", ".join(names)
         try:
-            frame = con.execute(
+            rows = con.execute(
                 f"SELECT {select} FROM {upload.source_sql(limit=sample_rows(len(names)))}"
-            ).df()
+            ).fetchall()
         except duckdb.Error as exc:
             raise FileFormatError(
                 f"{upload.file_name} cannot be read as {upload.described}: "
                 f"{str(exc).splitlines()[0]}"
             ) from exc
-    frame.columns = upload.columns
-    return frame.astype(object).where(frame.notna(), None)
+    return Sample.from_rows(upload.columns, rows)
 
 
 def _read_parquet(path: str, name: str) -> Upload:
@@ -440,7 +437,7 @@ def _read_parquet(path: str, name: str) -> Upload:
         _path=path,
         format="parquet",
         columns=columns,
-        sample=pd.DataFrame(),
+        sample=Sample([]),
         _content_hash="",
         size_bytes=size,
         encoding="",

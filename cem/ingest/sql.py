@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import pandas as pd
-
 from cem.analytics.attributes import NUMERIC, TEXT, AttributeColumn
 from cem.errors import MappingError
 from cem.ingest.dates import DateFormat, date_sql
@@ -107,7 +105,7 @@ def _date(col: str, fmt: DateFormat, nulled: bool = False) -> str:
 def _decimal_comma(upload: Upload, column: str) -> bool:
     if upload.delimiter == ",":
         return False
-    vals = [str(v).strip() for v in upload.sample[column].tolist() if v is not None]
+    vals = [str(v).strip() for v in upload.sample[column] if v is not None]
     comma = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d{1,3}(\.\d{3})*,\d+", v))
     dot = sum(1 for v in vals if re.fullmatch(r"-?[£$€]?\s*\d+\.\d+", v))
     return comma > 0 and dot == 0
@@ -259,7 +257,7 @@ def _role_plan(
         c = idx[col]
         typed[f"x{k}"] = _trimmed(c, nulled)
         number = None
-        scale = None if col in numeric else rating_scale(upload.sample[col].tolist())
+        scale = None if col in numeric else rating_scale(list(upload.sample[col]))
         if scale is not None:  # Likert labels: a rating 1..k; "Don't know" is missing
             scales[col] = scale
             typed[f"x{k}"] = (
@@ -316,37 +314,41 @@ def _numeric_in_sample(cur: Any, upload: Upload, columns: list[str]) -> set[str]
     query over the sample in long form (column number, decimal comma, value), however wide."""
     if not columns:
         return set()
-    parts = []
+    numbers: list[int] = []
+    commas: list[bool] = []
+    values: list[str | None] = []
     for k, col in enumerate(columns):
-        values = upload.sample[col].astype(object)
-        parts.append(
-            pd.DataFrame({"k": k, "dc": _decimal_comma(upload, col), "s": values.to_numpy()})
-        )
-    sample = pd.concat(parts, ignore_index=True)
-    sample["s"] = sample["s"].astype(object)
-    cur.register("tp_upload_sample", sample)
-    v = "CAST(s AS VARCHAR)"
-    try:
-        rows = cur.execute(
-            f"SELECT k, count(NULLIF(trim({v}), '')) = count(CASE WHEN dc THEN {_num(v, True)} "
-            f"ELSE {_num(v)} END) FROM tp_upload_sample GROUP BY k"
-        ).fetchall()
-    finally:
-        cur.unregister("tp_upload_sample")
+        comma = _decimal_comma(upload, col)
+        for value in upload.sample[col]:
+            numbers.append(k)
+            commas.append(comma)
+            values.append(None if value is None else str(value))
+    v = "s"
+    rows = cur.execute(
+        f"SELECT k, count(NULLIF(trim({v}), '')) = count(CASE WHEN dc THEN {_num(v, True)} "
+        f"ELSE {_num(v)} END) FROM (SELECT unnest(?::INTEGER[]) AS k, "
+        "unnest(?::BOOLEAN[]) AS dc, unnest(?::VARCHAR[]) AS s) GROUP BY k",
+        [numbers, commas, values],
+    ).fetchall()
     ok = {int(k) for k, same in rows if same}
     return {col for k, col in enumerate(columns) if k in ok}
 
 
 def _attribute_stats(
-    cur: Any, plan: _Plan, typed: str
-) -> tuple[list[AttributeColumn], set[str], list[str]]:
+    cur: Any, plan: _Plan, typed: str, also_ask: str | None = None
+) -> tuple[list[AttributeColumn], set[str], list[str], bool]:
     """Describe every attribute column over the whole file (from the typed table): numeric
     if every non-blank value is a number; min/max; distinct values; and which are ratings
     (whole numbers from 0 up to 4-10, at least three values), with ``zero_means_na``. A
     verbal scale stays a rating when at least 95% of its answers are labels: the notes
-    say how many others read as no answer."""
+    say how many others read as no answer. The last item: whether any row meets the
+    condition ``also_ask`` (asked in the same scan; False without one)."""
+    asked = f"coalesce(bool_or({also_ask}), false)" if also_ask else None
     if not plan.attributes:
-        return [], set(), []
+        found = (
+            bool(cur.execute(f"SELECT {asked} FROM {typed}").fetchall()[0][0]) if asked else False
+        )
+        return [], set(), [], found
     parts = []
     listed = [a for a in plan.attributes if a.text.startswith("__xs[")]
     for a in plan.attributes:
@@ -358,8 +360,12 @@ def _attribute_stats(
             f"count(*) FILTER (WHERE {n} <> floor({n})), approx_count_distinct({a.text})"
         )
     by_name: dict[str, tuple[Any, ...]] = {}
-    if parts:
-        row = cur.execute(f"SELECT {', '.join(parts)} FROM {typed}").fetchall()[0]
+    found = False
+    if parts or asked:
+        row = cur.execute(
+            f"SELECT {', '.join([*parts, asked or 'false'])} FROM {typed}"
+        ).fetchall()[0]
+        found = bool(row[-1])
         others = [a for a in plan.attributes if a not in listed]
         by_name = {a.name: tuple(row[k * 6 : k * 6 + 6]) for k, a in enumerate(others)}
     if listed:  # the wide file's list-typed columns: one grouped scan of the lists
@@ -402,7 +408,7 @@ def _attribute_stats(
                 int(distinct or 0),
             )
         )
-    return out, ratings, notes
+    return out, ratings, notes, found
 
 
 def _answer_condition(

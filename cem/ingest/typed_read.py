@@ -37,6 +37,9 @@ class _Typed:
     carried: list[str]  # source columns kept as they are (__row, __nfields)
     malformed: list[tuple[int, str, str]]  # (row, raw line, reason) the reader skipped
     scratch_tables: list[str]
+    # SQL over the table: a text cell holds a missing-value spelling the reader did not make
+    # NULL (it was told only the sample's); None when it was told all of them.
+    stray_missing: str | None = None
 
 
 def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed:
@@ -46,25 +49,33 @@ def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed
     refuse a mostly ragged file, and number the rows as the file does.
 
     A CSV reader turns the missing-value spellings of the sample into NULL (each spelling
-    costs it a comparison per cell); should the typed text hold another spelling (an
-    ``n/a`` first seen after the sample), the file is read again with all of them."""
+    costs it a comparison per cell); :attr:`_Typed.stray_missing` asks whether the typed
+    text holds another spelling (an ``n/a`` first seen after the sample; the import asks it
+    in its scan of the attributes), and :func:`_read_typed_again` then reads the file again
+    with all of them."""
     if not upload.nulls_tokens:
         return _read_typed_once(cur, upload, plan, import_id, None)
     spellings = upload.sample_null_spellings()
     typed = _read_typed_once(cur, upload, plan, import_id, spellings)
-    if not _holds_missing_tokens(cur, typed.table, spellings):
-        return typed
+    typed.stray_missing = _stray_missing_sql(cur, typed.table, spellings)
+    return typed
+
+
+def _read_typed_again(
+    cur: Any, upload: Upload, plan: _Plan, typed: _Typed, import_id: int
+) -> _Typed:
+    """Drop ``typed`` and read the file again, every missing-value spelling made NULL."""
     for obj in typed.scratch_tables:
         cur.execute(f"DROP TABLE IF EXISTS {obj}")
     return _read_typed_once(cur, upload, plan, import_id, None)
 
 
-def _holds_missing_tokens(cur: Any, table: str, skipped: tuple[str, ...]) -> bool:
-    """Whether a text column of the typed ``table`` holds a missing-value spelling other
-    than the ``skipped`` ones (which the reader made NULL)."""
+def _stray_missing_sql(cur: Any, table: str, skipped: tuple[str, ...]) -> str | None:
+    """SQL over the typed ``table``: a text cell holds a missing-value spelling other than
+    the ``skipped`` ones (which the reader made NULL). None when there is nothing to ask."""
     others = [v for v in MISSING_SPELLINGS if v not in skipped]
     if not others:
-        return False
+        return None
     listed = "[" + ", ".join(f"'{v}'" for v in others) + "]"  # fixed spellings, no quotes
     longest = max(len(v.encode()) for v in others)
     tests = []
@@ -77,13 +88,7 @@ def _holds_missing_tokens(cur: Any, table: str, skipped: tuple[str, ...]) -> boo
             tests.append(f"(strlen({name}) <= {longest} AND list_contains({listed}, {name}))")
         elif dtype == "VARCHAR[]":
             tests.append(f"list_has_any({name}, {listed})")
-    if not tests:
-        return False
-    return bool(
-        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {' OR '.join(tests)})").fetchone()[
-            0
-        ]
-    )
+    return "(" + " OR ".join(tests) + ")" if tests else None
 
 
 def _read_typed_once(

@@ -11,16 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cem.ingest.limits import current as current_limits
+from cem.ingest.sample import Sample
 from cem.ingest.scales import LikertScale, not_on_scale_sql, rank_sql
 from cem.ingest.sniff import SINGLE_COLUMN, blank_rows
 from cem.ingest.verbal_scores import anchored_columns, anchored_number, anchored_sql
 from cem.ingest.vocab import MISSING_SPELLINGS
 from cem.store.db import sql_string
+
+if TYPE_CHECKING:  # a workbook's rows are a frame (pandas loads only for workbooks)
+    import pandas as pd
 
 SAMPLE_ROWS = 2000
 SAMPLE_CELLS = 200_000  # wide files get fewer sample rows (detection looks at every cell)
@@ -53,7 +55,7 @@ class Upload:
     _path: str  # the file DuckDB reads (a transcoded copy for non-UTF-8 text)
     format: str  # 'csv' | 'whitespace' | 'xlsx' | 'parquet'
     columns: list[str]
-    sample: pd.DataFrame
+    sample: Sample
     _content_hash: str  # "" until the whole-file pass has run
     size_bytes: int
     encoding: str = "utf-8"
@@ -118,7 +120,8 @@ class Upload:
 
     def preview(self, rows: int = 10) -> pd.DataFrame:
         """The first ``rows`` rows as text, blanks as empty strings (for display)."""
-        return self.sample.head(rows).fillna("").astype(str)
+        frame = self.sample.head(rows).to_frame()
+        return frame.map(lambda v: "" if v is None else str(v))
 
     def column_sql_names(self) -> list[str]:
         """The generated SQL names of the columns, ``c0, c1, ...``."""
@@ -144,7 +147,7 @@ class Upload:
         sample, in :data:`~cem.ingest.vocab.MISSING_SPELLINGS` order."""
         if self.sample.empty:
             return ()
-        cells = set(self.sample.stack().tolist()) if len(self.sample.columns) else set()
+        cells = self.sample.cells()
         return tuple(v for v in MISSING_SPELLINGS if v in cells)
 
     @property

@@ -9,9 +9,9 @@ blank answer, and any other text is a row-level reject. A scale that cannot be t
 is refused in words: CSAT is 1-5, CES 1-7, NPS 0-10 (no verbal scale has the eleven points
 of NPS; its 0-10 answers are numbers).
 
->>> import pandas as pd
->>> sample = pd.DataFrame({"How satisfied were you?": ["Very satisfied", "Dissatisfied",
-...                                                    "Neutral", "Don't know"]})
+>>> from cem.ingest.sample import Sample
+>>> sample = Sample(["How satisfied were you?"], {"How satisfied were you?": [
+...     "Very satisfied", "Dissatisfied", "Neutral", "Don't know"]})
 >>> scales = verbal_score_scales({"csat": "How satisfied were you?"}, sample)
 >>> scales["How satisfied were you?"].describe()
 'Very dissatisfied … Very satisfied (1-5)'
@@ -24,10 +24,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pandas as pd
-
 from cem.errors import MappingError
 from cem.ingest.profile import is_missing, normalise_header, to_number
+from cem.ingest.sample import Sample
 from cem.ingest.scales import (
     LikertScale,
     is_not_on_scale,
@@ -53,7 +52,7 @@ def column_scale(values: list[object]) -> LikertScale | None:
     return scale if scale is not None and scale.start == 1 else None
 
 
-def verbal_score_scales(roles: dict[str, str], sample: pd.DataFrame) -> dict[str, LikertScale]:
+def verbal_score_scales(roles: dict[str, str], sample: Sample) -> dict[str, LikertScale]:
     """column -> scale for every score role (NPS, CSAT, CES) whose column holds verbal-scale
     labels. Raises :class:`MappingError` when that scale cannot be the score."""
     out: dict[str, LikertScale] = {}
@@ -61,7 +60,7 @@ def verbal_score_scales(roles: dict[str, str], sample: pd.DataFrame) -> dict[str
         col = roles.get(role)
         if col is None or col not in sample.columns:
             continue
-        scale = column_scale(sample[col].tolist())
+        scale = column_scale(list(sample[col]))
         if scale is None:
             continue
         if scale.points > hi - lo + 1 or scale.points < 3 or role == "nps":
@@ -85,7 +84,7 @@ def verbal_score_scales(roles: dict[str, str], sample: pd.DataFrame) -> dict[str
     return out
 
 
-def verbal_score_hints(roles: dict[str, str], sample: pd.DataFrame) -> list[str]:
+def verbal_score_hints(roles: dict[str, str], sample: Sample) -> list[str]:
     """Notes for columns without a role whose header asks a score's question and whose
     answers are a verbal scale that fits it: kept as a rating unless the user confirms."""
     used = set(roles.values())
@@ -99,11 +98,11 @@ def verbal_score_hints(roles: dict[str, str], sample: pd.DataFrame) -> list[str]
             lo, hi = SCORE_RANGES[role]
             if role == "nps" or role in roles or not words.search(norm):
                 continue
-            scale = scale or column_scale(sample[col].tolist())
+            scale = scale or column_scale(list(sample[col]))
             if scale is not None and 3 <= scale.points <= hi - lo + 1:
                 kept = (
                     "a rating"
-                    if rating_scale(sample[col].tolist()) is not None
+                    if rating_scale(list(sample[col])) is not None
                     else "text (some answers are not labels of the scale)"
                 )
                 notes.append(
@@ -134,14 +133,14 @@ def anchored_number(value: object) -> str | None:
     return m.group(1) if m else None
 
 
-def anchored_columns(sample: pd.DataFrame) -> list[str]:
+def anchored_columns(sample: Sample) -> list[str]:
     """Columns whose answers are numbers, the scale's ends (and middle) written with their
     label (``10 - Extremely likely``, then ``9``, ``8`` …): read as the numbers. Answers that
     all carry a label (``1 - Yes``, ``2 - No``) are coded choices, left as they are."""
     out = []
     for col in sample.columns:
         # Each distinct answer once: what follows only asks which answers occur.
-        vals = {str(v).strip() for v in set(sample[col].tolist()) if not is_missing(v)}
+        vals = {str(v).strip() for v in set(sample[col]) if not is_missing(v)}
         labelled = {int(n) for v in vals if (n := anchored_number(v)) is not None}
         plain = {int(v) for v in vals if re.fullmatch(r"\d{1,2}", v)}
         if not labelled or not plain:

@@ -10,8 +10,6 @@ import zlib
 from datetime import date, datetime, time
 from typing import Any
 
-import pandas as pd
-
 from cem.errors import FileFormatError
 from cem.ingest.headers import (
     TITLE_SCAN_ROWS,
@@ -21,6 +19,7 @@ from cem.ingest.headers import (
 )
 from cem.ingest.limits import Limits, check_cell_length, check_columns, check_rows, refuse
 from cem.ingest.limits import current as current_limits
+from cem.ingest.sample import Sample
 from cem.ingest.sniff import hash_file
 from cem.ingest.upload import Upload, sample_rows
 from cem.ingest.xlsx_guard import SheetScan, check_zip, scan_sheet, sheet_parts
@@ -175,10 +174,11 @@ def _read_excel(path: str, name: str, sheet: str | None) -> Upload:
             )
         )
     names = [f"c{i}" for i in range(width)]
+    import pandas as pd  # a workbook's rows go to DuckDB as a frame
+
     frame = pd.DataFrame(body, columns=names, dtype=object)
     frame["__row"] = row_numbers
-    sample = frame.head(sample_rows(width))[names].copy()
-    sample.columns = columns
+    sample = Sample.from_rows(columns, body[: sample_rows(width)])
     return Upload(
         file_name=name,
         _path=path,

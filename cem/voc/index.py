@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import duckdb
-import pandas as pd
 
 from cem.store.db import Database
 from cem.voc.query import TOKEN_SQL_PATTERN, Group, Item, Query
@@ -220,6 +219,8 @@ def rows_for_responses(
 ) -> list[tuple[object, ...]]:
     """Run ``sql`` (which joins the registered ``wanted_ids(response_id)`` and takes the
     workspace as its one parameter) for the given responses; returns its rows."""
+    import pandas as pd  # loads with the comments' pages, not with every import
+
     cur = db.cursor()
     cur.register("wanted_ids", pd.DataFrame({"response_id": list(ids)}))
     try:

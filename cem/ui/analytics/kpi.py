@@ -77,3 +77,19 @@ def trend_period_notice(moved_from: str | None, shown: str) -> None:
             f"These dates span more than {kpis.MAX_TREND_PERIODS} {moved_from}s, so the trend "
             f"is shown by {shown}."
         )
+
+
+def partial_period_notice(period: str, first: Any, last: Any, filters: Any, metric: str) -> None:
+    """The caption under a trend whose first or last period holds only part of its days
+    (the data's dates, narrowed by the date filter): a month exported on the 14th is not a
+    drop."""
+    from cem.analytics import kpis, labels
+
+    if filters.date_from is not None and first is not None:
+        first = max(first, filters.date_from)
+    if filters.date_to is not None and last is not None:
+        last = min(last, filters.date_to)
+    partial = kpis.partial_periods(period, first, last)
+    note = labels.partial_period_note(period, partial, count=metric == "responses")
+    if note:
+        st.caption(note)
