@@ -171,6 +171,11 @@ def test_edits_on_the_map_take_two_clicks_and_keep_the_page_still(
         clicks.click(page.locator(CARD, has_text="Recommends to a friend").first)
         box = _dialog(page)
         box.locator(".st-key-face_4 button[kind='primary']:visible").first.wait_for(timeout=TIMEOUT)
+        # The whole card, Delete included, is on a 1280x720 projector without scrolling.
+        delete = box.locator(".st-key-dlg_delete button").bounding_box()
+        whole = box.bounding_box()
+        assert delete is not None and whole is not None
+        assert delete["y"] + delete["height"] <= whole["y"] + whole["height"] <= 720
         clicks.click(box.locator(".st-key-dlg_pain_point label:visible").first)
         assert clicks.count <= 2
         _close_dialog(page)

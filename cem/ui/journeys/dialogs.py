@@ -103,8 +103,11 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
         return
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
+    # One row for the faces and the two flags, one for name, stage and channel, one for the
+    # moves and Delete: the whole card fits a 1280x720 projector without scrolling.
     st.markdown("**Emotion** (the team's view)")
-    faces = st.container(horizontal=True, gap="small", key="dlg_faces")
+    top = st.container(horizontal=True, gap="small", vertical_alignment="center")
+    faces = top.container(horizontal=True, gap="small", key="dlg_faces", width="content")
     for score, emo in EMOTIONS.items():
         chosen = tp.emotion == score
         faces.button(
@@ -116,12 +119,9 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             args=(workspace, tp, f"Emotion of '{tp.name}' set"),
             kwargs={"emotion": None if chosen else score},
         )
-    flags = st.columns(2)
-    for column, key, label in (
-        (flags[0], "pain_point", "⚠ Pain point"),
-        (flags[1], "moment_of_truth", "★ Moment of truth"),
-    ):
-        column.toggle(
+    top.space("medium")
+    for key, label in (("pain_point", "⚠ Pain point"), ("moment_of_truth", "★ Moment of truth")):
+        top.toggle(
             label,
             key=f"dlg_{key}",
             on_change=_flag_changed,
@@ -130,15 +130,16 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
     # A form: the texts go to the server with the Save (Enter), not each on its own when
     # it loses focus — one run per save. A face or a flag saves at once (outside it).
     with st.form("dlg_card_form", border=False):
-        st.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
-        left, right = st.columns(2)
+        name, stage, channel = st.columns([2, 1, 1])
+        name.text_input("Touchpoint", key="dlg_name", max_chars=jm.MAX_NAME_LENGTH)
         stages = {s.stage_id: s.name for s in journey.stages}
-        left.selectbox(
+        stage.selectbox(
             "Stage", list(stages), format_func=lambda i: stages.get(i, "?"), key="dlg_stage"
         )
-        right.selectbox(
+        channel.selectbox(
             "Channel", channel_options(journey), key="dlg_channel", accept_new_options=True
         )
+        left, right = st.columns(2)
         for (key, label), column in zip(TEXT_FIELDS, (left, right, left), strict=True):
             column.text_input(label, key=f"dlg_{key}")
         right.text_input("Notes", key="dlg_description")
@@ -150,8 +151,9 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             on_click=_save_touchpoint,
             args=(workspace, tp),
         )
-    _move_buttons(workspace, journey, tp)
-    st.button(
+    bottom = _move_buttons(workspace, journey, tp)
+    bottom.space("stretch")
+    bottom.button(
         "🗑 Delete touchpoint",
         key="dlg_delete",
         width="content",
@@ -201,12 +203,13 @@ def _flag_changed(workspace: str, tp: jm.Touchpoint, key: str) -> None:
         st.session_state[f"dlg_{key}"] = getattr(tp, key)
 
 
-def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
-    """↑ ↓ within the stage, ← → to the neighbouring stage (each saves at once)."""
+def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> Any:
+    """↑ ↓ within the stage, ← → to the neighbouring stage (each saves at once); returns
+    their row (the dialog puts Delete at its end)."""
     index = next(i for i, s in enumerate(journey.stages) if s.stage_id == tp.stage_id)
     stage = journey.stages[index]
-    moves = st.container(horizontal=True, gap="small", key="dlg_moves")
-    moves.caption("Move")
+    moves = st.container(horizontal=True, gap="small", key="dlg_moves", vertical_alignment="center")
+    moves.caption("Move", width="content")
     for label, key, disabled, target in (
         ("↑ Up", "mv_up", tp.position == 0, (None, tp.position - 1)),
         ("↓ Down", "mv_down", tp.position >= len(stage.touchpoints) - 1, (None, tp.position + 1)),
@@ -226,6 +229,7 @@ def _move_buttons(workspace: str, journey: Journey, tp: jm.Touchpoint) -> None:
         moves.button(
             label, key=key, disabled=disabled, on_click=_move, args=(workspace, tp, target)
         )
+    return moves
 
 
 def _move(workspace: str, tp: jm.Touchpoint, target: tuple[int | None, int | None]) -> None:
