@@ -44,7 +44,7 @@ try:
         "Drivers (rating columns)",
         ratings,
         key="drv:drivers",
-        placeholder="All rating scales (0–10)",
+        placeholder=f"All {len(ratings)} rating columns",
     )
     st.caption(f"Filters: {ui.escape_markdown(filters.describe())}")
 
@@ -72,19 +72,28 @@ try:
                 unsafe_allow_html=True,
             )
 
-    table = ranking.rename(
-        columns={
-            "driver": "Driver",
-            "importance": "Importance (% of R²)",
-            "correlation": "Correlation r",
-            "beta": "Std. beta",
-            "performance": "Mean rating",
-            "scale": "Scale",
-            "top2_share": "Top-2-box %",
-            "n": "n",
-            "quadrant": "Quadrant",
-        }
-    ).drop(columns=["r2", "performance_pct"])
+    if note := drivers.lower_is_better_note(ranking):
+        st.caption(ui.escape_markdown(note))
+    table = (
+        ranking.assign(
+            lower_is_better=ranking.lower_is_better.map({True: "lower", False: "higher"})
+        )
+        .rename(
+            columns={
+                "driver": "Driver",
+                "importance": "Importance (% of R²)",
+                "correlation": "Correlation r",
+                "beta": "Std. beta",
+                "performance": "Mean rating",
+                "scale": "Scale",
+                "lower_is_better": "Better",
+                "top2_share": "Top-2-box %",
+                "n": "n",
+                "quadrant": "Quadrant",
+            }
+        )
+        .drop(columns=["r2", "performance_pct"])
+    )
     st.dataframe(
         table,
         hide_index=True,

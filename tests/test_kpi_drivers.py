@@ -145,3 +145,26 @@ def test_yes_no_answer_is_an_outcome(db: Database) -> None:
     assert options["attr:Buy again"] == "Buy again (% yes)"
     ranking = key_drivers(duckdb_engine(db), "w", "attr:Buy again")
     assert ranking.driver.tolist()[0] == "Speed" and "Buy again" not in ranking.driver.tolist()
+
+
+def test_a_difficulty_rating_reads_lower_is_better(db: Database) -> None:
+    """ "How difficult was it?" 1-5: customers who found it hard score lower. Its mean of
+    about 4 is not a strength: performance counts from its low end, its best two answers
+    are 1-2, and it lands in "Fix first" (figures from numpy)."""
+    rng = np.random.default_rng(11)
+    n = 800
+    difficulty = rng.integers(3, 6, n).astype(float)  # mostly hard: 3-5 of 1-5
+    speed = rng.integers(3, 6, n).astype(float)
+    nps = np.clip(np.round(12 - 2.0 * difficulty + 0.3 * speed + rng.normal(0, 0.8, n)), 0, 10)
+    ids = insert_responses(db, [{"nps": int(v)} for v in nps])
+    insert_attribute(db, "Difficulty", dict(zip(ids, difficulty, strict=True)), low=1, high=5)
+    insert_attribute(db, "Speed", dict(zip(ids, speed, strict=True)), low=1, high=5)
+    ranking = key_drivers(duckdb_engine(db), "w", "nps").set_index("driver")
+    assert np.corrcoef(difficulty, nps)[0, 1] < -0.5
+    assert bool(ranking.loc["Difficulty", "lower_is_better"])
+    assert not bool(ranking.loc["Speed", "lower_is_better"])
+    raw = 100 * (difficulty.mean() - 1) / 4
+    assert ranking.loc["Difficulty", "performance_pct"] == pytest.approx(100 - raw)
+    assert ranking.loc["Difficulty", "top2_share"] == pytest.approx(100 * (difficulty <= 2).mean())
+    assert ranking.loc["Speed", "top2_share"] == pytest.approx(100 * (speed >= 4).mean())
+    assert ranking.loc["Difficulty", "quadrant"] == "Fix first"

@@ -14,6 +14,9 @@ satisfied / not-satisfied text flag mapped to 1/0), each driver gets:
   correlated drivers and always sum to 100;
 - ``performance``: its mean rating, ``scale`` (its lowest-highest answer), ``performance_pct``
   (the mean as % of that scale) and ``top2_share`` (answers at or above max - 1);
+- ``lower_is_better``: its answers fall as the outcome rises (r below -0.1: "How difficult
+  was it?", minutes waited); its ``performance_pct`` and ``top2_share`` then count from its
+  low end (its best answers), so a hard step is weak, not a strength;
 - ``quadrant``: importance above/below the mean importance x performance (% of its scale)
   above/below the mean of those: "Fix first" (important, weak), "Maintain" (important, strong),
   "Nice to have" (less important, strong), "Low priority" (less important, weak).
@@ -228,6 +231,9 @@ def driver_correlations(frame: pd.DataFrame, drivers: Sequence[str]) -> np.ndarr
     return corr
 
 
+LOWER_IS_BETTER_R = -0.1  # a driver this negatively related to the outcome reads low-is-good
+
+
 def key_drivers(
     engine: Engine,
     workspace: str,
@@ -273,6 +279,16 @@ def key_drivers(
         col = frame[name].dropna()
         low = info["lowest"] if info["lowest"] is not None else 0.0
         span = info["max"] - low
+        reversed_scale = float(corr[i, -1]) < LOWER_IS_BETTER_R
+        # Where the mean sits on its own scale (lowest answer 0, highest 100; the other way
+        # round when lower is better): a 1-5 rating, a 0-10 question and a yes/no flag
+        # compare on one axis.
+        pct = 100.0 * (float(col.mean()) - low) / span if span > 0 else 50.0
+        best_two = (
+            col <= low + (info["max"] - info["top_from"])
+            if reversed_scale
+            else col >= info["top_from"]
+        )
         rows.append(
             {
                 "driver": name,
@@ -281,10 +297,9 @@ def key_drivers(
                 "beta": float(betas[i]),
                 "performance": float(col.mean()),
                 "scale": f"{low:g}–{info['max']:g}",
-                # Where the mean sits on its own scale (lowest answer 0, highest 100): a
-                # 1-5 rating, a 0-10 question and a yes/no flag compare on one axis.
-                "performance_pct": 100.0 * (float(col.mean()) - low) / span if span > 0 else 50.0,
-                "top2_share": float(100.0 * (col >= info["top_from"]).mean()),
+                "lower_is_better": reversed_scale,
+                "performance_pct": 100.0 - pct if reversed_scale else pct,
+                "top2_share": float(100.0 * best_two.mean()),
                 "n": int(len(col)),
             }
         )
@@ -292,6 +307,25 @@ def key_drivers(
     result["r2"] = r2
     result["quadrant"] = quadrants(result.importance, result.performance_pct)
     return result.sort_values("importance", ascending=False).reset_index(drop=True)
+
+
+def lower_is_better_note(ranking: pd.DataFrame) -> str | None:
+    """The sentence naming the drivers read low-is-good (None when there is none).
+
+    >>> print(lower_is_better_note(pd.DataFrame({"driver": ["Effort", "Speed"],
+    ...                                          "lower_is_better": [True, False]})))
+    Lower is better for “Effort”: its answers fall as the outcome rises, so its performance and top-2-box count its lowest answers as the best.
+    """
+    names = ranking[ranking.lower_is_better].driver.tolist()
+    if not names:
+        return None
+    its = "its" if len(names) == 1 else "their"
+    return (
+        "Lower is better for "
+        + ", ".join(f"“{n}”" for n in names)
+        + f": {its} answers fall as the outcome rises, so {its} performance and top-2-box "
+        f"count {its} lowest answers as the best."
+    )
 
 
 def quadrants(importance: pd.Series, performance: pd.Series) -> list[str]:
