@@ -10,6 +10,7 @@ import streamlit as st
 from cem import ui
 from cem.analytics import catalogue, kpi_frames, labels, overview
 from cem.analytics.filters import STANDARD_DIMENSIONS
+from cem.charts.kpi import trend_caption
 from cem.errors import TouchpointError
 from cem.ui.analytics.explorer import (
     MOE_COLUMN,
@@ -100,11 +101,7 @@ try:
             metric=metric,
             band=metric != "responses",
         )
-        st.caption(
-            "Shaded: 95% interval. Click a legend entry to highlight that group "
-            "(click the background to reset). Hollow grey triangles: fewer than 30 "
-            "answers."
-        )
+        st.caption(trend_caption(frame[dim].nunique() if dim else 1))
         partial_period_notice(period, first, last, filters, metric)
     else:
         st.info(

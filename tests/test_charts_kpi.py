@@ -43,6 +43,23 @@ def test_trend_chart_has_band_lines_and_legend_highlight() -> None:
     assert sorted(r["value"] for r in data) == [10.0, 14.0, 25.0, 30.0]
 
 
+def test_a_trend_of_many_groups_keeps_its_lines_and_names_readable() -> None:
+    """Eight groups: every name in a legend of columns below the chart, the plot keeps its
+    height, and a band shows only for the group picked (eight overlapping bands hid the
+    lines); two groups keep every band."""
+    names = [f"Group {k}" for k in range(8)]
+    frame = pd.concat([trend_frame().assign(segment=n) for n in names], ignore_index=True)
+    spec = trend_chart(frame, "NPS", group="segment").to_dict()
+    band, line, _points = spec["layer"]
+    legend = line["encoding"]["color"]["legend"]
+    assert (legend["orient"], legend["columns"]) == ("bottom", 4)
+    assert spec["height"] == 320 + 2 * 20  # two rows of four names
+    assert band["encoding"]["opacity"]["condition"]["empty"] is False
+    few = trend_chart(trend_frame(), "NPS", group="segment").to_dict()
+    assert few["layer"][0]["encoding"]["opacity"]["condition"].get("empty", True) is True
+    assert few["layer"][1]["encoding"]["color"]["legend"]["orient"] == "top"
+
+
 def test_trend_chart_without_band_or_groups() -> None:
     frame = trend_frame().drop(columns=["segment"]).iloc[:2]
     spec = trend_chart(frame, "Responses", band=False).to_dict()

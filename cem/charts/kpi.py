@@ -21,6 +21,7 @@ import pandas as pd
 from cem.charts import ALL_GROUP_COLOUR, LOW_CONFIDENCE_COLOUR, group_scale
 
 GROUP = "group"
+MANY_GROUPS = 5  # more lines than this: bands only for the group picked, legend below
 QUADRANT_COLOURS: dict[str, str] = {
     "Fix first": "#d7191c",
     "Maintain": "#1a9641",
@@ -68,10 +69,14 @@ def trend_chart(
     )
     highlight = alt.selection_point(fields=[GROUP], bind="legend", name="legend_pick")
     fmt = value_format(metric)
+    many = bool(group) and len(names) > MANY_GROUPS
     legend = (
         alt.Legend(
             title=None,
-            orient="top",
+            # Many groups: a legend of columns below the chart (one row on top cut names).
+            orient="bottom" if many else "top",
+            columns=min(len(names), 4) if many else alt.Undefined,
+            labelLimit=220,
             symbolOpacity=1.0,
             symbolType="stroke",
             symbolStrokeWidth=3,
@@ -100,12 +105,12 @@ def trend_chart(
     has_band = band and "ci_low" in data.columns and data["ci_low"].notna().any()
     if has_band:
         strong = 0.18 if not group or len(names) == 1 else 0.09
+        # Many groups: overlapping bands hide the lines, so a band shows only for the group
+        # picked in the legend.
+        shown = alt.condition(highlight, alt.value(strong), alt.value(0.0), empty=not many)
         layers.append(
             base.mark_area().encode(
-                y=alt.Y("ci_low:Q"),
-                y2="ci_high:Q",
-                color=colour,
-                opacity=alt.condition(highlight, alt.value(strong), alt.value(0.0)),
+                y=alt.Y("ci_low:Q"), y2="ci_high:Q", color=colour, opacity=shown
             )
         )
     y = alt.Y("value:Q", title=y_title or title, scale=alt.Scale(zero=False))
@@ -128,9 +133,29 @@ def trend_chart(
     layers += [line.add_params(highlight), points]
     return (
         alt.layer(*layers)
-        .properties(height=height, title=alt.Title(title, anchor="start"))
+        # Streamlit fits the whole chart, legend included, to the height: room for its rows.
+        .properties(
+            height=height + (20 * -(-len(names) // 4) if many else 0),
+            title=alt.Title(title, anchor="start"),
+        )
         .interactive(bind_y=False)
     )
+
+
+def trend_caption(groups: int) -> str:
+    """The caption under :func:`trend_chart` with ``groups`` lines.
+
+    >>> trend_caption(8).startswith("Shaded: the 95% interval of the group you click")
+    True
+    """
+    how = (
+        "Shaded: the 95% interval of the group you click in the legend (click the background "
+        "to reset)."
+        if groups > MANY_GROUPS
+        else "Shaded: 95% interval. Click a legend entry to highlight that group (click the "
+        "background to reset)."
+    )
+    return how + " Hollow grey triangles: fewer than 30 answers."
 
 
 BAR_STEP = 28  # pixels per bar of a horizontal bar chart
