@@ -25,6 +25,7 @@ import pytest
 
 from cem.store.db import Database
 from cem.store.host import marker_path
+from cem.store.inbox import inbox_path
 from tests.conftest import PROJECT_ROOT, StreamlitServer, wait_for_streamlit
 
 HOLD = (
@@ -145,12 +146,12 @@ def test_failed_inbox_import_creates_no_workspace(
 
 
 def test_a_file_dropped_by_another_tool_is_imported(app_first: StreamlitServer) -> None:
-    folder = app_first.db_path.parent / "inbox" / "scheduled"
+    folder = inbox_path(app_first.db_path) / "scheduled"
     folder.mkdir(parents=True, exist_ok=True)
     staged = folder / ".export.csv.part"
     staged.write_text("customer_id,nps\nx1,10\nx2,0\n")
     os.replace(staged, folder / "export.csv")  # written under a hidden name, then renamed
-    results = app_first.db_path.parent / "inbox" / "results"
+    results = inbox_path(app_first.db_path) / "results"
 
     def reported() -> list[dict[str, object]]:
         found = (

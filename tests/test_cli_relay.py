@@ -23,7 +23,7 @@ from cem.access.principal import CLI_ADMIN
 from cem.cli.relay import signature
 from cem.store.db import Database
 from cem.store.host import marker_path
-from cem.store.inbox import COMMANDS, RESULTS, relay_key, write_json
+from cem.store.inbox import COMMANDS, RESULTS, inbox_path, relay_key, write_json
 from tests.conftest import PROJECT_ROOT, StreamlitServer
 from tests.test_cli_beside_app import alive, cem, hosting_app, wait_for
 
@@ -103,7 +103,7 @@ def test_user_add_reads_its_password_from_stdin_and_the_app_stores_it(
     disabled = user("disable", "rita", db=app_first.db_path)
     assert disabled.returncode == 0 and disabled.stdout.strip() == "rita disabled."
     # The command files held the password: none is left behind.
-    inbox = app_first.db_path.parent / "inbox"
+    inbox = inbox_path(app_first.db_path)
     assert not list((inbox / COMMANDS).glob("*.json"))
     assert all("correct horse" not in p.read_text() for p in (inbox / RESULTS).glob("*.json"))
     audit = cem("audit", "--format", "csv", "--user", "cli", db=app_first.db_path)
@@ -122,7 +122,7 @@ def test_journey_draft_is_saved_by_the_app(app_first: StreamlitServer) -> None:
 
 
 def _drop(app_first: StreamlitServer, payload: dict[str, object], key: bytes | None = None) -> dict:  # type: ignore[type-arg]
-    inbox = app_first.db_path.parent / "inbox"
+    inbox = inbox_path(app_first.db_path)
     payload["signature"] = signature(payload, key or relay_key(inbox))
     write_json(inbox / COMMANDS / f"{payload['job']}.json", payload, private=True)
     result = inbox / RESULTS / f"{payload['job']}.json"

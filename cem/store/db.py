@@ -28,12 +28,13 @@ import duckdb
 from cem.errors import TouchpointError
 from cem.store.ddl import domain_ddl
 from cem.store.errors import store_error
+from cem.store.inbox import DEFAULT_DB_NAME
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend as IbisDuckDB
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "touchpoint.duckdb"
+DEFAULT_DB_PATH = PROJECT_ROOT / "data" / DEFAULT_DB_NAME
 ENV_DB_PATH = "TOUCHPOINT_DB"
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 

@@ -4,7 +4,8 @@ While ``python -m cem serve`` holds the database, no other process may open it, 
 ``python -m cem import`` hands its file to the app through this folder and waits for the
 result; any other tool (a scheduled export, a sync job) can drop files here too.
 
-Layout (``$TOUCHPOINT_INBOX`` moves it; by default ``inbox/`` beside the database file)::
+Layout (``$TOUCHPOINT_INBOX`` moves it; by default ``inbox/`` beside the default database
+``touchpoint.duckdb``, ``<name>-inbox/`` beside any other database file)::
 
     inbox/<workspace>/survey.csv            imported into <workspace>, kind detected,
                                             a file imported before is skipped
@@ -60,11 +61,22 @@ _RESERVED = {RESULTS, FAILED, WORK, COMMANDS}
 OPTION_KEYS = ("workspace", "kind", "sheet", "map", "set", "on_duplicate", "job")
 
 
-def inbox_path(db_path: str) -> Path:
-    """The inbox of the database at ``db_path``: ``$TOUCHPOINT_INBOX``, else ``inbox/``
-    in the database's folder."""
+DEFAULT_DB_NAME = "touchpoint.duckdb"
+
+
+def inbox_path(db_path: str | os.PathLike[str]) -> Path:
+    """The inbox of the database at ``db_path``: ``$TOUCHPOINT_INBOX``, else beside the
+    database: ``inbox/`` for the default ``touchpoint.duckdb``, ``<name>-inbox/`` for any
+    other, so two apps serving two databases of one folder never take each other's files.
+
+    >>> inbox_path("/srv/data/touchpoint.duckdb").name, inbox_path("/srv/data/shop.duckdb").name
+    ('inbox', 'shop-inbox')
+    """
     env = os.environ.get(ENV_INBOX)
-    return Path(env) if env else Path(db_path).resolve().parent / "inbox"
+    if env:
+        return Path(env)
+    path = Path(db_path).resolve()
+    return path.parent / ("inbox" if path.name == DEFAULT_DB_NAME else f"{path.stem}-inbox")
 
 
 @dataclass
