@@ -308,3 +308,17 @@ def test_microsoft_forms_row_numbers_and_placeholder_emails_are_not_customers() 
     found = roles(data, "responses")
     assert "customer_id" not in found.values()
     assert found["Completion time"] == "submitted_at"
+
+
+def test_a_text_column_with_many_values_is_not_called_a_filter() -> None:
+    """A filter lists at most CATALOGUE_MAX_VALUES values: a column of 200 different
+    names is kept as text, and the page does not promise a filter it will not show."""
+    from cem.analytics.attributes import CATALOGUE_MAX_VALUES
+    from cem.ingest.profile import profile_column
+    from cem.ingest.scoring import attribute_kind
+
+    many = profile_column("Store", [f"Store {k} Main Street" for k in range(200)])
+    few = profile_column("Region", ["North", "South", "East", "West"] * 50)
+    assert many.distinct > CATALOGUE_MAX_VALUES
+    assert attribute_kind(many) == "text (too many values to filter by)"
+    assert attribute_kind(few) == "text (filter)"

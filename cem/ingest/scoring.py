@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from cem.analytics.attributes import CATALOGUE_MAX_VALUES
 from cem.ingest.profile import _Profile, is_rating_profile
 from cem.ingest.vocab import (
     _LITERAL_SCORE,
@@ -186,6 +187,8 @@ def attribute_reason(p: _Profile) -> str:
         return "a reply by the company, not the customer's comment: text attribute"
     if p.code_share >= 0.3:
         return "codes (ids, links, versions): text attribute"
+    if p.distinct > CATALOGUE_MAX_VALUES:
+        return f"text attribute; over {CATALOGUE_MAX_VALUES} different values, so not a filter"
     return "text attribute (filter dimension)"
 
 
@@ -209,4 +212,6 @@ def attribute_kind(p: _Profile) -> str:
         return "duration (text)"
     if p.date_format is not None:
         return "another date (not used for trends)"
+    if p.distinct > CATALOGUE_MAX_VALUES:
+        return "text (too many values to filter by)"
     return "text (filter)"
