@@ -178,6 +178,30 @@ def test_draft_from_data_and_future_state_compare(open_page: OpenPage) -> None:
     assert [(c.kind, c.touchpoint) for c in changes] == [("changed", tp.name)]
 
 
+def test_text_typed_in_a_card_a_colleague_deleted_is_kept_and_can_be_added_back(
+    open_page: OpenPage,
+) -> None:
+    """Ana types a note in "Mobile app" while Bo deletes that card. Her Save says the card
+    was removed by Bo, her text stays on screen, and one click adds it back."""
+    at = _open(open_page)
+    tp = next(t for t in _journey().touchpoints if t.name == "Mobile app")
+    board.click(at, "card", id=tp.touchpoint_id)
+    at.text_input(key="dlg_description").set_value("Push a usage tip on day 3")
+    jm.delete_touchpoint(
+        ui.get_database(), "demo", tp.touchpoint_id, expected_version=None,
+        actor=LOCAL_ADMIN, author="Bo",
+    )  # fmt: skip
+    at.button(key="dlg_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("removed by" in w.value and "Bo" in w.value for w in at.warning)
+    assert any("Push a usage tip on day 3" in m.value for m in at.markdown)
+    at.button(key="dlg_add_back").click().run()
+    _ok(at)
+    back = [t for t in _journey().touchpoints if t.name == "Mobile app"]
+    assert len(back) == 1 and back[0].description == "Push a usage tip on day 3"
+    assert back[0].stage_id == tp.stage_id and back[0].touchpoint_id != tp.touchpoint_id
+
+
 def test_a_click_on_what_a_colleague_deleted_opens_nothing(open_page: OpenPage) -> None:
     at = _open(open_page)
     for kind, fields in (

@@ -91,15 +91,15 @@ def open_details(journey: Journey) -> None:
 @_dialog("touchpoint")
 def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> None:
     """Name, stage, channel, emotion faces, pain point, moment of truth, notes; moves."""
-    show_outcomes(st.session_state.pop(state.OUTCOMES, []))
+    outcomes = st.session_state.pop(state.OUTCOMES, [])
+    show_outcomes(outcomes)
     # A face or a flag reruns only this dialog: read the card as saved (one version
     # query when nothing changed), not as the map last drew it.
     journey = state.read_journey(workspace, journey.journey_id)
     try:
         tp = journey.touchpoint(touchpoint_id)
     except NotFoundError:
-        state.close_dialog()
-        st.info("This touchpoint was removed by a colleague; close this dialog.")
+        _deleted_card(workspace, journey, told=any(o.kind == "conflict" for o in outcomes))
         return
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
@@ -169,6 +169,48 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             f"Deleted '{tp.name}' (Undo brings it back)",
         ),
     )
+
+
+def _deleted_card(workspace: str, journey: Journey, told: bool) -> None:
+    """A colleague deleted the card while this dialog was open: say so, keep what was
+    typed on screen and offer to add it back (nothing typed is lost without a word)."""
+    if not told:
+        st.warning("A colleague deleted this touchpoint while you had it open.", icon="🔀")
+    get = st.session_state.get
+    typed = {
+        "name": get("dlg_name") or "",
+        "channel": get("dlg_channel"),
+        "description": get("dlg_description"),
+        **{key: get(f"dlg_{key}") for key, _ in TEXT_FIELDS},
+    }
+    labels = {
+        "name": "Touchpoint",
+        "channel": "Channel",
+        "description": "Notes",
+        **dict(TEXT_FIELDS),
+    }
+    shown = [f"**{labels[k]}**: {ui.escape_markdown(str(v))}" for k, v in typed.items() if v]
+    if shown:
+        st.markdown("What you had in this card:  \n" + "  \n".join(shown))
+    stages = {s.stage_id for s in journey.stages}
+    stage_id = get("dlg_stage") if get("dlg_stage") in stages else None
+    row = st.container(horizontal=True, gap="small")
+    if typed["name"].strip() and (stage_id or journey.stages):
+        target = stage_id or journey.stages[0].stage_id
+        fields = {k: v for k, v in typed.items() if k != "name" and v}
+        row.button(
+            "Add it back as a new touchpoint",
+            key="dlg_add_back",
+            type="primary",
+            on_click=_final,
+            args=(
+                lambda: jm.add_touchpoint(
+                    _db(), workspace, target, typed["name"], **state.edit_kwargs(), **fields
+                ),
+                f"Added '{typed['name']}' back",
+            ),
+        )
+    row.button("Close", key="dlg_close_deleted", on_click=state.saved_and_close)
 
 
 def _update_card(workspace: str, tp: jm.Touchpoint, **fields: Any) -> None:
@@ -446,6 +488,11 @@ def details_dialog(workspace: str, journey: Journey) -> None:
     persona_dialog.body(workspace, journey)
 
 
+def _save_refused() -> bool:
+    """Whether the dialog's last Save was refused as a conflict (its message is pending)."""
+    return any(o.kind == "conflict" for o in st.session_state.get(state.OUTCOMES, []))
+
+
 def show_open_dialog(workspace: str, journey: Journey) -> None:
     """Call the one dialog that is open (Streamlit allows one per run)."""
     opened = st.session_state.get(state.DIALOG)
@@ -454,7 +501,8 @@ def show_open_dialog(workspace: str, journey: Journey) -> None:
     kind, target = opened
     try:
         if kind == "touchpoint":
-            journey.touchpoint(target)
+            if not _save_refused():  # a Save refused because the card was deleted: say so there
+                journey.touchpoint(target)
             touchpoint_dialog(workspace, journey, target)
         elif kind == "new_touchpoint":
             new_touchpoint_dialog(workspace, journey, journey.stage(target).stage_id)
