@@ -363,6 +363,16 @@ def test_undo_redo_and_restore(wdb: Database) -> None:
     assert [n for n, _ in _names(wdb, jid)] == ["Plan", "Book", "Stay", "Leave"]
     assert jm.list_versions(wdb, WS, jid)[0].action == "Restored version 3"
     _positions_dense(wdb, jid)
+    # Undo after a restore goes back to the state just before the restore (it undid the
+    # change before the restored version instead).
+    before_restore = _names(wdb, jid)
+    jm.update_touchpoint(
+        wdb, WS, tp.touchpoint_id, expected_version=None, owner="Ops", actor=LOCAL_ADMIN
+    )
+    jm.restore_version(wdb, WS, jid, 1, actor=LOCAL_ADMIN)
+    assert jm.undo(wdb, WS, jid, actor=LOCAL_ADMIN) == "Restored version 1"
+    assert _names(wdb, jid) == before_restore
+    assert jm.get_journey(wdb, WS, jid).touchpoint(tp.touchpoint_id).owner == "Ops"
     # A restored object has a new version: an editor based on the old one conflicts.
     now = jm.get_journey(wdb, WS, jid).touchpoint(tp.touchpoint_id)
     assert now.version > tp.version + 1

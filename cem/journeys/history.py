@@ -117,7 +117,11 @@ def _restore(
 
 
 def _effective_position(cur: Cursor, journey_id: int) -> tuple[int, int, str | None]:
-    """(current version, the version whose state it shows, kind of the last change)."""
+    """(current version, the version whose state it shows, kind of the last change).
+
+    Only an undo or a redo moves the position back into the history: a restore from the
+    History tab is a change like any other (undoing it goes back to the state before it,
+    not to the version before the one it restored)."""
     row = cur.execute(
         "SELECT version, snapshot->>'$.meta.restored_from', snapshot->>'$.meta.kind' "
         "FROM journey_versions WHERE journey_id = ? ORDER BY version DESC LIMIT 1",
@@ -126,7 +130,7 @@ def _effective_position(cur: Cursor, journey_id: int) -> tuple[int, int, str | N
     if row is None:
         raise NotFoundError("This journey has no history.")
     current = int(row[0])
-    shown = int(row[1]) if row[1] is not None else current
+    shown = int(row[1]) if row[1] is not None and row[2] in ("undo", "redo") else current
     return current, shown, row[2]
 
 
