@@ -74,21 +74,29 @@ def toolbar(workspace: str, journey: Journey) -> None:
     )
     bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
 
-    def history(step: Callable[..., str], ok: str) -> None:
+    def history(step: Callable[..., str], verb: str) -> None:
         state.attempt(
             lambda: step(
                 db, workspace, jid, expected_version=journey.version, **state.edit_kwargs()
             ),
-            ok,
+            lambda action: f"{verb}: {action}",
         )
 
+    # Undo is the journey's, shared by everyone editing it: the button says whose change
+    # it would undo (the toolbar's last change), the toast what it undid.
+    whose = (
+        f"“{last[0].action}” by {last[0].author or 'someone'}"
+        if last and not last[0].action.startswith(("Undo: ", "Redo: "))
+        else "the last change"
+    )
     bar.button(
         "↶ Undo",
         key="undo",
         on_click=history,
         args=(jm.undo, "Undone"),
         disabled=not undo,
-        help="Undo the last change to this journey (yours or a colleague's)",
+        help=f"Undo {ui.escape_markdown(whose)} — the journey's last change, yours or a "
+        "colleague's",
     )
     bar.button("↷ Redo", key="redo", on_click=history, args=(jm.redo, "Redone"), disabled=not redo)
     bar.button("+ Stage", key="add_stage", on_click=dialogs.open_stage, args=(journey, None))

@@ -44,17 +44,18 @@ def remember(outcomes: list[Outcome]) -> None:
     st.session_state.setdefault(OUTCOMES, []).extend(outcomes)
 
 
-def attempt(func: Callable[[], Any], ok: str) -> bool:
-    """Run one operation; remember what happened. True when it was saved."""
+def attempt(func: Callable[[], Any], ok: str | Callable[[Any], str]) -> bool:
+    """Run one operation; remember what happened. True when it was saved. ``ok`` is the
+    message, or makes it from what ``func`` returned."""
     try:
-        func()
+        result = func()
     except ConflictError as exc:
         remember([Outcome("conflict", str(exc))])
         return False
     except TouchpointError as exc:
         remember([Outcome("error", str(exc))])
         return False
-    remember([Outcome("saved", ok)])
+    remember([Outcome("saved", ok if isinstance(ok, str) else ok(result))])
     return True
 
 

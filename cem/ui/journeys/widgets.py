@@ -465,9 +465,9 @@ def show_outcomes(outcomes: list[Outcome]) -> None:
             st.error(escape_markdown(outcome.message), icon="⚠️")
         elif outcome.kind == "created":
             st.success(escape_markdown(outcome.message), icon="✅")
-            st.toast(outcome.message, icon="✅")
+            st.toast(escape_markdown(outcome.message), icon="✅")
     if len(saved) == 1:
-        st.toast(saved[0].message, icon="💾")
+        st.toast(escape_markdown(saved[0].message), icon="💾")
     elif saved:
         st.toast(f"Saved {len(saved)} changes", icon="💾")
 
