@@ -72,8 +72,12 @@ try:
                 unsafe_allow_html=True,
             )
 
-    if note := drivers.lower_is_better_note(ranking):
-        st.caption(ui.escape_markdown(note))
+    for note in (
+        drivers.lower_is_better_note(ranking),
+        drivers.unranked_note(chosen or ratings, ranking, outcome),
+    ):
+        if note:
+            st.caption(ui.escape_markdown(note))
     table = (
         ranking.assign(
             lower_is_better=ranking.lower_is_better.map({True: "lower", False: "higher"})

@@ -168,3 +168,22 @@ def test_a_difficulty_rating_reads_lower_is_better(db: Database) -> None:
     assert ranking.loc["Difficulty", "top2_share"] == pytest.approx(100 * (difficulty <= 2).mean())
     assert ranking.loc["Speed", "top2_share"] == pytest.approx(100 * (speed >= 4).mean())
     assert ranking.loc["Difficulty", "quadrant"] == "Fix first"
+
+
+def test_a_rating_that_moves_against_the_outcome_keeps_its_scale(db: Database) -> None:
+    """R users who like Python less recommend R more: the Python question is negatively
+    related to the outcome, but its header is no cost, so higher stays better."""
+    rng = np.random.default_rng(12)
+    n = 800
+    python = rng.integers(1, 11, n).astype(float)
+    nps = np.clip(np.round(11 - 0.6 * python + rng.normal(0, 1.0, n)), 0, 10)
+    ids = insert_responses(db, [{"nps": int(v)} for v in nps])
+    insert_attribute(db, "Recommend Python", dict(zip(ids, python, strict=True)), low=1, high=10)
+    insert_attribute(
+        db, "Speed", dict(zip(ids, rng.integers(1, 6, n).astype(float), strict=True)), low=1, high=5
+    )
+    ranking = key_drivers(duckdb_engine(db), "w", "nps").set_index("driver")
+    assert ranking.loc["Recommend Python", "correlation"] < -0.5
+    assert not bool(ranking.loc["Recommend Python", "lower_is_better"])
+    raw = 100 * (python.mean() - 1) / 9
+    assert ranking.loc["Recommend Python", "performance_pct"] == pytest.approx(raw)

@@ -14,9 +14,11 @@ satisfied / not-satisfied text flag mapped to 1/0), each driver gets:
   correlated drivers and always sum to 100;
 - ``performance``: its mean rating, ``scale`` (its lowest-highest answer), ``performance_pct``
   (the mean as % of that scale) and ``top2_share`` (answers at or above max - 1);
-- ``lower_is_better``: its answers fall as the outcome rises (r below -0.1: "How difficult
-  was it?", minutes waited); its ``performance_pct`` and ``top2_share`` then count from its
-  low end (its best answers), so a hard step is weak, not a strength;
+- ``lower_is_better``: its header speaks of a cost (difficulty, effort, problems, waiting:
+  "How difficult was it?", "Minutes waited") and its answers fall as the outcome rises
+  (r below -0.1); its ``performance_pct`` and ``top2_share`` then count from its low end
+  (its best answers), so a hard step is weak, not a strength. A rating that merely moves
+  against the outcome (recommending a rival product) keeps its scale;
 - ``quadrant``: importance above/below the mean importance x performance (% of its scale)
   above/below the mean of those: "Fix first" (important, weak), "Maintain" (important, strong),
   "Nice to have" (less important, strong), "Low priority" (less important, weak).
@@ -37,6 +39,7 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import ibis
@@ -231,7 +234,13 @@ def driver_correlations(frame: pd.DataFrame, drivers: Sequence[str]) -> np.ndarr
     return corr
 
 
-LOWER_IS_BETTER_R = -0.1  # a driver this negatively related to the outcome reads low-is-good
+LOWER_IS_BETTER_R = -0.1  # a cost-worded driver this negatively related reads low-is-good
+COST_WORDING = re.compile(
+    r"\b(difficult\w*|hard|harder|hardest|effort\w*|problem\w*|issues?|frustrat\w*|annoy\w*|"
+    r"wait\w*|delay\w*|complain\w*|complicated|confus\w*|slow\w*|minutes|hours|"
+    r"schwierig\w*|aufwand|difícil|dificultad|esfuerzo|difficile|moeilijk|svær)\b",
+    re.IGNORECASE,
+)
 
 
 def key_drivers(
@@ -279,7 +288,7 @@ def key_drivers(
         col = frame[name].dropna()
         low = info["lowest"] if info["lowest"] is not None else 0.0
         span = info["max"] - low
-        reversed_scale = float(corr[i, -1]) < LOWER_IS_BETTER_R
+        reversed_scale = float(corr[i, -1]) < LOWER_IS_BETTER_R and bool(COST_WORDING.search(name))
         # Where the mean sits on its own scale (lowest answer 0, highest 100; the other way
         # round when lower is better): a 1-5 rating, a 0-10 question and a yes/no flag
         # compare on one axis.
@@ -307,6 +316,27 @@ def key_drivers(
     result["r2"] = r2
     result["quadrant"] = quadrants(result.importance, result.performance_pct)
     return result.sort_values("importance", ascending=False).reset_index(drop=True)
+
+
+def unranked_note(candidates: Sequence[str], ranking: pd.DataFrame, outcome: str) -> str | None:
+    """The sentence naming the rating columns that were asked for but not ranked (too few
+    answers beside the outcome in this filter, or one answer only); None when all were.
+
+    >>> ranked = pd.DataFrame({"driver": ["Speed"]})
+    >>> unranked_note(["Speed", "Wifi", "Food"], ranked, "nps")
+    'Not ranked (fewer than 30 answers beside the outcome in this filter, or all the same): “Wifi”, “Food”.'
+    """
+    left = [
+        c
+        for c in candidates
+        if c not in set(ranking.driver) and f"{ATTRIBUTE_PREFIX}{c}" != outcome
+    ]
+    if not left:
+        return None
+    return (
+        f"Not ranked (fewer than {MIN_COMPLETE} answers beside the outcome in this filter, or "
+        "all the same): " + ", ".join(f"“{c}”" for c in left) + "."
+    )
 
 
 def lower_is_better_note(ranking: pd.DataFrame) -> str | None:
