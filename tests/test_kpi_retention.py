@@ -129,3 +129,14 @@ def test_revenue_at_risk_uses_latest_answer(db: Database) -> None:
     assert risk["revenue_at_risk"] == 500.0  # b 300 + c 200
     assert risk["customers_at_risk"] == 2
     assert risk["total_revenue"] == 1000.0
+    assert risk["customers_linked"] == 3  # a, b and c answered NPS; d did not
+
+
+def test_revenue_at_risk_of_answers_without_the_lists_ids_is_unknown(db: Database) -> None:
+    """Detractors whose customer ids are not in the customer list: their revenue is not 0,
+    it is unknown (the Overview shows "—" and says why)."""
+    dated_customers(db)
+    insert_responses(db, [{"customer_id": None, "nps": 2}, {"customer_id": "zz", "nps": 3}])
+    risk = revenue_at_risk(duckdb_engine(db), "w")
+    assert risk["customers"] > 0 and risk["customers_linked"] == 0
+    assert risk["revenue_at_risk"] == 0.0  # nothing linked: the page must not show it

@@ -164,7 +164,9 @@ def clv_table(
 
 def revenue_at_risk_table(responses: ir.Table, customers: ir.Table) -> ir.Table:
     """One row: ``revenue_at_risk`` (revenue of customers whose latest NPS answer is a
-    detractor), ``customers_at_risk``, ``total_revenue``, ``customers`` (with revenue)."""
+    detractor), ``customers_at_risk``, ``total_revenue``, ``customers`` (with revenue) and
+    ``customers_linked`` (of those, how many answered NPS: 0 means the customer list and the
+    answers share no customer id, so nothing can be said about revenue at risk)."""
     answered = responses.filter(responses.nps.notnull() & responses.customer_id.notnull())
     order = [answered.submitted_at.desc(nulls_first=False), answered.response_id.desc()]
     ranked = answered.mutate(
@@ -183,4 +185,5 @@ def revenue_at_risk_table(responses: ir.Table, customers: ir.Table) -> ir.Table:
         customers_at_risk=at_risk.fill_null(False).sum().coalesce(0),
         total_revenue=joined.revenue.sum(),
         customers=joined.count(),
+        customers_linked=joined.latest_nps.count(),
     )

@@ -116,7 +116,7 @@ def gather_summary(engine: Engine, workspace: str, filters: Filters | None = Non
         summary.open_detractors = overview.open_detractors(engine, workspace, filters, 30)
         risk = customer_kpis.revenue_at_risk(engine, workspace, filters)
         total = risk["total_revenue"]
-        if risk["customers"] and total == total and total > 0:
+        if risk["customers_linked"] and total == total and total > 0:  # ids in both
             summary.revenue_at_risk = risk
     return summary
 

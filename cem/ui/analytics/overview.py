@@ -113,11 +113,18 @@ def loop_panels(workspace: str, filters: Filters) -> None:
     )
     left.caption(f"since {since:%d %b %Y}" if since else "all responses (no dates)")
     risk = ui.cached_analytics(customer_kpis.revenue_at_risk, workspace, filters)
-    if (
+    revenue_known = (
         risk["customers"]
         and risk["total_revenue"] == risk["total_revenue"]
         and risk["total_revenue"] > 0
-    ):
+    )
+    if revenue_known and not risk["customers_linked"]:  # no customer id in both: unknown
+        right.metric("Revenue at risk", "—")
+        right.caption(
+            "The customer list and the survey answers share no customer id, so the revenue "
+            "behind detractors is unknown. Import answers with the list's customer ids."
+        )
+    elif revenue_known:
         share = 100 * risk["revenue_at_risk"] / risk["total_revenue"]
         right.metric(
             "Revenue at risk",
