@@ -322,3 +322,20 @@ def test_a_text_column_with_many_values_is_not_called_a_filter() -> None:
     assert many.distinct > CATALOGUE_MAX_VALUES
     assert attribute_kind(many) == "text (too many values to filter by)"
     assert attribute_kind(few) == "text (filter)"
+
+
+def test_a_placeholder_on_a_fifth_of_the_answers_is_no_customer_id() -> None:
+    """Google Play writes "A Google user" for reviewers who hide their name (349 of 1,323
+    reviews of the shared export): as the customer id, those reviews would be one
+    customer. A column whose one value is on a fifth of a survey's rows is not the id;
+    one with repeat customers is."""
+    names = [f"Reviewer {k}" for k in range(80)] + ["A Google user"] * 25
+    placeholder = pd.DataFrame({"userName": names, "review": ["Slow app, crashes"] * 105})
+    roles = {g.column: g.role for g in detect_roles(placeholder, "responses")}
+    assert roles["userName"] != "customer_id"
+    repeat = pd.DataFrame(
+        {"customer_id": [f"C{k % 60}" for k in range(105)], "review": ["Slow"] * 105}
+    )
+    assert {g.column: g.role for g in detect_roles(repeat, "responses")}["customer_id"] == (
+        "customer_id"
+    )

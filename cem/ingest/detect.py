@@ -113,6 +113,9 @@ __all__ = [
 ]
 
 
+PLACEHOLDER_SHARE = 0.2  # a survey's "customer id" whose one value is on this share of rows
+
+
 @dataclass(frozen=True)
 class ColumnGuess:
     """What detection thinks one column is."""
@@ -188,6 +191,9 @@ def detect_roles(
                 if role == "customer_id" and (
                     (p.n >= 20 and p.distinct <= 2)  # a placeholder ("anonymous"), not an id
                     or (p.sequential and kind != "customers")  # 1, 2, 3 … numbers the rows
+                    # One "customer" behind a fifth of the answers ("A Google user"): a
+                    # placeholder for whoever did not sign in, not one person.
+                    or (kind == "responses" and p.n >= 20 and p.top_share >= PLACEHOLDER_SHARE)
                 ):
                     continue
                 why = f"header “{p.column}” suggests {ROLE_LABELS[role]}"

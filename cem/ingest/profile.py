@@ -58,6 +58,7 @@ class _Profile:
     duration: bool = False  # h:mm:ss values (0:42:10): never a date
     stray: tuple[str, ...] = ()  # a scale column's answers that are not its labels ("Kinda")
     digit_share: float = 0.0  # share of the values' characters (spaces aside) that are digits
+    top_share: float = 0.0  # share of the non-blank values that are its most common value
 
     @property
     def distinct_ratio(self) -> float:
@@ -235,6 +236,7 @@ def _profile_values(column: str, raw: tuple[object, ...]) -> _Profile:
             (sum(c for v, c in counts.items() if " " not in v and _CODE.match(v)) / n) if n else 0.0
         ),
         max_in_range=top,
+        top_share=(max(counts.values()) / n) if n else 0.0,
         options=options,
         scale=scale,
         duration=durations,
