@@ -176,6 +176,9 @@ def test_filters_query_param_round_trip_and_errors() -> None:
         Filters.from_query_params({"from": "yesterday"})
     assert Filters().describe() == "all data"
     assert hash(f) == hash(Filters.from_query_params(params))
+    # A range typed backwards (a link edited by hand) is the same range.
+    backwards = Filters.from_query_params({"from": "2018-05-01", "to": "2018-02-01"})
+    assert (backwards.date_from, backwards.date_to) == (dt.date(2018, 2, 1), dt.date(2018, 5, 1))
 
 
 def test_filters_compile_to_another_dialect(db: Database) -> None:

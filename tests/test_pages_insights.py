@@ -312,3 +312,18 @@ def test_picking_every_value_of_a_filter_is_no_filter(open_page: OpenPage) -> No
     at.multiselect(key="flt:segment").set_value(everything[:1]).run()
     assert at.multiselect(key="flt:segment").value == everything[:1]
     assert at.query_params["segment"] in (everything[0], everything[:1])  # str or list
+
+
+def test_a_link_to_a_workspace_that_does_not_exist_says_so(app_env: object) -> None:
+    """A link to a renamed or deleted workspace opens the demo with a notice, never its
+    numbers silently as if they were the linked workspace's."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import APP_FILE
+
+    at = AppTest.from_file(APP_FILE, default_timeout=120)
+    at.query_params["workspace"] = "nosuchws"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    notices = [w.value for w in at.warning if "nosuchws" in w.value]
+    assert notices and "this is “demo”" in notices[0]

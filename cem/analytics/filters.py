@@ -143,6 +143,8 @@ class Filters:
                 dims[key] = as_list(value)
             elif key not in _RESERVED:
                 continue
+        if date_from is not None and date_to is not None and date_from > date_to:
+            date_from, date_to = date_to, date_from  # a range typed backwards means the same
         return cls(date_from, date_to, _normalise(dims))
 
 

@@ -127,7 +127,14 @@ def workspace_switcher() -> str | None:
     if choice != current:
         set_workspace(choice)
         st.rerun()
-    elif st.query_params.get("workspace") != current:
+    wanted = st.query_params.get("workspace")
+    if wanted and wanted not in names:  # a link to a renamed, deleted or forbidden workspace
+        st.warning(
+            f"There is no workspace “{escape_markdown(wanted)}” that you can open (renamed or "
+            f"deleted?): this is “{escape_markdown(current)}”.",
+            icon="🔎",
+        )
+    if wanted != current:
         st.query_params["workspace"] = current
     return current
 
