@@ -34,11 +34,18 @@ NPS_NEGATIVE = EMOTIONS[-1].colour
 
 
 def _pct(value: float) -> str:
-    return (
-        "—"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else (f"{value:.0%}")
-    )
+    """A share (0-1) as a whole percent; a share that is not zero never reads "0%".
+
+    >>> _pct(0.0004), _pct(0.0), _pct(0.9996), _pct(0.25)
+    ('<1%', '0%', '>99%', '25%')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if 0 < value < 0.005:
+        return "<1%"
+    if 0.995 <= value < 1:
+        return ">99%"
+    return f"{value:.0%}"
 
 
 def _step_labels(frame: pd.DataFrame, label: str) -> pd.Series:

@@ -119,8 +119,8 @@ def share_panel(workspace: str, page: str, filters: Filters) -> None:
     if links:
         st.markdown("**Links of this workspace**")
     for link in links:
-        state = "revoked" if link.revoked_at else f"expires {link.expires_at or 'never'}"
-        opened = link.last_opened_at or "never"
+        state = "revoked" if link.revoked_at else f"expires {_minute(link.expires_at)}"
+        opened = _minute(link.last_opened_at)
         st.caption(
             ui.escape_markdown(
                 f"{link.id} · {', '.join(link.pages)} · {link.filters.describe()} · by "
@@ -140,3 +140,8 @@ def _base_url() -> str:
         url = ""
     base = url.split("?", 1)[0]
     return base.rsplit("/", 1)[0] if base.count("/") > 2 else base or "http://localhost:8501"
+
+
+def _minute(moment: Any) -> str:
+    """A stored time to the minute (``2027-01-05 01:59``), "never" when there is none."""
+    return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else "never"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from cem import ui
@@ -36,12 +37,22 @@ NO_STAGES = (
 OUTCOME_COLUMNS: dict[str, Any] = {
     "group": "Group",
     "customers": st.column_config.NumberColumn("Customers", format="localized"),
-    "nps": st.column_config.NumberColumn("NPS", format="%+.0f"),
-    "nps_moe": st.column_config.NumberColumn("± (95%)", format="%.0f"),
+    "nps": st.column_config.TextColumn("NPS"),
+    "nps_moe": st.column_config.TextColumn("± (95%)"),
     "nps_n": st.column_config.NumberColumn("NPS answers", format="localized"),
-    "csat": st.column_config.NumberColumn("CSAT %", format="%.0f"),
+    "csat": st.column_config.TextColumn("CSAT %"),
     "csat_n": st.column_config.NumberColumn("CSAT answers", format="localized"),
 }
+
+
+def outcomes_on_screen(frame: pd.DataFrame) -> pd.DataFrame:
+    """An outcomes table as shown: NPS, its margin and CSAT as written numbers, "—" for a
+    group without answers (an empty number cell read "None")."""
+    shown = frame.copy()
+    for column, written in (("nps", "{:+.0f}"), ("nps_moe", "{:.0f}"), ("csat", "{:.0f}")):
+        if column in shown.columns:
+            shown[column] = [written.format(v) if pd.notna(v) else "—" for v in shown[column]]
+    return shown
 
 
 @dataclass(frozen=True)
@@ -336,14 +347,14 @@ def outcomes_panel(workspace: str, filters: Filters) -> None:
         )
     else:
         st.altair_chart(flow.outcome_chart(outcomes))
-    st.dataframe(outcomes, hide_index=True, column_config=OUTCOME_COLUMNS)
+    st.dataframe(outcomes_on_screen(outcomes), hide_index=True, column_config=OUTCOME_COLUMNS)
     st.markdown("**NPS by path** (first 3 touchpoints of a customer)")
     by_path = ui.cached_analytics(ja.outcomes_by_path, workspace, filters, k=3, limit=8)
     st.dataframe(
-        by_path,
+        outcomes_on_screen(by_path),
         hide_index=True,
         column_config=OUTCOME_COLUMNS
-        | {"group": st.column_config.TextColumn("Path", width="large")},
+        | {"group": st.column_config.TextColumn("Path", width="medium")},
     )
     st.caption("Groups with fewer than 30 answers are low-confidence (grey in the chart).")
 

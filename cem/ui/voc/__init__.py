@@ -72,8 +72,15 @@ def sentiment_badge(score: float | None, label: str | None, language: str | None
     return (
         f"<span style='background:{colour};color:{text_colour};padding:1px 8px;"
         f"border-radius:10px;white-space:nowrap'>{face} {html.escape(label or '')} "
-        f"{score:+.2f}</span>"
+        f"{_signed_score(score)}</span>"
     )
+
+
+def _signed_score(score: float) -> str:
+    """A sentiment score with its sign; a score that rounds to zero reads "0.00", not
+    "-0.00"."""
+    text = f"{score:+.2f}"
+    return "0.00" if text in ("+0.00", "-0.00") else text
 
 
 def highlighted(text: str, query: Query) -> str:
