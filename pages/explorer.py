@@ -136,7 +136,7 @@ try:
     )
 
     stem = f"{workspace}-{metric}-{period}" + (f"-{dim}" if dim else "")
-    export_buttons(table, chart, stem, label)
+    export_buttons(labels.as_shown(table, metric), chart, stem, label)
     comments_behind(
         workspace, metric, label, frame, selection, filters=filters, period=period, dim=dim
     )

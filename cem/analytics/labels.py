@@ -89,6 +89,24 @@ def kpi_table(frame: pd.DataFrame, metric: str, dim: str | None = None) -> pd.Da
     return table.reset_index(drop=True)
 
 
+def as_shown(table: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """:func:`kpi_table`'s numbers as the screen writes them (NPS whole, other scores to one
+    decimal, the margin to one): what the CSV/XLSX export holds.
+
+    >>> t = kpi_table(pd.DataFrame({"value": [-58.1395], "moe": [15.6129], "n": [86],
+    ...                             "low_confidence": [False]}), "nps")
+    >>> as_shown(t, "nps").iloc[0, :2].tolist()
+    [-58.0, 15.6]
+    """
+    shown = table.copy()
+    label = metric_label(metric)
+    if metric != "responses" and label in shown.columns:
+        shown[label] = shown[label].astype("float64").round(0 if metric == "nps" else 1)
+    if "± (95%)" in shown.columns:
+        shown["± (95%)"] = shown["± (95%)"].astype("float64").round(1)
+    return shown
+
+
 def partial_period_note(
     period: str, partial: list[tuple[dt.date, dt.date, dt.date]], count: bool = False
 ) -> str | None:
