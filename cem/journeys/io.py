@@ -40,7 +40,7 @@ from cem.journeys.lanes import clean_lanes, lane_to_dict
 from cem.journeys.model import SNAPSHOT_FORMAT, Journey, clean_name, clean_text
 from cem.journeys.model import clean_touchpoint_fields as _clean_touchpoint_fields
 from cem.journeys.persona import clean_avatar, clean_goals, picture_from_json, picture_to_json
-from cem.journeys.reads import journey_to_dict
+from cem.journeys.reads import journey_to_dict, list_journeys
 from cem.journeys.writes import create_journey
 from cem.store.db import Database
 
@@ -279,7 +279,7 @@ def import_journey(
         return create_journey(
             db,
             workspace,
-            name or data["name"],
+            name or _imported_name(db, workspace, data["name"]),
             actor=actor,
             description=data["description"],
             persona=data["persona"],
@@ -297,9 +297,21 @@ def import_journey(
     return create_journey(
         db,
         workspace,
-        name or suggested,
+        name or _imported_name(db, workspace, suggested),
         actor=actor,
         outline=outline,
         author=author,
         action=f"Imported journey from {file_name}",
     )
+
+
+def _imported_name(db: Database, workspace: str, wanted: str) -> str:
+    """``wanted``, or ``wanted (imported)`` (``(imported 2)``, …) when the workspace has a
+    journey of that name already: the picker never lists two maps alike."""
+    taken = {s.name for s in list_journeys(db, workspace)}
+    if wanted not in taken:
+        return wanted
+    candidate, k = f"{wanted} (imported)", 2
+    while candidate in taken:
+        candidate, k = f"{wanted} (imported {k})", k + 1
+    return candidate
