@@ -94,6 +94,20 @@ def _no_cut_card_text(page) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def _broken_words(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Words of the board wider than their box (so broken mid-word), where the font could
+    still shrink (above 11 px): "Installatio|n" on a projector."""
+    return page.evaluate(
+        """() => { const ctx = document.createElement('canvas').getContext('2d');
+            return [...document.querySelectorAll('.jm-grid button p, .jm-grid .jm-read')]
+            .filter(p => p.offsetParent !== null).flatMap(p => {
+                const s = getComputedStyle(p), size = parseFloat(s.fontSize);
+                ctx.font = '700 ' + size + 'px ' + s.fontFamily;
+                return p.textContent.split(/\\s+/).filter(w =>
+                    size > 11 && ctx.measureText(w).width > p.clientWidth + 1); }); }"""
+    )
+
+
 def test_screenshots(browser, streamlit_server: StreamlitServer) -> None:  # type: ignore[no-untyped-def]
     SHOTS.mkdir(exist_ok=True)
     for width, height in ((1280, 720), (1440, 900)):
@@ -109,6 +123,7 @@ def test_screenshots(browser, streamlit_server: StreamlitServer) -> None:  # typ
             try:
                 page.wait_for_selector(CURVE, timeout=TIMEOUT)
                 page.wait_for_timeout(1500)
+                assert _broken_words(page) == []  # no word broken in two (a font shrinks)
                 target = SHOTS / f"journey_map_{width}x{height}{'_present' if present else ''}.png"
                 page.screenshot(path=str(target))
                 assert target.stat().st_size > 20_000

@@ -273,6 +273,34 @@ export default function (component) {
     });
   }
   grid.replaceChildren(out);
+  // A word wider than its box is not broken in two ("Installatio|n" on a projector): that
+  // text gets a smaller font (down to 11 px; only a longer word still wraps).
+  const canvas = grid.fitCanvas || (grid.fitCanvas = document.createElement('canvas'));
+  const fit = () => {
+    const ctx = canvas.getContext('2d');
+    for (const p of grid.querySelectorAll('button p, .jm-read')) {
+      p.style.fontSize = '';
+      const width = p.clientWidth;
+      if (!width) continue;
+      const style = getComputedStyle(p);
+      const size = parseFloat(style.fontSize);
+      ctx.font = '700 ' + size + 'px ' + style.fontFamily;  // bold: the widest reading
+      let widest = 0;
+      for (const word of p.textContent.split(/\s+/)) {
+        widest = Math.max(widest, ctx.measureText(word).width);
+      }
+      if (widest > width) p.style.fontSize = Math.max(11, Math.floor(size * width / widest)) + 'px';
+    }
+  };
+  requestAnimationFrame(fit);
+  if (window.ResizeObserver) {
+    let lastWidth = grid.clientWidth;
+    const watch = new ResizeObserver(() => {  // a new width only (fitting changes height)
+      if (grid.clientWidth !== lastWidth) { lastWidth = grid.clientWidth; requestAnimationFrame(fit); }
+    });
+    watch.observe(grid);
+    cleanups.push(() => watch.disconnect());
+  }
   return () => { for (const stop of cleanups) stop(); };
 }
 """
