@@ -218,6 +218,11 @@ def _journey() -> jm.Journey:
     return jm.get_journey(db, "demo", jm.find_journey(db, "demo", DEMO_JOURNEY_NAME))
 
 
+def _journey_named(name: str) -> jm.Journey:
+    db = ui.get_database()
+    return jm.get_journey(db, "demo", jm.find_journey(db, "demo", name))
+
+
 def test_persona_dialog_saves_goals_and_refuses_a_stale_save(app_env: Path) -> None:
     at = _open(app_env)
     at.button(key="persona").click().run()
@@ -229,6 +234,13 @@ def test_persona_dialog_saves_goals_and_refuses_a_stale_save(app_env: Path) -> N
     assert journey.persona_goals == "Online on moving day\nOne clear bill"
     card = next(m.value for m in at.markdown if "jm-persona" in m.value)
     assert "🎯 Online on moving day" in card and "🏠" in card
+    # A new name and persona reach the journey picker above the map at once.
+    at.button(key="persona").click().run()
+    at.text_input(key="dlg_j_name").set_value("Family broadband (QA)")
+    at.button(key="dlg_j_save").click().run()
+    picker = at.selectbox(key="journey_picker")
+    assert picker.format_func(picker.value).startswith("Family broadband (QA)")
+    journey = _journey_named("Family broadband (QA)")
     # Open the dialog; a colleague renames the persona; this Save must not overwrite it.
     at.button(key="persona").click().run()
     jm.update_journey(
@@ -243,7 +255,8 @@ def test_persona_dialog_saves_goals_and_refuses_a_stale_save(app_env: Path) -> N
     at.text_input(key="dlg_j_persona").set_value("Mine")
     at.button(key="dlg_j_save").click().run()
     assert any("changed by someone else" in w.value for w in at.warning)
-    assert _journey().persona == "Colleague's persona"
+    assert journey.journey_id == _journey_named("Family broadband (QA)").journey_id
+    assert _journey_named("Family broadband (QA)").persona == "Colleague's persona"
 
 
 def test_stage_rename_refuses_a_stale_save(app_env: Path) -> None:

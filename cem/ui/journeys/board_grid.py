@@ -286,7 +286,7 @@ export default function (component) {
       const size = parseFloat(style.fontSize);
       ctx.font = '700 ' + size + 'px ' + style.fontFamily;  // bold: the widest reading
       let widest = 0;
-      for (const word of p.textContent.split(/\s+/)) {
+      for (const word of p.textContent.split(/\\s+/)) {
         widest = Math.max(widest, ctx.measureText(word).width);
       }
       if (widest > width) p.style.fontSize = Math.max(11, Math.floor(size * width / widest)) + 'px';

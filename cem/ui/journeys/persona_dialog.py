@@ -129,7 +129,8 @@ def body(workspace: str, journey: Journey) -> None:
         type="primary",
         key="dlg_j_save",
         on_click=state.final,
-        args=(lambda: _save(workspace, journey), "Saved the journey and its persona"),
+        # The whole page: the picker above the map shows the journey's name and persona.
+        args=(lambda: _save(workspace, journey), "Saved the journey and its persona", True),
     )
 
 

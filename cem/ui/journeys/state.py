@@ -117,13 +117,16 @@ def redraw_map() -> NoReturn:
     st.rerun(MAP_FRAGMENT)
 
 
-def saved_and_close() -> NoReturn:
+def saved_and_close(whole_page: bool = False) -> NoReturn:
     """From a dialog's callback after a save: close the dialog and rerun only the map,
-    which closes the dialog on the screen (:func:`cem.ui.journeys.dialogs.close_closed`)."""
+    which closes the dialog on the screen (:func:`cem.ui.journeys.dialogs.close_closed`);
+    ``whole_page`` reruns the page (the journey's name, in the picker above the map)."""
     opened = st.session_state.get(DIALOG)
     if opened:
         st.session_state[CLOSING] = opened[0]
     close_dialog()
+    if whole_page:
+        st.rerun()
     st.rerun(MAP_FRAGMENT)
 
 
@@ -246,7 +249,8 @@ def quick(func: Callable[[], Any], ok: str) -> None:
         redraw_map()
 
 
-def final(func: Callable[[], Any], ok: str) -> None:
-    """A Save/Add/Delete: save, close the dialog and redraw the map (kept open on failure)."""
+def final(func: Callable[[], Any], ok: str, whole_page: bool = False) -> None:
+    """A Save/Add/Delete: save, close the dialog and redraw the map (kept open on failure;
+    ``whole_page``: the page, for a change the picker shows)."""
     if attempt(func, ok):
-        saved_and_close()
+        saved_and_close(whole_page)
