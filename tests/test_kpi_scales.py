@@ -167,3 +167,22 @@ def test_a_two_valued_text_outcome_reads_as_a_share(
     tiles = {m.label.replace("\\", ""): m.value for m in at.metric}  # markdown escapes
     assert tiles["satisfaction: % “satisfied”"] == "25%"
     assert tiles["Responses"] == "40"
+
+
+def test_the_overview_of_reviews_shows_their_one_rating(
+    app_env: Path, open_page: OpenPage, tmp_path: Path
+) -> None:
+    """Reviews without NPS, CSAT or CES but with one star rating: the Overview's headline
+    is that rating's mean (it showed only a count); minutes are no rating."""
+    db = Database(app_env)
+    try:
+        import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
+    finally:
+        db.close()
+    at = open_page("pages/overview.py", workspace=WS)
+    assert not at.exception, [e.value for e in at.exception]
+    tiles = {m.label: m.value for m in at.metric}
+    # The last 90 days of data hold one review (30 Dec 2024, 1 star).
+    last_90 = [stars for day, stars, _ in ROWS if day >= "2024-10-01"]
+    assert tiles["Stars (mean)"] == f"{sum(last_90) / len(last_90):.1f}" == "1.0"
+    assert not any("Delay" in label for label in tiles)

@@ -75,6 +75,23 @@ def rating_attributes(engine: Engine, workspace: str) -> list[str]:
     return [str(n) for n, d in zip(cols.name, cols.dtype, strict=True) if is_numeric(d)]
 
 
+def headline_rating(engine: Engine, workspace: str) -> str | None:
+    """The one rating scale the responses carry (a review's 1-5 stars), named as an
+    attribute; None when there are none or several (no rating is picked for the user)."""
+    cols = attribute_columns(engine, workspace)
+    scales = [
+        str(row.name)
+        for row in cols.itertuples(index=False)
+        if is_numeric(row.dtype)
+        and is_rating_scale(
+            None if pd.isna(row.min_value) else float(row.min_value),
+            5.0 if pd.isna(row.max_value) else float(row.max_value),
+            None if pd.isna(row.distinct_values) else int(row.distinct_values),
+        )
+    ]
+    return scales[0] if len(scales) == 1 else None
+
+
 def dimension_attributes(
     engine: Engine, workspace: str, max_distinct: int = 60, max_numeric_distinct: int = 12
 ) -> list[str]:

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import streamlit as st
 
 from cem import ui
-from cem.analytics import customer_kpis, overview
-from cem.analytics.filters import Filters
+from cem.analytics import catalogue, customer_kpis, overview
+from cem.analytics.filters import ATTRIBUTE_PREFIX, Filters
 from cem.analytics.flags import parse_flag_metric
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
 from cem.charts import specs
@@ -27,12 +27,16 @@ def show_tile(
     """One KPI tile: value, change vs the previous window, margin, n and confidence.
     A flag ("% satisfied") is a share of answers: shown as CSAT is (percent, pts)."""
     flag = parse_flag_metric(metric)
+    rating = metric.startswith(ATTRIBUTE_PREFIX) and not flag
     help_text = HELP.get(metric) or (
         f"Share of answers that are “{flag[1]}” in “{flag[0]}”; ± is the 95% margin."
         if flag
+        else f"Mean answer of “{metric.removeprefix(ATTRIBUTE_PREFIX)}”; ± is the 95% margin."
+        if rating
         else ""
     )
-    metric = "csat" if flag else metric  # the unit: a percentage of answers
+    # The unit: a flag is a percentage of answers (as CSAT), a rating a mean (as CES).
+    metric = "csat" if flag else "ces" if rating else metric
     column = column.container(border=True)
     has_value = snap["n"] > 0 and not math.isnan(float(snap["value"]))
     change = snap["change"]
@@ -92,6 +96,11 @@ def kpi_tiles(workspace: str, filters: Filters, available: Mapping[str, str]) ->
         # The label quotes the file's column and value: shown as text, never markdown.
         flags = [(m, ui.escape_markdown(label)) for m, label in available.items()]
         flags = [(m, label) for m, label in flags if parse_flag_metric(m)][:2]
+        # No flag either: the one rating scale the answers carry (a review's stars) is the
+        # headline; with several, none is picked for the user (Key drivers shows them all).
+        rating = None if flags else ui.cached_analytics(catalogue.headline_rating, workspace)
+        if rating is not None:
+            flags = [(ATTRIBUTE_PREFIX + rating, f"{ui.escape_markdown(rating)} (mean)")]
         tiles = flags + tiles
     columns = st.columns(len(tiles))
     for column, (metric, label) in zip(columns, tiles, strict=True):
