@@ -261,7 +261,11 @@ def test_stage_views_of_an_event_log_without_stages(app_env: Path, view: str) ->
         assert at.multiselect(key="ja:custom_steps").value  # the touchpoint funnel is offered
     else:
         assert any("no journey stage" in i for i in infos)
-        assert any("0% of 1 moves change channel" in c.value for c in at.caption)
+        assert any(
+            "Of 1 step from one event to the next (every event counts, repeats too), 0% change"
+            in c.value
+            for c in at.caption
+        )
 
 
 CUSTOMER_LIST = (

@@ -158,7 +158,9 @@ def flow_panel(workspace: str, filters: Filters, settings: JourneySettings, even
         )
     c_text.caption(
         f"{format_count(ended)} customer journeys, {format_count(moves)} moves between "
-        f"touchpoints. The graph shows the {min(top_n, len(trans))} busiest of the "
+        "touchpoints"
+        + (" (a touchpoint repeated in a row counts once)" if settings.collapse else "")
+        + f". The graph shows the {min(top_n, len(trans))} busiest of the "
         f"{format_count(len(trans))} distinct routes (from → to, or from → journey end). "
         "Circle size = events, line width = moves, label = share of departures from the "
         "touchpoint, dashed = the journey ends. Hover for numbers."
@@ -322,7 +324,9 @@ def timing_panel(workspace: str, filters: Filters, settings: JourneySettings) ->
         st.info("No customer had two events in a row.")
         return
     st.caption(
-        f"{format_percent(100 * switched / total)} of {format_count(total)} moves change channel."
+        f"Of {format_count(total)} step{'s' if total != 1 else ''} from one event to the next "
+        f"(every event counts, repeats too), {format_percent(100 * switched / total)} change "
+        "channel."
     )
     st.altair_chart(flow.channel_heatmap(matrix))
 
