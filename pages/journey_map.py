@@ -39,6 +39,7 @@ elif st.session_state.get("journey_picker") not in ids and ids:
     st.session_state["journey_picker"] = wanted_id if wanted_id in ids else ids[0]
 
 journey_id: int | None = None
+state.author()  # the editor's name, before its field is drawn
 if ids and not present:
     top = st.columns([4, 2, 1], vertical_alignment="bottom")
     labels = {
@@ -59,7 +60,6 @@ if ids and not present:
 else:
     journey_id = st.session_state.get("journey_picker")
     live = st.session_state.get("live_mode", True)
-state.author()
 if journey_id is not None and st.session_state.get("jm_runs", 0) > 0:
     if st.query_params.get("journey") != str(journey_id):
         st.query_params["journey"] = str(journey_id)  # the URL names the map (shareable)

@@ -247,3 +247,19 @@ def test_the_curve_is_built_once_for_every_session(
     assert moved != before
     third = _open(open_page)
     assert len(built) == count + 1 and board.curve_points(third) == moved
+
+
+def test_each_guest_editor_has_a_name_of_their_own(open_page: OpenPage) -> None:
+    """Without sign-in, every editor starts as a guest with a name of their own (all were
+    "Guest", so a conflict message could not say who), shown in the name field."""
+    first, second = _open(open_page), _open(open_page)
+    names = [at.text_input(key="author_name").value for at in (first, second)]
+    assert all(n.startswith("Guest-") for n in names) and names[0] != names[1]
+    tp = _journey().touchpoints[0]
+    board.click(first, "card", id=tp.touchpoint_id)
+    first.button(key="face_4").click().run()
+    _ok(first)
+    assert (
+        jm.list_versions(ui.get_database(), "demo", _journey().journey_id, limit=1)[0].author
+        == names[0]
+    )

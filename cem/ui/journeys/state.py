@@ -33,9 +33,15 @@ MAP_FRAGMENT = "jm_map"  # the key of the map's fragment
 
 
 def author() -> str:
-    """The editor's display name (colleagues see it in the history)."""
+    """The editor's display name (colleagues see it in the history): the signed-in user's
+    name, else a guest name of its own (``Guest-3f9a``) that the editor may change. Called
+    before the name field is drawn, so the field starts from it."""
     if "author_name" not in st.session_state:
-        st.session_state["author_name"] = f"Guest-{secrets.token_hex(2)}"
+        principal = ui.current_principal()
+        signed_in = principal.kind in ("user", "sso")
+        st.session_state["author_name"] = (
+            principal.name if signed_in else f"Guest-{secrets.token_hex(2)}"
+        )
     return (st.session_state.get("author_name") or "").strip() or "Guest"
 
 
