@@ -152,6 +152,45 @@ def chart_to_pdf(chart: alt.TopLevelMixin | dict[str, Any], scale: float = 3.0) 
     return _png_as_pdf(bytes(vlc.vegalite_to_png(spec, scale=scale)), scale)
 
 
+def chart_on_paper_pdf(
+    chart: alt.TopLevelMixin | dict[str, Any],
+    paper_pt: tuple[float, float],
+    scale: float = 3.0,
+    margin_pt: float = 28.0,
+) -> bytes:
+    """A one-page PDF of the paper size ``paper_pt`` (landscape width, height in points,
+    e.g. A3 1190.55 x 841.89) holding the chart rendered at ``scale``, fitted inside the
+    margins and centred, turned to portrait when that fits it larger: a poster that prints
+    at actual size on that paper.
+
+    >>> import altair as alt, pandas as pd
+    >>> pdf = chart_on_paper_pdf(alt.Chart(pd.DataFrame({"x": [1]})).mark_point().encode(
+    ...     x="x"), (1190.55, 841.89))
+    >>> pdf[:5], b"/MediaBox [0 0 1190.55 841.89]" in pdf  # a wide chart: A3 landscape
+    (b'%PDF-', True)
+    """
+    import vl_convert as vlc
+    from fpdf import FPDF
+
+    png = bytes(vlc.vegalite_to_png(_vega_lite_json(chart), scale=scale))
+    width, height = (int.from_bytes(png[i : i + 4], "big") / scale for i in (16, 20))
+    long_side, short_side = max(paper_pt), min(paper_pt)
+    best = None
+    for page in ((long_side, short_side), (short_side, long_side)):
+        fit = min((page[0] - 2 * margin_pt) / width, (page[1] - 2 * margin_pt) / height)
+        if best is None or fit > best[1]:
+            best = (page, fit)
+    assert best is not None
+    (page_w, page_h), fit = best
+    pdf = FPDF(unit="pt", format=(page_w, page_h))
+    pdf.set_margin(0)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    w, h = width * fit, height * fit
+    pdf.image(io.BytesIO(png), x=(page_w - w) / 2, y=(page_h - h) / 2, w=w, h=h)
+    return bytes(pdf.output())
+
+
 def _png_as_pdf(png: bytes, scale: float) -> bytes:
     """One PDF page the chart's size (1 px = 1 pt, as vl-convert's own PDFs) holding ``png``."""
     from fpdf import FPDF

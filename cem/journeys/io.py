@@ -30,6 +30,7 @@ from cem.access.principal import Principal
 from cem.errors import FileFormatError, InputError
 from cem.export import (
     FORMULA_PREFIXES,
+    chart_on_paper_pdf,
     chart_to_pdf,
     chart_to_png,
     chart_to_svg,
@@ -88,9 +89,17 @@ def journey_to_svg(chart: Any) -> str:
     return chart_to_svg(chart)
 
 
-def journey_to_pdf(chart: Any) -> bytes:
-    """PDF of a map chart (the poster for printing, A3/A2)."""
-    return chart_to_pdf(chart)
+PAPER_PT = {"A3": (1190.55, 841.89), "A2": (1683.78, 1190.55)}  # landscape, in points
+
+
+def journey_to_pdf(chart: Any, paper: str | None = None) -> bytes:
+    """PDF of a map chart: on an A3 or A2 page (``paper``, the poster for printing at
+    actual size), else a page the chart's size."""
+    if paper is None:
+        return chart_to_pdf(chart)
+    if paper not in PAPER_PT:
+        raise InputError(f"Unknown paper size '{paper}': use A3 or A2.")
+    return chart_on_paper_pdf(chart, PAPER_PT[paper])
 
 
 # -- import ---------------------------------------------------------------------------------

@@ -226,7 +226,7 @@ def export_tab(journey: Journey, emotion: pd.DataFrame, kpis: pd.DataFrame) -> N
         ),
         (
             f"Poster PDF ({paper})",
-            lambda: journey_io.journey_to_pdf(poster()),
+            lambda: journey_io.journey_to_pdf(poster(), paper),
             "pdf",
             "application/pdf",
         ),
