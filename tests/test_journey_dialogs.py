@@ -263,3 +263,27 @@ def test_each_guest_editor_has_a_name_of_their_own(open_page: OpenPage) -> None:
         jm.list_versions(ui.get_database(), "demo", _journey().journey_id, limit=1)[0].author
         == names[0]
     )
+
+
+def test_a_refused_save_keeps_the_text_and_a_second_save_puts_it_in(open_page: OpenPage) -> None:
+    """Ana saves Owner "Sales ops" on "Pricing page" while Bo has its dialog open. Bo's
+    Save is refused, his text stays in the dialog, and his second Save (knowing) puts in
+    the fields he changed (every later Save was refused before, however often he clicked)."""
+    at = _open(open_page)
+    tp = next(t for t in _journey().touchpoints if t.name == "Pricing page")
+    board.click(at, "card", id=tp.touchpoint_id)
+    jm.update_touchpoint(
+        ui.get_database(), "demo", tp.touchpoint_id, expected_version=tp.version,
+        owner="Sales ops", actor=LOCAL_ADMIN, author="Ana",
+    )  # fmt: skip
+    at.text_input(key="dlg_pain_note").set_value("Prices hide the router fee")
+    at.button(key="dlg_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Save again" in w.value for w in at.warning)
+    assert _journey().touchpoint(tp.touchpoint_id).owner == "Sales ops"  # Ana's change stands
+    assert at.text_input(key="dlg_pain_note").value == "Prices hide the router fee"
+    at.button(key="dlg_save").click().run()
+    _ok(at)
+    saved = _journey().touchpoint(tp.touchpoint_id)
+    # His pain note is in; Ana's owner, a field he did not touch, stays hers.
+    assert (saved.pain_note, saved.owner) == ("Prices hide the router fee", "Sales ops")

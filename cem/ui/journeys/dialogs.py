@@ -26,7 +26,7 @@ import streamlit as st
 
 from cem import ui
 from cem.charts import EMOTIONS
-from cem.errors import NotFoundError
+from cem.errors import ConflictError, NotFoundError
 from cem.journeys import api as jm
 from cem.journeys.model import Journey, Lane
 from cem.ui.journeys import lane_dialog, persona_dialog, state
@@ -149,7 +149,7 @@ def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> N
             key="dlg_save",
             width="stretch",
             on_click=_save_touchpoint,
-            args=(workspace, tp),
+            args=(workspace, journey.journey_id, tp),
         )
     bottom = _move_buttons(workspace, journey, tp)
     bottom.space("stretch")
@@ -292,32 +292,46 @@ def _move(workspace: str, tp: jm.Touchpoint, target: tuple[int | None, int | Non
     )
 
 
-def _save_touchpoint(workspace: str, tp: jm.Touchpoint) -> None:
+def _save_touchpoint(workspace: str, journey_id: int, tp: jm.Touchpoint) -> None:
     get = st.session_state.get
-    fields = {
-        "name": get("dlg_name"),
-        "channel": get("dlg_channel"),
-        "description": get("dlg_description"),
-        **{key: get(f"dlg_{key}") for key, _ in TEXT_FIELDS},
-    }
+    fields = state.changed_in_dialog(
+        {
+            "name": "dlg_name",
+            "channel": "dlg_channel",
+            "description": "dlg_description",
+            **{key: f"dlg_{key}" for key, _ in TEXT_FIELDS},
+        }
+    )
     target = get("dlg_stage")
     db, kw = _db(), state.edit_kwargs()
 
     def work() -> None:
-        version = jm.update_touchpoint(
-            db,
-            workspace,
-            tp.touchpoint_id,
-            expected_version=state.opened_version(tp.version),
-            **kw,
-            **fields,
-        )
+        try:
+            version = jm.update_touchpoint(
+                db,
+                workspace,
+                tp.touchpoint_id,
+                expected_version=state.opened_version(tp.version),
+                **kw,
+                **fields,
+            )
+        except ConflictError as exc:
+            # A colleague saved the card since this dialog opened: their change stands and
+            # the dialog keeps what you typed; a second Save, now knowing, puts yours in.
+            try:
+                current = jm.get_journey(db, workspace, journey_id).touchpoint(tp.touchpoint_id)
+            except NotFoundError:
+                raise exc from None  # deleted: the dialog says so and offers to add it back
+            state.rebase(current.version)
+            raise ConflictError(
+                f"{exc} Your text is still in this dialog: Save again to put it in place of theirs."
+            ) from exc
         if target is not None and int(target) != tp.stage_id:
             jm.move_touchpoint(
                 db, workspace, tp.touchpoint_id, expected_version=version, stage_id=target, **kw
             )
 
-    _final(work, f"Saved '{fields['name']}'")
+    _final(work, f"Saved '{fields.get('name') or tp.name}'")
 
 
 # -- new card, stage, lane cell -----------------------------------------------------------

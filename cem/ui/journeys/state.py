@@ -30,6 +30,7 @@ OPENED_VERSION = "jm_dialog_version"  # the version the open dialog's text was f
 CLOSING = "jm_dialog_closing"  # the kind of dialog a Save just closed (the map closes it)
 READ = "jm_read"  # (key, journey, memo): the journey as last read, and what was derived from it
 MAP_FRAGMENT = "jm_map"  # the key of the map's fragment
+OPENED_FILL = "jm_dialog_fill"  # what the open dialog's fields were filled with
 
 
 def author() -> str:
@@ -97,14 +98,28 @@ def open_dialog(
     """
     st.session_state[DIALOG] = (kind, target)
     st.session_state[OPENED_VERSION] = version
+    st.session_state[OPENED_FILL] = dict(fill or {})
     for key, value in (fill or {}).items():
         st.session_state[key] = value
+
+
+def changed_in_dialog(keys: dict[str, str]) -> dict[str, Any]:
+    """Of the dialog's fields (field -> widget key), those the user changed since it
+    opened, with their new values: a Save writes only them, so it never puts back what a
+    colleague changed meanwhile in a field the user did not touch."""
+    opened = st.session_state.get(OPENED_FILL) or {}
+    return {
+        field: st.session_state.get(key)
+        for field, key in keys.items()
+        if key not in opened or st.session_state.get(key) != opened[key]
+    }
 
 
 def close_dialog() -> None:
     """Forget the open dialog (the X, Esc, a click outside, or after Save)."""
     st.session_state.pop(DIALOG, None)
     st.session_state.pop(OPENED_VERSION, None)
+    st.session_state.pop(OPENED_FILL, None)
 
 
 def dismissed() -> None:
