@@ -186,3 +186,18 @@ def test_the_overview_of_reviews_shows_their_one_rating(
     last_90 = [stars for day, stars, _ in ROWS if day >= "2024-10-01"]
     assert tiles["Stars (mean)"] == f"{sum(last_90) / len(last_90):.1f}" == "1.0"
     assert not any("Delay" in label for label in tiles)
+
+
+def test_voice_of_answers_without_comments_says_why_there_are_no_themes(
+    app_env: Path, open_page: OpenPage, tmp_path: Path
+) -> None:
+    db = Database(app_env)
+    try:
+        import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
+    finally:
+        db.close()
+    at = open_page("pages/verbatims.py", workspace=WS)
+    assert not at.exception, [e.value for e in at.exception]
+    infos = [i.value for i in at.info]
+    assert any("these answers have no comments" in i for i in infos), infos
+    assert not any("once the comments are analysed" in i for i in infos)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from cem import ui
 from cem.access.principal import allowed
+from cem.analytics import catalogue
 from cem.analytics.filters import Filters
 from cem.errors import TouchpointError
 from cem.export import frame_to_csv_bytes
@@ -238,10 +239,16 @@ def theme_overview(workspace: str, filters: Filters, by: str | None) -> pd.DataF
     """The theme table (n, share, NPS with/without, significance) and its impact chart."""
     impact = ui.cached_analytics(voc_analytics.theme_impact, workspace, filters, by)
     if impact.empty:
-        st.info(
-            "No themes yet: they appear once the comments are analysed, or save a "
-            "search as a theme."
-        )
+        if "comment_share" not in ui.cached_analytics(catalogue.available_metrics, workspace):
+            st.info(
+                "No themes: these answers have no comments (no column was read as customers' "
+                "own words on import). Import the file again and choose its comment column."
+            )
+        else:
+            st.info(
+                "No themes yet: they appear once the comments are analysed, or save a "
+                "search as a theme."
+            )
         return impact
     # Without any NPS answer behind these comments, the NPS columns and chart would be
     # empty cells ("None") and an empty axis: themes are then shown by how often they occur.
