@@ -39,6 +39,15 @@ def _reviews_csv(tmp_path: Path) -> Path:
     return path
 
 
+def _import_into_app(app_env: Path, path: Path) -> None:
+    """Import ``path`` into the app's database (the pages open it afterwards)."""
+    db = Database(app_env)
+    try:
+        import_file(db, WS, path, "responses", actor=CLI_ADMIN)
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def reviews(db: Database, tmp_path: Path) -> Database:
     import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
@@ -80,11 +89,7 @@ def test_a_count_has_no_interval_and_whole_numbers(reviews: Database) -> None:
 def test_explorer_period_follows_the_chart(
     app_env: Path, open_page: OpenPage, tmp_path: Path
 ) -> None:
-    db = Database(app_env)
-    try:
-        import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
-    finally:
-        db.close()
+    _import_into_app(app_env, _reviews_csv(tmp_path))
     at = open_page("pages/explorer.py", workspace=WS, metric="attr:Stars")
     assert not at.exception, [e.value for e in at.exception]
     # 2021-01 .. 2024-12 is 48 months: more than 36, so quarters; the control says so.
@@ -110,11 +115,7 @@ def test_explorer_says_when_the_last_month_is_partial(
     )
     path = tmp_path / "march.csv"
     frame.to_csv(path, index=False)
-    db = Database(app_env)
-    try:
-        import_file(db, WS, path, "responses", actor=CLI_ADMIN)
-    finally:
-        db.close()
+    _import_into_app(app_env, path)
     at = open_page("pages/explorer.py", workspace=WS, metric="responses")
     assert not at.exception, [e.value for e in at.exception]
     notes = [c.value for c in at.caption if "is partial" in c.value]
@@ -174,11 +175,7 @@ def test_the_overview_of_reviews_shows_their_one_rating(
 ) -> None:
     """Reviews without NPS, CSAT or CES but with one star rating: the Overview's headline
     is that rating's mean (it showed only a count); minutes are no rating."""
-    db = Database(app_env)
-    try:
-        import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
-    finally:
-        db.close()
+    _import_into_app(app_env, _reviews_csv(tmp_path))
     at = open_page("pages/overview.py", workspace=WS)
     assert not at.exception, [e.value for e in at.exception]
     tiles = {m.label: m.value for m in at.metric}
@@ -191,11 +188,7 @@ def test_the_overview_of_reviews_shows_their_one_rating(
 def test_voice_of_answers_without_comments_says_why_there_are_no_themes(
     app_env: Path, open_page: OpenPage, tmp_path: Path
 ) -> None:
-    db = Database(app_env)
-    try:
-        import_file(db, WS, _reviews_csv(tmp_path), "responses", actor=CLI_ADMIN)
-    finally:
-        db.close()
+    _import_into_app(app_env, _reviews_csv(tmp_path))
     at = open_page("pages/verbatims.py", workspace=WS)
     assert not at.exception, [e.value for e in at.exception]
     infos = [i.value for i in at.info]
