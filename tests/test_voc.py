@@ -133,6 +133,7 @@ def test_highlight_marks_folded_matches() -> None:
         ("Uninstalled, waste of time", "negative"),
         ("Used to be good", "negative"),
         ("Finally an app that doesn't crash, well done", "positive"),  # negation ends at ","
+        ("Nothing but problems with my orders since day one.", "negative"),  # "nothing but"
         ("너무 불편해요", "negative"),
         ("좋지 않아요", "negative"),
         ("정말 편리하고 좋아요", "positive"),

@@ -194,7 +194,14 @@ tokinfo AS (
     LEFT JOIN lex fw ON fw.language = o.language AND fw.kind = 'function' AND fw.token = o.token
 ),
 flags AS (
-    SELECT o.*, ti.v, ti.is_neg, ti.boost, ti.is_but, ti.negate_after, ti.fail_value,
+    -- A negator right before "but" negates nothing: "nothing but problems" means only
+    -- problems.
+    SELECT o.*, ti.v,
+        ti.is_neg AND NOT coalesce(
+            lead(ti.is_but) OVER (PARTITION BY o.response_id, o.field ORDER BY o.pos)
+            AND lead(o.pos) OVER (PARTITION BY o.response_id, o.field ORDER BY o.pos) = o.pos + 1,
+            false) AS is_neg,
+        ti.boost, ti.is_but, ti.negate_after, ti.fail_value,
         ti.is_function FROM occ o
     JOIN tokinfo ti ON ti.token = o.token AND ti.language = o.language
 ),
