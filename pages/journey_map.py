@@ -42,10 +42,9 @@ journey_id: int | None = None
 state.author()  # the editor's name, before its field is drawn
 if ids and not present:
     top = st.columns([4, 2, 1], vertical_alignment="bottom")
-    labels = {
-        s.journey_id: f"{s.name}{f' — {s.persona}' if s.persona else ''} ({s.n_touchpoints} touchpoints)"
-        for s in summaries
-    }
+    # Name and persona only: a card count here would go stale, as the map's edits rerun
+    # the map, not this picker.
+    labels = {s.journey_id: f"{s.name}{f' — {s.persona}' if s.persona else ''}" for s in summaries}
     journey_id = top[0].selectbox(
         "🗺️ Journey map",
         ids,
