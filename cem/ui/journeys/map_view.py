@@ -75,12 +75,14 @@ def toolbar(workspace: str, journey: Journey) -> None:
     bar = st.container(horizontal=True, gap="small", vertical_alignment="center")
 
     def history(step: Callable[..., str], verb: str) -> None:
-        state.attempt(
+        done = state.attempt(
             lambda: step(
                 db, workspace, jid, expected_version=journey.version, **state.edit_kwargs()
             ),
             lambda action: f"{verb}: {action}",
         )
+        if done:  # the whole page: the History tab below the map lists the new version too
+            st.rerun()
 
     # Undo is the journey's, shared by everyone editing it: the button says whose change
     # it would undo (the toolbar's last change), the toast what it undid.
