@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 LOW_CONFIDENCE_N = 30
 
@@ -24,6 +25,16 @@ def _missing(value: float | None) -> bool:
 def format_count(n: int | float | None) -> str:
     """An integer with thousands separators; '—' for none."""
     return "—" if _missing(n) else f"{int(n):,}"  # type: ignore[arg-type]
+
+
+def format_minute(moment: Any) -> str:
+    """A stored time to the minute, "never" when there is none.
+
+    >>> import datetime as dt
+    >>> format_minute(dt.datetime(2027, 1, 5, 1, 59, 11, 125767)), format_minute(None)
+    ('2027-01-05 01:59', 'never')
+    """
+    return "never" if moment is None else f"{moment:%Y-%m-%d %H:%M}"
 
 
 def format_signed(value: float | None) -> str:

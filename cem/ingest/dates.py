@@ -46,9 +46,9 @@ AMBIGUOUS_DEFAULT = "day-first"
 MIN_SHARE = 0.8  # share of non-blank sample values that must fit one format
 
 _TIME = r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(?:[AaPp][Mm])?)?"
-_ISO = re.compile(
-    r"^\d{4}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
-    r"(?:Z| ?UTC| ?[+-]\d{2}(?::?\d{2})?)?$"
+_ISO = re.compile(  # groups: year, month, day, hour, minute, second, fraction, offset
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+    r"(?:Z| ?UTC| ?([+-])(\d{2})(?::?(\d{2}))?)?$"
 )
 # An offset after the time, also after a space (``2024-01-01 10:00:00 -0500``, as Delighted
 # and Shopify export). Not Z: that is UTC.
@@ -421,12 +421,6 @@ def parse_worded(text: str) -> datetime | None:
         return None
 
 
-_ISO_PARTS = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
-    r"(?:Z| ?UTC| ?([+-])(\d{2}):?(\d{2})?)?$"
-)
-
-
 def parse_iso(text: str) -> datetime | None:
     """An ISO date or time (the forms :data:`_ISO` accepts) as a naive datetime; a time with
     an offset is converted to UTC, as the import does. None when it is not one.
@@ -436,7 +430,7 @@ def parse_iso(text: str) -> datetime | None:
     >>> parse_iso("2024-03-01 10:00:00.5 UTC"), parse_iso("2024-02-30")
     (datetime.datetime(2024, 3, 1, 10, 0, 0, 500000), None)
     """
-    m = _ISO_PARTS.match(text.strip())
+    m = _ISO.match(text.strip())
     if m is None:
         return None
     year, month, day, hour, minute, second, fraction, sign, off_h, off_m = m.groups()

@@ -16,7 +16,7 @@ Functions that read a sample use only ``sample.columns``, ``sample[column]`` (it
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas loads only when a frame is asked for (the page)
@@ -37,14 +37,6 @@ class Sample:
         """A sample from rows (each with one value per column)."""
         rows = list(rows)
         return cls(columns, {c: [r[k] for r in rows] for k, c in enumerate(columns)})
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> Sample:
-        """A sample from a frame (missing values become None)."""
-        return cls(
-            [str(c) for c in frame.columns],
-            {str(c): [None if _is_nan(v) else v for v in frame[c].tolist()] for c in frame.columns},
-        )
 
     def __getitem__(self, column: str) -> list[Any]:
         return self._data[column]
@@ -69,10 +61,6 @@ class Sample:
         """The first ``rows`` rows."""
         return Sample(self.columns, {c: v[:rows] for c, v in self._data.items()})
 
-    def rows(self) -> Iterator[tuple[Any, ...]]:
-        """The rows as tuples, in column order."""
-        return zip(*(self._data[c] for c in self.columns), strict=True)
-
     def cells(self) -> set[Any]:
         """Every distinct value of the sample."""
         return {v for values in self._data.values() for v in values}
@@ -82,12 +70,3 @@ class Sample:
         import pandas as pd
 
         return pd.DataFrame({c: pd.Series(self._data[c], dtype=object) for c in self.columns})
-
-
-def column_values(sample: Any, column: str) -> list[Any]:
-    """The values of ``column`` of a sample (or of a frame) as a list."""
-    return list(sample[column])
-
-
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and value != value

@@ -27,6 +27,7 @@ from cem.access.links import (
 )
 from cem.analytics.filters import Filters
 from cem.errors import ShareLinkInvalid, TouchpointError
+from cem.format import format_minute
 
 TOKEN_KEY = "touchpoint_share_token"
 SESSION_KEY = "touchpoint_share_session"
@@ -119,8 +120,8 @@ def share_panel(workspace: str, page: str, filters: Filters) -> None:
     if links:
         st.markdown("**Links of this workspace**")
     for link in links:
-        state = "revoked" if link.revoked_at else f"expires {_minute(link.expires_at)}"
-        opened = _minute(link.last_opened_at)
+        state = "revoked" if link.revoked_at else f"expires {format_minute(link.expires_at)}"
+        opened = format_minute(link.last_opened_at)
         st.caption(
             ui.escape_markdown(
                 f"{link.id} · {', '.join(link.pages)} · {link.filters.describe()} · by "
@@ -140,8 +141,3 @@ def _base_url() -> str:
         url = ""
     base = url.split("?", 1)[0]
     return base.rsplit("/", 1)[0] if base.count("/") > 2 else base or "http://localhost:8501"
-
-
-def _minute(moment: Any) -> str:
-    """A stored time to the minute (``2027-01-05 01:59``), "never" when there is none."""
-    return f"{moment:%Y-%m-%d %H:%M}" if moment is not None else "never"

@@ -18,6 +18,7 @@ from cem.access import users
 from cem.access.links import link_principal, list_links
 from cem.access.principal import ACTIONS, Principal, Role, explain
 from cem.errors import TouchpointError
+from cem.format import format_minute
 from cem.store.workspaces import list_workspaces
 
 FLASH = "users:flash"
@@ -47,7 +48,7 @@ def show_flash() -> None:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return "never" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
+    return format_minute(value) + (" UTC" if value is not None else "")
 
 
 def user_table(accounts: list[users.User]) -> None:

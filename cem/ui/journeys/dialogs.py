@@ -36,6 +36,13 @@ from cem.ui.journeys.state import quick as _quick
 from cem.ui.journeys.widgets import channel_options, show_outcomes
 
 TEXT_FIELDS = (("owner", "Owner"), ("pain_note", "Pain note"), ("opportunity", "💡 Opportunity"))
+# The card's text fields (field -> label), each in the widget ``dlg_<field>``.
+CARD_FIELDS = {
+    "name": "Touchpoint",
+    "channel": "Channel",
+    **dict(TEXT_FIELDS),
+    "description": "Notes",
+}
 
 
 def _db() -> Any:
@@ -91,15 +98,15 @@ def open_details(journey: Journey) -> None:
 @_dialog("touchpoint")
 def touchpoint_dialog(workspace: str, journey: Journey, touchpoint_id: int) -> None:
     """Name, stage, channel, emotion faces, pain point, moment of truth, notes; moves."""
-    outcomes = st.session_state.pop(state.OUTCOMES, [])
-    show_outcomes(outcomes)
+    refused = _save_refused()
+    show_outcomes(st.session_state.pop(state.OUTCOMES, []))
     # A face or a flag reruns only this dialog: read the card as saved (one version
     # query when nothing changed), not as the map last drew it.
     journey = state.read_journey(workspace, journey.journey_id)
     try:
         tp = journey.touchpoint(touchpoint_id)
     except NotFoundError:
-        _deleted_card(workspace, journey, told=any(o.kind == "conflict" for o in outcomes))
+        _deleted_card(workspace, journey, told=refused)
         return
     if st.session_state.pop("dlg_refill_stage", False):
         st.session_state["dlg_stage"] = tp.stage_id
@@ -177,19 +184,9 @@ def _deleted_card(workspace: str, journey: Journey, told: bool) -> None:
     if not told:
         st.warning("A colleague deleted this touchpoint while you had it open.", icon="🔀")
     get = st.session_state.get
-    typed = {
-        "name": get("dlg_name") or "",
-        "channel": get("dlg_channel"),
-        "description": get("dlg_description"),
-        **{key: get(f"dlg_{key}") for key, _ in TEXT_FIELDS},
-    }
-    labels = {
-        "name": "Touchpoint",
-        "channel": "Channel",
-        "description": "Notes",
-        **dict(TEXT_FIELDS),
-    }
-    shown = [f"**{labels[k]}**: {ui.escape_markdown(str(v))}" for k, v in typed.items() if v]
+    typed = {field: get(f"dlg_{field}") for field in CARD_FIELDS}
+    typed["name"] = typed["name"] or ""
+    shown = [f"**{CARD_FIELDS[k]}**: {ui.escape_markdown(str(v))}" for k, v in typed.items() if v]
     if shown:
         st.markdown("What you had in this card:  \n" + "  \n".join(shown))
     stages = {s.stage_id for s in journey.stages}
@@ -294,14 +291,7 @@ def _move(workspace: str, tp: jm.Touchpoint, target: tuple[int | None, int | Non
 
 def _save_touchpoint(workspace: str, journey_id: int, tp: jm.Touchpoint) -> None:
     get = st.session_state.get
-    fields = state.changed_in_dialog(
-        {
-            "name": "dlg_name",
-            "channel": "dlg_channel",
-            "description": "dlg_description",
-            **{key: f"dlg_{key}" for key, _ in TEXT_FIELDS},
-        }
-    )
+    fields = state.changed_in_dialog({field: f"dlg_{field}" for field in CARD_FIELDS})
     target = get("dlg_stage")
     db, kw = _db(), state.edit_kwargs()
 
@@ -319,7 +309,7 @@ def _save_touchpoint(workspace: str, journey_id: int, tp: jm.Touchpoint) -> None
             # A colleague saved the card since this dialog opened: their change stands and
             # the dialog keeps what you typed; a second Save, now knowing, puts yours in.
             try:
-                current = jm.get_journey(db, workspace, journey_id).touchpoint(tp.touchpoint_id)
+                current = state.read_journey(workspace, journey_id).touchpoint(tp.touchpoint_id)
             except NotFoundError:
                 raise exc from None  # deleted: the dialog says so and offers to add it back
             state.rebase(current.version)
