@@ -65,7 +65,7 @@ def generate(
         n_tp = len(TOUCHPOINTS)
         cur.execute(
             """
-            INSERT INTO events (event_id, workspace, import_id, source_row, customer_id,
+            INSERT INTO events_base (event_id, workspace, import_id, source_row, customer_id,
                                 occurred_at, touchpoint, channel, stage)
             WITH g AS (
                 SELECT i, i % ? AS c,
@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         have = db.execute("SELECT count(*) FROM events WHERE workspace = ?", [WORKSPACE])
         existing = int(have.fetchone()[0])  # type: ignore[index]
         if existing != args.rows:
-            db.execute("DELETE FROM events WHERE workspace = ?", [WORKSPACE])
+            db.execute("DELETE FROM events_base WHERE workspace = ?", [WORKSPACE])
             gen = generate(db, args.rows, customers)
             print(f"Generated {args.rows:,} events of {customers:,} customers in {gen:.1f} s")
         else:

@@ -234,7 +234,7 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
         con.close()
     elif route == "floor":
         con = _write_floor(csv_path, db_path)
-        extra = {"loaded": con.execute("SELECT count(*) FROM responses").fetchone()[0]}
+        extra = {"loaded": con.execute("SELECT count(*) FROM responses_base").fetchone()[0]}
         extra["rejected"] = 0
         con.close()
     elif route == "pandas":
@@ -255,7 +255,7 @@ def run_route(route: str, csv_path: str, db_path: str) -> dict[str, float]:
 
 def _write_floor(csv_path: str, db_path: str) -> object:
     """The floor of any import of this file: the same rows INSERTed into Touchpoint's
-    ``responses`` table with plain casts, and nothing else (no checks, no rejects, no row
+    ``responses_base`` table with plain casts, and nothing else (no checks, no rejects, no row
     numbers, no attributes, no detection). Returns the open DuckDB connection."""
     import duckdb
 
@@ -266,7 +266,7 @@ def _write_floor(csv_path: str, db_path: str) -> object:
         con.execute(statement)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(11)) + "}"
     con.execute(
-        "INSERT INTO responses (response_id, workspace, import_id, source_row, customer_id, "
+        "INSERT INTO responses_base (response_id, workspace, import_id, source_row, customer_id, "
         "submitted_at, nps, csat, ces, comment, channel, touchpoint, segment) "
         "SELECT 0, 'bench', 1, 0, c0, TRY_CAST(c1 AS TIMESTAMP), TRY_CAST(c2 AS SMALLINT), "
         "TRY_CAST(c3 AS SMALLINT), TRY_CAST(c4 AS SMALLINT), c5, c6, c7, c8 "

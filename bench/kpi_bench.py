@@ -54,11 +54,11 @@ ORDER BY period, segment
 def generate(db: Database, rows: int) -> None:
     """N synthetic responses straight into DuckDB (seeded, vectorised SQL)."""
     with db.transaction() as cur:
-        cur.execute("DELETE FROM responses WHERE workspace = ?", [WORKSPACE])
+        cur.execute("DELETE FROM responses_base WHERE workspace = ?", [WORKSPACE])
         cur.execute("INSERT INTO workspaces(name) VALUES (?) ON CONFLICT DO NOTHING", [WORKSPACE])
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
-            """INSERT INTO responses (response_id, workspace, import_id, source_row,
+            """INSERT INTO responses_base (response_id, workspace, import_id, source_row,
                    customer_id, submitted_at, nps, csat, ces, comment, channel, touchpoint,
                    stage, segment, persona)
                SELECT i, ?, 1, i, 'c' || (i % 500000),

@@ -311,7 +311,7 @@ def speed_table(rows: int) -> pd.DataFrame:
         cur = db.cursor()
         cur.register("bench_rows", data)
         cur.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, submitted_at, nps, "
+            "INSERT INTO responses_base(response_id, workspace, import_id, submitted_at, nps, "
             "comment, segment, touchpoint) SELECT response_id, ?, 1, submitted_at, nps, "
             "comment, segment, touchpoint FROM bench_rows",
             [ws],

@@ -36,7 +36,7 @@ def insert_responses(
             values = [row.get(c) for c in RESPONSE_COLUMNS]
             values = [None if isinstance(v, float) and np.isnan(v) else v for v in values]
             cur.execute(
-                "INSERT INTO responses(response_id, workspace, import_id, source_row, "
+                "INSERT INTO responses_base(response_id, workspace, import_id, source_row, "
                 + ", ".join(RESPONSE_COLUMNS)
                 + ") VALUES (?, ?, 1, ?, "
                 + ", ".join("?" for _ in RESPONSE_COLUMNS)

@@ -147,7 +147,7 @@ def test_demo_is_loaded_false_on_empty_database(db: Database) -> None:
 def test_other_workspaces_are_untouched(db: Database) -> None:
     db.execute("INSERT INTO workspaces(name) VALUES ('acme')")
     db.execute(
-        "INSERT INTO responses(response_id, workspace, import_id, nps) VALUES (1, 'acme', 0, 9)"
+        "INSERT INTO responses_base(response_id, workspace, import_id, nps) VALUES (1, 'acme', 0, 9)"
     )
     build_demo_workspace(db, actor=CLI_ADMIN)
     build_demo_workspace(db, actor=CLI_ADMIN)

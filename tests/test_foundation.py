@@ -31,7 +31,7 @@ def _insert_response(db: Database, workspace: str, rid: int, **values: object) -
     columns = ["response_id", "workspace", "import_id", *values]
     marks = ", ".join("?" for _ in columns)
     db.execute(
-        f"INSERT INTO responses ({', '.join(columns)}) VALUES ({marks})",
+        f"INSERT INTO responses_base ({', '.join(columns)}) VALUES ({marks})",
         [rid, workspace, 1, *values.values()],
     )
 
@@ -149,7 +149,7 @@ def test_attribute_filter_and_customer_dimension(db: Database) -> None:
     _insert_response(db, "w", 2, customer_id="c2", nps=0)
     insert_attribute(db, "Class", {2: "Eco"}, numeric=False)
     db.execute(
-        "INSERT INTO events (event_id, workspace, import_id, customer_id, occurred_at,"
+        "INSERT INTO events_base (event_id, workspace, import_id, customer_id, occurred_at,"
         " touchpoint) VALUES (1,'w',1,'c1',TIMESTAMP '2025-01-01','a'),"
         " (2,'w',1,'c2',TIMESTAMP '2025-01-01','b')"
     )

@@ -1,8 +1,9 @@
 """An import whose process dies mid-way leaves the database exactly as it was.
 
-A child process imports a file and is killed (SIGKILL) after the valid rows and their
-attribute table were written inside the import's transaction; the database, reopened,
-holds what it held before: no rows, no import record, no attribute table.
+A child process imports a file and is killed (SIGKILL) after the import's own table was
+written and made part of the ``responses`` view, with its attribute view, inside the import's
+transaction; the database, reopened, holds what it held before: no rows, no import record, no
+import or attribute table.
 """
 
 from __future__ import annotations
@@ -27,15 +28,15 @@ CHILD = textwrap.dedent(
     from cem.access.principal import LOCAL_ADMIN
     from cem.store.db import Database
 
-    real_insert = ingest._insert_rows
+    real_keep = ingest._keep_rows
 
-    def insert_then_hang(*args, **kwargs):
-        out = real_insert(*args, **kwargs)
-        print("inserted", out[0], flush=True)
+    def keep_then_hang(*args, **kwargs):
+        out = real_keep(*args, **kwargs)
+        print("inserted", out, flush=True)
         time.sleep(600)  # killed here, inside the open transaction
         return out
 
-    ingest._insert_rows = insert_then_hang
+    ingest._keep_rows = keep_then_hang
     db = Database(sys.argv[1])
     ingest.import_file(db, "w", sys.argv[2], "responses", actor=LOCAL_ADMIN)
     """
@@ -70,12 +71,15 @@ def test_killed_import_leaves_nothing(tmp_path: Path) -> None:
     assert child.returncode == -signal.SIGKILL
 
     reopened = Database(db_path)
-    for table in ("responses", "imports", "import_rejects", "attribute_sources"):
+    for table in ("responses", "imports", "import_rejects", "attribute_sources", "row_tables"):
         count = reopened.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         assert count == 0, table
     tables = reopened.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE 'tp_%'"
     ).fetchone()[0]
-    assert tables == 0
+    views = reopened.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'tp_%'"
+    ).fetchone()[0]
+    assert (tables, views) == (0, 0)
     assert reopened.data_version("w") == revision
     reopened.close()

@@ -88,7 +88,7 @@ def test_host_round_imports_the_dropped_file_and_refreshes_the_snapshot(tmp_path
         n = snapshot.execute("SELECT count(*) FROM responses WHERE workspace = 'acme'")
         assert n.fetchone()[0] == 2
         with pytest.raises(SnapshotWriteError):
-            snapshot.execute("DELETE FROM responses")
+            snapshot.execute("DELETE FROM responses_base")
     finally:
         snapshot.close()
         host.stop()

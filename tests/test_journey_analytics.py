@@ -68,7 +68,7 @@ def insert_events(db: Database, workspace: str, rows: list[tuple], start_id: int
     ensure_workspace(db, workspace)
     for i, (cust, when, tp, channel, stage) in enumerate(rows):
         db.execute(
-            "INSERT INTO events (event_id, workspace, import_id, source_row, customer_id,"
+            "INSERT INTO events_base (event_id, workspace, import_id, source_row, customer_id,"
             " occurred_at, touchpoint, channel, stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [start_id + i, workspace, 1, i + 1, cust, when, tp, channel, stage],
         )
@@ -85,7 +85,7 @@ def insert_response(
     db: Database, workspace: str, rid: int, cust: str | None, nps: int | None, csat: int | None
 ) -> None:
     db.execute(
-        "INSERT INTO responses (response_id, workspace, import_id, customer_id, nps, "
+        "INSERT INTO responses_base (response_id, workspace, import_id, customer_id, nps, "
         "csat) VALUES (?, ?, ?, ?, ?, ?)",
         [rid, workspace, 1, cust, nps, csat],
     )

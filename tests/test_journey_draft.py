@@ -90,7 +90,7 @@ def test_draft_journey_has_data_keys_and_customers_emotion(unstaged: Database) -
     # Responses at touchpoint "c": NPS 0 and 10 -> mean 5 -> 0 on −2..+2; at "A": CSAT 5 -> +2.
     for rid, tp, nps, csat in [(1, " c ", 0, None), (2, "C", 10, None), (3, "a", None, 5)]:
         unstaged.execute(
-            "INSERT INTO responses (response_id, workspace, import_id, touchpoint, nps, csat) "
+            "INSERT INTO responses_base (response_id, workspace, import_id, touchpoint, nps, csat) "
             "VALUES (?, 'w', 1, ?, ?, ?)",
             [rid, tp, nps, csat],
         )

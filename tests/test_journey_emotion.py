@@ -39,13 +39,13 @@ def data(db: Database) -> tuple[Database, int]:
     ensure_workspace(db, "other")
     for i, (tp, nps, csat, ces, segment) in enumerate(RESPONSES):
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, touchpoint, nps, csat, ces, "
+            "INSERT INTO responses_base(response_id, workspace, import_id, touchpoint, nps, csat, ces, "
             "segment, comment) VALUES (?, ?, 1, ?, ?, ?, ?, ?, 'x')",
             [i, WS, tp, nps, csat, ces, segment],
         )
     # Another workspace's answers never count.
     db.execute(
-        "INSERT INTO responses(response_id, workspace, import_id, touchpoint, nps) "
+        "INSERT INTO responses_base(response_id, workspace, import_id, touchpoint, nps) "
         "VALUES (99, 'other', 2, 'Checkout', 0)"
     )
     jid = jm.create_journey(

@@ -30,7 +30,7 @@ def data(db: Database) -> Database:
     ensure_workspace(db, WS)
     for rid, tp, nps, segment, sentiment in ROWS:
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, touchpoint, nps, segment, "
+            "INSERT INTO responses_base(response_id, workspace, import_id, touchpoint, nps, segment, "
             "comment) VALUES (?, ?, 1, ?, ?, ?, 'x')",
             [rid, WS, tp, nps, segment],
         )
@@ -111,7 +111,7 @@ def test_sentiment_finishing_after_an_import_reaches_the_cached_map(db: Database
     ensure_workspace(db, WS)
     for rid, text in enumerate(("Delivery was late and nobody called back", "Awful, broken"), 1):
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, touchpoint, nps, "
+            "INSERT INTO responses_base(response_id, workspace, import_id, touchpoint, nps, "
             "comment) VALUES (?, ?, 1, 'Delivery', 5, ?)",
             [rid, WS, text],
         )

@@ -147,12 +147,12 @@ def xss_server(demo_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         for i in range(1500):  # enough to be among the busiest moves
             when = dt.datetime(2025, 6, 1, 9) + dt.timedelta(minutes=i)
             cur.execute(
-                "INSERT INTO events (event_id, workspace, import_id, customer_id, "
+                "INSERT INTO events_base (event_id, workspace, import_id, customer_id, "
                 "occurred_at, touchpoint, channel, stage) VALUES (?,?,?,?,?,?,?,?)",
                 [start + 2 * i, "demo", 0, f"X-{i}", when, "Search result", "web", "Awareness"],
             )
             cur.execute(
-                "INSERT INTO events (event_id, workspace, import_id, customer_id, "
+                "INSERT INTO events_base (event_id, workspace, import_id, customer_id, "
                 "occurred_at, touchpoint, channel, stage) VALUES (?,?,?,?,?,?,?,?)",
                 [
                     start + 2 * i + 1,

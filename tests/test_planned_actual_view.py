@@ -68,7 +68,7 @@ def test_view_without_stages_or_events(view_db: Path) -> None:
     assert not at.exception
     assert any("no stages yet" in i.value for i in at.info)
     db = Database(view_db)
-    db.execute("DELETE FROM events")
+    db.execute("DELETE FROM events_base")
     db.close()
     at = AppTest.from_function(_view, args=(7,), default_timeout=60)
     at.run()

@@ -130,7 +130,7 @@ def test_korean_names_are_drawn_with_the_cjk_font(demo_db: Database) -> None:
 
     top = touchpoint_ranking(duckdb_engine(demo_db), "demo", Filters())["best"].touchpoint[0]
     demo_db.execute(
-        "UPDATE responses SET touchpoint = '매장 계산대' WHERE workspace = 'demo' "
+        "UPDATE responses_base SET touchpoint = '매장 계산대' WHERE workspace = 'demo' "
         "AND touchpoint = ?",
         [top],
     )

@@ -43,7 +43,7 @@ def _workspace(
     base = int(db.execute("SELECT coalesce(max(response_id), 0) FROM responses").fetchall()[0][0])
     for k, text in enumerate(texts):
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, comment, nps, touchpoint, "
+            "INSERT INTO responses_base(response_id, workspace, import_id, comment, nps, touchpoint, "
             "submitted_at) VALUES (?, ?, 1, ?, ?, ?, TIMESTAMP '2025-01-01' + to_days(?))",
             [
                 base + k + 1,

@@ -76,7 +76,7 @@ def test_unsupported_language_is_named_on_the_card(app_env: Path, open_page: Ope
     try:
         top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, comment) VALUES "
+            "INSERT INTO responses_base(response_id, workspace, import_id, comment) VALUES "
             "(?, 'demo', 0, 'zqxit Spedizione arrivata tardissimo, nessuno risponde mai, "
             "pessimo servizio clienti')",
             [top + 1],
@@ -102,7 +102,7 @@ def test_themes_of_comments_without_nps_show_no_nps_columns(
     would be "None" cells and an empty axis)."""
     db = Database(app_env)
     try:
-        db.execute("UPDATE responses SET nps = NULL WHERE workspace = 'demo'")
+        db.execute("UPDATE responses_base SET nps = NULL WHERE workspace = 'demo'")
         impact = theme_impact(duckdb_engine(db), "demo")
     finally:
         db.close()
@@ -127,7 +127,7 @@ def payload_server(
     top = int(db.execute("SELECT max(response_id) FROM responses").fetchall()[0][0])
     for k, text in enumerate(PAYLOADS):
         db.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, comment, nps, touchpoint)"
+            "INSERT INTO responses_base(response_id, workspace, import_id, comment, nps, touchpoint)"
             " VALUES (?, 'demo', 0, ?, 3, '<b>tp</b>')",
             [top + k + 1, text],
         )

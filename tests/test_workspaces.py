@@ -38,13 +38,13 @@ def _add_rows(db: Database, workspace: str, n_responses: int, n_events: int = 0)
         )
         for i in range(n_responses):
             cur.execute(
-                "INSERT INTO responses(response_id, workspace, import_id, customer_id, nps) "
+                "INSERT INTO responses_base(response_id, workspace, import_id, customer_id, nps) "
                 "VALUES (nextval('row_id_seq'), ?, 1, ?, ?)",
                 [workspace, f"c{i}", i % 11],
             )
         for i in range(n_events):
             cur.execute(
-                "INSERT INTO events(event_id, workspace, import_id, customer_id, occurred_at, "
+                "INSERT INTO events_base(event_id, workspace, import_id, customer_id, occurred_at, "
                 "touchpoint) VALUES (nextval('row_id_seq'), ?, 1, ?, ?, 'Shop')",
                 [workspace, f"c{i}", dt.datetime(2026, 1, 1) + dt.timedelta(hours=i)],
             )
@@ -280,7 +280,7 @@ def test_page_deletes_current_workspace_and_falls_back(open_page: OpenPage) -> N
 def test_page_reloads_demo(app_env: Path, open_page: OpenPage) -> None:
     db = Database(app_env)
     before = db.execute("SELECT count(*) FROM responses WHERE workspace = 'demo'").fetchall()
-    db.execute("DELETE FROM responses WHERE workspace = 'demo' AND nps = 10")
+    db.execute("DELETE FROM responses_base WHERE workspace = 'demo' AND nps = 10")
     db.close()
     at = _page(open_page)
     at.button(key="ws_reload_demo").click()

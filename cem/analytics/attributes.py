@@ -4,7 +4,8 @@ Storage, per import: one wide table ``tp_attrs_<import_id>`` with ``row_id`` (th
 response/event id, or the customer id for customers) and one column per attribute
 (``a0, a1, ...``: DOUBLE for numeric columns, VARCHAR for text; blank cells are NULL).
 Writing one wide table is several times faster than one row per value, and reading a
-rating is a scan of one narrow column.
+rating is a scan of one narrow column. For an import of responses or events it is a view over
+the import's own table (:mod:`cem.store.rows`), which holds the attribute columns already.
 
 Two small tables describe them:
 
@@ -99,10 +100,13 @@ def store_attributes(
     select_sql: str,
     columns: Sequence[AttributeColumn],
     params: Sequence[Any] = (),
+    as_view: bool = False,
 ) -> None:
     """Create the import's attribute table from ``select_sql`` (which yields ``row_id`` and
     each of ``columns`` under its ``column`` name; the table calls them ``a0, a1, ...``),
-    register its columns and describe them (inside the caller's transaction). ``select_sql`` is Touchpoint's own SQL: user values go in ``params``."""
+    register its columns and describe them (inside the caller's transaction). ``select_sql``
+    is Touchpoint's own SQL: user values go in ``params``. ``as_view``: a view, not a copy,
+    over the import's own table (:mod:`cem.store.rows`: the rows are written once)."""
     if not columns:
         return
     table = attribute_table_name(import_id)
@@ -111,8 +115,8 @@ def store_attributes(
         for k, c in enumerate(columns)
     )
     cur.execute(
-        f"CREATE TABLE {table} AS SELECT CAST(row_id AS {row_id_type(kind)}) AS row_id, {cast} "
-        f"FROM ({select_sql})",
+        f"CREATE {'VIEW' if as_view else 'TABLE'} {table} AS SELECT "
+        f"CAST(row_id AS {row_id_type(kind)}) AS row_id, {cast} FROM ({select_sql})",
         list(params),
     )
     cur.executemany(
@@ -283,7 +287,13 @@ def _drop_sources(cur: Any, where: str, params: list[Any]) -> None:
         f"SELECT DISTINCT import_id FROM attribute_sources WHERE {where}", params
     ).fetchall()
     for (import_id,) in imports:
-        cur.execute(f"DROP TABLE IF EXISTS {attribute_table_name(import_id)}")
+        name = attribute_table_name(import_id)
+        is_view = cur.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database()",
+            [name],
+        ).fetchall()[0][0]
+        cur.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {name}")
         cur.execute("DELETE FROM attribute_catalogue WHERE import_id = ?", [import_id])
         cur.execute("DELETE FROM attribute_catalogue_imports WHERE import_id = ?", [import_id])
     cur.execute(f"DELETE FROM attribute_sources WHERE {where}", params)

@@ -59,6 +59,7 @@ from cem.ingest.detect import ROLES
 from cem.ingest.history import insert_import_record, next_import_id
 from cem.ingest.load import ID_STRIDE
 from cem.store.db import Database, bump_revision
+from cem.store.rows import direct_table
 from cem.store.workspaces import DEMO_WORKSPACE, clear_workspace_data
 
 __all__ = [
@@ -127,7 +128,7 @@ def _load_demo_rows(
         cur,
         f"demo_{kind}",
         pa.Table.from_pandas(frame.assign(**extra), preserve_index=False),
-        f"INSERT INTO {kind}({', '.join(keys + columns)}) "
+        f"INSERT INTO {direct_table(kind)}({', '.join(keys + columns)}) "
         f"SELECT {', '.join(values + columns)} FROM demo_{kind}",
         [DEMO_WORKSPACE, import_id],
     )

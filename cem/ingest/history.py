@@ -16,6 +16,7 @@ from cem.errors import NotFoundError
 from cem.ingest.mapping import Mapping, columns_signature
 from cem.ingest.readers import Upload
 from cem.store.db import Database, bump_revision
+from cem.store.rows import drop_row_tables
 
 if TYPE_CHECKING:  # the tables are frames (made by DuckDB's .df() when asked for)
     import pandas as pd
@@ -59,7 +60,7 @@ def import_rejects(
 
 
 def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
-    for table in ("responses", "events", "customers"):
+    for table in ("responses_base", "events_base", "customers"):
         cur.execute(
             f"DELETE FROM {table} WHERE workspace = ? AND import_id = ?", [workspace, import_id]
         )
@@ -68,6 +69,7 @@ def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
     cur.execute("DELETE FROM attribute_scale_labels WHERE import_id = ?", [import_id])
     cur.execute("DELETE FROM imports WHERE workspace = ? AND import_id = ?", [workspace, import_id])
     drop_import_attributes(cur, workspace, import_id)
+    drop_row_tables(cur, [import_id])
 
 
 def delete_import(db: Database, workspace: str, import_id: int, *, actor: Principal) -> None:

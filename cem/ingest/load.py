@@ -7,10 +7,12 @@ One code path for the import page and ``python -m cem import``:
    mapping saved for a file with the same columns; :func:`apply_overrides` applies the
    user's choices (``--map``/``--set`` or the page's editor);
 3. :func:`import_file` reads the file once with DuckDB's reader into a typed table (every
-   role cast with ``TRY_CAST``/``try_strptime``, every invalid cell flagged, only invalid
-   cells' raw text kept), then in **one transaction** inserts the valid rows, their
-   attributes, the rejects, the ``imports`` record and the saved mapping. Any failure rolls
-   everything back: the database is exactly as before.
+   role cast with ``TRY_CAST``/``try_strptime`` or typed by the reader itself, every invalid
+   cell flagged, only invalid cells' raw text kept). For responses and events that table is
+   the import's storage (:mod:`cem.store.rows`: the ``responses``/``events`` views read its
+   valid rows; nothing is copied); customers are inserted from it. All of it, with the
+   rejects, the ``imports`` record and the saved mapping, happens in **one transaction**: any
+   failure rolls everything back and the database is exactly as before.
 
 What a valid row is: a response needs at least one answer (NPS, CSAT, CES, a comment, or a
 rating attribute); an event needs a customer, a time and a touchpoint; a customer needs an
@@ -90,12 +92,14 @@ from cem.ingest.sql import (
     _answer_condition,
     _attribute_stats,
     _date,
+    _native_columns,
     _numeric_in_sample,
     _Plan,
     _role_plan,
 )
-from cem.ingest.typed_read import _read_typed, _read_typed_again, _record_rejects, _Typed
+from cem.ingest.typed_read import ReaderCastError, _read_typed, _record_rejects, _Typed
 from cem.store.db import Database, bump_revision
+from cem.store.rows import ID_STRIDE, ROW_KINDS, rebuild_views, register_row_table
 from cem.store.workspaces import validate_workspace_name
 
 if TYPE_CHECKING:  # the rejects as a frame, for the page (pandas loads only then)
@@ -121,7 +125,6 @@ __all__ = [
 ]
 
 KINDS = tuple(ROLES)
-ID_STRIDE = 1 << 32
 RESULT_REJECTS = 1000
 
 Progress = Callable[[float, str], None]
@@ -336,16 +339,17 @@ def _load(
         upload.register(cur)
         _settle_ambiguous_dates(cur, upload, mapping)
         numeric = _numeric_in_sample(cur, upload, mapping.attribute_columns(upload.columns))
-        plan = _role_plan(upload, mapping, numeric, remedies)
-        typed = _read_typed(cur, upload, plan, import_id)
+        native = _native_columns(cur, upload, mapping, numeric, remedies)
+        plan = _role_plan(upload, mapping, numeric, remedies, native)
+        stored_as = workspace if kind in ROW_KINDS else None  # written once: cem.store.rows
+        try:
+            typed = _read_typed(cur, upload, plan, import_id, stored_as)
+        except ReaderCastError:  # a cell the reader could not type: every cell as text
+            plan = _role_plan(upload, mapping, numeric, remedies)
+            typed = _read_typed(cur, upload, plan, import_id, stored_as)
 
         report(0.45, "Checking dates and values")
-        attributes, ratings, notes, stray = _attribute_stats(
-            cur, plan, typed.table, typed.stray_missing
-        )
-        if stray:  # a missing-value spelling first seen after the sample: read with all
-            typed = _read_typed_again(cur, upload, plan, typed, import_id)
-            attributes, ratings, notes, _ = _attribute_stats(cur, plan, typed.table)
+        attributes, ratings, notes = _attribute_stats(cur, plan, typed.table)
         # From here on rows carry their file position in columns, so DuckDB may write them
         # in any order: much faster parallel inserts of large files (this cursor only).
         cur.execute("SET preserve_insertion_order = false")
@@ -358,10 +362,15 @@ def _load(
         checked, row_ok = _checked_rows(plan, typed, answer)
 
         report(0.55, "Loading the valid rows")
-        loaded, updated = _insert_rows(
-            cur, workspace, kind, import_id, plan, typed.table, checked, row_ok, attributes
-        )
-
+        if stored_as is not None:
+            loaded = _keep_rows(
+                cur, workspace, kind, import_id, typed, checked, row_ok, attributes
+            )
+            updated = 0
+        else:
+            loaded, updated = _insert_customers(
+                cur, workspace, import_id, plan, typed.table, checked, row_ok, attributes
+            )
         store_scale_labels(cur, import_id, plan.scales, attributes)
         report(0.85, "Recording rejected rows")
         _record_rejects(cur, import_id, plan, typed, checked, answer is not None)
@@ -398,13 +407,16 @@ def _load(
 
 def _checked_rows(plan: _Plan, typed: _Typed, answer: str | None) -> tuple[str, str]:
     """Every record with its position, row number and verdict (a query, not a table),
-    and the SQL condition of a row that loads."""
+    and the SQL condition of a row that loads. ``__b<k>``: cell check k failed (a bit of
+    ``__bad``); ``__cells_ok``: no cell check failed."""
     late = [f"coalesce({ch.bad}, false) AS __l{k}" for k, ch in enumerate(plan.late_checks)]
     width_ok = f"__nfields = {typed.n_cols}" if "__nfields" in typed.carried else "true"
-    columns = [f"{typed.pos} AS __pos"]
+    columns = [f"{typed.pos} AS __pos", "rowid AS __rowid"]
     if typed.row != "__row":
         columns.append(f"{typed.row} AS __row")
+    columns += [f"(__bad & {1 << k}) <> 0 AS __b{k}" for k in range(typed.checks)]
     columns += [
+        f"(__bad & {(1 << typed.checks) - 1}) = 0 AS __cells_ok",
         *late,
         f"({width_ok}) AS __width_ok",
         f"coalesce({answer or 'true'}, false) AS __answer",
@@ -417,10 +429,53 @@ def _checked_rows(plan: _Plan, typed: _Typed, answer: str | None) -> tuple[str, 
     return checked, row_ok
 
 
-def _insert_rows(
+def _keep_rows(
     cur: Any,
     workspace: str,
     kind: str,
+    import_id: int,
+    typed: _Typed,
+    checked: str,
+    row_ok: str,
+    attributes: list[AttributeColumn],
+) -> int:
+    """Responses and events: the typed table is the import's storage (nothing is copied).
+    Flag the rows that failed a check across cells or rows in ``__bad``, register the
+    table under the ``responses``/``events`` view, make the attribute table a view over
+    it, and return how many rows load."""
+    loaded, flagged = cur.execute(
+        f"SELECT count(*) FILTER (WHERE {row_ok}), count(*) FILTER (WHERE __cells_ok AND NOT "
+        f"({row_ok})) FROM {checked}"
+    ).fetchall()[0]
+    if flagged:  # answerless, ragged or repeated rows (their cells were fine)
+        cur.execute(
+            f"UPDATE {typed.table} SET __bad = __bad | {1 << typed.checks} WHERE rowid IN "
+            f"(SELECT __rowid FROM {checked} WHERE __cells_ok AND NOT ({row_ok}))"
+        )
+    register_row_table(cur, import_id, kind, workspace, typed.first_row)
+    rebuild_views(cur, (kind,))
+    if attributes:
+        # Named __a<k> in the SELECT (a wide file's columns are list elements, __xs[k]).
+        named = [replace(a, column=f"__a{k}") for k, a in enumerate(attributes)]
+        listed = any("[" in a.column for a in attributes)
+        select = ", ".join(f"{a.column} AS __a{k}" for k, a in enumerate(attributes))
+        if listed:  # a wide file: its own table, one column per attribute (fast to read)
+            sql = (
+                f"SELECT ({import_id} * {ID_STRIDE} + __pos) AS row_id, {select} "
+                f"FROM {checked} WHERE {row_ok}"
+            )
+        else:  # once committed, the rowid is the record's position
+            sql = (
+                f"SELECT ({import_id} * {ID_STRIDE} + rowid) AS row_id, {select} "
+                f"FROM {typed.table} WHERE __bad = 0"
+            )
+        store_attributes(cur, workspace, kind, import_id, sql, named, as_view=not listed)
+    return int(loaded)
+
+
+def _insert_customers(
+    cur: Any,
+    workspace: str,
     import_id: int,
     plan: _Plan,
     typed: str,
@@ -428,36 +483,24 @@ def _insert_rows(
     row_ok: str,
     attributes: list[AttributeColumn],
 ) -> tuple[int, int]:
-    """Insert the valid rows and their attributes; returns (rows loaded, customers that
-    replace earlier records)."""
-    table_cols = list(ROLES[kind])
-    exprs = ", ".join(plan.final[r] for r in table_cols)
-    updated = 0
-    if kind in ("responses", "events"):
-        id_col = "response_id" if kind == "responses" else "event_id"
-        row_id = f"({import_id} * {ID_STRIDE} + __pos)"
-        sql = (
-            f"INSERT INTO {kind} ({id_col}, workspace, import_id, source_row, "
-            f"{', '.join(table_cols)}) SELECT {row_id}, ?, ?, __row, {exprs} "
-            f"FROM {checked} WHERE {row_ok}"
-        )
-    else:
-        row_id = plan.final["customer_id"]
-        sql = (
-            f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
-            f" SELECT ?, ?, __row, {exprs} FROM {checked} WHERE {row_ok}"
-        )
-        updated = _replace_earlier_customers(cur, workspace, typed, checked, row_ok)
-    loaded = int(cur.execute(sql, [workspace, import_id, *plan.params]).fetchall()[0][0])
+    """Customers: insert the valid rows and their attributes; returns (rows loaded,
+    customers that replace earlier records)."""
+    table_cols = list(ROLES["customers"])
+    exprs = ", ".join(plan.column(r) for r in table_cols)
+    updated = _replace_earlier_customers(cur, workspace, typed, checked, row_ok)
+    sql = (
+        f"INSERT INTO customers (workspace, import_id, source_row, {', '.join(table_cols)})"
+        f" SELECT ?, ?, __row, {exprs} FROM {checked} WHERE {row_ok}"
+    )
+    loaded = int(cur.execute(sql, [workspace, import_id]).fetchall()[0][0])
     if attributes:
-        # Named __a<k> in the SELECT (a wide file's columns are list elements, __xs[k]).
         named = [replace(a, column=f"__a{k}") for k, a in enumerate(attributes)]
         store_attributes(
             cur,
             workspace,
-            kind,
+            "customers",
             import_id,
-            f"SELECT {row_id} AS row_id, "
+            f"SELECT {plan.column('customer_id')} AS row_id, "
             + ", ".join(f"{a.column} AS __a{k}" for k, a in enumerate(attributes))
             + f" FROM {checked} WHERE {row_ok}",
             named,

@@ -1,7 +1,8 @@
 """The import's one read of the file: the typed table, its row numbers, and the rejects.
 
-:func:`_read_typed` parses the file once with DuckDB's reader into a temporary table where every
-role is typed and every invalid cell flagged (only invalid cells keep their raw text), counts
+:func:`_read_typed` parses the file once with DuckDB's reader into a table where every role is
+typed and every invalid cell flagged (only invalid cells keep their raw text): for responses and
+events the import's own storage (:mod:`cem.store.rows`), for customers a temporary table; counts
 the records, refuses a mostly ragged file and numbers the rows as the file does (rows after a
 line the reader skipped shift down). :func:`_record_rejects` writes one reject per invalid cell,
 malformed, duplicate or answerless row. Table names are generated from the import id; user
@@ -17,10 +18,10 @@ from typing import Any
 
 import duckdb
 
-from cem.errors import FileFormatError
+from cem.errors import FileFormatError, TouchpointError
 from cem.ingest.readers import Upload
 from cem.ingest.sql import _Plan
-from cem.ingest.vocab import MISSING_SPELLINGS
+from cem.store.rows import row_table_name
 
 MOSTLY_RAGGED = 0.5
 
@@ -37,93 +38,75 @@ class _Typed:
     carried: list[str]  # source columns kept as they are (__row, __nfields)
     malformed: list[tuple[int, str, str]]  # (row, raw line, reason) the reader skipped
     scratch_tables: list[str]
-    # SQL over the table: a text cell holds a missing-value spelling the reader did not make
-    # NULL (it was told only the sample's); None when it was told all of them.
-    stray_missing: str | None = None
+    first_row: int  # the file row of the first record (without a ``__row`` column)
+    checks: int  # bits 0..checks-1 of ``__bad`` flag the cell checks; bit ``checks``, the row
 
 
-def _read_typed(cur: Any, upload: Upload, plan: _Plan, import_id: int) -> _Typed:
-    """One pass over the file: parse, type every role, flag invalid cells, into a temp
-    table. Only the raw text of invalid cells is kept (for the rejects); rows keep the
-    file's order, so ``rowid`` gives each record's position. Then count the records,
-    refuse a mostly ragged file, and number the rows as the file does.
+def _mask_type(bits: int) -> str:
+    """The smallest unsigned integer type with ``bits`` bits.
 
-    A CSV reader turns the missing-value spellings of the sample into NULL (each spelling
-    costs it a comparison per cell); :attr:`_Typed.stray_missing` asks whether the typed
-    text holds another spelling (an ``n/a`` first seen after the sample; the import asks it
-    in its scan of the attributes), and :func:`_read_typed_again` then reads the file again
-    with all of them."""
-    if not upload.nulls_tokens:
-        return _read_typed_once(cur, upload, plan, import_id, None)
-    spellings = upload.sample_null_spellings()
-    typed = _read_typed_once(cur, upload, plan, import_id, spellings)
-    typed.stray_missing = _stray_missing_sql(cur, typed.table, spellings)
-    return typed
+    >>> _mask_type(8), _mask_type(9), _mask_type(40)
+    ('UTINYINT', 'USMALLINT', 'UBIGINT')
+    """
+    for width, name in ((8, "UTINYINT"), (16, "USMALLINT"), (32, "UINTEGER"), (64, "UBIGINT")):
+        if bits <= width:
+            return name
+    return "UHUGEINT"
 
 
-def _read_typed_again(
-    cur: Any, upload: Upload, plan: _Plan, typed: _Typed, import_id: int
+def _read_typed(
+    cur: Any, upload: Upload, plan: _Plan, import_id: int, stored_as: str | None = None
 ) -> _Typed:
-    """Drop ``typed`` and read the file again, every missing-value spelling made NULL."""
-    for obj in typed.scratch_tables:
-        cur.execute(f"DROP TABLE IF EXISTS {obj}")
-    return _read_typed_once(cur, upload, plan, import_id, None)
+    """One pass over the file: parse, type every role, flag invalid cells, into a table.
+    Only the raw text of invalid cells is kept (for the rejects); rows keep the file's
+    order, so ``rowid`` gives each record's position. Then count the records, refuse a
+    mostly ragged file, and number the rows as the file does.
 
+    ``stored_as``: the workspace of an import of responses or events, whose table is the
+    import's storage (``tp_rows_<id>``, :mod:`cem.store.rows`: written once, never copied);
+    None: a temporary table the import copies from (customers).
 
-def _stray_missing_sql(cur: Any, table: str, skipped: tuple[str, ...]) -> str | None:
-    """SQL over the typed ``table``: a text cell holds a missing-value spelling other than
-    the ``skipped`` ones (which the reader made NULL). None when there is nothing to ask."""
-    others = [v for v in MISSING_SPELLINGS if v not in skipped]
-    if not others:
-        return None
-    listed = "[" + ", ".join(f"'{v}'" for v in others) + "]"  # fixed spellings, no quotes
-    longest = max(len(v.encode()) for v in others)
-    tests = []
-    for name, dtype in cur.execute(
-        f"SELECT column_name, column_type FROM (DESCRIBE {table})"
-    ).fetchall():
-        if name.startswith("__v_"):  # the raw text of invalid cells
-            continue
-        if dtype == "VARCHAR":
-            tests.append(f"(strlen({name}) <= {longest} AND list_contains({listed}, {name}))")
-        elif dtype == "VARCHAR[]":
-            tests.append(f"list_has_any({name}, {listed})")
-    return "(" + " OR ".join(tests) + ")" if tests else None
-
-
-def _read_typed_once(
-    cur: Any,
-    upload: Upload,
-    plan: _Plan,
-    import_id: int,
-    null_spellings: tuple[str, ...] | None,
-) -> _Typed:
-    """:func:`_read_typed` with the source's missing-value spellings given."""
-    typed = f"tp_typed_{import_id}"
+    Three layers over the reader: the typed values and raw cells; every check's flag; then
+    what the table keeps: each role in its final type (``t_<role>``; a constant role is a
+    bound value), the attributes, the raw text of invalid cells (``__v_c<i>``) and the flags
+    as one bit mask ``__bad`` (bit k: check k failed; the bit above them: the row failed a
+    check across cells or rows, set later by the import)."""
+    stored = stored_as is not None
+    typed = row_table_name(import_id) if stored else f"tp_typed_{import_id}"
     rj_table, rj_scan = f"tp_rejects_{import_id}", f"tp_scans_{import_id}"
     is_csv = upload.format == "csv"
     carried = [c for c in ("__row", "__nfields") if c in upload.extra_columns]
     inner = [f"{expr} AS {name}" for name, expr in plan.typed.items()]
     inner += plan.checked_columns + carried
-    outer = [*plan.typed, *carried]
-    outer += [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
-    for col in plan.checked_columns:
+    middle = [*plan.typed, *plan.checked_columns, *carried]
+    middle += [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
+    mask = _mask_type(len(plan.checks) + 1)
+    kept = [f"{expr} AS {name}" for name, expr in plan.stored.items()]
+    kept += [name for name in plan.typed if not name.startswith("t_")] + carried
+    for col in plan.kept_text_columns:
         flags = " OR ".join(f"__b{k}" for k, ch in enumerate(plan.checks) if ch.sql_col == col)
-        outer.append(f"CASE WHEN {flags} THEN left({col}, 200) END AS __v_{col}")
-    any_bad = " OR ".join(f"__b{k}" for k in range(len(plan.checks))) or "false"
+        kept.append(f"CASE WHEN {flags} THEN left({col}, 200) END AS __v_{col}")
+    bits = [f"(CAST(__b{k} AS {mask}) << {k})" for k in range(len(plan.checks))]
+    kept.append(f"({' | '.join(bits) or f'CAST(0 AS {mask})'}) AS __bad")
+    params = list(plan.params)
     source = upload.source_sql(
-        rejects=(rj_table, rj_scan) if is_csv else None, null_spellings=null_spellings
+        rejects=(rj_table, rj_scan) if is_csv else None, types=plan.reader_types
     )
     try:
         cur.execute(
-            f"CREATE TEMP TABLE {typed} AS SELECT *, NOT ({any_bad}) AS __cells_ok FROM "
-            f"(SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source}))"
+            f"CREATE {'' if stored else 'TEMP '}TABLE {typed} AS SELECT {', '.join(kept)} FROM "
+            f"(SELECT {', '.join(middle)} FROM (SELECT {', '.join(inner)} FROM {source}))",
+            params,
         )
     except duckdb.Error as exc:  # DuckDB's reader errors become one line
         raise FileFormatError(
             f"{upload.file_name} cannot be read as {upload.described}: "
             f"{str(exc).splitlines()[0][:200]}"
         ) from exc
+    if plan.reader_types and _reader_could_not_type(cur, rj_table):
+        for obj in (typed, rj_table, rj_scan):
+            cur.execute(f"DROP TABLE IF EXISTS {obj}")
+        raise ReaderCastError(f"{upload.file_name}: a cell the reader could not type")
     n_cols = len(upload.columns)
     # Malformed rows (ragged): DuckDB's reject table (CSV) or the field count (whitespace).
     malformed = _malformed_rows(cur, rj_table, n_cols) if is_csv else []
@@ -145,7 +128,7 @@ def _read_typed_once(
             f"({example}). Check the delimiter, or export the file again."
         )
     # A table made inside a transaction numbers its rows from a large offset: ``pos`` is
-    # the record's 0-based position in the file.
+    # the record's 0-based position in the file (once committed, the rowid itself).
     pos = f"(rowid - {int(base)})"
     above = upload.title_rows + upload.header_rows  # file rows above the first record
     first_row = 1 + above
@@ -154,7 +137,7 @@ def _read_typed_once(
     if skipped:
         # Rows after a line the reader skipped (malformed or blank) shift down: rebuild
         # the row numbers so they stay the file's.
-        _renumber_after_skipped(cur, typed, pos, skipped, above)
+        _renumber_after_skipped(cur, typed, pos, skipped, above, temp=not stored)
         base = cur.execute(f"SELECT coalesce(min(rowid), 0) FROM {typed}").fetchall()[0][0]
         pos, row = f"(rowid - {int(base)})", "__row"
     return _Typed(
@@ -165,7 +148,22 @@ def _read_typed_once(
         n_cols,
         carried,
         malformed,
-        [typed, rj_table, rj_scan, f"{typed}_ids"],
+        [rj_table, rj_scan, f"{typed}_ids"] + ([] if stored else [typed]),
+        first_row,
+        len(plan.checks),
+    )
+
+
+class ReaderCastError(TouchpointError):
+    """The CSV reader met a cell it could not type (text in a column whose sample was all
+    numbers or ISO dates): the import reads the file again with every cell as text. Never
+    shown to a user."""
+
+
+def _reader_could_not_type(cur: Any, rj_table: str) -> bool:
+    """Whether the reader skipped a line for a cell it could not type."""
+    return bool(
+        cur.execute(f"SELECT count(*) FROM {rj_table} WHERE error_type = 'CAST'").fetchall()[0][0]
     )
 
 
@@ -189,17 +187,18 @@ def _malformed_rows(cur: Any, rj_table: str, n_cols: int) -> list[tuple[int, str
 
 
 def _renumber_after_skipped(
-    cur: Any, typed: str, pos: str, lines: list[int], header_rows: int = 1
+    cur: Any, typed: str, pos: str, lines: list[int], header_rows: int = 1, temp: bool = True
 ) -> None:
     """Give ``typed`` a ``__row`` column: the file row of each record when the ``lines``
-    the reader skipped (malformed or blank) are counted in. Keeps the records' order."""
+    the reader skipped (malformed or blank) are counted in. Keeps the records' order (and
+    the table temporary or not, as ``temp`` says)."""
     by_t: dict[int, int] = {}
     for k, ln in enumerate(sorted(set(lines))):
         by_t[ln - 1 - header_rows - k] = k + 1  # the last (largest k) wins for equal ones
     cur.execute(f"CREATE TEMP TABLE {typed}_map (t BIGINT, k BIGINT)")
     cur.executemany(f"INSERT INTO {typed}_map VALUES (?, ?)", sorted(by_t.items()))
     cur.execute(
-        f"CREATE TEMP TABLE {typed}_n AS SELECT s.* EXCLUDE (__pos), "
+        f"CREATE {'TEMP ' if temp else ''}TABLE {typed}_n AS SELECT s.* EXCLUDE (__pos), "
         f"s.__pos + {1 + header_rows} + coalesce(m.k, 0) AS __row FROM (SELECT {pos} AS __pos, * "
         f"FROM {typed}) s ASOF LEFT JOIN {typed}_map m ON s.__pos >= m.t ORDER BY s.__pos"
     )
@@ -231,7 +230,7 @@ def _record_rejects(
     params: list[Any] = []
     for k, ch in enumerate(plan.checks):
         selects.append(
-            f"SELECT __row, ?, __v_{ch.sql_col}, ? FROM {checked} WHERE __width_ok AND __b{k}"
+            f"SELECT __row, ?, {ch.value_sql}, ? FROM {checked} WHERE __width_ok AND __b{k}"
         )
         params.extend([ch.column, ch.reason])
     for k, ch in enumerate(plan.late_checks):

@@ -29,6 +29,8 @@ from cem.errors import TouchpointError
 from cem.store.ddl import domain_ddl
 from cem.store.errors import store_error
 from cem.store.inbox import DEFAULT_DB_NAME
+from cem.store.quoting import quote_identifier, sql_string
+from cem.store.rows import BASE_TABLES, rebuild_views
 
 if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend as IbisDuckDB
@@ -38,7 +40,9 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / DEFAULT_DB_NAME
 ENV_DB_PATH = "TOUCHPOINT_DB"
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|[KMGT]i?B)", re.IGNORECASE)
 
-SCHEMA_VERSION = 2  # 2: attributes stored per import (cem.analytics.attributes)
+# 2: attributes stored per import (cem.analytics.attributes); 3: responses and events are
+# views over base tables and one table per import (cem.store.rows)
+SCHEMA_VERSION = 3
 # Never download or auto-load extensions: Touchpoint works offline.
 OFFLINE_CONFIG: dict[str, object] = {
     "autoinstall_known_extensions": False,
@@ -81,7 +85,10 @@ SCHEMA: tuple[str, ...] = (
         updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
         PRIMARY KEY (workspace, kind, columns_signature)
     )""",
-    """CREATE TABLE IF NOT EXISTS responses (
+    # Responses and events: the rows written directly (the demo, data built in Python) are in
+    # the base tables; each import's rows in its own table, tp_rows_<import_id>, registered
+    # in row_tables; the views ``responses`` and ``events`` read both (cem.store.rows).
+    """CREATE TABLE IF NOT EXISTS responses_base (
         response_id BIGINT NOT NULL,
         workspace VARCHAR NOT NULL,
         import_id BIGINT NOT NULL,
@@ -98,7 +105,7 @@ SCHEMA: tuple[str, ...] = (
         segment VARCHAR,
         persona VARCHAR
     )""",
-    """CREATE TABLE IF NOT EXISTS events (
+    """CREATE TABLE IF NOT EXISTS events_base (
         event_id BIGINT NOT NULL,
         workspace VARCHAR NOT NULL,
         import_id BIGINT NOT NULL,
@@ -108,6 +115,12 @@ SCHEMA: tuple[str, ...] = (
         touchpoint VARCHAR NOT NULL,
         channel VARCHAR,
         stage VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS row_tables (
+        import_id BIGINT PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        workspace VARCHAR NOT NULL,
+        first_row BIGINT NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS customers (
         workspace VARCHAR NOT NULL,
@@ -342,6 +355,7 @@ class Database:
     def migrate(self) -> None:
         """Create the schema if needed; safe to call on every start."""
         with self.transaction() as cur:
+            _rows_as_views(cur)
             for statement in SCHEMA:
                 cur.execute(statement)
             for _name, statements in domain_ddl():
@@ -351,6 +365,7 @@ class Database:
             version = None if row is None else row[0]
             if version is not None and version < 2:
                 _attributes_per_import(cur)
+            rebuild_views(cur)
             if version is None or version < SCHEMA_VERSION:
                 cur.execute("DELETE FROM schema_version")
                 cur.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
@@ -407,6 +422,19 @@ def _attributes_per_import(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("DROP TABLE attributes")
 
 
+def _rows_as_views(cur: duckdb.DuckDBPyConnection) -> None:
+    """Schema 2 -> 3: the tables ``responses`` and ``events`` become the base tables that
+    the views of those names read (:mod:`cem.store.rows`)."""
+    for kind, base in BASE_TABLES.items():
+        is_table = cur.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database()",
+            [kind],
+        ).fetchone()[0]
+        if is_table:
+            cur.execute(f"ALTER TABLE {kind} RENAME TO {base}")
+
+
 def _as_store_error(exc: duckdb.Error, path: str) -> TouchpointError:
     """:func:`cem.store.errors.store_error`, or a plain one-line error for the rest."""
     return store_error(exc, path) or TouchpointError(f"Cannot use the database {path}: {exc}")
@@ -432,21 +460,3 @@ def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     finally:
         con.close()
 
-
-def quote_identifier(name: str) -> str:
-    '''Quote a user-given name for DuckDB SQL.
-
-    >>> print(quote_identifier('Rating "overall"'))
-    "Rating ""overall"""
-    '''
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_string(value: str) -> str:
-    """Quote a constant as a SQL string literal (only for places that cannot bind parameters,
-    such as the arguments of ``read_csv`` in a ``CREATE TABLE AS``).
-
-    >>> sql_string("it's")
-    "'it''s'"
-    """
-    return "'" + value.replace("'", "''") + "'"

@@ -20,6 +20,7 @@ from cem.access.principal import Principal, require
 from cem.analytics.attributes import drop_workspace_attributes
 from cem.errors import InputError, NotFoundError
 from cem.store.db import Database, bump_revision
+from cem.store.rows import drop_row_tables, rebuild_views, workspace_row_tables
 
 DEMO_WORKSPACE = "demo"
 MAX_NAME_LENGTH = 60
@@ -29,11 +30,12 @@ _WORKSPACE_TABLES = (
     "imports",
     "column_mappings",
     "comment_fields",
-    "responses",
-    "events",
+    "responses_base",  # and the import tables, cem.store.rows
+    "events_base",
     "customers",
     "attribute_sources",
     "attribute_columns",
+    "row_tables",
     "personas",
     "journeys",
     "cases",
@@ -104,6 +106,7 @@ def rename_workspace(db: Database, old: str, new: str, *, actor: Principal) -> N
         )
         for table in _WORKSPACE_TABLES:
             cur.execute(f"UPDATE {table} SET workspace = ? WHERE workspace = ?", [clean, old])
+        rebuild_views(cur)  # the import tables' rows carry the new name
         cur.execute("DELETE FROM workspaces WHERE name = ?", [old])
     record(db, actor, "workspace.rename", clean, old, f"renamed to {clean}")
 
@@ -134,6 +137,7 @@ def clear_workspace_data(cur: object, name: str) -> None:
         [name],
     )
     drop_workspace_attributes(cur, name)
+    drop_row_tables(cur, workspace_row_tables(cur, name))
     for table in _WORKSPACE_TABLES:
         execute(f"DELETE FROM {table} WHERE workspace = ?", [name])
     bump_revision(cur, name)  # type: ignore[arg-type]

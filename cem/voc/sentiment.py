@@ -488,7 +488,7 @@ def score_texts(texts: Sequence[str], scores: Sequence[float | None] | None = No
         cur = db.cursor()
         cur.register("scratch_rows", frame)
         cur.execute(
-            "INSERT INTO responses(response_id, workspace, import_id, comment, nps) "
+            "INSERT INTO responses_base(response_id, workspace, import_id, comment, nps) "
             "SELECT response_id, ?, 0, comment, nps FROM scratch_rows",
             [ws],
         )

@@ -13,7 +13,7 @@ Each is one ``lead`` window over the events ordered once per customer, then a gr
 >>> from cem.store.db import Database
 >>> from cem.analytics.engine import duckdb_engine
 >>> db = Database(":memory:")
->>> _ = db.execute("INSERT INTO events VALUES (1,'w',1,1,'c1','2025-01-01','Ad','web',NULL),"
+>>> _ = db.execute("INSERT INTO events_base VALUES (1,'w',1,1,'c1','2025-01-01','Ad','web',NULL),"
 ...                "(2,'w',1,2,'c1','2025-01-02','Shop','web',NULL)")
 >>> transitions(duckdb_engine(db), "w")[["source", "target", "transitions", "share"]].to_dict(
 ...     "records")
