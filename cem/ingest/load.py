@@ -363,9 +363,7 @@ def _load(
 
         report(0.55, "Loading the valid rows")
         if stored_as is not None:
-            loaded = _keep_rows(
-                cur, workspace, kind, import_id, typed, checked, row_ok, attributes
-            )
+            loaded = _keep_rows(cur, workspace, kind, import_id, typed, checked, row_ok, attributes)
             updated = 0
         else:
             loaded, updated = _insert_customers(

@@ -459,4 +459,3 @@ def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
-

@@ -55,6 +55,7 @@ BASE_TABLES = {"responses": "responses_base", "events": "events_base"}
 ID_COLUMNS = {"responses": "response_id", "events": "event_id"}
 ID_STRIDE = 1 << 32  # an import's ids: import_id * ID_STRIDE + position in the file
 
+
 def direct_table(kind: str) -> str:
     """The table that rows of ``kind`` built in Python are inserted into (the view's base
     for responses and events; customers are a table).
@@ -74,9 +75,7 @@ def row_table_name(import_id: int) -> str:
     return f"tp_rows_{int(import_id)}"
 
 
-def register_row_table(
-    cur: Any, import_id: int, kind: str, workspace: str, first_row: int
-) -> None:
+def register_row_table(cur: Any, import_id: int, kind: str, workspace: str, first_row: int) -> None:
     """Record that ``tp_rows_<import_id>`` holds an import of ``kind`` into ``workspace``
     whose first record is row ``first_row`` of the file (when the table has no ``__row``)."""
     cur.execute(
@@ -100,7 +99,7 @@ def drop_row_tables(cur: Any, import_ids: list[int]) -> None:
         cur.execute(f"DROP TABLE IF EXISTS {row_table_name(import_id)}")
     cur.execute(
         "DELETE FROM row_tables WHERE list_contains(?::BIGINT[], import_id)",
-        [[int(i) for i, in found]],
+        [[int(i) for (i,) in found]],
     )
     rebuild_views(cur)
 
