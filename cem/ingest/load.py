@@ -541,8 +541,7 @@ def _settle_ambiguous_dates(cur: Any, upload: Upload, mapping: Mapping) -> None:
             continue
         c = idx[col]
         a, b = cur.execute(
-            f"SELECT count({_date(c, fmt, upload.nulls_tokens)}), "
-            f"count({_date(c, alt, upload.nulls_tokens)}) FROM {upload.source_sql()}"
+            f"SELECT count({_date(c, fmt)}), count({_date(c, alt)}) FROM {upload.source_sql()}"
         ).fetchall()[0]
         if b > a:
             mapping.date_formats[col] = alt

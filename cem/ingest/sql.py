@@ -76,26 +76,24 @@ def _finite(col: str) -> str:
 
 WIDE_ATTRIBUTES = 64  # more attribute columns than this are typed as lists (see _role_plan)
 MISSING_SQL = "(" + ", ".join("'" + t + "'" for t in sorted(MISSING_TOKENS)) + ")"
+LONGEST_TOKEN = max(len(t.encode()) for t in MISSING_TOKENS)  # bytes
 
 
-def _trimmed(col: str, nulled: bool = False) -> str:
+def _trimmed(col: str) -> str:
     """SQL: a text column without surrounding spaces, NULL when blank or a missing-value
-    token (``NA``, ``N/A``, ``NULL``, ``-``, ...). Only values that start or end with a space
-    pay for ``trim``. With ``nulled`` the source has already made the tokens, as exports
-    spell them, NULL (the CSV reader's ``nullstr``, :meth:`Upload.source_sql`): only spaced
-    values are looked up; otherwise short values are (most values are neither).
+    token (``NA``, ``N/A``, ``NULL``, ``-``, ...), however it is spelled. Only values that
+    start or end with a space pay for ``trim``, only short ones (at most
+    ``LONGEST_TOKEN`` bytes) are looked up: most values are neither.
 
-    >>> _trimmed("c0", nulled=True)  # doctest: +ELLIPSIS
+    >>> _trimmed("c0")  # doctest: +ELLIPSIS
     "CASE WHEN prefix(c0, ' ') OR suffix(c0, ' ') THEN CASE WHEN lower(trim(c0)) IN (...)..."
     """
     spaced = (
         f"CASE WHEN lower(trim({col})) IN {MISSING_SQL} THEN NULL ELSE NULLIF(trim({col}), '') END"
     )
-    if nulled:
-        return f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN {spaced} ELSE {col} END"
     return (
-        f"CASE WHEN length({col}) <= 5 AND lower(trim({col})) IN {MISSING_SQL} THEN NULL "
-        f"WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN NULLIF(trim({col}), '') "
+        f"CASE WHEN prefix({col}, ' ') OR suffix({col}, ' ') THEN {spaced} "
+        f"WHEN strlen({col}) <= {LONGEST_TOKEN} AND lower({col}) IN {MISSING_SQL} THEN NULL "
         f"ELSE NULLIF({col}, '') END"
     )
 
@@ -106,8 +104,8 @@ def _blank(col: str) -> str:
     return f"({_trimmed(col)} IS NULL)"
 
 
-def _date(col: str, fmt: DateFormat, nulled: bool = False) -> str:
-    v = _trimmed(col, nulled)
+def _date(col: str, fmt: DateFormat) -> str:
+    v = _trimmed(col)
     if (special := date_sql(v, fmt)) is not None:  # ISO with offsets, month names
         return special
     if fmt.kind == "iso":
@@ -211,7 +209,6 @@ def _role_plan(
     kind = mapping.kind
     idx = {c: f"c{i}" for i, c in enumerate(upload.columns)}
     reader_types = {idx[col]: dtype for col, dtype in native.items()}
-    nulled = upload.nulls_tokens  # the source made the missing-value tokens NULL already
     typed: dict[str, str] = {}
     final: dict[str, str] = {}
     params: list[Any] = []
@@ -234,13 +231,13 @@ def _role_plan(
         unreadable = f"CASE WHEN {t} IS NULL THEN NOT {blank} ELSE false END"
         missing = f"CASE WHEN {t} IS NULL THEN {blank} ELSE false END"
         value = None
-        if c in reader_types:  # typed by the reader: NULL is a blank, inf no number
-            unreadable = f"coalesce(NOT isfinite({c}), false)"
+        if c in reader_types:  # typed by the reader: NULL is a blank, inf no date
+            unreadable = f"NOT isfinite({c})"
             missing = f"({c} IS NULL)"
             value = _as_written(t, reader_types[c])
         if role in SCORE_RANGES:
             lo, hi = SCORE_RANGES[role]
-            typed[t] = _finite(c) if c in reader_types else _num(c)
+            typed[t] = c if c in reader_types else _num(c)
             final[role] = t  # kept as read; whole and in range where valid (the view's type)
             verbal = upload.read_as_ranks.get(col)
             not_a_score = (
@@ -249,7 +246,8 @@ def _role_plan(
                 if verbal is not None
                 else f"{role.upper()} is not a number"
             )
-            checks.append(_Check(col, c, unreadable, not_a_score, value))
+            if c not in reader_types:  # a typed score is a number (inf: out of range)
+                checks.append(_Check(col, c, unreadable, not_a_score, value))
             checks.append(
                 _Check(
                     col,
@@ -264,7 +262,7 @@ def _role_plan(
             if fmt is None:
                 raise MappingError(f"Column “{col}” does not look like dates; choose another.")
             mapping.date_formats[col] = fmt
-            typed[t] = c if c in reader_types else _date(c, fmt, nulled)
+            typed[t] = c if c in reader_types else _date(c, fmt)
             final[role] = t
             checks.append(
                 _Check(col, c, unreadable, f"not a date in the format {fmt.label}", value)
@@ -294,7 +292,7 @@ def _role_plan(
             final[role] = t
             checks.append(_Check(col, c, unreadable, "revenue is not a number"))
         else:
-            typed[t] = _trimmed(c, nulled)
+            typed[t] = _trimmed(c)
             final[role] = t
         if role in REQUIRED[kind]:
             checks.append(_Check(col, c, missing, f"missing {label}", value))
@@ -316,14 +314,12 @@ def _role_plan(
     plain: list[str] = []  # a wide file's plain columns: typed by one list expression
     for k, col in enumerate(columns):
         c = idx[col]
-        typed[f"x{k}"] = _trimmed(c, nulled)
+        typed[f"x{k}"] = _trimmed(c)
         number = None
         scale = None if col in numeric else rating_scale(list(upload.sample[col]))
         if scale is not None:  # Likert labels: a rating 1..k; "Don't know" is missing
             scales[col] = scale
-            typed[f"x{k}"] = (
-                f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c, nulled)} END"
-            )
+            typed[f"x{k}"] = f"CASE WHEN {not_on_scale_sql(c)} THEN NULL ELSE {_trimmed(c)} END"
             number = f"n{k}"
             typed[number] = rank_sql(c, scale)
         elif len(columns) > WIDE_ATTRIBUTES and not _decimal_comma(upload, col):
@@ -345,7 +341,7 @@ def _role_plan(
         attrs.append(_Attribute(col, f"x{k}", number))
     if plain:  # one expression for all (DuckDB plans thousands of per-column ones slowly)
         raw = "[" + ", ".join(plain) + "]"
-        typed["__xs"] = f"list_transform({raw}, lambda v: {_trimmed('v', nulled)})"
+        typed["__xs"] = f"list_transform({raw}, lambda v: {_trimmed('v')})"
         typed["__ns"] = f"list_transform({raw}, lambda v: {_num('v')})"
     preview_col = remedies.exclude_previews_in
     if preview_col and preview_col in idx:

@@ -86,8 +86,13 @@ def _read_typed(
     for col in plan.kept_text_columns:
         flags = " OR ".join(f"__b{k}" for k, ch in enumerate(plan.checks) if ch.sql_col == col)
         kept.append(f"CASE WHEN {flags} THEN left({col}, 200) END AS __v_{col}")
-    bits = [f"(CAST(__b{k} AS {mask}) << {k})" for k in range(len(plan.checks))]
-    kept.append(f"({' | '.join(bits) or f'CAST(0 AS {mask})'}) AS __bad")
+    bits = " | ".join(f"(CAST(__b{k} AS {mask}) << {k})" for k in range(len(plan.checks)))
+    flagged = " OR ".join(f"__b{k}" for k in range(len(plan.checks)))
+    kept.append(  # the bits are worked out for the few flagged rows only
+        f"CASE WHEN {flagged} THEN {bits} ELSE CAST(0 AS {mask}) END AS __bad"
+        if bits
+        else f"CAST(0 AS {mask}) AS __bad"
+    )
     params = list(plan.params)
     source = upload.source_sql(
         rejects=(rj_table, rj_scan) if is_csv else None, types=plan.reader_types

@@ -135,12 +135,13 @@ class Upload:
         above = self.title_rows + self.header_rows  # blank title lines are not data rows
         return [r for r in blank_rows(self.path, quoted=self.format == "csv") if r > above]
 
-    @property
-    def nulls_tokens(self) -> bool:
-        """Whether :meth:`source_sql` gives missing-value tokens as exports spell them
-        (``NA``, ``N/A``, ``NULL``, ...) and empty cells as NULL: CSV files (the reader's
-        ``nullstr``); other sources leave that to the import's SQL."""
-        return self.format == "csv"
+    def sample_null_spellings(self) -> tuple[str, ...]:
+        """The missing-value spellings (``NA``, ``N/A``, ...) written as whole cells in the
+        sample, in :data:`~cem.ingest.vocab.MISSING_SPELLINGS` order."""
+        if self.sample.empty:
+            return ()
+        cells = self.sample.cells()
+        return tuple(v for v in MISSING_SPELLINGS if v in cells)
 
     @property
     def extra_columns(self) -> list[str]:
@@ -163,10 +164,12 @@ class Upload:
         """SQL ``FROM`` source with the columns ``c0..cN`` as VARCHAR (and ``__row`` for
         XLSX). ``rejects`` = (table, scan) names makes DuckDB store malformed CSV rows
         there instead of failing. A ``limit`` reads the (checked) start of the file only;
-        without one the whole-file pass runs first. A CSV source makes every missing-value
-        spelling NULL (the 19 spellings cost the reader 0.2 s per 10M rows; asking the
-        typed rows afterwards cost 1.2 s). ``types``: the CSV columns (``c<i>``) the reader
-        types itself (a cell it cannot type is a reject of the reader's, ``CAST``)."""
+        without one the whole-file pass runs first. A CSV source makes empty cells and the
+        missing-value spellings of the sample NULL (so a column the reader types reads an
+        ``N/A`` of the sample as blank; each spelling costs the reader a comparison per cell:
+        all 19 cost 1.6 s per 10M rows of 11 columns); the import's SQL looks up every
+        spelling in text. ``types``: the CSV columns (``c<i>``) the reader types itself (a
+        cell it cannot type is a reject of the reader's, ``CAST``)."""
         source = self._source_sql(rejects=rejects, limit=limit, types=types or {})
         if not self.read_as_ranks and not self.anchored:
             return source
@@ -217,7 +220,7 @@ class Upload:
             f"skip={1 + self.title_rows}, "
             f"delim={sql_string(self.delimiter or ',')}, quote='\"', escape='\"', "
             f"null_padding=false, max_line_size={_max_line_size()}, "
-            f"nullstr={_nullstr()}"
+            f"nullstr={_nullstr(self.sample_null_spellings())}"
         )
         if rejects is not None:
             options += (
@@ -246,14 +249,13 @@ class Upload:
 
 
 # -- helpers ---------------------------------------------------------------------------
-def _nullstr() -> str:
-    """The reader's ``nullstr``: empty cells and every missing-value spelling, as exports
-    spell them ("NA", "N/A", ...).
+def _nullstr(spellings: tuple[str, ...]) -> str:
+    """The reader's ``nullstr``: empty cells and the missing-value ``spellings``.
 
-    >>> _nullstr()[:22]
-    "['', '#N/A', '#n/a', '"
+    >>> _nullstr(("N/A",))
+    "['', 'N/A']"
     """
-    return "[" + ", ".join(sql_string(v) for v in ("", *MISSING_SPELLINGS)) + "]"
+    return "[" + ", ".join(sql_string(v) for v in ("", *spellings)) + "]"
 
 
 def _max_line_size() -> int:
