@@ -132,7 +132,7 @@ def _import_select(
     workspace: str,
     first_row: int,
     base: list[tuple[str, str]],
-    have: set[str],
+    have: dict[str, str],
 ) -> str:
     """The valid rows of one import table, with the columns (and types) of the base table."""
     exprs = []
@@ -145,8 +145,10 @@ def _import_select(
             value = f"CAST({int(import_id)} AS BIGINT)"
         elif name == "source_row":
             value = "__row" if "__row" in have else f"CAST(rowid + {int(first_row)} AS BIGINT)"
+        elif have.get(f"t_{name}") == dtype:  # as stored: the column's statistics stay
+            value = f"t_{name}"
         elif f"t_{name}" in have:  # a score is kept as read (DOUBLE): whole, once valid
-            value = f"TRY_CAST(t_{name} AS {dtype})"
+            value = f"CAST(t_{name} AS {dtype})"
         else:
             value = f"CAST(NULL AS {dtype})"
         exprs.append(f"{value} AS {name}")
@@ -165,6 +167,6 @@ def rebuild_views(cur: Any, kinds: tuple[str, ...] = ROW_KINDS) -> None:
             "ORDER BY import_id",
             [kind],
         ).fetchall():
-            have = {n for n, _t in _columns(cur, row_table_name(import_id))}
+            have = dict(_columns(cur, row_table_name(import_id)))
             parts.append(_import_select(kind, import_id, workspace, first_row, base, have))
         cur.execute(f"CREATE OR REPLACE VIEW {kind} AS " + " UNION ALL ".join(parts))
