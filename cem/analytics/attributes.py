@@ -41,6 +41,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cem.store.catalog import relation_type
+
 if TYPE_CHECKING:  # Ibis loads only when attributes are read (an import does not need it)
     import ibis.expr.types as ir
 
@@ -288,12 +290,9 @@ def _drop_sources(cur: Any, where: str, params: list[Any]) -> None:
     ).fetchall()
     for (import_id,) in imports:
         name = attribute_table_name(import_id)
-        is_view = cur.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND schema_name = 'main' "
-            "AND database_name = current_database()",
-            [name],
-        ).fetchall()[0][0]
-        cur.execute(f"DROP {'VIEW' if is_view else 'TABLE'} IF EXISTS {name}")
+        relation = relation_type(cur, name)  # a view over the import's rows, or a table
+        if relation is not None:
+            cur.execute(f"DROP {relation.upper()} {name}")
         cur.execute("DELETE FROM attribute_catalogue WHERE import_id = ?", [import_id])
         cur.execute("DELETE FROM attribute_catalogue_imports WHERE import_id = ?", [import_id])
     cur.execute(f"DELETE FROM attribute_sources WHERE {where}", params)

@@ -16,7 +16,7 @@ from cem.errors import NotFoundError
 from cem.ingest.mapping import Mapping, columns_signature
 from cem.ingest.readers import Upload
 from cem.store.db import Database, bump_revision
-from cem.store.rows import drop_row_tables
+from cem.store.rows import direct_table, drop_row_tables
 
 if TYPE_CHECKING:  # the tables are frames (made by DuckDB's .df() when asked for)
     import pandas as pd
@@ -60,7 +60,7 @@ def import_rejects(
 
 
 def _delete_import_rows(cur: Any, workspace: str, import_id: int) -> None:
-    for table in ("responses_base", "events_base", "customers"):
+    for table in (direct_table(kind) for kind in KINDS):  # an import's own table: below
         cur.execute(
             f"DELETE FROM {table} WHERE workspace = ? AND import_id = ?", [workspace, import_id]
         )

@@ -363,7 +363,9 @@ def _load(
 
         report(0.55, "Loading the valid rows")
         if stored_as is not None:
-            loaded = _keep_rows(cur, workspace, kind, import_id, typed, checked, row_ok, attributes)
+            loaded = _keep_rows(
+                cur, workspace, kind, import_id, plan, typed, checked, row_ok, attributes
+            )
             updated = 0
         else:
             loaded, updated = _insert_customers(
@@ -412,9 +414,9 @@ def _checked_rows(plan: _Plan, typed: _Typed, answer: str | None) -> tuple[str, 
     columns = [f"{typed.pos} AS __pos", "rowid AS __rowid"]
     if typed.row != "__row":
         columns.append(f"{typed.row} AS __row")
-    columns += [f"(__bad & {1 << k}) <> 0 AS __b{k}" for k in range(typed.checks)]
+    columns += [f"(__bad & {1 << k}) <> 0 AS __b{k}" for k in range(len(plan.checks))]
     columns += [
-        f"(__bad & {(1 << typed.checks) - 1}) = 0 AS __cells_ok",
+        f"(__bad & {plan.row_bit - 1}) = 0 AS __cells_ok",
         *late,
         f"({width_ok}) AS __width_ok",
         f"coalesce({answer or 'true'}, false) AS __answer",
@@ -432,6 +434,7 @@ def _keep_rows(
     workspace: str,
     kind: str,
     import_id: int,
+    plan: _Plan,
     typed: _Typed,
     checked: str,
     row_ok: str,
@@ -447,7 +450,7 @@ def _keep_rows(
     ).fetchall()[0]
     if flagged:  # answerless, ragged or repeated rows (their cells were fine)
         cur.execute(
-            f"UPDATE {typed.table} SET __bad = __bad | {1 << typed.checks} WHERE rowid IN "
+            f"UPDATE {typed.table} SET __bad = __bad | {plan.row_bit} WHERE rowid IN "
             f"(SELECT __rowid FROM {checked} WHERE __cells_ok AND NOT ({row_ok}))"
         )
     register_row_table(cur, import_id, kind, workspace, typed.first_row)

@@ -173,6 +173,12 @@ class _Plan:
         return f"t_{role}" if f"t_{role}" in self.stored else "NULL"
 
     @property
+    def row_bit(self) -> int:
+        """The bit of ``__bad`` that marks a row failing a check across cells or rows (the
+        bits below it are the cell checks, in :attr:`checks` order)."""
+        return 1 << len(self.checks)
+
+    @property
     def kept_text_columns(self) -> list[str]:
         """The raw text columns whose invalid cells the typed table keeps (``__v_c<i>``): a
         column the reader typed has its reject's value in its typed column."""
@@ -412,16 +418,16 @@ def _native_columns(
     skip = set(upload.read_as_ranks) | set(upload.anchored)
     if remedies is not None and remedies.exclude_previews_in:
         skip.add(remedies.exclude_previews_in)
+    placeholders = remedies is not None and remedies.placeholder_dates_missing
     wanted: dict[str, str] = {}
     for role, col in mapping.roles.items():
         if col is None or col in skip:
             continue
         if role in SCORE_RANGES:
             wanted[col] = "DOUBLE"
-        elif role in DATE_ROLES:
+        elif role in DATE_ROLES and not placeholders:
             fmt = mapping.date_formats.get(col) or _date_format_for(upload, col)
-            placeholders = remedies is not None and remedies.placeholder_dates_missing
-            if fmt is not None and fmt.kind == "iso" and not placeholders:
+            if fmt is not None and fmt.kind == "iso":
                 wanted[col] = "TIMESTAMP"
     attributes = mapping.attribute_columns(upload.columns)
     if len(attributes) <= WIDE_ATTRIBUTES:

@@ -39,7 +39,6 @@ class _Typed:
     malformed: list[tuple[int, str, str]]  # (row, raw line, reason) the reader skipped
     scratch_tables: list[str]
     first_row: int  # the file row of the first record (without a ``__row`` column)
-    checks: int  # bits 0..checks-1 of ``__bad`` flag the cell checks; bit ``checks``, the row
 
 
 def _mask_type(bits: int) -> str:
@@ -80,7 +79,7 @@ def _read_typed(
     inner += plan.checked_columns + carried
     middle = [*plan.typed, *plan.checked_columns, *carried]
     middle += [f"coalesce({ch.bad}, false) AS __b{k}" for k, ch in enumerate(plan.checks)]
-    mask = _mask_type(len(plan.checks) + 1)
+    mask = _mask_type(len(plan.checks) + 1)  # the cell checks' bits and plan.row_bit
     kept = [f"{expr} AS {name}" for name, expr in plan.stored.items()]
     kept += [name for name in plan.typed if not name.startswith("t_")] + carried
     for col in plan.kept_text_columns:
@@ -93,7 +92,6 @@ def _read_typed(
         if bits
         else f"CAST(0 AS {mask}) AS __bad"
     )
-    params = list(plan.params)
     source = upload.source_sql(
         rejects=(rj_table, rj_scan) if is_csv else None, types=plan.reader_types
     )
@@ -101,7 +99,7 @@ def _read_typed(
         cur.execute(
             f"CREATE {'' if stored else 'TEMP '}TABLE {typed} AS SELECT {', '.join(kept)} FROM "
             f"(SELECT {', '.join(middle)} FROM (SELECT {', '.join(inner)} FROM {source}))",
-            params,
+            plan.params,
         )
     except duckdb.Error as exc:  # DuckDB's reader errors become one line
         raise FileFormatError(
@@ -155,7 +153,6 @@ def _read_typed(
         malformed,
         [rj_table, rj_scan, f"{typed}_ids"] + ([] if stored else [typed]),
         first_row,
-        len(plan.checks),
     )
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from cem.errors import TouchpointError
+from cem.store.catalog import relation_type
 from cem.store.ddl import domain_ddl
 from cem.store.errors import store_error
 from cem.store.inbox import DEFAULT_DB_NAME
@@ -386,11 +387,7 @@ class Database:
 def _attributes_per_import(cur: duckdb.DuckDBPyConnection) -> None:
     """Schema 1 -> 2: move the long ``attributes`` table (one row per value) into one wide
     table per import (:mod:`cem.analytics.attributes`)."""
-    exists = cur.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'attributes' "
-        "AND table_schema = 'main'"
-    ).fetchone()[0]
-    if not exists:
+    if relation_type(cur, "attributes") is None:
         return
     groups = cur.execute(
         "SELECT workspace, kind, import_id, list(DISTINCT name ORDER BY name), "
@@ -426,12 +423,7 @@ def _rows_as_views(cur: duckdb.DuckDBPyConnection) -> None:
     """Schema 2 -> 3: the tables ``responses`` and ``events`` become the base tables that
     the views of those names read (:mod:`cem.store.rows`)."""
     for kind, base in BASE_TABLES.items():
-        is_table = cur.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
-            "AND database_name = current_database()",
-            [kind],
-        ).fetchone()[0]
-        if is_table:
+        if relation_type(cur, kind) == "table":
             cur.execute(f"ALTER TABLE {kind} RENAME TO {base}")
 
 
