@@ -128,6 +128,13 @@ def test_explorer_says_when_the_last_month_is_partial(
     nps = open_page("pages/explorer.py", workspace=WS, metric="nps")
     assert any("is partial: fewer answers than a whole month, a wider band." in c.value
                for c in nps.caption)  # fmt: skip
+    # The Overview's 12-month trends say it too (its NPS and count charts: answers' words).
+    home = open_page("pages/overview.py", workspace=WS)
+    assert not home.exception, [e.value for e in home.exception]
+    assert [c.value for c in home.caption if "is partial" in c.value] == [
+        "March 2024 (dates 1 Mar–14 Mar 2024) is partial: fewer answers than a whole month, "
+        "a wider band."
+    ]
 
 
 FLIGHTS = b"id,Class,satisfaction,Seat comfort\n" + b"".join(

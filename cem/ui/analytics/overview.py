@@ -19,6 +19,7 @@ from cem.analytics.flags import parse_flag_metric
 from cem.analytics.overview import HEADLINE_METRICS, WINDOW_DAYS
 from cem.charts import specs
 from cem.format import format_count, format_kpi_value, format_margin
+from cem.ui.analytics.kpi import partial_period_notice
 
 
 def show_tile(
@@ -174,6 +175,9 @@ def trend_panels(workspace: str, filters: Filters, available: set[str] | list[st
         "Shaded: 95% interval. Hollow grey triangles: months with fewer than 30 "
         "answers (low confidence)."
     )
+    first, last = ui.cached_analytics(catalogue.date_bounds, workspace)
+    only_counts = [m for m, _label in trend_metrics] == ["responses"]
+    partial_period_notice("month", first, last, window, "responses" if only_counts else "nps")
 
 
 def touchpoint_panel(workspace: str, filters: Filters) -> None:
